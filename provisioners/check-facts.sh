@@ -1,0 +1,78 @@
+#!/bin/sh
+# Gathers every fact `tk check` needs from a host in one pass, so a remote
+# check costs one round trip. Read-only. Output: sections, each opened by a
+# line "@@tk:NAME", parsed by src/check/facts.ts.
+set -u
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+export PATH
+
+section() { printf '@@tk:%s\n' "$1"; }
+
+section uname
+uname -r
+uname -m
+
+section os-release
+cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true
+
+# The kernel config, searched where check-config.sh searches it.
+release=$(uname -r)
+config=
+for candidate in /proc/config.gz "/boot/config-$release" "/usr/src/linux-$release/.config" /usr/src/linux/.config; do
+	if [ -r "$candidate" ] && [ -f "$candidate" ]; then
+		config=$candidate
+		break
+	fi
+done
+section config-path
+echo "$config"
+section config-base64
+if [ -n "$config" ]; then
+	base64 < "$config"
+fi
+
+section mounts
+cat /proc/mounts 2>/dev/null || true
+
+section cgroup-controllers
+cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || true
+
+# cgroup v1: the directory holding the hierarchies, as check-config.sh finds it.
+section cgroup-v1-dir
+subsystem_dir=$(awk '$3 == "cgroup" && $4 ~ /(^|,)(cpu|cpuacct|cpuset|devices|freezer|memory)(,|$)/ { print $2; exit }' /proc/mounts 2>/dev/null || true)
+if [ -n "$subsystem_dir" ]; then
+	parent=$(dirname "$subsystem_dir")
+	echo "$subsystem_dir"
+	for name in cpu cpuacct cpuset devices freezer memory; do
+		if [ -d "$parent/$name" ]; then echo "$name"; fi
+	done
+fi
+
+section memsw
+if [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then echo yes; fi
+
+section apparmor
+cat /sys/module/apparmor/parameters/enabled 2>/dev/null || true
+
+section commands
+for name in apparmor_parser zfs zpool; do
+	if command -v "$name" >/dev/null 2>&1; then echo "$name"; fi
+done
+
+section devices
+if [ -c /dev/zfs ]; then echo /dev/zfs; fi
+
+section filesystems
+cat /proc/filesystems 2>/dev/null || true
+
+section root-maxkeys
+cat /proc/sys/kernel/keys/root_maxkeys 2>/dev/null || true
+
+section cmdline
+cat /proc/cmdline 2>/dev/null || true
+
+section virtualization
+if [ -f /.dockerenv ]; then echo "container=docker"; fi
+if [ -f /run/.containerenv ]; then echo "container=podman"; fi
+if grep -q '^flags.* hypervisor' /proc/cpuinfo 2>/dev/null; then echo "vm=yes"; fi
+section end

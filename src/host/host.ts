@@ -1,0 +1,33 @@
+/**
+ * The host interface: the few operations checks and provisioning steps need
+ * from a machine. A local and an SSH implementation stand behind it, so the
+ * code above never knows which side it runs on.
+ */
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export interface PathStat {
+  type: 'file' | 'directory' | 'char-device' | 'block-device' | 'symlink' | 'other'
+  size: number
+  mode: number
+}
+
+export interface Host {
+  /** A name for messages: "local" or user@host:port. */
+  readonly name: string
+  /** Runs a POSIX sh script; never throws for a non-zero exit. */
+  run(script: string, options?: {stdin?: string | Buffer; timeoutMs?: number}): Promise<RunResult>
+  /** The file's bytes, or undefined when it does not exist. Other failures throw. */
+  readFile(path: string): Promise<Buffer | undefined>
+  /** Writes through a temporary file and a rename, so readers never see half a file. */
+  writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void>
+  /** What is at the path (following links), or undefined when nothing is. */
+  stat(path: string): Promise<PathStat | undefined>
+  /** Whether a command of that name is on the host's PATH. */
+  hasCommand(name: string): Promise<boolean>
+  close(): Promise<void>
+}
