@@ -1,6 +1,8 @@
 /**
- * The base of every tk command: renders UserErrors as one line with their
- * exit code, and leaves bugs (anything else) to oclif, which keeps the stack.
+ * The base of every tk command: renders a UserError as one line on stderr
+ * ("tk: <what happened>; <what to do>") or as a JSON error object with
+ * --json, and exits with its class's code. Anything else is a bug in tk and is
+ * left to oclif, which keeps the stack.
  */
 import {Command} from '@oclif/core'
 
@@ -9,9 +11,13 @@ import {UserError} from '../errors/index.js'
 export abstract class TkCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof UserError) {
-      const text = error.hint ? `${error.message}; ${error.hint}` : error.message
-      // this.error prints "Error: ..." without a stack and exits with the code given.
-      return this.error(text, {exit: error.exitCode})
+      if (this.jsonEnabled()) {
+        this.logJson({error: {message: error.message, hint: error.hint, exitCode: error.exitCode}})
+      } else {
+        const text = error.hint ? `${error.message}; ${error.hint}` : error.message
+        process.stderr.write(`tk: ${text}\n`)
+      }
+      return this.exit(error.exitCode)
     }
     return super.catch(error)
   }
