@@ -93,7 +93,7 @@ export const FLAGS: FlagSpec[] = [
   necessary('DEVPTS_MULTIPLE_INSTANCES', 'a private /dev/pts per container (kernels before 4.8)', 'required', below(4, 8)),
   necessary('NF_NAT_IPV4', 'IPv4 NAT (kernels up to 5.1)', 'required', atMost(5, 1)),
   necessary('NF_NAT_NEEDED', 'NAT helpers (kernels up to 5.2)', 'required', atMost(5, 2)),
-  necessary('CGROUP_BPF', 'device access control under cgroup v2 is done with BPF programs', 'required-v2', atLeast(4, 15)),
+  necessary('CGROUP_BPF', 'device access control under cgroup v2 is done with BPF programs (kernels 4.15 and newer)', 'required-v2', atLeast(4, 15)),
 
   optional('USER_NS', 'user namespaces: userns-remap and rootless mode'),
   optional('SECCOMP', 'the default seccomp profile that filters dangerous system calls'),
@@ -111,7 +111,7 @@ export const FLAGS: FlagSpec[] = [
   optional('CGROUP_HUGETLB', 'huge page limits'),
   optional('NET_CLS_CGROUP', 'network classification of container traffic'),
   optional('NETPRIO_CGROUP', 'network priority of container traffic (kernels up to 3.13)', atMost(3, 13)),
-  optional('CGROUP_NET_PRIO', 'network priority of container traffic', (v) => compareKernel(v, 3, 13) > 0),
+  optional('CGROUP_NET_PRIO', 'network priority of container traffic (kernels after 3.13)', (v) => compareKernel(v, 3, 13) > 0),
   optional('CFS_BANDWIDTH', 'CPU quotas (--cpus, --cpu-quota)'),
   optional('FAIR_GROUP_SCHED', 'CPU shares between containers'),
   optional('RT_GROUP_SCHED', 'real-time CPU scheduling for containers (--cpu-rt-runtime)'),
