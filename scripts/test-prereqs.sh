@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages the test suite needs on this machine, when they
+# are missing: docker.io (the engine the sandbox machines run on, and Debian's
+# check-config.sh, the oracle of the check tests), debootstrap and
+# busybox-static (sandbox images), openssh-client and tmux (SSH tests).
+set -eu
+packages="docker.io debootstrap busybox-static openssh-client tmux"
+missing=
+for package in $packages; do
+	if ! dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $package"
+	fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "tests need these Debian packages:$missing; install them (as root: apt-get install$missing)" >&2
+	exit 1
+fi
+echo "installing test prerequisites:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
