@@ -1,0 +1,589 @@
+/**
+ * One authenticated SSH connection (ssh2 Client), possibly reached through
+ * ProxyJump hosts: host-key verification before auth, the auth order
+ * (agent, key files, password), a connect timeout, keepalive, and every
+ * failure mapped to one line with its exit code. No secret (password,
+ * passphrase, key bytes) is ever put in a message.
+ */
+import {readFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import type {Duplex} from 'node:stream'
+
+import ssh2 from 'ssh2'
+import type {AnyAuthMethod, AuthHandlerMiddleware, ClientChannel, ConnectConfig, ParsedKey, PseudoTtyOptions} from 'ssh2'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {ChannelLimiter} from './channel-limiter.js'
+import {
+  checkHostKey,
+  defaultKnownHostsFile,
+  DEFAULT_HOST_KEY_POLICY,
+  GLOBAL_KNOWN_HOSTS_FILE,
+  HOST_KEY_POLICIES,
+  type HostKeyOutcome,
+  type HostKeyPolicy,
+  KnownHosts,
+} from './known-hosts.js'
+import {formatTarget, type ResolveOptions, type ResolvedTarget} from './target.js'
+
+const {Client, utils} = ssh2
+type SshClient = InstanceType<typeof Client>
+
+export interface PromptRequest {
+  kind: 'password' | 'passphrase' | 'sudo-password'
+  /** What to show the user, e.g. "Password for deploy@web:". Never contains a secret. */
+  message: string
+}
+
+/** Asks the user for a secret (the caller hides the echo); undefined means "no answer". */
+export type SecretPrompt = (request: PromptRequest) => Promise<string | undefined>
+
+export interface TransportOptions extends ResolveOptions {
+  /** Unknown host keys: strict, accept-new or off. Default: $TK_HOST_KEY_POLICY, else accept-new. */
+  hostKeyPolicy?: HostKeyPolicy
+  /** The user's known_hosts (read, and written by accept-new). Default: $TK_KNOWN_HOSTS, else ~/.ssh/known_hosts. */
+  knownHostsFile?: string
+  /** System-wide known_hosts files, read only. Default: /etc/ssh/ssh_known_hosts. */
+  globalKnownHostsFiles?: string[]
+  /** Connect timeout per hop in ms (TCP, SSH handshake and auth, not time spent in prompts). Default: $TK_CONNECT_TIMEOUT seconds, else 10 s. */
+  connectTimeoutMs?: number
+  /** SSH keepalive interval in ms. Default 10000. */
+  keepaliveIntervalMs?: number
+  /** Session channels open at once per connection. Default 8 (sshd's MaxSessions is 10). */
+  maxChannels?: number
+  /** ssh-agent socket, or false for none. Default: $SSH_AUTH_SOCK. */
+  agentSocket?: string | false
+  /** Asks for a password, passphrase or sudo password when the environment gives none. */
+  prompt?: SecretPrompt
+  /** Receives warnings and notices (the transport never prints). */
+  onWarning?: (message: string) => void
+}
+
+/** TransportOptions with every default applied. */
+export interface TransportSettings {
+  env: NodeJS.ProcessEnv
+  home: string
+  hostKeyPolicy: HostKeyPolicy
+  knownHostsFile: string
+  globalKnownHostsFiles: string[]
+  connectTimeoutMs: number
+  keepaliveIntervalMs: number
+  maxChannels: number
+  agentSocket: string | undefined
+  prompt?: SecretPrompt
+  onWarning: (message: string) => void
+}
+
+export function transportSettings(options: TransportOptions = {}): TransportSettings {
+  const env = options.env ?? process.env
+  const home = options.homeDir ?? homedir()
+  const policy = options.hostKeyPolicy ?? ((env.TK_HOST_KEY_POLICY || undefined) as HostKeyPolicy | undefined) ?? DEFAULT_HOST_KEY_POLICY
+  if (!HOST_KEY_POLICIES.includes(policy)) {
+    throw new UserError(`Unknown host key policy "${policy}"`, {exitCode: ExitCode.CONFIG, hint: `Use one of: ${HOST_KEY_POLICIES.join(', ')}`})
+  }
+  let connectTimeoutMs = options.connectTimeoutMs
+  if (connectTimeoutMs === undefined && env.TK_CONNECT_TIMEOUT) {
+    const seconds = Number(env.TK_CONNECT_TIMEOUT)
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new UserError(`TK_CONNECT_TIMEOUT="${env.TK_CONNECT_TIMEOUT}" is not a positive number of seconds`, {exitCode: ExitCode.CONFIG})
+    }
+    connectTimeoutMs = seconds * 1000
+  }
+  return {
+    env,
+    home,
+    hostKeyPolicy: policy,
+    knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(env, home),
+    globalKnownHostsFiles: options.globalKnownHostsFiles ?? [GLOBAL_KNOWN_HOSTS_FILE],
+    connectTimeoutMs: connectTimeoutMs ?? 10_000,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,
+    maxChannels: options.maxChannels ?? 8,
+    agentSocket: options.agentSocket === false ? undefined : options.agentSocket ?? (env.SSH_AUTH_SOCK || undefined),
+    prompt: options.prompt,
+    onWarning: options.onWarning ?? (() => {}),
+  }
+}
+
+function tildify(path: string, home: string): string {
+  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`
+}
+
+/** Server host key algorithms ssh2 offers for key types recorded in known_hosts. */
+function hostKeyAlgorithmsFor(types: string[]): string[] | undefined {
+  const algorithms: string[] = []
+  for (const type of types) {
+    if (type === 'ssh-rsa') algorithms.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa')
+    else if (['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-dss'].includes(type)) algorithms.push(type)
+  }
+  return algorithms.length > 0 ? algorithms : undefined
+}
+
+/** Picks the next credential to offer, in tk's order, and remembers what was tried (names only). */
+class Authenticator {
+  readonly tried: string[] = []
+  serverMethods: string[] = []
+  private started = false
+  private agentDone = false
+  private keyIndex = 0
+  private password: string | undefined
+  private passwordAsked = false
+  private passwordDone = false
+  private keyboardDone = false
+  private passphrase: string | undefined
+  private passphraseAsked = false
+
+  constructor(
+    private readonly target: ResolvedTarget,
+    private readonly settings: TransportSettings,
+    private readonly whilePrompting: <T>(fn: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  readonly handler: AuthHandlerMiddleware = (methodsLeft, _partial, next) => {
+    this.next(methodsLeft).then(
+      (method) => next((method ?? false) as AnyAuthMethod),
+      () => next(false as unknown as AnyAuthMethod),
+    )
+  }
+
+  agentUnavailable(): void {
+    const last = this.tried.lastIndexOf('ssh-agent')
+    if (last !== -1) this.tried[last] = 'ssh-agent (unavailable)'
+  }
+
+  private async next(methodsLeft: string[] | null): Promise<AnyAuthMethod | undefined> {
+    const username = this.target.user
+    if (!this.started) {
+      this.started = true
+      // "none" asks the server which methods it accepts, so tk never prompts for a password it cannot use.
+      return {type: 'none', username}
+    }
+    if (methodsLeft) this.serverMethods = methodsLeft
+    const allows = (method: string) => methodsLeft === null || methodsLeft.includes(method)
+    if (allows('publickey')) {
+      if (!this.agentDone) {
+        this.agentDone = true
+        if (this.settings.agentSocket && !this.target.identitiesOnly) {
+          this.tried.push('ssh-agent')
+          return {type: 'agent', username, agent: this.settings.agentSocket}
+        }
+      }
+      while (this.keyIndex < this.target.identityFiles.length) {
+        const file = this.target.identityFiles[this.keyIndex++]
+        const key = await this.loadKey(file)
+        if (key) {
+          this.tried.push(`key ${tildify(file, this.settings.home)}`)
+          return {type: 'publickey', username, key}
+        }
+      }
+    }
+    if (allows('password') && !this.passwordDone) {
+      this.passwordDone = true
+      const password = await this.getPassword()
+      if (password !== undefined) {
+        this.tried.push('password')
+        return {type: 'password', username, password}
+      }
+    }
+    if (allows('keyboard-interactive') && !this.keyboardDone) {
+      this.keyboardDone = true
+      const password = await this.getPassword()
+      if (password !== undefined) {
+        this.tried.push('keyboard-interactive')
+        return {
+          type: 'keyboard-interactive',
+          username,
+          // Answers password-like prompts with the password and nothing else.
+          prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map((p) => (/pass(word|code)/i.test(p.prompt) ? password : ''))),
+        }
+      }
+    }
+    return undefined
+  }
+
+  private async getPassword(): Promise<string | undefined> {
+    if (this.passwordAsked) return this.password
+    this.passwordAsked = true
+    this.password = this.settings.env.TK_SSH_PASSWORD || undefined
+    if (this.password === undefined && this.settings.prompt) {
+      const prompt = this.settings.prompt
+      this.password = await this.whilePrompting(() => prompt({kind: 'password', message: `Password for ${formatTarget(this.target)}: `}))
+    }
+    return this.password
+  }
+
+  private async loadKey(file: string): Promise<ParsedKey | undefined> {
+    const shown = tildify(file, this.settings.home)
+    let data: Buffer
+    try {
+      data = await readFile(file)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'EISDIR') {
+        if (this.target.identityFilesExplicit) this.settings.onWarning(`Identity file ${shown} not found; skipping it`)
+        return undefined
+      }
+      this.settings.onWarning(`Cannot read identity file ${shown}: ${code ?? (error as Error).message}; skipping it`)
+      return undefined
+    }
+    let parsed = utils.parseKey(data)
+    if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
+      const passphrase = await this.getPassphrase(shown)
+      if (passphrase === undefined) {
+        this.settings.onWarning(`Identity file ${shown} is encrypted and no passphrase was given (TK_SSH_PASSPHRASE); skipping it`)
+        return undefined
+      }
+      parsed = utils.parseKey(data, passphrase)
+      if (parsed instanceof Error) {
+        this.settings.onWarning(`The passphrase does not decrypt identity file ${shown}; skipping it`)
+        return undefined
+      }
+    }
+    if (parsed instanceof Error) {
+      this.settings.onWarning(`Identity file ${shown} is not a private key tk can use (${parsed.message}); skipping it`)
+      return undefined
+    }
+    const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed
+    if (!key.isPrivateKey()) {
+      this.settings.onWarning(`Identity file ${shown} holds no private key; skipping it`)
+      return undefined
+    }
+    return key
+  }
+
+  private async getPassphrase(shown: string): Promise<string | undefined> {
+    const fromEnv = this.settings.env.TK_SSH_PASSPHRASE
+    if (fromEnv) return fromEnv
+    if (this.passphraseAsked && this.passphrase !== undefined) return this.passphrase
+    if (!this.settings.prompt) return undefined
+    this.passphraseAsked = true
+    const prompt = this.settings.prompt
+    this.passphrase = await this.whilePrompting(() => prompt({kind: 'passphrase', message: `Passphrase for ${shown}: `}))
+    return this.passphrase
+  }
+}
+
+type ErrorWithLevel = Error & {level?: string; code?: string}
+
+function connectionError(message: string, cause?: unknown, hint?: string): UserError {
+  return new UserError(message, {exitCode: ExitCode.CONNECTION, cause, hint})
+}
+
+/** Maps a failure before `ready` to one line with its exit code. */
+function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Authenticator, via?: ResolvedTarget): UserError {
+  const name = formatTarget(target)
+  const through = via ? ` (through ${formatTarget(via)})` : ''
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return connectionError(`Connection to ${name}${through} refused: nothing listens on port ${target.port}`, error)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return connectionError(`Cannot resolve host name "${target.hostname}"${error.code === 'EAI_AGAIN' ? ' (DNS did not answer)' : ''}`, error)
+    case 'ETIMEDOUT':
+      return connectionError(`Connection to ${name}${through} timed out`, error)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return connectionError(`Cannot reach ${name}${through}: ${error.code === 'EHOSTUNREACH' ? 'no route to host' : 'network unreachable'}`, error)
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return connectionError(`Connection to ${name}${through} was reset during the SSH handshake`, error)
+  }
+  if (error.level === 'client-authentication') {
+    const tried = auth.tried.length > 0 ? auth.tried.join(', ') : 'nothing (no agent, no key file found, no password given)'
+    const accepts = auth.serverMethods.length > 0 ? `; the server accepts ${auth.serverMethods.join(', ')}` : ''
+    return new UserError(`Authentication as ${target.user} on ${name} failed: tried ${tried}${accepts}`, {
+      exitCode: ExitCode.AUTH,
+      hint: 'Load a key into ssh-agent, pass an identity file, or set TK_SSH_PASSWORD / TK_SSH_PASSPHRASE',
+    })
+  }
+  if (/no matching host key format/i.test(error.message)) {
+    return new UserError(`${name} offers none of the host key types recorded for it in known_hosts: its host key changed; refusing to connect`, {
+      exitCode: ExitCode.HOST_KEY,
+    })
+  }
+  if (/Connection lost before handshake/i.test(error.message)) {
+    return connectionError(`${name}${through} closed the connection before the SSH handshake (is it an SSH server?)`, error)
+  }
+  return connectionError(`SSH connection to ${name}${through} failed: ${error.message}`, error)
+}
+
+/** Opens a direct-tcpip channel through an established connection, for the next hop. */
+function forwardThrough(client: SshClient, from: ResolvedTarget, to: ResolvedTarget): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, to.hostname, to.port, (error, channel) => {
+      if (error) {
+        reject(connectionError(`Jump host ${formatTarget(from)} could not open a connection to ${to.hostname}:${to.port}: ${error.message}`, error))
+      } else resolve(channel)
+    })
+  })
+}
+
+/** Connects and authenticates one hop; resolves once ssh2 reports `ready`. */
+function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: TransportSettings, knownHosts: KnownHosts, via?: ResolvedTarget): Promise<SshClient> {
+  return new Promise((resolve, reject) => {
+    const client = new Client()
+    const name = formatTarget(target)
+    let settled = false
+    let stage: 'tcp' | 'handshake' | 'auth' = sock ? 'handshake' : 'tcp'
+    let hostKey: HostKeyOutcome | undefined
+    let timer: NodeJS.Timeout | undefined
+    let remaining = settings.connectTimeoutMs
+    let startedAt = Date.now()
+
+    const fail = (error: UserError) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      client.removeAllListeners('ready')
+      client.on('error', () => {}) // late errors from a connection being torn down
+      client.destroy()
+      reject(error)
+    }
+    const onTimeout = () => {
+      const where = {tcp: 'no TCP connection', handshake: 'connected, but no SSH handshake', auth: 'during authentication'}[stage]
+      fail(connectionError(`Connection to ${name}${via ? ` (through ${formatTarget(via)})` : ''} timed out after ${seconds(settings.connectTimeoutMs)} (${where})`))
+    }
+    const startTimer = () => {
+      startedAt = Date.now()
+      timer = setTimeout(onTimeout, remaining)
+    }
+    // Time spent waiting for the user at a prompt does not count against the connect timeout.
+    const whilePrompting = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if (timer) clearTimeout(timer)
+      remaining -= Date.now() - startedAt
+      try {
+        return await fn()
+      } finally {
+        if (!settled) startTimer()
+      }
+    }
+    const auth = new Authenticator(target, settings, whilePrompting)
+
+    client.on('connect', () => {
+      stage = 'handshake'
+    })
+    client.on('ready', () => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      resolve(client)
+    })
+    client.on('error', (error: ErrorWithLevel) => {
+      if (settled) return
+      if (error.level === 'agent') {
+        // A stale SSH_AUTH_SOCK: ssh2 moves on to the next method by itself.
+        auth.agentUnavailable()
+        return
+      }
+      if (hostKey && !hostKey.accepted && hostKey.error) return fail(hostKey.error)
+      fail(mapConnectError(error, target, auth, via))
+    })
+    client.on('close', () => {
+      if (hostKey && !hostKey.accepted && hostKey.error) return fail(hostKey.error)
+      fail(connectionError(`Connection to ${name} closed during the SSH handshake`))
+    })
+
+    const hostVerifier = (key: Buffer, verify: (valid: boolean) => void) => {
+      stage = 'auth'
+      checkHostKey(name, target.hostKeyName, target.port, key, knownHosts, {
+        policy: settings.hostKeyPolicy,
+        userFile: settings.knownHostsFile,
+        globalFiles: settings.globalKnownHostsFiles,
+        onWarning: settings.onWarning,
+      }).then(
+        (outcome) => {
+          hostKey = outcome
+          verify(outcome.accepted)
+          // ssh2 reports a refused key as a generic handshake error; report ours now.
+          if (!outcome.accepted && outcome.error) fail(outcome.error)
+        },
+        (error: unknown) => {
+          hostKey = {accepted: false, error: new UserError(`Host key check for ${name} failed: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY})}
+          verify(false)
+          fail(hostKey.error!)
+        },
+      )
+    }
+
+    const serverHostKey = hostKeyAlgorithmsFor(knownHosts.knownKeyTypes(target.hostKeyName, target.port))
+    const config: ConnectConfig = {
+      host: target.hostname,
+      port: target.port,
+      username: target.user,
+      // tk's own timer covers the whole connect and pauses during prompts; ssh2's would not.
+      readyTimeout: 0,
+      keepaliveInterval: settings.keepaliveIntervalMs,
+      keepaliveCountMax: 3,
+      hostVerifier: hostVerifier as ConnectConfig['hostVerifier'],
+      authHandler: auth.handler,
+      ...(sock ? {sock} : {}),
+      ...(serverHostKey ? {algorithms: {serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey']}} : {}),
+    }
+    startTimer()
+    try {
+      client.connect(config)
+    } catch (error) {
+      fail(connectionError(`Cannot connect to ${name}: ${(error as Error).message}`, error))
+    }
+  })
+}
+
+/** Connects to a resolved target, through its jump hosts if any. */
+export async function connect(target: ResolvedTarget, options: TransportOptions = {}): Promise<SshConnection> {
+  const settings = transportSettings(options)
+  for (const warning of target.warnings) settings.onWarning(warning)
+  const knownHosts = await KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])
+  const clients: SshClient[] = []
+  try {
+    let previous: ResolvedTarget | undefined
+    for (const hop of [...target.proxyJump, target]) {
+      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop) : undefined
+      clients.push(await openClient(hop, sock, settings, knownHosts, previous))
+      previous = hop
+    }
+  } catch (error) {
+    for (const client of clients.reverse()) client.end()
+    throw error
+  }
+  const client = clients.pop()!
+  return new SshConnection(client, target, clients, settings)
+}
+
+export interface ShellSession {
+  /** The pty's data both ways (stderr is merged by the pty). */
+  stream: ClientChannel
+  setWindow(rows: number, cols: number): void
+  /** The remote exit code (128+n for a signal) once the shell ends. */
+  exit: Promise<number>
+}
+
+const SIGNALS: Record<string, number> = {HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15}
+
+/** Exit code for an exit status or a signal name, as a shell reports it. */
+export function exitCodeOf(code: number | null | undefined, signal?: string | null): number {
+  if (typeof code === 'number') return code
+  if (signal) return 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 15)
+  return 255
+}
+
+/** An open, authenticated connection; session channels are limited to maxChannels at once. */
+export class SshConnection {
+  readonly name: string
+  readonly limiter: ChannelLimiter
+  private closed = false
+  private lost: UserError | undefined
+
+  constructor(
+    readonly client: SshClient,
+    readonly target: ResolvedTarget,
+    private readonly jumps: SshClient[],
+    readonly settings: TransportSettings,
+  ) {
+    this.name = formatTarget(target)
+    this.limiter = new ChannelLimiter(settings.maxChannels)
+    client.on('error', (error: Error) => {
+      this.lost ??= connectionError(`Connection to ${this.name} lost: ${error.message}`, error)
+    })
+    client.on('close', () => {
+      this.closed = true
+      this.lost ??= connectionError(`Connection to ${this.name} closed`)
+      for (const jump of this.jumps) jump.end()
+    })
+  }
+
+  get isOpen(): boolean {
+    return !this.closed
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw this.lost ?? connectionError(`Connection to ${this.name} is closed`)
+  }
+
+  private channelError(error: Error, what: string): UserError {
+    if (this.closed) return this.lost ?? connectionError(`Connection to ${this.name} closed`)
+    return connectionError(`${this.name}: cannot open ${what}: ${error.message}`, error)
+  }
+
+  /**
+   * Runs a command in a new session channel (waits for a free slot). The slot
+   * is released when the channel closes.
+   */
+  async exec(command: string, options: {pty?: PseudoTtyOptions} = {}): Promise<ClientChannel> {
+    this.checkOpen()
+    const release = await this.limiter.acquire()
+    try {
+      this.checkOpen()
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        this.client.exec(command, options.pty ? {pty: options.pty} : {}, (error, stream) => (error ? reject(this.channelError(error, 'a session')) : resolve(stream)))
+      })
+      channel.once('close', release)
+      return channel
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  /** An interactive login shell on a pty, for `tk ssh`. */
+  async shell(pty: {term?: string; rows: number; cols: number} = {rows: 24, cols: 80}, env?: Record<string, string>): Promise<ShellSession> {
+    this.checkOpen()
+    const release = await this.limiter.acquire()
+    try {
+      const stream = await new Promise<ClientChannel>((resolve, reject) => {
+        this.client.shell(
+          {term: pty.term ?? 'xterm-256color', rows: pty.rows, cols: pty.cols},
+          env ? {env} : {},
+          (error, channel) => (error ? reject(this.channelError(error, 'a shell')) : resolve(channel)),
+        )
+      })
+      let code: number | undefined
+      stream.on('exit', (status: number | null, signal?: string) => {
+        code = exitCodeOf(status, signal)
+      })
+      const exit = new Promise<number>((resolve) => {
+        stream.once('close', () => {
+          release()
+          resolve(code ?? 255)
+        })
+      })
+      return {stream, exit, setWindow: (rows, cols) => stream.setWindow(rows, cols, 0, 0)}
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  /** A TCP connection from the remote host to host:port (not a session: not limited by MaxSessions). */
+  forwardOut(host: string, port: number, sourceHost = '127.0.0.1', sourcePort = 0): Promise<ClientChannel> {
+    this.checkOpen()
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut(sourceHost, sourcePort, host, port, (error, channel) =>
+        error ? reject(this.channelError(error, `a tunnel to ${host}:${port}`)) : resolve(channel),
+      )
+    })
+  }
+
+  /** Closes the connection and its jump hosts; waits at most 2 s for the close. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.destroy()
+        resolve()
+      }, 2000)
+      this.client.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      this.client.end()
+    })
+    this.closed = true
+    for (const jump of this.jumps) jump.end()
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * OpenSSH known_hosts: parsing (plain, comma lists, [host]:port, hashed |1|
+ * entries, negation, wildcards, @revoked and @cert-authority), lookup of the
+ * keys recorded for a host, and the verdict on a key a server presents. The
+ * policy for unknown keys and the appending of new entries live here too.
+ */
+import {createHash, createHmac, randomBytes} from 'node:crypto'
+import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {globMatch} from './ssh-config.js'
+
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
+export const HOST_KEY_POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off']
+export const DEFAULT_HOST_KEY_POLICY: HostKeyPolicy = 'accept-new'
+
+export interface KnownHostEntry {
+  file: string
+  line: number
+  marker?: 'revoked' | 'cert-authority'
+  /** Host patterns (plain entries) or the salt and hash of a hashed entry. */
+  hosts: {patterns: string[]} | {salt: Buffer; hash: Buffer}
+  keyType: string
+  key: Buffer
+}
+
+/** OpenSSH's fingerprint format: SHA256: and unpadded base64. */
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
+}
+
+/** The key type named inside an SSH wire-format public key blob. */
+export function keyTypeOf(key: Buffer): string {
+  if (key.length < 4) return 'unknown'
+  const length = key.readUInt32BE(0)
+  if (length > 64 || key.length < 4 + length) return 'unknown'
+  return key.subarray(4, 4 + length).toString('latin1')
+}
+
+/** The name a host has in known_hosts: `host` on port 22, `[host]:port` otherwise. */
+export function knownHostsName(host: string, port: number): string {
+  const name = host.toLowerCase()
+  return port === 22 ? name : `[${name}]:${port}`
+}
+
+export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) return
+    const fields = line.split(/\s+/)
+    let marker: KnownHostEntry['marker']
+    if (fields[0].startsWith('@')) {
+      const name = fields.shift()!
+      if (name === '@revoked') marker = 'revoked'
+      else if (name === '@cert-authority') marker = 'cert-authority'
+      else return // an unknown marker: ssh ignores the line
+    }
+    if (fields.length < 3) return
+    const [hostField, keyType, base64] = fields
+    const key = Buffer.from(base64, 'base64')
+    if (key.length === 0 || keyTypeOf(key) !== keyType) return // not a key line ssh would use
+    let hosts: KnownHostEntry['hosts']
+    if (hostField.startsWith('|1|')) {
+      const [, , salt, hash] = hostField.split('|')
+      if (!salt || !hash) return
+      hosts = {salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64')}
+    } else {
+      hosts = {patterns: hostField.split(',').filter(Boolean)}
+    }
+    entries.push({file, line: index + 1, ...(marker ? {marker} : {}), hosts, keyType, key})
+  })
+  return entries
+}
+
+/** Whether an entry's host field names `name` (a knownHostsName). */
+export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
+  const hosts = entry.hosts
+  if ('salt' in hosts) {
+    return createHmac('sha1', hosts.salt).update(name).digest().equals(hosts.hash)
+  }
+  let matched = false
+  for (const pattern of hosts.patterns) {
+    const lower = pattern.toLowerCase()
+    if (lower.startsWith('!')) {
+      if (globMatch(lower.slice(1), name)) return false
+    } else if (globMatch(lower, name)) matched = true
+  }
+  return matched
+}
+
+export type HostKeyVerdict =
+  | {status: 'match'; entry: KnownHostEntry}
+  | {status: 'mismatch'; entries: KnownHostEntry[]}
+  | {status: 'revoked'; entry: KnownHostEntry}
+  | {status: 'unknown'}
+
+export class KnownHosts {
+  constructor(readonly entries: KnownHostEntry[]) {}
+
+  /** Loads the files that exist; a missing file is simply empty. */
+  static async load(files: string[]): Promise<KnownHosts> {
+    const entries: KnownHostEntry[] = []
+    for (const file of files) {
+      let text: string
+      try {
+        text = await readFile(file, 'utf8')
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue
+        throw new UserError(`Cannot read known hosts file ${file}: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY})
+      }
+      entries.push(...parseKnownHosts(text, file))
+    }
+    return new KnownHosts(entries)
+  }
+
+  /** Plain (non-marker) keys recorded for the host and port. */
+  lookup(host: string, port: number): KnownHostEntry[] {
+    const name = knownHostsName(host, port)
+    return this.entries.filter((entry) => entry.marker === undefined && entryMatchesName(entry, name))
+  }
+
+  /** Key types recorded for the host, for ordering the server host key algorithms. */
+  knownKeyTypes(host: string, port: number): string[] {
+    return [...new Set(this.lookup(host, port).map((entry) => entry.keyType))]
+  }
+
+  verify(host: string, port: number, key: Buffer): HostKeyVerdict {
+    const name = knownHostsName(host, port)
+    const revoked = this.entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(key) && entryMatchesName(entry, name))
+    if (revoked) return {status: 'revoked', entry: revoked}
+    const recorded = this.lookup(host, port)
+    const same = recorded.find((entry) => entry.key.equals(key))
+    if (same) return {status: 'match', entry: same}
+    // Any recorded key for this host that is not the presented one means the host is known and its key changed.
+    // (tk offers the server only the key types it has on record, so a different type is a change too.)
+    if (recorded.length > 0) return {status: 'mismatch', entries: recorded}
+    return {status: 'unknown'}
+  }
+}
+
+export function defaultKnownHostsFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  return env.TK_KNOWN_HOSTS || join(home, '.ssh', 'known_hosts')
+}
+
+export const GLOBAL_KNOWN_HOSTS_FILE = '/etc/ssh/ssh_known_hosts'
+
+/** The known_hosts line tk writes for a host: plain name, `[host]:port` off port 22. */
+export function knownHostsLine(host: string, port: number, key: Buffer): string {
+  return `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`
+}
+
+// Appends within one process are serialised; each rewrites the file from what is on disk then.
+let appendQueue: Promise<unknown> = Promise.resolve()
+
+/** Appends an entry by writing a complete new file and renaming it over the old one (creating ~/.ssh 0700). */
+export function appendKnownHost(file: string, host: string, port: number, key: Buffer): Promise<void> {
+  const task = appendQueue.then(async () => {
+    await mkdir(dirname(file), {recursive: true, mode: 0o700})
+    let current = ''
+    let mode = 0o600
+    try {
+      current = await readFile(file, 'utf8')
+      mode = (await stat(file)).mode & 0o777
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    const separator = current === '' || current.endsWith('\n') ? '' : '\n'
+    const next = `${current}${separator}${knownHostsLine(host, port, key)}\n`
+    const temporary = join(dirname(file), `.known_hosts.tk-${process.pid}-${randomBytes(4).toString('hex')}`)
+    try {
+      await writeFile(temporary, next, {mode, flush: true})
+      await rename(temporary, file)
+    } catch (error) {
+      await unlink(temporary).catch(() => {})
+      throw error
+    }
+  })
+  appendQueue = task.catch(() => {})
+  return task
+}
+
+export interface HostKeyCheckOptions {
+  policy: HostKeyPolicy
+  /** Files read, in order; the first is the user's file that accept-new writes. */
+  userFile: string
+  globalFiles: string[]
+  onWarning: (message: string) => void
+}
+
+/** What the verifier decided, kept so the connection can throw the right error after ssh2 aborts. */
+export interface HostKeyOutcome {
+  accepted: boolean
+  error?: UserError
+  /** Set when accept-new recorded the key. */
+  recorded?: string
+}
+
+/** The host-key decision for one connection attempt: checks, applies the policy, and records new keys. */
+export async function checkHostKey(
+  displayName: string,
+  lookupHost: string,
+  port: number,
+  key: Buffer,
+  knownHosts: KnownHosts,
+  options: HostKeyCheckOptions,
+): Promise<HostKeyOutcome> {
+  const presented = fingerprint(key)
+  const verdict = knownHosts.verify(lookupHost, port, key)
+  switch (verdict.status) {
+    case 'match':
+      return {accepted: true}
+    case 'revoked':
+      return {
+        accepted: false,
+        error: new UserError(
+          `Host key for ${displayName} (${keyTypeOf(key)} ${presented}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
+          {exitCode: ExitCode.HOST_KEY},
+        ),
+      }
+    case 'mismatch': {
+      const old = verdict.entries[0]
+      return {
+        accepted: false,
+        error: new UserError(
+          `HOST KEY CHANGED for ${displayName}: it presented ${keyTypeOf(key)} ${presented}, but ${old.file}:${old.line} records ${old.keyType} ${fingerprint(old.key)}; refusing to connect`,
+          {
+            exitCode: ExitCode.HOST_KEY,
+            hint: `If the host was really reinstalled, verify the new fingerprint out of band, then remove the old entry: ssh-keygen -R '${knownHostsName(lookupHost, port)}' -f ${old.file}`,
+          },
+        ),
+      }
+    }
+    case 'unknown':
+      break
+  }
+  if (options.policy === 'strict') {
+    return {
+      accepted: false,
+      error: new UserError(`Host key for ${displayName} is not known (${keyTypeOf(key)} ${presented}) and the host key policy is strict`, {
+        exitCode: ExitCode.HOST_KEY,
+        hint: `Verify the fingerprint, then add the key to ${options.userFile} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
+      }),
+    }
+  }
+  if (options.policy === 'off') {
+    options.onWarning(
+      `WARNING: host key checking is OFF: accepting the unverified key ${keyTypeOf(key)} ${presented} for ${displayName} without recording it. Anyone on the network path could be impersonating this host.`,
+    )
+    return {accepted: true}
+  }
+  try {
+    await appendKnownHost(options.userFile, lookupHost, port, key)
+  } catch (error) {
+    return {
+      accepted: false,
+      error: new UserError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY}),
+    }
+  }
+  // Keep the in-memory view current so a second connection in this process is checked against it.
+  knownHosts.entries.push({file: options.userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
+  options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${options.userFile}`)
+  return {accepted: true, recorded: options.userFile}
+}
