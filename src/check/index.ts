@@ -61,3 +61,8 @@ export async function checkHostWithScript(host: Host, script: string): Promise<C
   if (result.code !== 0) throw new Error(`the check facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
   return judgeHostFacts(host.name, parseFactsScriptOutput(result.stdout))
 }
+
+/** provisioners/check-facts.sh, read from the package (src/check and dist/check sit at the same depth). */
+export async function readCheckFactsScript(): Promise<string> {
+  return readFile(new URL('../../provisioners/check-facts.sh', import.meta.url), 'utf8')
+}

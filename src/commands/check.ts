@@ -1,31 +1,50 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {checkConfigFile, checkHost, type CheckReport} from '../check/index.js'
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {UserError} from '../errors/index.js'
+import type {HostOutcome} from '../fleet/run-hosts.js'
 import {LocalHost} from '../host/local.js'
-import {renderCheckReport} from '../render/check.js'
+import {FLEET_HEADER, fleetRow, renderCheckReport} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
+import {renderTable} from '../render/table.js'
+
+export interface FleetCheckResult {
+  hosts: Array<{target: string; ok: boolean; durationMs: number; report?: CheckReport; error?: {message: string; hint?: string; exitCode: number}}>
+  summary: {passed: number; failed: number; unreachable: number}
+}
 
 export default class Check extends TkCommand {
   static override summary = 'Check whether a machine can run a container engine.'
 
   static override description = `Checks the kernel version (3.8 or newer), 64-bit, cgroups, namespaces, every kernel flag the Docker engine needs, the network and storage drivers, and limits — the checks of moby's check-config.sh and more.
 
-Without --kernel-config, tk checks the running machine: its kernel config is read from /proc/config.gz, /boot/config-$(uname -r), /usr/src/linux-$(uname -r)/.config or /usr/src/linux/.config, in that order. With --kernel-config, tk judges that file alone (plain or gzip), gating flags on the kernel version in its header; checks that need a running system are reported as not applicable.
+Without HOST, tk checks this machine: its kernel config is read from /proc/config.gz, /boot/config-$(uname -r), /usr/src/linux-$(uname -r)/.config or /usr/src/linux/.config, in that order. With --kernel-config, tk judges that file alone (plain or gzip), gating flags on the kernel version in its header; checks that need a running system are reported as not applicable.
 
-A missing optional flag is a warning; only missing required ones fail. See docs/check.md for every check.
+With HOST arguments (user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts only problems are listed per host.
 
-Exit codes:
-${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT'])}`
+A missing optional flag is a warning; only missing required ones fail. See docs/check.md for every check, docs/ssh.md for targets and host keys.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes (with several hosts: 1 when they fail differently):
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_KEY'])}`
 
   static override examples = [
     {description: 'Check this machine', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Judge a kernel config file before booting it', command: '<%= config.bin %> <%= command.id %> --kernel-config /boot/config-6.1.0-28-amd64'},
-    {description: 'Machine-readable result', command: '<%= config.bin %> <%= command.id %> --json'},
+    {description: 'Check three servers over SSH', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2:2222 db'},
+    {description: 'Machine-readable result, one entry per host', command: '<%= config.bin %> <%= command.id %> web-1 web-2 --json'},
   ]
 
   static override enableJsonFlag = true
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts to check over SSH (default: this machine).'}),
+  }
 
   static override flags = {
     'kernel-config': Flags.string({
@@ -34,13 +53,61 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT'])}`
       env: 'TK_KERNEL_CONFIG',
       helpValue: 'FILE',
     }),
+    concurrency: Flags.integer({summary: 'How many hosts to check at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
   }
 
-  async run(): Promise<CheckReport> {
-    const {flags} = await this.parse(Check)
-    const report = flags['kernel-config'] ? await checkConfigFile(flags['kernel-config']) : await checkHost(new LocalHost())
-    if (!this.jsonEnabled()) this.log(renderCheckReport(report, makeStyle(useColor())))
-    if (report.verdict === 'fail') process.exitCode = ExitCode.FAILED
-    return report
+  async run(): Promise<CheckReport | FleetCheckResult> {
+    const {argv, flags} = await this.parse(Check)
+    const hosts = argv as string[]
+    const style = makeStyle(useColor())
+    if (hosts.length === 0) {
+      const report = flags['kernel-config'] ? await checkConfigFile(flags['kernel-config']) : await checkHost(new LocalHost())
+      if (!this.jsonEnabled()) this.log(renderCheckReport(report, style))
+      if (report.verdict === 'fail') process.exitCode = ExitCode.FAILED
+      return report
+    }
+    if (flags['kernel-config']) throw new UserError('--kernel-config judges a local file; it cannot be combined with hosts', {exitCode: ExitCode.USAGE})
+
+    const {checkHosts} = await import('../check/remote.js')
+    const outcomes = await checkHosts(hosts, {
+      concurrency: flags.concurrency,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+    })
+    const result = fleetResult(outcomes)
+    if (!this.jsonEnabled()) this.log(renderFleet(outcomes, style))
+    const {fleetExitCode} = await import('../fleet/run-hosts.js')
+    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? (outcome.value.verdict === 'pass' ? 0 : ExitCode.FAILED) : outcome.error.exitCode)))
+    if (code !== 0) process.exitCode = code
+    return result
   }
+}
+
+function fleetResult(outcomes: Array<HostOutcome<CheckReport>>): FleetCheckResult {
+  return {
+    hosts: outcomes.map((outcome) =>
+      outcome.ok
+        ? {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs: Math.round(outcome.durationMs), report: outcome.value}
+        : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error},
+    ),
+    summary: {
+      passed: outcomes.filter((outcome) => outcome.ok && outcome.value.verdict === 'pass').length,
+      failed: outcomes.filter((outcome) => outcome.ok && outcome.value.verdict === 'fail').length,
+      unreachable: outcomes.filter((outcome) => !outcome.ok).length,
+    },
+  }
+}
+
+function renderFleet(outcomes: Array<HostOutcome<CheckReport>>, style: ReturnType<typeof makeStyle>): string {
+  const single = outcomes.length === 1
+  const parts: string[] = []
+  for (const outcome of outcomes) {
+    if (outcome.ok) parts.push(renderCheckReport(outcome.value, style, {onlyProblems: !single}))
+    else parts.push(style.red(`✘ ${outcome.target}: ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+  }
+  if (single) return parts.join('\n')
+  const rows = outcomes.map((outcome) =>
+    outcome.ok ? fleetRow(outcome.value, outcome.durationMs, style) : [outcome.target, style.red('UNREACHABLE'), '-', '-', '-', '-', '-', `${(outcome.durationMs / 1000).toFixed(2)}s`],
+  )
+  return `${parts.join('\n\n')}\n\n${renderTable(FLEET_HEADER, rows, style)}`
 }

@@ -41,7 +41,7 @@ function line(check: CheckResult, style: Style, indent: string): string[] {
   return lines
 }
 
-export function renderCheckReport(report: CheckReport, style: Style): string {
+export function renderCheckReport(report: CheckReport, style: Style, options: {onlyProblems?: boolean} = {}): string {
   const out: string[] = []
   const where = report.mode === 'config-file' ? `kernel config ${report.target}` : `${report.target} (kernel config ${report.kernel.configSource})`
   out.push(style.bold(`Checking ${where}`))
@@ -53,7 +53,7 @@ export function renderCheckReport(report: CheckReport, style: Style): string {
   out.push(style.dim(facts.join(' · ')))
 
   for (const group of Object.keys(GROUP_TITLES) as CheckResult['group'][]) {
-    const checks = report.checks.filter((check) => check.group === group)
+    const checks = report.checks.filter((check) => check.group === group && (!options.onlyProblems || check.status === 'fail' || check.status === 'warn'))
     if (checks.length === 0) continue
     out.push('', style.bold(`${GROUP_TITLES[group]}:`))
     let feature: string | undefined
@@ -75,3 +75,19 @@ export function renderCheckReport(report: CheckReport, style: Style): string {
   )
   return out.join('\n')
 }
+
+/** The one-line verdict of a host for the fleet table. */
+export function fleetRow(report: CheckReport, durationMs: number, style: Style): string[] {
+  return [
+    report.target,
+    report.verdict === 'pass' ? style.green('pass') : style.red('FAIL'),
+    report.kernel.version,
+    report.cgroup.version ? `v${report.cgroup.version}` : '-',
+    report.storageDrivers.usable.join(',') || 'none',
+    String(report.summary.warnings),
+    String(report.summary.failed),
+    `${(durationMs / 1000).toFixed(2)}s`,
+  ]
+}
+
+export const FLEET_HEADER = ['HOST', 'RESULT', 'KERNEL', 'CGROUP', 'STORAGE', 'WARN', 'FAIL', 'TIME']

@@ -1,0 +1,61 @@
+/**
+ * The flags every command that talks to hosts shares, and how they become
+ * the transport's options. Each flag also has an environment variable.
+ */
+import {Flags} from '@oclif/core'
+
+import type {TransportOptions} from '../transport/connection.js'
+import {HOST_KEY_POLICIES, type HostKeyPolicy} from '../transport/known-hosts.js'
+import {promptSecret} from './prompt.js'
+
+export const transportFlags = {
+  identity: Flags.string({
+    char: 'i',
+    summary: 'Private key file to log in with (repeatable); tried before ~/.ssh/config\'s IdentityFile.',
+    multiple: true,
+    helpValue: 'FILE',
+  }),
+  'host-key-policy': Flags.option({
+    options: HOST_KEY_POLICIES,
+    summary: 'What to do with a host key not in known_hosts: refuse it (strict), record it (accept-new), or accept it with a warning (off). A changed key is always refused.',
+    env: 'TK_HOST_KEY_POLICY',
+  })(),
+  'known-hosts': Flags.string({
+    summary: 'known_hosts file to verify against (and that accept-new writes). Default ~/.ssh/known_hosts.',
+    env: 'TK_KNOWN_HOSTS',
+    helpValue: 'FILE',
+  }),
+  'connect-timeout': Flags.integer({
+    summary: 'Seconds to wait for a host to connect and authenticate.',
+    env: 'TK_CONNECT_TIMEOUT',
+    min: 1,
+    helpValue: 'SECONDS',
+  }),
+  'ssh-config': Flags.string({
+    summary: 'OpenSSH client config to resolve host aliases with. Default ~/.ssh/config.',
+    env: 'TK_SSH_CONFIG',
+    helpValue: 'FILE',
+  }),
+}
+
+export interface TransportFlagValues {
+  identity?: string[]
+  'host-key-policy'?: HostKeyPolicy
+  'known-hosts'?: string
+  'connect-timeout'?: number
+  'ssh-config'?: string
+}
+
+export function transportOptions(flags: TransportFlagValues, onWarning: (message: string) => void): TransportOptions {
+  return {
+    identityFiles: flags.identity,
+    hostKeyPolicy: flags['host-key-policy'],
+    knownHostsFile: flags['known-hosts'],
+    connectTimeoutMs: flags['connect-timeout'] === undefined ? undefined : flags['connect-timeout'] * 1000,
+    sshConfigPath: flags['ssh-config'],
+    prompt: promptSecret,
+    onWarning,
+  }
+}
+
+export const TRANSPORT_ENVIRONMENT = `Environment: TK_SSH_PASSWORD (login password), TK_SSH_PASSPHRASE (key passphrase), TK_SUDO_PASSWORD (sudo password); on a terminal tk asks instead. Secrets are never printed.`

@@ -1,0 +1,92 @@
+import {Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {UserError} from '../errors/index.js'
+import {makeStyle, useColor} from '../render/style.js'
+import {renderTable} from '../render/table.js'
+
+export default class Exec extends TkCommand {
+  static override summary = 'Run a command on one or more hosts over SSH.'
+
+  static override description = `Everything after -- is the command, run by the remote user's POSIX sh. Output streams as it comes.
+
+One host: stdout and stderr pass through untouched and tk exits with the remote command's exit code.
+Several hosts: they run in parallel, every line is prefixed with its host, and a summary of exit codes follows on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes besides the remote command's:
+${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
+
+  static override examples = [
+    {description: 'Kernel of one host', command: '<%= config.bin %> <%= command.id %> admin@web-1 -- uname -r'},
+    {description: 'Disk use on three hosts at once', command: '<%= config.bin %> <%= command.id %> web-1 web-2 db -- df -h /'},
+    {description: 'As root (sudo when the login user is not root)', command: '<%= config.bin %> <%= command.id %> --sudo web-1 -- systemctl restart docker'},
+    {description: 'Feed a file to the remote command', command: '<%= config.bin %> <%= command.id %> --stdin web-1 -- "cat > /tmp/app.env" < app.env'},
+  ]
+
+  static override strict = false
+
+  static override flags = {
+    sudo: Flags.boolean({summary: 'Run the command as root: directly as root, else with sudo (TK_SUDO_PASSWORD when sudo asks).'}),
+    stdin: Flags.boolean({summary: 'Send tk\'s standard input to the remote command (one host only).'}),
+    timeout: Flags.integer({summary: 'Stop the remote command after this many seconds (exit 124).', min: 1, helpValue: 'SECONDS'}),
+    concurrency: Flags.integer({summary: 'How many hosts to run on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<void> {
+    // oclif drops "--" and may reorder arguments, so the command is cut from the raw argv first.
+    const raw = [...this.argv]
+    const separator = raw.indexOf('--')
+    if (separator < 0 || separator === raw.length - 1) {
+      throw new UserError('no command given: put it after --, as in tk exec HOST -- uname -r', {exitCode: ExitCode.USAGE})
+    }
+    const command = raw.slice(separator + 1).join(' ')
+    const {argv, flags} = await this.parse(Exec, raw.slice(0, separator))
+    const hosts = argv as string[]
+    if (hosts.length === 0) throw new UserError('no host given: tk exec HOST... -- COMMAND', {exitCode: ExitCode.USAGE})
+    if (flags.stdin && hosts.length > 1) throw new UserError('--stdin works with one host only', {exitCode: ExitCode.USAGE})
+
+    const stdin = flags.stdin ? await readAll(process.stdin) : undefined
+    const {execOnHosts} = await import('../remote/exec.js')
+    const {fleetExitCode} = await import('../fleet/run-hosts.js')
+    const outcomes = await execOnHosts(hosts, command, {
+      asRoot: flags.sudo,
+      stdin,
+      timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
+      concurrency: flags.concurrency,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      prefix: hosts.length > 1,
+    })
+
+    if (hosts.length === 1) {
+      const [outcome] = outcomes
+      if (!outcome.ok) throw new UserError(outcome.error.message, {exitCode: outcome.error.exitCode, hint: outcome.error.hint})
+      if (outcome.value.timedOut) process.stderr.write(`tk: the command timed out after ${flags.timeout} s and was stopped\n`)
+      process.exitCode = outcome.value.code
+      return
+    }
+
+    const style = makeStyle(useColor(process.stderr))
+    const rows = outcomes.map((outcome) => [
+      outcome.target,
+      outcome.ok ? (outcome.value.code === 0 ? style.green('0') : style.red(String(outcome.value.code))) : style.red('-'),
+      outcome.ok ? (outcome.value.timedOut ? 'timed out' : outcome.value.signal ? `signal ${outcome.value.signal}` : '') : `${outcome.error.message}`,
+      `${(outcome.durationMs / 1000).toFixed(2)}s`,
+    ])
+    process.stderr.write(`\n${renderTable(['HOST', 'EXIT', 'NOTE', 'TIME'], rows, style)}\n`)
+    const codes = outcomes.map((outcome) => (outcome.ok ? (outcome.value.code === 0 ? 0 : ExitCode.FAILED) : outcome.error.exitCode))
+    process.exitCode = fleetExitCode(codes)
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,80 @@
+/**
+ * `tk exec`: one command on one host or many, streamed as it comes. With
+ * several hosts each output line is prefixed with its host, and no line from
+ * one host is ever cut into by another's.
+ */
+import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {SshPool} from '../transport/pool.js'
+
+export interface ExecOptions {
+  asRoot?: boolean
+  stdin?: Buffer
+  timeoutMs?: number
+  concurrency?: number
+  transport?: TransportOptions
+  /** Where output goes; the command passes process.stdout and process.stderr. */
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  /** Prefix lines with the host name (several hosts). */
+  prefix: boolean
+}
+
+export interface ExecResult {
+  code: number
+  signal?: string
+  timedOut?: boolean
+}
+
+/** Splits a stream of chunks into whole lines, each written with a prefix. */
+class PrefixedLines {
+  private pending = ''
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly prefix: string,
+  ) {}
+
+  write(chunk: Buffer): void {
+    const text = this.pending + chunk.toString('utf8')
+    const lines = text.split('\n')
+    this.pending = lines.pop() ?? ''
+    if (lines.length > 0) this.out.write(lines.map((line) => `${this.prefix}${line}\n`).join(''))
+  }
+
+  flush(): void {
+    if (this.pending !== '') this.out.write(`${this.prefix}${this.pending}\n`)
+    this.pending = ''
+  }
+}
+
+export async function execOnHosts(targets: string[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
+  const pool = new SshPool(options.transport)
+  const width = Math.max(...targets.map((target) => target.length))
+  try {
+    return await runOnHosts(
+      targets,
+      async (target) => {
+        const host = await pool.get(target)
+        const label = `${target.padEnd(width)} | `
+        const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
+        const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
+        try {
+          const result = await host.run(command, {
+            asRoot: options.asRoot,
+            stdin: options.stdin,
+            timeoutMs: options.timeoutMs,
+            onStdout: (chunk) => (out ? out.write(chunk) : options.stdout.write(chunk)),
+            onStderr: (chunk) => (err ? err.write(chunk) : options.stderr.write(chunk)),
+          })
+          return {code: result.code, signal: result.signal, timedOut: result.timedOut}
+        } finally {
+          out?.flush()
+          err?.flush()
+        }
+      },
+      {concurrency: options.concurrency},
+    )
+  } finally {
+    await pool.closeAll()
+  }
+}
