@@ -1,0 +1,222 @@
+/**
+ * From a schema-valid tk.yml to the TkConfig the rest of tk uses: the checks
+ * a JSON Schema cannot express (unique names, groups that clash with hosts,
+ * names that provisioners refer to, provider-specific keys, version ranges),
+ * then defaults and per-host overrides applied.
+ */
+import {existsSync} from 'node:fs'
+import {isAbsolute, resolve as resolvePath} from 'node:path'
+
+import semver from 'semver'
+
+import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
+import {
+  DEFAULT_RELEASE,
+  type EngineConfig,
+  type EngineFile,
+  type HostConfig,
+  type Provisioner,
+  type ProvisionerFile,
+  type TkConfig,
+  type TkFile,
+} from './types.js'
+import type {YamlSource} from './yaml-source.js'
+
+/** @all selects every host; no group may take the name. */
+export const ALL_GROUP = 'all'
+
+export interface ResolveContext {
+  file: string
+  dir: string
+  displayName: string
+  source: YamlSource
+  secrets: string[]
+  /** Also require that files named by provisioners exist. */
+  checkFiles?: boolean
+}
+
+export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
+  const fail = (path: ConfigPath, message: string, hint: string, key = false): never => {
+    const where = context.source.locate(path, {key})
+    const prefix = where ? `${context.displayName}:${where.line}:${where.column}` : context.displayName
+    throw new ConfigError(`${prefix}: ${formatPath(path)}: ${message}`, {hint, path: formatPath(path), line: where?.line, column: where?.column})
+  }
+
+  const fileProvider = data.provider ?? 'ssh'
+  const defaults = data.defaults ?? {}
+  const hostsFile = data.hosts ?? []
+
+  // Unique host names.
+  const hostIndex = new Map<string, number>()
+  hostsFile.forEach((host, index) => {
+    const earlier = hostIndex.get(host.name)
+    if (earlier !== undefined) fail(['hosts', index, 'name'], `duplicate host name "${host.name}" (also hosts[${earlier}])`, 'give every host its own name')
+    hostIndex.set(host.name, index)
+  })
+
+  // Groups: never named like a host (bare names must be unambiguous), never "all".
+  const groups = new Map<string, string[]>()
+  hostsFile.forEach((host, index) => {
+    host.groups?.forEach((group, position) => {
+      if (group === ALL_GROUP) fail(['hosts', index, 'groups', position], `"${ALL_GROUP}" is reserved: @all selects every host`, 'choose another group name')
+      if (hostIndex.has(group)) fail(['hosts', index, 'groups', position], `group "${group}" has the same name as a host`, 'rename the group or the host: a bare name on the command line must mean one thing')
+      const members = groups.get(group) ?? []
+      members.push(host.name)
+      groups.set(group, members)
+    })
+  })
+
+  // Provider-specific keys.
+  hostsFile.forEach((host, index) => {
+    const provider = host.provider ?? fileProvider
+    if (provider === 'ssh' && host.release !== undefined) {
+      fail(['hosts', index, 'release'], 'release applies only to sandbox hosts, and this host\'s provider is ssh', 'remove release, or set provider: sandbox on the host')
+    }
+    if (provider === 'sandbox' && host.address !== undefined) {
+      fail(['hosts', index, 'address'], 'a sandbox host has no address: tk creates the machine and knows how to reach it', 'remove address, or set provider: ssh on the host')
+    }
+  })
+
+  // Engine version ranges.
+  const checkEngine = (engine: EngineFile | null | undefined, path: ConfigPath) => {
+    if (engine?.version !== undefined && semver.validRange(engine.version) === null) {
+      fail([...path, 'version'], `"${engine.version}" is not a version range`, 'write a version or an npm-style range: "27", "27.3.1", "^27.3", ">=26 <28"')
+    }
+  }
+  checkEngine(data.engine, ['engine'])
+  hostsFile.forEach((host, index) => checkEngine(host.engine, ['hosts', index, 'engine']))
+
+  // Provisioners: unique names, known targets, files that exist.
+  const provisionerIndex = new Map<string, number>()
+  const provisioners: Provisioner[] = (data.provisioners ?? []).map((entry, index) => {
+    const earlier = provisionerIndex.get(entry.name)
+    if (earlier !== undefined) fail(['provisioners', index, 'name'], `duplicate provisioner name "${entry.name}" (also provisioners[${earlier}])`, 'give every provisioner its own name: the host\'s state remembers what ran by name')
+    provisionerIndex.set(entry.name, index)
+    const hosts = entry.hosts ? selectHosts(entry.hosts, index) : hostsFile.map((host) => host.name)
+    return normalizeProvisioner(entry, hosts, index)
+  })
+
+  function selectHosts(names: string[], index: number): string[] {
+    const selected = new Set<string>()
+    names.forEach((name, position) => {
+      const bare = name.startsWith('@') ? name.slice(1) : name
+      let members: string[] | undefined
+      if (name === `@${ALL_GROUP}`) members = hostsFile.map((host) => host.name)
+      else if (!name.startsWith('@') && hostIndex.has(name)) members = [name]
+      else members = groups.get(bare)
+      if (!members) {
+        const known = [...hostIndex.keys(), ...[...groups.keys()].map((group) => `@${group}`)]
+        const guess = didYouMean(name, known)
+        fail(['provisioners', index, 'hosts', position], `no host or group "${name}" in this file`, guess ? `did you mean "${guess}"?` : `known: ${known.join(', ') || 'none'}`)
+      }
+      for (const member of members ?? []) selected.add(member)
+    })
+    return hostsFile.map((host) => host.name).filter((host) => selected.has(host))
+  }
+
+  function localFile(relative: string, path: ConfigPath): string {
+    const absolute = isAbsolute(relative) ? relative : resolvePath(context.dir, relative)
+    if (context.checkFiles && !existsSync(absolute)) fail(path, `${relative} does not exist (relative to ${context.displayName})`, 'create it, or correct the path')
+    return absolute
+  }
+
+  function normalizeProvisioner(entry: ProvisionerFile, hosts: string[], index: number): Provisioner {
+    const base = {name: entry.name, run: entry.run ?? 'once', hosts}
+    const at = (...rest: ConfigPath) => ['provisioners', index, ...rest]
+    switch (entry.type) {
+      case 'shell':
+        return {
+          ...base,
+          type: 'shell',
+          ...(entry.inline === undefined ? {} : {inline: entry.inline}),
+          ...(entry.script === undefined ? {} : {script: localFile(entry.script, at('script'))}),
+          env: stringify(entry.env),
+          privileged: entry.privileged ?? true,
+        }
+      case 'file':
+        return {
+          ...base,
+          type: 'file',
+          source: localFile(entry.source, at('source')),
+          destination: entry.destination,
+          ...(entry.mode === undefined ? {} : {mode: entry.mode.padStart(4, '0')}),
+          ...(entry.owner === undefined ? {} : {owner: entry.owner}),
+        }
+      case 'docker':
+        return {
+          ...base,
+          type: 'docker',
+          image: entry.image,
+          ...(entry.load === undefined ? {} : {load: localFile(entry.load, at('load'))}),
+          ...(entry.container === undefined
+            ? {}
+            : {
+                container: {
+                  name: entry.container.name,
+                  ...(entry.container.command === undefined ? {} : {command: entry.container.command}),
+                  ports: entry.container.ports ?? [],
+                  env: stringify(entry.container.env),
+                  volumes: entry.container.volumes ?? [],
+                  restart: entry.container.restart ?? 'unless-stopped',
+                },
+              }),
+        }
+    }
+  }
+
+  const hosts: HostConfig[] = hostsFile.map((host) => {
+    const provider = host.provider ?? fileProvider
+    const sandbox = provider === 'sandbox'
+    // Sandbox machines get their connection from the sandbox, not from defaults.
+    const user = host.user ?? (sandbox ? undefined : defaults.user)
+    const port = host.port ?? (sandbox ? undefined : defaults.port)
+    const identityFile = host.identityFile ?? (sandbox ? undefined : defaults.identityFile)
+    return {
+      name: host.name,
+      address: host.address ?? host.name,
+      ...(user === undefined ? {} : {user}),
+      ...(port === undefined ? {} : {port}),
+      ...(identityFile === undefined ? {} : {identityFile}),
+      groups: host.groups ?? [],
+      provider,
+      ...(sandbox ? {release: host.release ?? defaults.release ?? DEFAULT_RELEASE} : {}),
+      ssh: pickDefined({
+        hostKeyPolicy: host.ssh?.hostKeyPolicy ?? data.ssh?.hostKeyPolicy,
+        connectTimeout: host.ssh?.connectTimeout ?? data.ssh?.connectTimeout,
+      }),
+      engine: mergeEngine(data.engine, host.engine),
+      provisioners: provisioners.filter((provisioner) => provisioner.hosts.includes(host.name)).map((provisioner) => provisioner.name),
+    }
+  })
+
+  return {
+    file: context.file,
+    dir: context.dir,
+    displayName: context.displayName,
+    provider: fileProvider,
+    ssh: pickDefined({hostKeyPolicy: data.ssh?.hostKeyPolicy, connectTimeout: data.ssh?.connectTimeout, concurrency: data.ssh?.concurrency}),
+    hosts,
+    groups,
+    provisioners,
+    secrets: context.secrets,
+  }
+}
+
+function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined): EngineConfig {
+  const version = host?.version ?? file?.version
+  return {
+    method: host?.method ?? file?.method ?? 'distro',
+    ...(version === undefined ? {} : {version}),
+    daemon: {...file?.daemon, ...host?.daemon},
+    users: host?.users ?? file?.users ?? [],
+    compose: host?.compose ?? file?.compose ?? true,
+  }
+}
+
+function stringify(env: Record<string, string | number | boolean> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([key, value]) => [key, String(value)]))
+}
+
+function pickDefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T
+}

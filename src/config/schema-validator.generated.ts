@@ -1,0 +1,2143 @@
+// @ts-nocheck
+/* eslint-disable */
+// GENERATED from schemas/tk.schema.json by test/unit/config/schema-validator.test.ts; do not edit.
+// Regenerate: TK_UPDATE_VALIDATOR=1 npx mocha test/unit/config/schema-validator.test.ts
+import {createRequire} from 'node:module'
+const require = createRequire(import.meta.url)
+
+export const validate = validate10;
+export default validate10;
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them. A host's daemon options are merged over these key by key.","type":["object","null"]},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/user"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@]+$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user)"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}}}};
+const schema12 = {"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]};
+const schema13 = {"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"};
+const schema14 = {"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535};
+const schema15 = {"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1};
+const schema16 = {"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]};
+const schema17 = {"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: accept-new.","enum":["strict","accept-new","off"]};
+const schema18 = {"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600};
+const pattern0 = new RegExp("^x-", "u");
+const pattern1 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$", "u");
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them. A host's daemon options are merged over these key by key.","type":["object","null"]},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/user"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"}}};
+const func0 = require("ajv/dist/runtime/equal").default;
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema19.type},message:"must be object,null",schema:schema19.type,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "method") || (key0 === "version")) || (key0 === "daemon")) || (key0 === "users")) || (key0 === "compose"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.method !== undefined){
+let data0 = data.method;
+if(!((data0 === "distro") || (data0 === "script"))){
+const err2 = {instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema19.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.method.enum,parentSchema:schema19.properties.method,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data1 = data.version;
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err3 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.version,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.version.type,parentSchema:schema19.properties.version,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.daemon !== undefined){
+let data2 = data.daemon;
+if((!(data2 && typeof data2 == "object" && !Array.isArray(data2))) && (data2 !== null)){
+const err5 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/type",keyword:"type",params:{type: schema19.properties.daemon.type},message:"must be object,null",schema:schema19.properties.daemon.type,parentSchema:schema19.properties.daemon,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.users !== undefined){
+let data3 = data.users;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+const err6 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$",parentSchema:schema13,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+let i1 = data3.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data3[i1], data3[j0])){
+const err8 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.users,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.users.type,parentSchema:schema19.properties.users,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.compose !== undefined){
+let data5 = data.compose;
+if(typeof data5 !== "boolean"){
+const err10 = {instancePath:instancePath+"/compose",schemaPath:"#/properties/compose/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.compose.type,parentSchema:schema19.properties.compose,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+const schema21 = {"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]};
+const schema22 = {"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]};
+const schema23 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"};
+const schema24 = {"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]};
+const schema25 = {"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1};
+const schema26 = {"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}};
+const pattern3 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
+const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.inline === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "inline"},message:"must have required property '"+"inline"+"'",schema:schema22.oneOf[0].required,parentSchema:schema22.oneOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.script === undefined){
+const err1 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "script"},message:"must have required property '"+"script"+"'",schema:schema22.oneOf[1].required,parentSchema:schema22.oneOf[1],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema22.oneOf,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((((key0 === "name") || (key0 === "type")) || (key0 === "run")) || (key0 === "hosts")) || (key0 === "inline")) || (key0 === "script")) || (key0 === "env")) || (key0 === "privileged"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern3.test(data0)){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if("shell" !== data1){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "shell"},message:"must be equal to constant",schema:"shell",parentSchema:schema22.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.run !== undefined){
+let data2 = data.run;
+if(!((data2 === "once") || (data2 === "always"))){
+const err7 = {instancePath:instancePath+"/run",schemaPath:"#/definitions/run/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values",schema:schema24.enum,parentSchema:schema24,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.hosts !== undefined){
+let data3 = data.hosts;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err9 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.type,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.inline !== undefined){
+let data5 = data.inline;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err12 = {instancePath:instancePath+"/inline",schemaPath:"#/properties/inline/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.inline,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/inline",schemaPath:"#/properties/inline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.inline.type,parentSchema:schema22.properties.inline,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.script !== undefined){
+let data6 = data.script;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err14 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.script,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.script.type,parentSchema:schema22.properties.script,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data7 = data.env;
+if((!(data7 && typeof data7 == "object" && !Array.isArray(data7))) && (data7 !== null)){
+const err16 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/env/type",keyword:"type",params:{type: schema26.type},message:"must be object,null",schema:schema26.type,parentSchema:schema26,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key1 in data7){
+const _errs24 = errors;
+if(typeof key1 === "string"){
+if(!pattern4.test(key1)){
+const err17 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/env/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema26.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+var valid8 = _errs24 === errors;
+if(!valid8){
+const err18 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/env/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema26.propertyNames,parentSchema:schema26,data:data7};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+for(const key2 in data7){
+let data8 = data7[key2];
+if(((typeof data8 !== "string") && (!((typeof data8 == "number") && (isFinite(data8))))) && (typeof data8 !== "boolean")){
+const err19 = {instancePath:instancePath+"/env/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/env/additionalProperties/type",keyword:"type",params:{type: schema26.additionalProperties.type},message:"must be string,number,boolean",schema:schema26.additionalProperties.type,parentSchema:schema26.additionalProperties,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+}
+if(data.privileged !== undefined){
+let data9 = data.privileged;
+if(typeof data9 !== "boolean"){
+const err20 = {instancePath:instancePath+"/privileged",schemaPath:"#/properties/privileged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema22.properties.privileged.type,parentSchema:schema22.properties.privileged,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+const schema27 = {"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"}}};
+const pattern6 = new RegExp("^/", "u");
+const pattern7 = new RegExp("^0?[0-7]{3}$", "u");
+const pattern8 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$", "u");
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.source === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema27.required,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.destination === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema27.required,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((((key0 === "name") || (key0 === "type")) || (key0 === "run")) || (key0 === "hosts")) || (key0 === "source")) || (key0 === "destination")) || (key0 === "mode")) || (key0 === "owner"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern3.test(data0)){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if("file" !== data1){
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "file"},message:"must be equal to constant",schema:"file",parentSchema:schema27.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.run !== undefined){
+let data2 = data.run;
+if(!((data2 === "once") || (data2 === "always"))){
+const err6 = {instancePath:instancePath+"/run",schemaPath:"#/definitions/run/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values",schema:schema24.enum,parentSchema:schema24,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.hosts !== undefined){
+let data3 = data.hosts;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err7 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err8 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.type,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.source !== undefined){
+let data5 = data.source;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err11 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.source,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.source.type,parentSchema:schema27.properties.source,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.destination !== undefined){
+let data6 = data.destination;
+if(typeof data6 === "string"){
+if(!pattern6.test(data6)){
+const err13 = {instancePath:instancePath+"/destination",schemaPath:"#/properties/destination/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema27.properties.destination,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/destination",schemaPath:"#/properties/destination/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.destination.type,parentSchema:schema27.properties.destination,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.mode !== undefined){
+let data7 = data.mode;
+if(typeof data7 === "string"){
+if(!pattern7.test(data7)){
+const err15 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0?[0-7]{3}$"},message:"must match pattern \""+"^0?[0-7]{3}$"+"\"",schema:"^0?[0-7]{3}$",parentSchema:schema27.properties.mode,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.mode.type,parentSchema:schema27.properties.mode,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.owner !== undefined){
+let data8 = data.owner;
+if(typeof data8 === "string"){
+if(!pattern8.test(data8)){
+const err17 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema27.properties.owner,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.owner.type,parentSchema:schema27.properties.owner,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate16.errors = vErrors;
+return errors === 0;
+}
+
+const schema31 = {"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}};
+const pattern11 = new RegExp("^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$", "u");
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.image === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "name") || (key0 === "type")) || (key0 === "run")) || (key0 === "hosts")) || (key0 === "image")) || (key0 === "load")) || (key0 === "container"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern3.test(data0)){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if("docker" !== data1){
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "docker"},message:"must be equal to constant",schema:"docker",parentSchema:schema31.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.run !== undefined){
+let data2 = data.run;
+if(!((data2 === "once") || (data2 === "always"))){
+const err5 = {instancePath:instancePath+"/run",schemaPath:"#/definitions/run/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values",schema:schema24.enum,parentSchema:schema24,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.hosts !== undefined){
+let data3 = data.hosts;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err6 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err7 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/provisionerHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.type,parentSchema:schema25,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.image !== undefined){
+let data5 = data.image;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err10 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.image,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.image.type,parentSchema:schema31.properties.image,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.load !== undefined){
+let data6 = data.load;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err12 = {instancePath:instancePath+"/load",schemaPath:"#/properties/load/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.load,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/load",schemaPath:"#/properties/load/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.load.type,parentSchema:schema31.properties.load,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.container !== undefined){
+let data7 = data.container;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.name === undefined){
+const err14 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.container.required,parentSchema:schema31.properties.container,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+for(const key1 in data7){
+if(!((((((key1 === "name") || (key1 === "command")) || (key1 === "ports")) || (key1 === "env")) || (key1 === "volumes")) || (key1 === "restart"))){
+const err15 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.container,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data7.name !== undefined){
+let data8 = data7.name;
+if(typeof data8 === "string"){
+if(!pattern3.test(data8)){
+const err16 = {instancePath:instancePath+"/container/name",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data8};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/container/name",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data7.command !== undefined){
+let data9 = data7.command;
+if((typeof data9 !== "string") && (!(Array.isArray(data9)))){
+const err18 = {instancePath:instancePath+"/container/command",schemaPath:"#/properties/container/properties/command/type",keyword:"type",params:{type: schema31.properties.container.properties.command.type},message:"must be string,array",schema:schema31.properties.container.properties.command.type,parentSchema:schema31.properties.container.properties.command,data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(Array.isArray(data9)){
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+if(typeof data10 !== "string"){
+const err19 = {instancePath:instancePath+"/container/command/" + i1,schemaPath:"#/properties/container/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.container.properties.command.items.type,parentSchema:schema31.properties.container.properties.command.items,data:data10};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+}
+if(data7.ports !== undefined){
+let data11 = data7.ports;
+if(Array.isArray(data11)){
+const len2 = data11.length;
+for(let i2=0; i2<len2; i2++){
+let data12 = data11[i2];
+if(typeof data12 === "string"){
+if(!pattern11.test(data12)){
+const err20 = {instancePath:instancePath+"/container/ports/" + i2,schemaPath:"#/properties/container/properties/ports/items/pattern",keyword:"pattern",params:{pattern: "^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$"},message:"must match pattern \""+"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$"+"\"",schema:"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$",parentSchema:schema31.properties.container.properties.ports.items,data:data12};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/container/ports/" + i2,schemaPath:"#/properties/container/properties/ports/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.container.properties.ports.items.type,parentSchema:schema31.properties.container.properties.ports.items,data:data12};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/container/ports",schemaPath:"#/properties/container/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.container.properties.ports.type,parentSchema:schema31.properties.container.properties.ports,data:data11};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data7.env !== undefined){
+let data13 = data7.env;
+if((!(data13 && typeof data13 == "object" && !Array.isArray(data13))) && (data13 !== null)){
+const err23 = {instancePath:instancePath+"/container/env",schemaPath:"#/definitions/env/type",keyword:"type",params:{type: schema26.type},message:"must be object,null",schema:schema26.type,parentSchema:schema26,data:data13};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key2 in data13){
+const _errs37 = errors;
+if(typeof key2 === "string"){
+if(!pattern4.test(key2)){
+const err24 = {instancePath:instancePath+"/container/env",schemaPath:"#/definitions/env/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema26.propertyNames,data:key2,propertyName:key2};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+var valid13 = _errs37 === errors;
+if(!valid13){
+const err25 = {instancePath:instancePath+"/container/env",schemaPath:"#/definitions/env/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema26.propertyNames,parentSchema:schema26,data:data13};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+for(const key3 in data13){
+let data14 = data13[key3];
+if(((typeof data14 !== "string") && (!((typeof data14 == "number") && (isFinite(data14))))) && (typeof data14 !== "boolean")){
+const err26 = {instancePath:instancePath+"/container/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/env/additionalProperties/type",keyword:"type",params:{type: schema26.additionalProperties.type},message:"must be string,number,boolean",schema:schema26.additionalProperties.type,parentSchema:schema26.additionalProperties,data:data14};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+}
+if(data7.volumes !== undefined){
+let data15 = data7.volumes;
+if(Array.isArray(data15)){
+const len3 = data15.length;
+for(let i3=0; i3<len3; i3++){
+let data16 = data15[i3];
+if(typeof data16 === "string"){
+if(func2(data16) < 1){
+const err27 = {instancePath:instancePath+"/container/volumes/" + i3,schemaPath:"#/properties/container/properties/volumes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.container.properties.volumes.items,data:data16};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/container/volumes/" + i3,schemaPath:"#/properties/container/properties/volumes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.container.properties.volumes.items.type,parentSchema:schema31.properties.container.properties.volumes.items,data:data16};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/container/volumes",schemaPath:"#/properties/container/properties/volumes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.container.properties.volumes.type,parentSchema:schema31.properties.container.properties.volumes,data:data15};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data7.restart !== undefined){
+let data17 = data7.restart;
+if(!((((data17 === "no") || (data17 === "always")) || (data17 === "unless-stopped")) || (data17 === "on-failure"))){
+const err30 = {instancePath:instancePath+"/container/restart",schemaPath:"#/properties/container/properties/restart/enum",keyword:"enum",params:{allowedValues: schema31.properties.container.properties.restart.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.container.properties.restart.enum,parentSchema:schema31.properties.container.properties.restart,data:data17};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.container.type,parentSchema:schema31.properties.container,data:data7};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs2 = errors;
+let valid1 = true;
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.type === undefined) && (missing0 = "type")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.type !== undefined){
+if("shell" !== data.type){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+if(!(validate14(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs5 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err2 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema21.allOf[0].if,parentSchema:schema21.allOf[0],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const _errs7 = errors;
+let valid3 = true;
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.type === undefined) && (missing1 = "type")){
+const err3 = {};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+if(data.type !== undefined){
+if("file" !== data.type){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+}
+var _valid1 = _errs8 === errors;
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid1){
+const _errs10 = errors;
+if(!(validate16(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+var _valid1 = _errs10 === errors;
+valid3 = _valid1;
+}
+if(!valid3){
+const err5 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema21.allOf[1].if,parentSchema:schema21.allOf[1],data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+const _errs12 = errors;
+let valid5 = true;
+const _errs13 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.type === undefined) && (missing2 = "type")){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+if(data.type !== undefined){
+if("docker" !== data.type){
+const err7 = {};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+}
+var _valid2 = _errs13 === errors;
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid2){
+const _errs15 = errors;
+if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var _valid2 = _errs15 === errors;
+valid5 = _valid2;
+}
+if(!valid5){
+const err8 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema21.allOf[2].if,parentSchema:schema21.allOf[2],data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema21.required,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.type === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema21.required,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data3 = data.type;
+if(!(((data3 === "shell") || (data3 === "file")) || (data3 === "docker"))){
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema21.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.type.enum,parentSchema:schema21.properties.type,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+const schema37 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@]+$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user)"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}};
+const schema42 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"};
+const func14 = Object.prototype.hasOwnProperty;
+const pattern14 = new RegExp("^[^\\s@]+$", "u");
+const pattern16 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
+const schema45 = {"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema45.type},message:"must be object,null",schema:schema45.type,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "hostKeyPolicy") || (key0 === "connectTimeout"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.hostKeyPolicy !== undefined){
+let data0 = data.hostKeyPolicy;
+if(!(((data0 === "strict") || (data0 === "accept-new")) || (data0 === "off"))){
+const err2 = {instancePath:instancePath+"/hostKeyPolicy",schemaPath:"#/definitions/hostKeyPolicy/enum",keyword:"enum",params:{allowedValues: schema17.enum},message:"must be equal to one of the allowed values",schema:schema17.enum,parentSchema:schema17,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.connectTimeout !== undefined){
+let data1 = data.connectTimeout;
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 600 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/definitions/connectTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema18,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1 <= 0 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/definitions/connectTimeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/definitions/connectTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.type,parentSchema:schema18,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func14.call(schema37.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern3.test(data0)){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.address !== undefined){
+let data1 = data.address;
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err4 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.address,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern14.test(data1)){
+const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^[^\\s@]+$"},message:"must match pattern \""+"^[^\\s@]+$"+"\"",schema:"^[^\\s@]+$",parentSchema:schema37.properties.address,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.address.type,parentSchema:schema37.properties.address,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.user !== undefined){
+let data2 = data.user;
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+const err7 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$",parentSchema:schema13,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.port !== undefined){
+let data3 = data.port;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.type,parentSchema:schema14,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 65535 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3 < 1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.identityFile !== undefined){
+let data4 = data.identityFile;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err12 = {instancePath:instancePath+"/identityFile",schemaPath:"#/definitions/identityFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/identityFile",schemaPath:"#/definitions/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.groups !== undefined){
+let data5 = data.groups;
+if((!(Array.isArray(data5))) && (data5 !== null)){
+const err14 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: schema37.properties.groups.type},message:"must be array,null",schema:schema37.properties.groups.type,parentSchema:schema37.properties.groups,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(typeof data6 === "string"){
+if(!pattern16.test(data6)){
+const err15 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema42,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+let i1 = data5.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data5[i1], data5[j0])){
+const err17 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema37.properties.groups,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+}
+if(data.provider !== undefined){
+let data7 = data.provider;
+if(!((data7 === "ssh") || (data7 === "sandbox"))){
+const err18 = {instancePath:instancePath+"/provider",schemaPath:"#/definitions/provider/enum",keyword:"enum",params:{allowedValues: schema12.enum},message:"must be equal to one of the allowed values",schema:schema12.enum,parentSchema:schema12,data:data7};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.release !== undefined){
+let data8 = data.release;
+if(!(((data8 === "bullseye") || (data8 === "bookworm")) || (data8 === "trixie"))){
+const err19 = {instancePath:instancePath+"/release",schemaPath:"#/definitions/release/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values",schema:schema16.enum,parentSchema:schema16,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.engine !== undefined){
+if(!(validate11(data.engine, {instancePath:instancePath+"/engine",parentData:data,parentDataProperty:"engine",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+if(data.ssh !== undefined){
+if(!(validate23(data.ssh, {instancePath:instancePath+"/ssh",parentData:data,parentDataProperty:"ssh",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((((key0 === "version") || (key0 === "provider")) || (key0 === "defaults")) || (key0 === "ssh")) || (key0 === "engine")) || (key0 === "provisioners")) || (key0 === "hosts")) || (pattern0.test(key0)))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data0 = data.version;
+if(1 !== data0){
+const err1 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant",schema:1,parentSchema:schema11.properties.version,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.provider !== undefined){
+let data1 = data.provider;
+if(!((data1 === "ssh") || (data1 === "sandbox"))){
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/definitions/provider/enum",keyword:"enum",params:{allowedValues: schema12.enum},message:"must be equal to one of the allowed values",schema:schema12.enum,parentSchema:schema12,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.defaults !== undefined){
+let data2 = data.defaults;
+if((!(data2 && typeof data2 == "object" && !Array.isArray(data2))) && (data2 !== null)){
+const err3 = {instancePath:instancePath+"/defaults",schemaPath:"#/properties/defaults/type",keyword:"type",params:{type: schema11.properties.defaults.type},message:"must be object,null",schema:schema11.properties.defaults.type,parentSchema:schema11.properties.defaults,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+if(!((((key1 === "user") || (key1 === "port")) || (key1 === "identityFile")) || (key1 === "release"))){
+const err4 = {instancePath:instancePath+"/defaults",schemaPath:"#/properties/defaults/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.defaults,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data2.user !== undefined){
+let data3 = data2.user;
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+const err5 = {instancePath:instancePath+"/defaults/user",schemaPath:"#/definitions/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$",parentSchema:schema13,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/defaults/user",schemaPath:"#/definitions/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2.port !== undefined){
+let data4 = data2.port;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err7 = {instancePath:instancePath+"/defaults/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.type,parentSchema:schema14,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 65535 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/defaults/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data4 < 1 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/defaults/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data2.identityFile !== undefined){
+let data5 = data2.identityFile;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err10 = {instancePath:instancePath+"/defaults/identityFile",schemaPath:"#/definitions/identityFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/defaults/identityFile",schemaPath:"#/definitions/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data2.release !== undefined){
+let data6 = data2.release;
+if(!(((data6 === "bullseye") || (data6 === "bookworm")) || (data6 === "trixie"))){
+const err12 = {instancePath:instancePath+"/defaults/release",schemaPath:"#/definitions/release/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values",schema:schema16.enum,parentSchema:schema16,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+}
+if(data.ssh !== undefined){
+let data7 = data.ssh;
+if((!(data7 && typeof data7 == "object" && !Array.isArray(data7))) && (data7 !== null)){
+const err13 = {instancePath:instancePath+"/ssh",schemaPath:"#/properties/ssh/type",keyword:"type",params:{type: schema11.properties.ssh.type},message:"must be object,null",schema:schema11.properties.ssh.type,parentSchema:schema11.properties.ssh,data:data7};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key2 in data7){
+if(!(((key2 === "hostKeyPolicy") || (key2 === "connectTimeout")) || (key2 === "concurrency"))){
+const err14 = {instancePath:instancePath+"/ssh",schemaPath:"#/properties/ssh/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.ssh,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data7.hostKeyPolicy !== undefined){
+let data8 = data7.hostKeyPolicy;
+if(!(((data8 === "strict") || (data8 === "accept-new")) || (data8 === "off"))){
+const err15 = {instancePath:instancePath+"/ssh/hostKeyPolicy",schemaPath:"#/definitions/hostKeyPolicy/enum",keyword:"enum",params:{allowedValues: schema17.enum},message:"must be equal to one of the allowed values",schema:schema17.enum,parentSchema:schema17,data:data8};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data7.connectTimeout !== undefined){
+let data9 = data7.connectTimeout;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 600 || isNaN(data9)){
+const err16 = {instancePath:instancePath+"/ssh/connectTimeout",schemaPath:"#/definitions/connectTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema18,data:data9};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data9 <= 0 || isNaN(data9)){
+const err17 = {instancePath:instancePath+"/ssh/connectTimeout",schemaPath:"#/definitions/connectTimeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18,data:data9};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/ssh/connectTimeout",schemaPath:"#/definitions/connectTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.type,parentSchema:schema18,data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data7.concurrency !== undefined){
+let data10 = data7.concurrency;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err19 = {instancePath:instancePath+"/ssh/concurrency",schemaPath:"#/properties/ssh/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.ssh.properties.concurrency.type,parentSchema:schema11.properties.ssh.properties.concurrency,data:data10};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 1024 || isNaN(data10)){
+const err20 = {instancePath:instancePath+"/ssh/concurrency",schemaPath:"#/properties/ssh/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1024},message:"must be <= 1024",schema:1024,parentSchema:schema11.properties.ssh.properties.concurrency,data:data10};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err21 = {instancePath:instancePath+"/ssh/concurrency",schemaPath:"#/properties/ssh/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.ssh.properties.concurrency,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+}
+}
+if(data.engine !== undefined){
+if(!(validate11(data.engine, {instancePath:instancePath+"/engine",parentData:data,parentDataProperty:"engine",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+if(data.provisioners !== undefined){
+let data12 = data.provisioners;
+if((!(Array.isArray(data12))) && (data12 !== null)){
+const err22 = {instancePath:instancePath+"/provisioners",schemaPath:"#/properties/provisioners/type",keyword:"type",params:{type: schema11.properties.provisioners.type},message:"must be array,null",schema:schema11.properties.provisioners.type,parentSchema:schema11.properties.provisioners,data:data12};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(Array.isArray(data12)){
+const len0 = data12.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate13(data12[i0], {instancePath:instancePath+"/provisioners/" + i0,parentData:data12,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+if(data.hosts !== undefined){
+let data14 = data.hosts;
+if((!(Array.isArray(data14))) && (data14 !== null)){
+const err23 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: schema11.properties.hosts.type},message:"must be array,null",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data14};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(Array.isArray(data14)){
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate21(data14[i1], {instancePath:instancePath+"/hosts/" + i1,parentData:data14,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+

@@ -1,0 +1,45 @@
+/**
+ * What `tk config validate` reports about a loaded tk.yml: the hosts as tk
+ * will reach them, groups and provisioners, and nothing secret (no env
+ * values, no scripts, no daemon options).
+ */
+import type {ProviderName, Release, RunPolicy, TkConfig} from './types.js'
+
+export interface HostSummary {
+  name: string
+  /** Undefined for sandbox hosts: the sandbox decides. */
+  address?: string
+  user?: string
+  port?: number
+  identityFile?: string
+  groups: string[]
+  provider: ProviderName
+  release?: Release
+}
+
+export interface ConfigSummary {
+  file: string
+  valid: true
+  hosts: HostSummary[]
+  groups: Record<string, string[]>
+  provisioners: Array<{name: string; type: string; run: RunPolicy; hosts: string[]}>
+}
+
+export function summarizeConfig(config: TkConfig): ConfigSummary {
+  return {
+    file: config.file,
+    valid: true,
+    hosts: config.hosts.map((host) => ({
+      name: host.name,
+      ...(host.provider === 'sandbox' ? {} : {address: host.address}),
+      ...(host.user === undefined ? {} : {user: host.user}),
+      ...(host.port === undefined ? {} : {port: host.port}),
+      ...(host.identityFile === undefined ? {} : {identityFile: host.identityFile}),
+      groups: host.groups,
+      provider: host.provider,
+      ...(host.release === undefined ? {} : {release: host.release}),
+    })),
+    groups: Object.fromEntries(config.groups),
+    provisioners: config.provisioners.map(({name, type, run, hosts}) => ({name, type, run, hosts})),
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The shapes of tk.yml: as written (what the JSON Schema in
+ * schemas/tk.schema.json admits) and as resolved for the rest of tk (defaults
+ * applied, ${ENV} references replaced, per-host overrides merged).
+ */
+
+export type ProviderName = 'ssh' | 'sandbox'
+export type Release = 'bullseye' | 'bookworm' | 'trixie'
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
+export type EngineMethod = 'distro' | 'script'
+export type RunPolicy = 'once' | 'always'
+export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure'
+
+export const RELEASES: readonly Release[] = ['bullseye', 'bookworm', 'trixie']
+export const DEFAULT_RELEASE: Release = 'bookworm'
+
+// ---- As written -------------------------------------------------------------
+
+export interface EngineFile {
+  method?: EngineMethod
+  version?: string
+  daemon?: Record<string, unknown> | null
+  users?: string[]
+  compose?: boolean
+}
+
+export interface HostFile {
+  name: string
+  address?: string
+  user?: string
+  port?: number
+  identityFile?: string
+  groups?: string[] | null
+  provider?: ProviderName
+  release?: Release
+  engine?: EngineFile | null
+  ssh?: {hostKeyPolicy?: HostKeyPolicy; connectTimeout?: number} | null
+}
+
+type EnvFile = Record<string, string | number | boolean> | null
+
+interface ProvisionerFileBase {
+  name: string
+  run?: RunPolicy
+  hosts?: string[]
+}
+
+export type ProvisionerFile =
+  | (ProvisionerFileBase & {type: 'shell'; inline?: string; script?: string; env?: EnvFile; privileged?: boolean})
+  | (ProvisionerFileBase & {type: 'file'; source: string; destination: string; mode?: string; owner?: string})
+  | (ProvisionerFileBase & {
+      type: 'docker'
+      image: string
+      load?: string
+      container?: {
+        name: string
+        command?: string | string[]
+        ports?: string[]
+        env?: EnvFile
+        volumes?: string[]
+        restart?: RestartPolicy
+      }
+    })
+
+export interface TkFile {
+  version?: 1
+  provider?: ProviderName
+  defaults?: {user?: string; port?: number; identityFile?: string; release?: Release} | null
+  ssh?: {hostKeyPolicy?: HostKeyPolicy; connectTimeout?: number; concurrency?: number} | null
+  engine?: EngineFile | null
+  provisioners?: ProvisionerFile[] | null
+  hosts?: HostFile[] | null
+}
+
+// ---- As resolved ------------------------------------------------------------
+
+/** SSH settings; unset means the transport's own default (accept-new, 10 s, 16 hosts at once). */
+export interface SshOptions {
+  hostKeyPolicy?: HostKeyPolicy
+  /** Seconds. */
+  connectTimeout?: number
+}
+
+export interface EngineConfig {
+  method: EngineMethod
+  /** An npm semver range; undefined: any version the method offers. */
+  version?: string
+  /** daemon.json options; {} when none are given. */
+  daemon: Record<string, unknown>
+  users: string[]
+  compose: boolean
+}
+
+interface ProvisionerBase {
+  name: string
+  run: RunPolicy
+  /** Names of the hosts it applies to, in file order. */
+  hosts: string[]
+}
+
+export interface ShellProvisioner extends ProvisionerBase {
+  type: 'shell'
+  /** Exactly one of inline and script is set. */
+  inline?: string
+  /** Absolute path of the script on this machine. */
+  script?: string
+  env: Record<string, string>
+  privileged: boolean
+}
+
+export interface FileProvisioner extends ProvisionerBase {
+  type: 'file'
+  /** Absolute path on this machine. */
+  source: string
+  destination: string
+  /** Octal string, four digits ("0644"). */
+  mode?: string
+  owner?: string
+}
+
+export interface DockerProvisioner extends ProvisionerBase {
+  type: 'docker'
+  image: string
+  /** Absolute path of an image archive on this machine. */
+  load?: string
+  container?: {
+    name: string
+    command?: string | string[]
+    ports: string[]
+    env: Record<string, string>
+    volumes: string[]
+    restart: RestartPolicy
+  }
+}
+
+export type Provisioner = ShellProvisioner | FileProvisioner | DockerProvisioner
+
+export interface HostConfig {
+  name: string
+  /** What to connect to (the name when no address is given). */
+  address: string
+  user?: string
+  port?: number
+  /** As written (~ not expanded: the transport expands it as ssh does). */
+  identityFile?: string
+  groups: string[]
+  provider: ProviderName
+  /** Set for sandbox hosts only. */
+  release?: Release
+  ssh: SshOptions
+  engine: EngineConfig
+  /** Names of the provisioners that apply to this host, in file order. */
+  provisioners: string[]
+}
+
+export interface TkConfig {
+  /** Absolute path of the tk.yml this came from. */
+  file: string
+  /** Directory of that file: relative paths in it are relative to this. */
+  dir: string
+  /** The file as named in messages (relative to the working directory when shorter). */
+  displayName: string
+  provider: ProviderName
+  ssh: SshOptions & {concurrency?: number}
+  hosts: HostConfig[]
+  /** Group name -> host names, in file order. */
+  groups: Map<string, string[]>
+  provisioners: Provisioner[]
+  /** Values that came from the environment and may be secret; never print them. */
+  secrets: string[]
+}
