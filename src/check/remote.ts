@@ -3,28 +3,27 @@
  * round trip (provisioners/check-facts.sh), hosts in parallel.
  */
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
-import {SshPool} from '../transport/pool.js'
+import {HostConnector} from '../remote/hosts.js'
+import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {checkHostWithScript, readCheckFactsScript, type CheckReport} from './index.js'
 
-export async function checkHosts(
-  targets: string[],
-  options: {concurrency?: number; transport?: TransportOptions},
-): Promise<Array<HostOutcome<CheckReport>>> {
+export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<Array<HostOutcome<CheckReport>>> {
   const script = await readCheckFactsScript()
-  const pool = new SshPool(options.transport)
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
   try {
     return await runOnHosts(
-      targets,
-      async (target) => {
-        const host = await pool.get(target)
+      targets.map((target) => target.name),
+      async (name) => {
+        const host = await connector.get(byName.get(name)!)
         const report = await checkHostWithScript(host, script)
         // Name the report by what the user typed, not the resolved address.
-        return {...report, target}
+        return {...report, target: name}
       },
       {concurrency: options.concurrency},
     )
   } finally {
-    await pool.closeAll()
+    await connector.closeAll()
   }
 }

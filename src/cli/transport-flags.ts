@@ -9,6 +9,12 @@ import {HOST_KEY_POLICIES, type HostKeyPolicy} from '../transport/known-hosts.js
 import {promptSecret} from './prompt.js'
 
 export const transportFlags = {
+  config: Flags.string({
+    char: 'c',
+    summary: 'tk.yml to read host names and groups from. Default: the nearest tk.yml at or above the current directory.',
+    env: 'TK_CONFIG',
+    helpValue: 'PATH',
+  }),
   identity: Flags.string({
     char: 'i',
     summary: 'Private key file to log in with (repeatable); tried before ~/.ssh/config\'s IdentityFile.',
@@ -39,6 +45,7 @@ export const transportFlags = {
 }
 
 export interface TransportFlagValues {
+  config?: string
   identity?: string[]
   'host-key-policy'?: HostKeyPolicy
   'known-hosts'?: string

@@ -23,7 +23,7 @@ export default class Check extends TkCommand {
 
 Without HOST, tk checks this machine: its kernel config is read from /proc/config.gz, /boot/config-$(uname -r), /usr/src/linux-$(uname -r)/.config or /usr/src/linux/.config, in that order. With --kernel-config, tk judges that file alone (plain or gzip), gating flags on the kernel version in its header; checks that need a running system are reported as not applicable.
 
-With HOST arguments (user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts only problems are listed per host.
+With HOST arguments (a tk.yml host, @group, user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts only problems are listed per host.
 
 A missing optional flag is a warning; only missing required ones fail. See docs/check.md for every check, docs/ssh.md for targets and host keys.
 
@@ -43,7 +43,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
   static override strict = false
 
   static override args = {
-    host: Args.string({description: 'Hosts to check over SSH (default: this machine).'}),
+    host: Args.string({description: 'Hosts to check over SSH: tk.yml names, @groups or user@host:port (default: this machine).'}),
   }
 
   static override flags = {
@@ -69,8 +69,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     }
     if (flags['kernel-config']) throw new UserError('--kernel-config judges a local file; it cannot be combined with hosts', {exitCode: ExitCode.USAGE})
 
+    const {selectTargets} = await import('../remote/hosts.js')
+    const targets = await selectTargets(hosts, flags.config)
     const {checkHosts} = await import('../check/remote.js')
-    const outcomes = await checkHosts(hosts, {
+    const outcomes = await checkHosts(targets, {
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
     })

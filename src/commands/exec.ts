@@ -23,6 +23,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
   static override examples = [
     {description: 'Kernel of one host', command: '<%= config.bin %> <%= command.id %> admin@web-1 -- uname -r'},
     {description: 'Disk use on three hosts at once', command: '<%= config.bin %> <%= command.id %> web-1 web-2 db -- df -h /'},
+    {description: 'Every host of the tk.yml group web', command: '<%= config.bin %> <%= command.id %> @web -- docker ps'},
     {description: 'As root (sudo when the login user is not root)', command: '<%= config.bin %> <%= command.id %> --sudo web-1 -- systemctl restart docker'},
     {description: 'Feed a file to the remote command', command: '<%= config.bin %> <%= command.id %> --stdin web-1 -- "cat > /tmp/app.env" < app.env'},
   ]
@@ -51,9 +52,11 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     if (flags.stdin && hosts.length > 1) throw new UserError('--stdin works with one host only', {exitCode: ExitCode.USAGE})
 
     const stdin = flags.stdin ? await readAll(process.stdin) : undefined
+    const {selectTargets} = await import('../remote/hosts.js')
+    const targets = await selectTargets(hosts, flags.config)
     const {execOnHosts} = await import('../remote/exec.js')
     const {fleetExitCode} = await import('../fleet/run-hosts.js')
-    const outcomes = await execOnHosts(hosts, command, {
+    const outcomes = await execOnHosts(targets, command, {
       asRoot: flags.sudo,
       stdin,
       timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
@@ -61,10 +64,10 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
       transport: transportOptions(flags, (message) => this.warn(message)),
       stdout: process.stdout,
       stderr: process.stderr,
-      prefix: hosts.length > 1,
+      prefix: targets.length > 1,
     })
 
-    if (hosts.length === 1) {
+    if (targets.length === 1) {
       const [outcome] = outcomes
       if (!outcome.ok) throw new UserError(outcome.error.message, {exitCode: outcome.error.exitCode, hint: outcome.error.hint})
       if (outcome.value.timedOut) process.stderr.write(`tk: the command timed out after ${flags.timeout} s and was stopped\n`)

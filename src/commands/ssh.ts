@@ -20,7 +20,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY'])}`
   ]
 
   static override args = {
-    host: Args.string({description: 'user@host:port, [v6addr]:port or an ~/.ssh/config alias.', required: true}),
+    host: Args.string({description: 'A tk.yml host, user@host:port, [v6addr]:port or an ~/.ssh/config alias.', required: true}),
   }
 
   static override flags = {...transportFlags}
@@ -28,6 +28,6 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY'])}`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Ssh)
     const {openShell} = await import('../remote/shell.js')
-    process.exitCode = await openShell(args.host, transportOptions(flags, (message) => this.warn(message)))
+    process.exitCode = await openShell(args.host, {...transportOptions(flags, (message) => this.warn(message)), config: flags.config})
   }
 }

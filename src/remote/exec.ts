@@ -4,15 +4,16 @@
  * one host is ever cut into by another's.
  */
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {SshPool} from '../transport/pool.js'
+import {HostConnector} from './hosts.js'
 
 export interface ExecOptions {
   asRoot?: boolean
   stdin?: Buffer
   timeoutMs?: number
   concurrency?: number
-  transport?: TransportOptions
+  transport: TransportOptions
   /** Where output goes; the command passes process.stdout and process.stderr. */
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
@@ -47,15 +48,16 @@ class PrefixedLines {
   }
 }
 
-export async function execOnHosts(targets: string[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
-  const pool = new SshPool(options.transport)
-  const width = Math.max(...targets.map((target) => target.length))
+export async function execOnHosts(targets: Target[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  const width = Math.max(...targets.map((target) => target.name.length))
   try {
     return await runOnHosts(
-      targets,
-      async (target) => {
-        const host = await pool.get(target)
-        const label = `${target.padEnd(width)} | `
+      targets.map((target) => target.name),
+      async (name) => {
+        const host = await connector.get(byName.get(name)!)
+        const label = `${name.padEnd(width)} | `
         const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
         const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
         try {
@@ -75,6 +77,6 @@ export async function execOnHosts(targets: string[], command: string, options: E
       {concurrency: options.concurrency},
     )
   } finally {
-    await pool.closeAll()
+    await connector.closeAll()
   }
 }

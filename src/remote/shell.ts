@@ -3,10 +3,15 @@
  * out, window size changes passed on — until the remote shell exits.
  */
 import type {TransportOptions} from '../transport/connection.js'
-import {SshHost} from '../transport/ssh-host.js'
+import {HostConnector, selectTargets} from './hosts.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
 
-export async function openShell(target: string, options: TransportOptions): Promise<number> {
-  const host = await SshHost.connect(target, options)
+export async function openShell(name: string, options: TransportOptions & {config?: string}): Promise<number> {
+  const targets = await selectTargets([name], options.config)
+  if (targets.length !== 1) throw new UserError(`${name} names ${targets.length} hosts: tk ssh opens a shell on one`, {exitCode: ExitCode.USAGE})
+  const connector = new HostConnector(options)
+  const host = await connector.get(targets[0])
   const {stdin, stdout} = process
   try {
     const session = await host.shell({term: process.env.TERM || 'xterm-256color', rows: stdout.rows || 24, cols: stdout.columns || 80})
@@ -26,6 +31,6 @@ export async function openShell(target: string, options: TransportOptions): Prom
       stdin.pause()
     }
   } finally {
-    await host.close()
+    await connector.closeAll()
   }
 }

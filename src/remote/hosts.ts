@@ -1,0 +1,60 @@
+/**
+ * Connects to the hosts a command was given — tk.yml hosts or raw targets —
+ * with one connection each, applying tk.yml's per-host user, port, identity
+ * file and SSH settings under whatever the command line said.
+ */
+import type {Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {SshPool} from '../transport/pool.js'
+import type {SshHost} from '../transport/ssh-host.js'
+import {resolveTarget} from '../transport/target.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+
+export class HostConnector {
+  private readonly pools = new Map<string, SshPool>()
+
+  constructor(private readonly base: TransportOptions) {}
+
+  /** The transport options for one host: command-line flags win over tk.yml. */
+  optionsFor(target: Target): TransportOptions {
+    const fromFile = target.sshOptions
+    return {
+      ...this.base,
+      hostKeyPolicy: this.base.hostKeyPolicy ?? fromFile.hostKeyPolicy,
+      connectTimeoutMs: this.base.connectTimeoutMs ?? (fromFile.connectTimeout === undefined ? undefined : fromFile.connectTimeout * 1000),
+      identityFiles: [...(this.base.identityFiles ?? []), ...(target.identityFile ? [target.identityFile] : [])],
+    }
+  }
+
+  async get(target: Target): Promise<SshHost> {
+    if (target.provider === 'sandbox') {
+      throw new UserError(`${target.name} is a sandbox machine: this command reaches ssh hosts only for now`, {
+        exitCode: ExitCode.UNSUPPORTED,
+        hint: 'address the machine by its published port, or see docs/sandbox.md',
+      })
+    }
+    const options = this.optionsFor(target)
+    const key = JSON.stringify([options.hostKeyPolicy, options.connectTimeoutMs, options.identityFiles])
+    let pool = this.pools.get(key)
+    if (!pool) {
+      pool = new SshPool(options)
+      this.pools.set(key, pool)
+    }
+    const resolved = target.raw ? resolveTarget(target.address, options) : resolveTarget({host: target.address, user: target.user, port: target.port}, options)
+    return pool.get(resolved)
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.closeAll()))
+    this.pools.clear()
+  }
+}
+
+/** Reads tk.yml when there is one and turns the command's host arguments into targets. */
+export async function selectTargets(args: string[], configPath?: string): Promise<Target[]> {
+  const {loadConfig} = await import('../config/index.js')
+  const {resolveTargets} = await import('../targets/index.js')
+  const config = await loadConfig({path: configPath})
+  return resolveTargets(config, args)
+}
