@@ -7,6 +7,7 @@
 import {machine, release} from 'node:os'
 import {dirname} from 'node:path'
 
+import {FactSections} from '../facts/sections.js'
 import type {Host} from '../host/host.js'
 
 export const CONFIG_CANDIDATES = (release: string): string[] => [
@@ -123,22 +124,12 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
   }
 }
 
-/** Splits the output of provisioners/check-facts.sh into its sections. */
-export function parseFactsScriptOutput(output: string): RawCheckFacts {
-  const sections = new Map<string, string[]>()
-  let current: string[] | undefined
-  for (const line of output.split('\n')) {
-    const marker = /^@@tk:([a-z0-9-]+)$/.exec(line)
-    if (marker) {
-      current = []
-      sections.set(marker[1], current)
-    } else {
-      current?.push(line)
-    }
-  }
+/** Reads the output of provisioners/check-facts.sh. */
+export function parseFactsScriptOutput(output: string | FactSections): RawCheckFacts {
+  const sections = typeof output === 'string' ? new FactSections(output) : output
   if (!sections.has('end')) throw new Error('the check facts script ended early: its output has no end marker')
-  const lines = (name: string): string[] => (sections.get(name) ?? []).filter((line) => line !== '')
-  const body = (name: string): string => (sections.get(name) ?? []).join('\n')
+  const lines = (name: string): string[] => sections.lines(name)
+  const body = (name: string): string => sections.body(name)
   const [unameRelease = '', unameMachine = ''] = lines('uname')
   const configPath = lines('config-path')[0]
   const [subsystemDir, ...present] = lines('cgroup-v1-dir')

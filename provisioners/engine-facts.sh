@@ -1,0 +1,75 @@
+#!/bin/sh
+# Gathers what `tk provision` needs to plan, in the same round trip as
+# check-facts.sh (the two are sent as one script). Read-only. Sections as in
+# check-facts.sh, parsed by src/facts/host-facts.ts.
+set -u
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+export PATH
+
+section() { printf '@@tk:%s\n' "$1"; }
+
+section whoami
+id -un
+id -u
+
+section init
+if [ -d /run/systemd/system ]; then echo systemd
+elif command -v rc-service >/dev/null 2>&1; then echo openrc
+elif command -v service >/dev/null 2>&1; then echo sysv
+else echo unknown
+fi
+
+section package-manager
+for name in apt-get dnf yum zypper apk pacman; do
+	if command -v "$name" >/dev/null 2>&1; then echo "$name"; break; fi
+done
+
+# Engine packages known to the package manager, with versions: docker.io,
+# Docker's own docker-ce, and the parts the engine needs.
+section packages
+if command -v dpkg-query >/dev/null 2>&1; then
+	dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' \
+		docker.io docker-cli docker-ce docker-ce-cli containerd containerd.io runc tini \
+		docker-compose docker-compose-plugin docker-buildx 2>/dev/null | awk '$3 ~ /^.i/ { print $1, $2 }'
+fi
+
+section binaries
+for name in dockerd docker containerd runc docker-compose; do
+	path=$(command -v "$name" 2>/dev/null || true)
+	if [ -n "$path" ]; then echo "$name $path"; fi
+done
+
+section service
+if [ -d /run/systemd/system ]; then
+	for unit in docker.service docker.socket; do
+		echo "$unit active=$(systemctl is-active "$unit" 2>/dev/null) enabled=$(systemctl is-enabled "$unit" 2>/dev/null)"
+	done
+	pid=$(systemctl show -p MainPID --value docker.service 2>/dev/null || echo 0)
+	echo "pid=$pid"
+	if [ -n "$pid" ] && [ "$pid" != 0 ]; then echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi
+elif [ -f /var/run/docker.pid ]; then
+	pid=$(cat /var/run/docker.pid)
+	if kill -0 "$pid" 2>/dev/null; then echo "pid=$pid"; echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi
+fi
+
+section cli-plugins
+for dir in /usr/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/local/lib/docker/cli-plugins; do
+	if [ -d "$dir" ]; then ls "$dir" 2>/dev/null; fi
+done
+
+section engine
+if [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
+	timeout 10 docker version --format 'server={{.Server.Version}}' 2>/dev/null || true
+	timeout 10 docker info --format 'storage={{.Driver}} images={{.Images}} containers={{.Containers}}' 2>/dev/null || true
+fi
+
+section docker-group
+getent group docker 2>/dev/null || true
+
+section modules
+if [ -d /sys/module ]; then
+	for name in overlay br_netfilter bridge veth nf_nat iptable_nat iptable_filter xt_conntrack xt_addrtype xt_MASQUERADE; do
+		if [ -d "/sys/module/$name" ]; then echo "$name"; fi
+	done
+fi
+section engine-end

@@ -1,0 +1,112 @@
+import {Args, Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {UserError} from '../errors/index.js'
+import type {ProvisionResult} from '../provision/index.js'
+import {makeStyle, useColor} from '../render/style.js'
+
+export interface ProvisionFleetResult {
+  hosts: Array<{target: string; ok: boolean; durationMs: number; result?: ProvisionResult; error?: {message: string; hint?: string; exitCode: number}}>
+  summary: {succeeded: number; failed: number; changed: number}
+}
+
+export default class Provision extends TkCommand {
+  static override summary = 'Install the Docker engine on hosts over SSH and give users access to it.'
+
+  static override description = `For each host, in parallel: gather facts in one round trip, check the host (as tk check does), then only the steps that have something to do — load missing kernel modules, install the engine, enable and start its service, add users to the docker group — and verify the engine answers. A second run changes nothing.
+
+Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled.
+
+The login user, when not root, joins the docker group (--no-login-user to skip); --docker-user adds others. Members of the docker group are root-equivalent on the host.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_KEY', 'UNSUPPORTED', 'PRIVILEGE'])}`
+
+  static override examples = [
+    {description: 'Provision two servers', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2'},
+    {description: 'See what would change, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
+    {description: 'Add deploy users and Compose', command: '<%= config.bin %> <%= command.id %> web-1 --docker-user deploy --docker-user ci --compose'},
+    {description: 'A distribution tk does not handle itself', command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script ./install-docker.sh'},
+    {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
+  ]
+
+  static override enableJsonFlag = true
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts to provision: tk.yml names, @groups or user@host:port.', required: true}),
+  }
+
+  static override flags = {
+    method: Flags.option({options: ['distro', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
+    script: Flags.string({summary: 'The install script for --method script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
+    compose: Flags.boolean({summary: 'Also install Docker Compose from the host\'s sources.'}),
+    'docker-user': Flags.string({summary: 'Add this user to the docker group (repeatable).', multiple: true, helpValue: 'NAME'}),
+    'login-user': Flags.boolean({summary: 'Add the login user (when not root) to the docker group.', default: true, allowNo: true}),
+    'skip-check': Flags.boolean({summary: 'Provision even when tk check fails on the host.'}),
+    'smoke-image': Flags.string({summary: 'After installing, run a throwaway container of this image (it must exit 0).', helpValue: 'IMAGE'}),
+    'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
+    concurrency: Flags.integer({summary: 'How many hosts to provision at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<ProvisionFleetResult> {
+    const {argv, flags} = await this.parse(Provision)
+    if (flags.method === 'script' && !flags.script) throw new UserError('--method script needs --script FILE|URL', {exitCode: ExitCode.USAGE})
+    if (flags.script && flags.method !== 'script') throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE})
+
+    const [{selectTargets}, {loadInstallScript, provisionHosts}, {stepLine, renderProvisionSummary}, {fleetExitCode}] = await Promise.all([
+      import('../remote/hosts.js'),
+      import('../provision/index.js'),
+      import('../render/provision.js'),
+      import('../fleet/run-hosts.js'),
+    ])
+    const targets = await selectTargets(argv as string[], flags.config)
+    const script = flags.script ? await loadInstallScript(flags.script) : undefined
+    const style = makeStyle(useColor())
+    const width = Math.max(...targets.map((target) => target.name.length))
+    const outcomes = await provisionHosts(targets, {
+      desired: {
+        method: flags.method,
+        script,
+        compose: flags.compose,
+        dockerUsers: flags['docker-user'] ?? [],
+        addLoginUser: flags['login-user'],
+        skipCheck: flags['skip-check'],
+        smokeImage: flags['smoke-image'],
+      },
+      dryRun: flags['dry-run'],
+      concurrency: flags.concurrency,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onStep: (target, outcome) => this.log(stepLine(target, width, outcome, style)),
+    })
+
+    const notices = new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))
+    if (!this.jsonEnabled()) {
+      for (const outcome of outcomes) {
+        if (!outcome.ok) this.logToStderr(style.red(`✘ ${outcome.target}: ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+      }
+      for (const notice of notices) this.log(style.yellow(`note: ${notice}`))
+      this.log('')
+      this.log(renderProvisionSummary(outcomes, style, flags['dry-run']))
+    }
+    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
+    if (code !== 0) process.exitCode = code
+    return {
+      hosts: outcomes.map((outcome) =>
+        outcome.ok
+          ? {target: outcome.target, ok: true, durationMs: Math.round(outcome.durationMs), result: outcome.value}
+          : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error},
+      ),
+      summary: {
+        succeeded: outcomes.filter((outcome) => outcome.ok).length,
+        failed: outcomes.filter((outcome) => !outcome.ok).length,
+        changed: outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.value.changed : 0), 0),
+      },
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Everything tk knows about a host before it plans: the check facts and the
+ * engine facts, gathered in one round trip by provisioners/check-facts.sh
+ * followed by provisioners/engine-facts.sh.
+ */
+import {readFile} from 'node:fs/promises'
+
+import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
+import type {Host} from '../host/host.js'
+import {FactSections} from './sections.js'
+
+export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
+
+export interface EngineFacts {
+  /** Installed packages that make up an engine: name -> version. */
+  packages: Record<string, string>
+  /** Commands found on the PATH: name -> path. */
+  binaries: Record<string, string>
+  /** docker CLI plugins installed (docker-compose, docker-buildx, ...). */
+  cliPlugins: string[]
+  service: {active: boolean; enabled: boolean; socketActive: boolean; pid?: number; startedAt?: string}
+  /** What the daemon answered, when it answered. */
+  server?: {version: string; storageDriver?: string; images?: number; containers?: number}
+}
+
+export interface HostFacts {
+  check: RawCheckFacts
+  os: {id: string; idLike: string[]; versionId?: string; codename?: string; prettyName?: string}
+  arch: string
+  user: {name: string; uid: number}
+  init: InitSystem
+  packageManager?: string
+  engine: EngineFacts
+  dockerGroup?: {gid: number; members: string[]}
+  /** Loaded kernel modules among those the engine uses. */
+  loadedModules: string[]
+}
+
+export function parseHostFacts(output: string): HostFacts {
+  const sections = new FactSections(output)
+  if (!sections.has('engine-end')) throw new Error('the engine facts script ended early: its output has no end marker')
+  const check = parseFactsScriptOutput(sections)
+  const os = parseOsRelease(check.osRelease)
+  const [userName = '', uid = '-1'] = sections.lines('whoami')
+
+  const packages: Record<string, string> = {}
+  for (const line of sections.lines('packages')) {
+    const [name, version] = line.split(' ')
+    if (name && version) packages[name] = version
+  }
+  const binaries: Record<string, string> = {}
+  for (const line of sections.lines('binaries')) {
+    const [name, path] = line.split(' ')
+    if (name && path) binaries[name] = path
+  }
+
+  const serviceLines = sections.lines('service')
+  const unit = (name: string) => {
+    const line = serviceLines.find((text) => text.startsWith(`${name} `)) ?? ''
+    return {active: /\bactive=active\b/.test(line), enabled: /\benabled=(enabled|static|alias)\b/.test(line)}
+  }
+  const value = (key: string) => serviceLines.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1).trim()
+  const pid = Number(value('pid') ?? 0)
+  const startedAt = value('started') || undefined
+  const docker = unit('docker.service')
+
+  const engineLines = sections.lines('engine')
+  const server = engineLines.find((line) => line.startsWith('server='))?.slice('server='.length)
+  const info = engineLines.find((line) => line.startsWith('storage=')) ?? ''
+  const field = (key: string) => new RegExp(`\\b${key}=(\\S+)`).exec(info)?.[1]
+
+  const groupLine = sections.lines('docker-group')[0]
+  const groupParts = groupLine?.split(':')
+
+  return {
+    check,
+    os: {
+      id: os.ID ?? 'unknown',
+      idLike: (os.ID_LIKE ?? '').split(/\s+/).filter(Boolean),
+      versionId: os.VERSION_ID,
+      codename: os.VERSION_CODENAME,
+      prettyName: os.PRETTY_NAME,
+    },
+    arch: check.unameMachine,
+    user: {name: userName, uid: Number(uid)},
+    init: (sections.lines('init')[0] as InitSystem | undefined) ?? 'unknown',
+    packageManager: sections.lines('package-manager')[0],
+    engine: {
+      packages,
+      binaries,
+      cliPlugins: [...new Set(sections.lines('cli-plugins'))],
+      service: {
+        active: docker.active || (pid > 0 && !serviceLines.some((line) => line.startsWith('docker.service '))),
+        enabled: docker.enabled,
+        socketActive: unit('docker.socket').active,
+        pid: pid > 0 ? pid : undefined,
+        startedAt,
+      },
+      server: server
+        ? {
+            version: server,
+            storageDriver: field('storage'),
+            images: field('images') === undefined ? undefined : Number(field('images')),
+            containers: field('containers') === undefined ? undefined : Number(field('containers')),
+          }
+        : undefined,
+    },
+    dockerGroup: groupParts && groupParts.length >= 4 ? {gid: Number(groupParts[2]), members: groupParts[3].split(',').filter(Boolean)} : undefined,
+    loadedModules: sections.lines('modules'),
+  }
+}
+
+let factsScript: Promise<string> | undefined
+
+/** The two facts scripts as one, read once from the package. */
+export function hostFactsScript(): Promise<string> {
+  factsScript ??= Promise.all(
+    ['check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../provisioners/${name}`, import.meta.url), 'utf8')),
+  ).then(([check, engine]) => `${check}\n${engine}`)
+  return factsScript
+}
+
+/** Gathers a host's facts in one round trip. */
+export async function gatherHostFacts(host: Host): Promise<HostFacts> {
+  const result = await host.run(await hostFactsScript())
+  if (result.code !== 0) throw new Error(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
+  return parseHostFacts(result.stdout)
+}

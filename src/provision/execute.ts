@@ -1,0 +1,169 @@
+/**
+ * Carries out a provisioning plan on one host: facts, plan, then each step
+ * that has something to do, in order, stopping at the first failure. Emits an
+ * event per step so the command can show progress.
+ */
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {gatherHostFacts, type HostFacts} from '../facts/host-facts.js'
+import type {Host, RunResult} from '../host/host.js'
+import type {DesiredEngine} from './desired.js'
+import {planProvision, type PlannedStep, type ProvisionPlan} from './plan.js'
+import {boundScript} from './scripts.js'
+
+export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
+
+export interface StepOutcome {
+  id: PlannedStep['id']
+  title: string
+  result: StepResult
+  detail: string
+  durationMs: number
+}
+
+export interface ProvisionResult {
+  target: string
+  ok: boolean
+  dryRun: boolean
+  /** Steps that changed the host (or would, with --dry-run). */
+  changed: number
+  steps: StepOutcome[]
+  engine?: {version: string}
+  os?: string
+  notices: string[]
+  durationMs: number
+}
+
+/** The host as tk reaches it: as the login user, and as root (directly or with sudo). */
+export interface ProvisionHosts {
+  login: Host
+  root: Host
+}
+
+export interface ProvisionOptions {
+  dryRun?: boolean
+  onStep?: (target: string, outcome: StepOutcome) => void
+  /** A new connection (new login session), so that a new docker group membership applies. */
+  reconnect?: () => Promise<ProvisionHosts>
+}
+
+class StepFailed extends UserError {}
+
+function failure(target: string, step: PlannedStep, result: RunResult, what: string): StepFailed {
+  const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
+  return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`, {
+    exitCode: ExitCode.FAILED,
+  })
+}
+
+export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
+  const started = performance.now()
+  const factsStarted = performance.now()
+  const facts: HostFacts = await gatherHostFacts(hosts.login)
+  const plan: ProvisionPlan = planProvision(target, facts, desired)
+  const steps: StepOutcome[] = []
+  const emit = (outcome: StepOutcome) => {
+    steps.push(outcome)
+    options.onStep?.(target, outcome)
+  }
+  const factsMs = performance.now() - factsStarted
+  let current = hosts
+  let engineVersion = facts.engine.server?.version
+  let changed = 0
+  let addedLogin = false
+
+  for (const [index, step] of plan.steps.entries()) {
+    const stepStarted = performance.now()
+    const done = (result: StepResult, detail = step.detail) =>
+      emit({id: step.id, title: step.title, result, detail, durationMs: Math.round(index === 0 ? factsMs : performance.now() - stepStarted)})
+
+    if (step.action === 'ok') {
+      done('ok')
+      continue
+    }
+    if (options.dryRun) {
+      if (step.action === 'change') changed++
+      done(step.action === 'change' ? 'would-change' : 'skipped')
+      continue
+    }
+    try {
+      // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
+      const detail = await applyStep(target, step, current, desired, facts, (version) => (engineVersion = version), addedLogin)
+      if (step.action === 'change') changed++
+      done(step.action === 'change' ? 'changed' : 'verified', detail)
+      if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users?.includes(facts.user.name)) {
+        addedLogin = true
+        // The login session keeps the groups it started with: log in again to use the new one.
+        // eslint-disable-next-line no-await-in-loop
+        current = await options.reconnect()
+      }
+    } catch (error) {
+      done('failed', error instanceof Error ? error.message : String(error))
+      throw error
+    }
+  }
+
+  return {
+    target,
+    ok: true,
+    dryRun: Boolean(options.dryRun),
+    changed,
+    steps,
+    engine: engineVersion ? {version: engineVersion} : undefined,
+    os: facts.os.prettyName,
+    notices: plan.notices,
+    durationMs: Math.round(performance.now() - started),
+  }
+}
+
+async function applyStep(
+  target: string,
+  step: PlannedStep,
+  hosts: ProvisionHosts,
+  desired: DesiredEngine,
+  facts: HostFacts,
+  setVersion: (version: string) => void,
+  addedLogin?: boolean,
+): Promise<string> {
+  const root = async (script: string, what: string) => {
+    const result = await hosts.root.run(script)
+    if (result.code !== 0) throw failure(target, step, result, what)
+    return result
+  }
+  switch (step.id) {
+    case 'kernel-modules':
+      await root(await boundScript('load-kernel-modules.sh', step.modules ?? []), 'modprobe')
+      return step.detail
+    case 'install':
+    case 'compose':
+      if (step.packages) {
+        await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: (step.optionalPackages ?? []).join(' ')}), 'apt-get')
+      } else if (desired.script) {
+        await root(desired.script.content, desired.script.source)
+      }
+      return step.detail
+    case 'service':
+      await root(await boundScript('enable-engine-service.sh', [facts.init]), 'the service manager')
+      return step.detail
+    case 'docker-users': {
+      const result = await hosts.root.run(await boundScript('add-docker-users.sh', step.users ?? []))
+      if (result.code === 3) throw new StepFailed(`${target}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED, hint: 'create the user first, or leave it out of --docker-user'})
+      if (result.code !== 0) throw failure(target, step, result, 'usermod')
+      return step.detail
+    }
+    case 'verify': {
+      // As the login user when it is in the docker group (that proves its access), else as root.
+      const loginInGroup = facts.user.uid === 0 || Boolean(facts.dockerGroup?.members.includes(facts.user.name)) || Boolean(addedLogin)
+      const result = await (loginInGroup ? hosts.login : hosts.root).run(await boundScript('wait-engine.sh', ['60']))
+      if (result.code !== 0) throw failure(target, step, result, 'docker version')
+      const version = result.stdout.trim()
+      setVersion(version)
+      return `server ${version}`
+    }
+    case 'smoke-test':
+      await root(await boundScript('smoke-test.sh', [desired.smokeImage ?? '']), `docker run ${desired.smokeImage}`)
+      return `a container of ${desired.smokeImage} ran`
+    default:
+      return step.detail
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `tk provision` as a service: reads the install script when one is named,
+ * then provisions every host in parallel, one connection each.
+ */
+import {readFile} from 'node:fs/promises'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import {InputError, UserError} from '../errors/index.js'
+import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {HostConnector} from '../remote/hosts.js'
+import type {Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import type {DesiredEngine} from './desired.js'
+import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
+
+export type {DesiredEngine} from './desired.js'
+export type {ProvisionResult, StepOutcome} from './execute.js'
+
+/** Reads an install script from a local path or an http(s) URL. */
+export async function loadInstallScript(source: string): Promise<{source: string; content: string}> {
+  if (/^https?:\/\//.test(source)) {
+    let response: Response
+    try {
+      response = await fetch(source, {signal: AbortSignal.timeout(30_000)})
+    } catch (error) {
+      throw new UserError(`cannot fetch the install script ${source}: ${(error as Error).message}`, {exitCode: ExitCode.INPUT})
+    }
+    if (!response.ok) throw new UserError(`cannot fetch the install script ${source}: HTTP ${response.status}`, {exitCode: ExitCode.INPUT})
+    return {source, content: await response.text()}
+  }
+  try {
+    const content = await readFile(source, 'utf8')
+    if (content.trim() === '') throw new InputError(`the install script ${source} is empty`)
+    return {source, content}
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw new InputError(`cannot read the install script ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+  }
+}
+
+export interface ProvisionFleetOptions {
+  desired: DesiredEngine
+  dryRun?: boolean
+  concurrency?: number
+  transport: TransportOptions
+  onStep?: (target: string, outcome: StepOutcome) => void
+}
+
+export async function provisionHosts(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  const open = async (target: Target): Promise<ProvisionHosts> => {
+    const host = await connector.get(target)
+    return {login: host, root: host.asRoot()}
+  }
+  try {
+    return await runOnHosts(
+      targets.map((target) => target.name),
+      async (name) => {
+        const target = byName.get(name)!
+        const host = await connector.get(target)
+        const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
+        return provisionHost(name, hosts, options.desired, {
+          dryRun: options.dryRun,
+          onStep: options.onStep,
+          reconnect: async () => {
+            // Closing the pooled connection makes the pool open a new one: a new login session.
+            await host.connection.close()
+            return open(target)
+          },
+        })
+      },
+      {concurrency: options.concurrency},
+    )
+  } finally {
+    await connector.closeAll()
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The provisioning plan: a pure function from a host's facts and the desired
+ * engine to the steps that bring one to the other. A step whose state already
+ * holds is "ok" and will issue no command; that is what makes re-runs fast
+ * and --dry-run honest.
+ */
+import {evaluateChecks, type CheckReport} from '../check/evaluate.js'
+import {KernelConfig} from '../check/kernel-config.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import type {HostFacts} from '../facts/host-facts.js'
+import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
+import type {DesiredEngine} from './desired.js'
+
+export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'docker-users' | 'verify' | 'smoke-test'
+
+export interface PlannedStep {
+  id: StepId
+  title: string
+  /** ok: holds already, nothing will run. change: will change the host. verify: read-only proof. */
+  action: 'ok' | 'change' | 'verify'
+  /** What holds, or what will change and why. */
+  detail: string
+  packages?: string[]
+  optionalPackages?: string[]
+  modules?: string[]
+  users?: string[]
+}
+
+export interface ProvisionPlan {
+  check?: CheckReport
+  steps: PlannedStep[]
+  /** Said once to the user (e.g. what docker group membership means). */
+  notices: string[]
+}
+
+/** Kernel flags built as modules that the engine needs loaded, and the module that provides each. */
+const MODULES: Array<[flag: string, module: string]> = [
+  ['OVERLAY_FS', 'overlay'],
+  ['BRIDGE_NETFILTER', 'br_netfilter'],
+  ['BRIDGE', 'bridge'],
+  ['VETH', 'veth'],
+  ['NF_NAT', 'nf_nat'],
+  ['IP_NF_NAT', 'iptable_nat'],
+  ['IP_NF_FILTER', 'iptable_filter'],
+  ['NETFILTER_XT_MATCH_CONNTRACK', 'xt_conntrack'],
+  ['NETFILTER_XT_MATCH_ADDRTYPE', 'xt_addrtype'],
+  ['IP_NF_TARGET_MASQUERADE', 'xt_MASQUERADE'],
+]
+
+export const SUPPORTED = 'tk installs the engine itself on Debian and Ubuntu (apt)'
+
+export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine): ProvisionPlan {
+  const steps: PlannedStep[] = []
+  const notices: string[] = []
+
+  // 1. Prerequisites: the same judgement as tk check.
+  const config = facts.check.configBytes ? KernelConfig.fromBytes(facts.check.configBytes, facts.check.configPath ?? 'kernel config') : undefined
+  if (!config && !desired.skipCheck) {
+    throw new UserError(`${target}: no kernel config found, so tk cannot check that the engine will work here`, {
+      exitCode: ExitCode.FAILED,
+      hint: 'install the running kernel\'s config (/boot/config-$(uname -r)), or pass --skip-check',
+    })
+  }
+  const check = config ? evaluateChecks({target, config, facts: facts.check}) : undefined
+  const failed = check?.checks.filter((item) => item.status === 'fail') ?? []
+  if (failed.length > 0 && !desired.skipCheck) {
+    throw new UserError(`${target}: tk check fails (${failed.map((item) => item.id).join(', ')}): the engine would not work here`, {
+      exitCode: ExitCode.FAILED,
+      hint: 'run tk check on the host for the details, or --skip-check to provision anyway',
+    })
+  }
+  steps.push({
+    id: 'check',
+    title: 'Check the host',
+    action: 'ok',
+    detail: !check
+      ? 'skipped on request (no kernel config)'
+      : failed.length > 0
+        ? `failed (${failed.map((item) => item.id).join(', ')}), skipped on request`
+        : `passes (${check.summary.warnings} warnings)`,
+  })
+
+  // 2. Kernel modules: those built as modules and not loaded.
+  const modules = config
+    ? MODULES.filter(([flag, module]) => config.state(flag) === 'module' && !facts.loadedModules.includes(module)).map(([, module]) => module)
+    : []
+  steps.push(
+    modules.length > 0
+      ? {id: 'kernel-modules', title: 'Load kernel modules', action: 'change', detail: `load and persist ${modules.join(', ')}`, modules}
+      : {id: 'kernel-modules', title: 'Load kernel modules', action: 'ok', detail: !config || config.isSet('MODULES') ? 'none missing' : 'built into the kernel'},
+  )
+
+  // 3. The engine: adopted when present, installed otherwise.
+  const engine = installedEngine(facts)
+  const apt = isAptFamily(facts)
+  if (engine) {
+    const missingCli = !facts.engine.binaries.docker
+    if (missingCli && apt) {
+      steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `adopt ${engine.source}; add the docker CLI`, packages: ['docker-cli'], optionalPackages: []})
+    } else {
+      steps.push({id: 'install', title: 'Install the engine', action: 'ok', detail: `adopted ${engine.source}${engine.version ? ` ${engine.version}` : ''}`})
+    }
+  } else if (desired.method === 'script') {
+    if (!desired.script) throw new Error('the script method needs a script')
+    steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `run ${desired.script.source} as root`})
+  } else if (apt) {
+    const packages = distroPackages(facts)
+    steps.push({
+      id: 'install',
+      title: 'Install the engine',
+      action: 'change',
+      detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}`,
+      packages: packages.required,
+      optionalPackages: packages.optional,
+    })
+  } else {
+    throw new UserError(`${target} runs ${facts.os.prettyName ?? facts.os.id}, which the distro method does not support: ${SUPPORTED}`, {
+      exitCode: ExitCode.UNSUPPORTED,
+      hint: 'install with a script of your own: --method script --script FILE|URL (get.docker.com style)',
+    })
+  }
+
+  // 4. Compose, when asked for.
+  if (desired.compose) {
+    const present =
+      Boolean(facts.engine.binaries['docker-compose']) ||
+      facts.engine.cliPlugins.includes('docker-compose') ||
+      Boolean(facts.engine.packages['docker-compose'] || facts.engine.packages['docker-compose-plugin'])
+    if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
+    else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: 'apt: docker-compose', packages: ['docker-compose'], optionalPackages: []})
+    else {
+      throw new UserError(`${target}: tk installs Docker Compose from apt sources only`, {exitCode: ExitCode.UNSUPPORTED, hint: 'have your install script install it'})
+    }
+  }
+
+  // 5. The service: enabled at boot and running.
+  if (facts.init === 'unknown') {
+    throw new UserError(`${target}: no init system tk knows (systemd, OpenRC, SysV service) manages services here`, {exitCode: ExitCode.UNSUPPORTED})
+  }
+  const {service} = facts.engine
+  const installing = steps.some((step) => step.id === 'install' && step.action === 'change')
+  if (!installing && service.active && service.enabled) {
+    steps.push({id: 'service', title: 'Enable and start the engine', action: 'ok', detail: `running since ${service.startedAt ?? 'unknown'}, enabled`})
+  } else {
+    const missing = installing ? ['enable', 'start'] : [...(service.enabled ? [] : ['enable']), ...(service.active ? [] : ['start'])]
+    steps.push({id: 'service', title: 'Enable and start the engine', action: 'change', detail: `${missing.join(' and ')} docker (${facts.init})`})
+  }
+
+  // 6. Users in the docker group.
+  const wanted = [...new Set([...(desired.addLoginUser && facts.user.uid !== 0 ? [facts.user.name] : []), ...desired.dockerUsers])]
+  const members = facts.dockerGroup?.members ?? []
+  const missingUsers = wanted.filter((user) => !members.includes(user))
+  if (missingUsers.length > 0) {
+    steps.push({id: 'docker-users', title: 'Add users to the docker group', action: 'change', detail: `add ${missingUsers.join(', ')}`, users: missingUsers})
+    notices.push('Members of the docker group control the engine, and so are root-equivalent on the host.')
+  } else {
+    steps.push({id: 'docker-users', title: 'Add users to the docker group', action: 'ok', detail: wanted.length > 0 ? `${wanted.join(', ')} already in it` : 'none asked for'})
+  }
+
+  // 7. Proof: the server answers; a container runs.
+  const changes = steps.some((step) => step.action === 'change')
+  steps.push(
+    !changes && facts.engine.server
+      ? {id: 'verify', title: 'Verify the engine answers', action: 'ok', detail: `server ${facts.engine.server.version}`}
+      : {id: 'verify', title: 'Verify the engine answers', action: 'verify', detail: 'docker version'},
+  )
+  if (desired.smokeImage) steps.push({id: 'smoke-test', title: 'Run a throwaway container', action: 'verify', detail: desired.smokeImage})
+
+  return {check, steps, notices}
+}
