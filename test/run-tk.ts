@@ -10,7 +10,7 @@ export interface TkRun {
   stderr: string
 }
 
-export function runTk(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; cwd?: string} = {}): Promise<TkRun> {
+export function runTk(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string} = {}): Promise<TkRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TK_BIN, ...args], {
       cwd: options.cwd,

@@ -1,0 +1,163 @@
+/**
+ * The sandbox's private Docker engine: a dockerd of its own (own data-root,
+ * exec-root, socket and pid file under the sandbox home), started detached
+ * with its output in a log file, so it never holds the caller's stdio open
+ * and never touches a system engine. It is stopped only by the run that
+ * started it, by the pid that run spawned.
+ */
+import {spawn} from 'node:child_process'
+import {closeSync, openSync} from 'node:fs'
+import {mkdir, readFile, rm} from 'node:fs/promises'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import Docker from 'dockerode'
+
+import {ExitCode} from '../../cli/exit-codes.js'
+import {UserError} from '../../errors/index.js'
+import type {SandboxHome} from './home.js'
+import {checkSandboxRequirements, findProgram} from './requirements.js'
+
+export interface EngineOptions {
+  /** How long to wait for a starting engine to answer. */
+  startTimeoutMs?: number
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function tail(file: string, lines = 5): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+export class SandboxEngine {
+  private constructor(
+    readonly home: SandboxHome,
+    readonly docker: Docker,
+    /** The pid of the dockerd this process started, if it started one. */
+    readonly startedPid: number | undefined,
+  ) {}
+
+  get startedHere(): boolean {
+    return this.startedPid !== undefined
+  }
+
+  /** Connects to the sandbox's engine, starting it when it is not running. */
+  static async ensure(home: SandboxHome, options: EngineOptions = {}): Promise<SandboxEngine> {
+    await checkSandboxRequirements()
+    const docker = new Docker({socketPath: home.engine.socket})
+    if (await answers(docker)) return new SandboxEngine(home, docker, undefined)
+
+    await mkdir(home.engine.dataRoot, {recursive: true, mode: 0o711})
+    await mkdir(home.engine.execRoot, {recursive: true, mode: 0o700})
+    const timeoutMs = options.startTimeoutMs ?? 60_000
+
+    // A dockerd of this home that is still starting (another tk process):
+    // wait for it rather than start a second one on the same data-root.
+    const existing = await readPid(home.engine.pidFile)
+    if (existing !== undefined && isAlive(existing)) {
+      await waitUntilAnswers(docker, timeoutMs, home, () => isAlive(existing))
+      return new SandboxEngine(home, docker, undefined)
+    }
+    await rm(home.engine.pidFile, {force: true})
+    await rm(home.engine.socket, {force: true})
+
+    const dockerd = (await findProgram('dockerd'))!
+    const log = openSync(home.engine.logFile, 'a')
+    let child
+    try {
+      child = spawn(
+        dockerd,
+        [
+          `--data-root=${home.engine.dataRoot}`,
+          `--exec-root=${home.engine.execRoot}`,
+          `--host=unix://${home.engine.socket}`,
+          `--pidfile=${home.engine.pidFile}`,
+          // No default bridge: a system engine may own docker0. Machines
+          // join a network the sandbox creates instead.
+          '--bridge=none',
+          '--shutdown-timeout=10',
+          '--log-level=warn',
+        ],
+        {detached: true, stdio: ['ignore', log, log]},
+      )
+    } finally {
+      closeSync(log)
+    }
+    child.unref()
+    const pid = child.pid
+    if (pid === undefined) throw new UserError(`could not start ${dockerd}; see ${home.engine.logFile}`, {exitCode: ExitCode.ENVIRONMENT})
+    let exited = false
+    child.on('exit', () => (exited = true))
+    child.on('error', () => (exited = true))
+    try {
+      await waitUntilAnswers(docker, timeoutMs, home, () => !exited)
+    } catch (error) {
+      if (!exited) process.kill(pid, 'SIGKILL')
+      throw error
+    }
+    return new SandboxEngine(home, docker, pid)
+  }
+
+  /**
+   * Stops the engine when this process started it (its containers stop with
+   * it); leaves an engine that was already running alone.
+   */
+  async stop(timeoutMs = 30_000): Promise<boolean> {
+    const pid = this.startedPid
+    if (pid === undefined || !isAlive(pid)) return false
+    process.kill(pid, 'SIGTERM')
+    const deadline = Date.now() + timeoutMs
+    while (isAlive(pid) && Date.now() < deadline) await sleep(100)
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+    return true
+  }
+}
+
+async function answers(docker: Docker): Promise<boolean> {
+  try {
+    await docker.ping()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(file, 'utf8')).trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function waitUntilAnswers(docker: Docker, timeoutMs: number, home: SandboxHome, stillStarting: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await answers(docker)) return
+    if (!stillStarting()) {
+      // It may have lost a race with another tk starting the same engine.
+      await sleep(500)
+      if (await answers(docker)) return
+      throw new UserError(`the sandbox's Docker engine exited while starting: ${await tail(home.engine.logFile, 1)}`, {
+        exitCode: ExitCode.ENVIRONMENT,
+        hint: `its log is ${home.engine.logFile}`,
+      })
+    }
+    await sleep(100)
+  }
+  throw new UserError(`the sandbox's Docker engine did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+    exitCode: ExitCode.ENVIRONMENT,
+    hint: `its log is ${home.engine.logFile}`,
+  })
+}

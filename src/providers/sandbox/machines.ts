@@ -1,0 +1,413 @@
+/**
+ * Sandbox machines: containers of the private engine that boot systemd and
+ * answer SSH on a port published on 127.0.0.1. Each gets its own host key
+ * and machine-id before it first starts; tk pins the key in the sandbox's
+ * known_hosts. Snapshots are committed machines that new machines start from.
+ */
+import {randomBytes} from 'node:crypto'
+import {connect} from 'node:net'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type Docker from 'dockerode'
+
+import {UserError} from '../../errors/index.js'
+import {ExitCode} from '../../cli/exit-codes.js'
+import {generateKeyPair, type SandboxCredentials} from './credentials.js'
+import type {SandboxEngine} from './engine.js'
+import {DEFAULT_RELEASE, ensureImage, isRelease, LABEL, type Release} from './image.js'
+import {forgetHostKey, recordHostKey, SANDBOX_SSH_HOST} from './known-hosts.js'
+import {tarArchive} from './tar.js'
+
+export const DEFAULT_NETWORK = 'tk-sandbox'
+export const SNAPSHOT_REPOSITORY = 'tk-sandbox/snapshot'
+const CONTAINER_PREFIX = 'tk-sandbox-'
+
+const MACHINE_LABEL = {
+  name: 'tk.sandbox.machine',
+  hostKey: 'tk.sandbox.host-key',
+  snapshot: 'tk.sandbox.from-snapshot',
+  session: 'tk.sandbox.session',
+} as const
+const NETWORK_LABEL = 'tk.sandbox.network'
+
+/** One id per process: under CI, machines of other sessions are never reused. */
+export const SESSION = `${process.pid}-${Date.now().toString(36)}`
+
+export interface MachineSpec {
+  name: string
+  /** Debian release; ignored when `snapshot` is given (the snapshot knows it). */
+  release?: Release
+  /** Start from this snapshot instead of the release's clean image. */
+  snapshot?: string
+  /** The port on 127.0.0.1 that reaches the machine's sshd; any free one when absent. */
+  port?: number
+  /** The engine network machines share, so they reach each other by name. */
+  network?: string
+  /** Wait until sshd answers (default true). */
+  waitForSsh?: boolean
+}
+
+export type MachineState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
+
+export interface Machine {
+  name: string
+  id: string
+  release: Release
+  image: string
+  /** The snapshot it was created from, if any. */
+  snapshot?: string
+  state: MachineState
+  /** Where its sshd answers; absent while it is not running. */
+  ssh?: {host: string; port: number}
+  /** Its host public key: "ssh-ed25519 AAAA... comment". */
+  hostKey: string
+  network: string
+  /** The tk process that created it (see SESSION). */
+  session: string
+}
+
+export interface Snapshot {
+  name: string
+  tag: string
+  release: Release
+  /** The machine it was taken from. */
+  machine: string
+  created: Date
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+function checkName(kind: 'machine' | 'snapshot', name: string): void {
+  if (!NAME.test(name)) {
+    throw new UserError(`invalid ${kind} name "${name}": use lower-case letters, digits and hyphens`, {exitCode: ExitCode.USAGE})
+  }
+}
+
+export function containerName(machine: string): string {
+  return `${CONTAINER_PREFIX}${machine}`
+}
+
+export function snapshotTag(name: string): string {
+  return `${SNAPSHOT_REPOSITORY}:${name}`
+}
+
+function statusCode(error: unknown): number | undefined {
+  return (error as {statusCode?: number}).statusCode
+}
+
+export class SandboxMachines {
+  private readonly networks = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly engine: SandboxEngine,
+    private readonly credentials: SandboxCredentials,
+  ) {}
+
+  private get docker(): Docker {
+    return this.engine.docker
+  }
+
+  private get knownHosts(): string {
+    return this.engine.home.knownHosts
+  }
+
+  /** Creates and starts a machine; fails when one of that name exists. */
+  async create(spec: MachineSpec): Promise<Machine> {
+    checkName('machine', spec.name)
+    if (await this.find(spec.name)) {
+      throw new UserError(`sandbox machine ${spec.name} already exists`, {hint: `remove it first, or bring it up as it is`})
+    }
+    const network = spec.network ?? DEFAULT_NETWORK
+    let image: string
+    let release: Release
+    if (spec.snapshot) {
+      const snapshot = await this.getSnapshot(spec.snapshot)
+      image = snapshot.tag
+      release = snapshot.release
+    } else {
+      release = spec.release ?? DEFAULT_RELEASE
+      image = (await ensureImage(this.engine, this.credentials, release)).tag
+    }
+    const [hostKey] = await Promise.all([generateKeyPair(`tk-sandbox-${spec.name}`, join(this.engine.home.keysDir, '.tmp')), this.ensureNetwork(network)])
+
+    const container = await this.docker.createContainer({
+      name: containerName(spec.name),
+      Image: image,
+      Hostname: spec.name,
+      Labels: {
+        [MACHINE_LABEL.name]: spec.name,
+        [LABEL.release]: release,
+        [MACHINE_LABEL.hostKey]: hostKey.publicKey,
+        [MACHINE_LABEL.snapshot]: spec.snapshot ?? '',
+        [MACHINE_LABEL.session]: SESSION,
+      },
+      ExposedPorts: {'22/tcp': {}},
+      // An engine inside the machine needs a real filesystem under it for overlay2.
+      Volumes: {'/var/lib/docker': {}},
+      StopSignal: 'SIGRTMIN+3',
+      HostConfig: {
+        // --privileged fails here: the host withholds CAP_SYS_RESOURCE.
+        CapAdd: ['ALL'],
+        CapDrop: ['SYS_RESOURCE'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        // What the CLI's --security-opt systempaths=unconfined sends: /proc/sys stays writable, since an
+        // engine inside sets sysctls in each container's network namespace (Docker 26+ refuses to start
+        // containers when it cannot).
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        DeviceCgroupRules: ['a *:* rwm'],
+        Tmpfs: {'/run': '', '/run/lock': ''},
+        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
+        CgroupnsMode: 'host',
+        PortBindings: {'22/tcp': [{HostIp: SANDBOX_SSH_HOST, HostPort: spec.port ? String(spec.port) : ''}]},
+        NetworkMode: network,
+      },
+      NetworkingConfig: {EndpointsConfig: {[network]: {Aliases: [spec.name]}}},
+    } as Docker.ContainerCreateOptions)
+
+    try {
+      // Before the first boot, so sshd never starts with a key tk does not know.
+      const machineId = randomBytes(16).toString('hex')
+      await container.putArchive(
+        tarArchive([
+          {path: 'etc/ssh/ssh_host_ed25519_key', data: hostKey.privateKey, mode: 0o600},
+          {path: 'etc/ssh/ssh_host_ed25519_key.pub', data: `${hostKey.publicKey}\n`, mode: 0o644},
+          {path: 'etc/machine-id', data: `${machineId}\n`, mode: 0o444},
+        ]),
+        {path: '/'},
+      )
+      return await this.startContainer(spec.name, spec.waitForSsh ?? true)
+    } catch (error) {
+      await container.remove({force: true, v: true}).catch(() => {})
+      throw error
+    }
+  }
+
+  /**
+   * The machine as it is when it exists (started if stopped), else a new one.
+   * Under CI=true a machine left from another session is re-created, never reused.
+   */
+  async up(spec: MachineSpec, env: NodeJS.ProcessEnv = process.env): Promise<Machine> {
+    const existing = await this.find(spec.name)
+    if (existing) {
+      const fromOtherSession = existing.session !== SESSION
+      const wanted = spec.snapshot ? existing.snapshot === spec.snapshot : existing.release === (spec.release ?? DEFAULT_RELEASE)
+      if (wanted && !(env.CI === 'true' && fromOtherSession)) {
+        return existing.state === 'running' ? this.startContainer(spec.name, spec.waitForSsh ?? true) : this.start(spec.name)
+      }
+      await this.remove(spec.name)
+    }
+    return this.create(spec)
+  }
+
+  async start(name: string, options: {waitForSsh?: boolean} = {}): Promise<Machine> {
+    await this.get(name)
+    return this.startContainer(name, options.waitForSsh ?? true)
+  }
+
+  async stop(name: string): Promise<Machine> {
+    const machine = await this.get(name)
+    if (machine.state === 'running' || machine.state === 'paused' || machine.state === 'restarting') {
+      await this.docker
+        .getContainer(machine.id)
+        .stop({t: 10})
+        .catch((error) => {
+          if (statusCode(error) !== 304) throw error // 304: already stopped
+        })
+    }
+    // The port goes back to the engine; the machine may get another on start.
+    if (machine.ssh) await forgetHostKey(this.knownHosts, machine.ssh.port)
+    return this.get(name)
+  }
+
+  /** Removes the machine, its volumes, and its line in known_hosts. */
+  async remove(name: string): Promise<boolean> {
+    const machine = await this.find(name)
+    if (!machine) return false
+    await this.docker
+      .getContainer(machine.id)
+      .remove({force: true, v: true})
+      .catch((error) => {
+        if (statusCode(error) !== 404) throw error
+      })
+    if (machine.ssh) await forgetHostKey(this.knownHosts, machine.ssh.port)
+    return true
+  }
+
+  async list(): Promise<Machine[]> {
+    const containers = await this.docker.listContainers({all: true, filters: {label: [MACHINE_LABEL.name]}})
+    return containers.map((info) => toMachine(info)).sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  async find(name: string): Promise<Machine | undefined> {
+    const containers = await this.docker.listContainers({all: true, filters: {label: [`${MACHINE_LABEL.name}=${name}`]}})
+    return containers.length > 0 ? toMachine(containers[0]) : undefined
+  }
+
+  async get(name: string): Promise<Machine> {
+    const machine = await this.find(name)
+    if (!machine) throw new UserError(`no sandbox machine named ${name}`, {hint: 'list them with their state to see which exist'})
+    return machine
+  }
+
+  /** Commits the machine's filesystem as a snapshot that machines can start from. */
+  async snapshot(machineName: string, snapshotName: string): Promise<Snapshot> {
+    checkName('snapshot', snapshotName)
+    const machine = await this.get(machineName)
+    await this.docker.getContainer(machine.id).commit({
+      repo: SNAPSHOT_REPOSITORY,
+      tag: snapshotName,
+      pause: true,
+      changes: [`LABEL ${LABEL.release}=${machine.release} tk.sandbox.snapshot-of=${machine.name}`],
+    })
+    return this.getSnapshot(snapshotName)
+  }
+
+  async getSnapshot(name: string): Promise<Snapshot> {
+    const tag = snapshotTag(name)
+    try {
+      const info = await this.docker.getImage(tag).inspect()
+      const labels = info.Config?.Labels ?? {}
+      const release = labels[LABEL.release] ?? ''
+      return {name, tag, release: isRelease(release) ? release : DEFAULT_RELEASE, machine: labels['tk.sandbox.snapshot-of'] ?? '', created: new Date(info.Created)}
+    } catch (error) {
+      if (statusCode(error) === 404) throw new UserError(`no sandbox snapshot named ${name}`)
+      throw error
+    }
+  }
+
+  async listSnapshots(): Promise<Snapshot[]> {
+    const images = await this.docker.listImages({filters: {reference: [SNAPSHOT_REPOSITORY]}})
+    const names = images.flatMap((image) => (image.RepoTags ?? []).filter((tag) => tag.startsWith(`${SNAPSHOT_REPOSITORY}:`)).map((tag) => tag.slice(SNAPSHOT_REPOSITORY.length + 1)))
+    return Promise.all(names.sort().map((name) => this.getSnapshot(name)))
+  }
+
+  async removeSnapshot(name: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(snapshotTag(name)).remove({force: true})
+      return true
+    } catch (error) {
+      if (statusCode(error) === 404) return false
+      throw error
+    }
+  }
+
+  /** The network machines share; created on first use. */
+  ensureNetwork(name: string = DEFAULT_NETWORK): Promise<void> {
+    let pending = this.networks.get(name)
+    if (!pending) {
+      pending = this.createNetwork(name)
+      pending.catch(() => this.networks.delete(name))
+      this.networks.set(name, pending)
+    }
+    return pending
+  }
+
+  async removeNetwork(name: string): Promise<boolean> {
+    this.networks.delete(name)
+    try {
+      await this.docker.getNetwork(name).remove()
+      return true
+    } catch (error) {
+      if (statusCode(error) === 404) return false
+      throw error
+    }
+  }
+
+  private async createNetwork(name: string): Promise<void> {
+    const existing = await this.docker.listNetworks({filters: {name: [name]}})
+    if (existing.some((network) => network.Name === name)) return
+    try {
+      await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name}})
+    } catch (error) {
+      if (statusCode(error) !== 409) throw error // made meanwhile by another tk
+    }
+  }
+
+  /** Starts (if needed), pins the host key for the published port, waits for sshd. */
+  private async startContainer(name: string, waitForSsh: boolean): Promise<Machine> {
+    let machine = await this.get(name)
+    const container = this.docker.getContainer(machine.id)
+    if (machine.state !== 'running') {
+      try {
+        await container.start()
+      } catch (error) {
+        const message = (error as {json?: {message?: string}}).json?.message ?? (error as Error).message
+        if (/port is already allocated|address already in use/.test(message)) {
+          throw new UserError(`sandbox machine ${name} cannot start: its SSH port is taken (${message.trim()})`, {hint: 'choose another port or none'})
+        }
+        throw error
+      }
+      machine = await this.get(name)
+    }
+    if (!machine.ssh) throw new Error(`sandbox machine ${name} runs without a published SSH port`)
+    await recordHostKey(this.knownHosts, machine.ssh.port, machine.hostKey)
+    if (waitForSsh) await this.waitForSsh(machine)
+    return machine
+  }
+
+  /** Waits until the machine's sshd sends its banner through the published port. */
+  async waitForSsh(machine: Machine, timeoutMs = 90_000): Promise<void> {
+    if (!machine.ssh) throw new Error(`sandbox machine ${machine.name} is not running`)
+    const deadline = Date.now() + timeoutMs
+    let checks = 0
+    while (Date.now() < deadline) {
+      if (await sshBanner(machine.ssh.port)) return
+      // Now and then make sure it has not stopped, to fail fast with its console.
+      if (++checks % 20 === 0) {
+        const state = (await this.docker.getContainer(machine.id).inspect()).State
+        if (!state.Running) throw new UserError(`sandbox machine ${machine.name} stopped while booting (exit ${state.ExitCode}): ${await this.consoleTail(machine.id)}`)
+      }
+      await sleep(100)
+    }
+    throw new UserError(`sandbox machine ${machine.name} did not answer SSH within ${Math.round(timeoutMs / 1000)} s: ${await this.consoleTail(machine.id)}`)
+  }
+
+  private async consoleTail(id: string): Promise<string> {
+    try {
+      const logs = await this.docker.getContainer(id).logs({stdout: true, stderr: true, tail: 3})
+      // Multiplexed stream frames carry 8-byte headers: keep only printable text.
+      return logs.toString('utf8').replace(/[^\x20-\x7e\n]/g, '').trim().split('\n').join(' | ')
+    } catch {
+      return ''
+    }
+  }
+}
+
+function toMachine(info: Docker.ContainerInfo): Machine {
+  const labels = info.Labels ?? {}
+  const port = info.Ports.find((entry) => entry.PrivatePort === 22 && entry.PublicPort && entry.IP === SANDBOX_SSH_HOST)
+  const release = labels[LABEL.release] ?? ''
+  const networks = Object.keys(info.NetworkSettings?.Networks ?? {})
+  return {
+    name: labels[MACHINE_LABEL.name],
+    id: info.Id,
+    release: isRelease(release) ? release : DEFAULT_RELEASE,
+    image: info.Image,
+    snapshot: labels[MACHINE_LABEL.snapshot] || undefined,
+    state: info.State as MachineState,
+    ssh: info.State === 'running' && port ? {host: SANDBOX_SSH_HOST, port: port.PublicPort} : undefined,
+    hostKey: labels[MACHINE_LABEL.hostKey] ?? '',
+    network: networks[0] ?? info.HostConfig?.NetworkMode ?? '',
+    session: labels[MACHINE_LABEL.session] ?? '',
+  }
+}
+
+/** Whether an sshd greets on the port (the engine's proxy accepts before sshd listens). */
+function sshBanner(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({host: SANDBOX_SSH_HOST, port})
+    let done = false
+    const finish = (ok: boolean) => {
+      if (done) return
+      done = true
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(2000, () => finish(false))
+    socket.once('data', (chunk: Buffer) => finish(chunk.toString('latin1').startsWith('SSH-')))
+    socket.once('error', () => finish(false))
+    socket.once('close', () => finish(false))
+  })
+}

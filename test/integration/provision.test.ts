@@ -1,0 +1,187 @@
+/**
+ * tk provision on real sandbox machines: real apt from Debian's archive,
+ * real systemd, real dockerd.
+ */
+import {expect} from 'chai'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {runTk} from '../run-tk.js'
+import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+
+interface StepJson {
+  id: string
+  result: string
+  detail: string
+}
+interface HostJson {
+  target: string
+  ok: boolean
+  result?: {changed: number; steps: StepJson[]; engine?: {version: string}}
+  error?: {message: string; exitCode: number}
+}
+
+const RELEASES = ['bullseye', 'bookworm', 'trixie'] as const
+
+describe('tk provision on sandbox machines', function () {
+  this.timeout(20 * 60_000)
+  let fixture: SandboxFixture
+  let dir: string
+  const fresh: Partial<Record<(typeof RELEASES)[number], TestMachine>> = {}
+  const snapshots: string[] = []
+
+  const provision = (machines: TestMachine[], ...extra: string[]) =>
+    runTk(['provision', ...machines.map((machine) => target(machine)), ...sandboxFlags(fixture), '--json', ...extra], {env: cleanEnv})
+  const stepsOf = (host: HostJson) => Object.fromEntries((host.result?.steps ?? []).map((step) => [step.id, step]))
+  const root = async (machine: TestMachine, command: string) => {
+    const result = await machine.ssh('admin', `sudo -n sh -c ${JSON.stringify(command)}`)
+    if (result.code !== 0) throw new Error(`${command} failed on ${machine.name}: ${result.stderr}`)
+    return result.stdout
+  }
+  /** What a re-run must not change: the daemon's start, the packages, dpkg's log. */
+  const state = (machine: TestMachine) =>
+    root(machine, 'systemctl show -p MainPID -p ActiveEnterTimestampMonotonic docker; dpkg-query -W | md5sum; wc -l < /var/log/dpkg.log')
+
+  before(async function () {
+    fixture = await sandboxFixture()
+    dir = mkdtempSync(join(tmpdir(), 'tk-provision-'))
+  })
+
+  after(async () => {
+    rmSync(dir, {recursive: true, force: true})
+    for (const name of snapshots) await fixture.sandbox.machines.removeSnapshot(name)
+  })
+
+  it('installs a running, enabled engine on bullseye, bookworm and trixie, with the login user and --docker-user given access', async () => {
+    const machines = await Promise.all(RELEASES.map((release) => fixture.machine({release, keep: true})))
+    for (const [index, release] of RELEASES.entries()) fresh[release] = machines[index]
+
+    const {code, stdout, stderr} = await provision(machines, '--docker-user', 'op')
+    expect(code, stderr + stdout).to.equal(0)
+    const result = JSON.parse(stdout)
+    expect(result.summary).to.include({succeeded: 3, failed: 0})
+    for (const host of result.hosts as HostJson[]) {
+      const steps = stepsOf(host)
+      expect(steps.install.result, host.target).to.equal('changed')
+      expect(steps.service.result).to.equal('changed')
+      expect(steps['docker-users']).to.include({result: 'changed', detail: 'add admin, op'})
+      expect(steps.verify.result).to.equal('verified')
+    }
+
+    const image = busyboxImageTar()
+    for (const machine of machines) {
+      // A new session as admin, without sudo: the group membership works.
+      const ps = await machine.ssh('admin', 'docker ps --format "{{.ID}}" && id -nG')
+      expect(ps.code, ps.stderr).to.equal(0)
+      expect(ps.stdout.split(/\s+/)).to.include('docker')
+      expect((await machine.ssh('op', 'id -nG')).stdout.split(/\s+/)).to.include('docker')
+      expect((await root(machine, 'systemctl is-enabled docker; systemctl is-active docker')).split('\n').slice(0, 2)).to.deep.equal(['enabled', 'active'])
+      // A container runs, from an image made here and fed through tk exec --stdin.
+      const imported = await runTk(['exec', '--stdin', target(machine), ...sandboxFlags(fixture), '--', `docker import -c 'CMD ["true"]' - tk-busybox`], {env: cleanEnv, input: image})
+      expect(imported.code, imported.stderr).to.equal(0)
+      const run = await machine.ssh('admin', 'docker run --rm tk-busybox echo container-ran')
+      expect(run.stdout.trim(), run.stderr).to.equal('container-ran')
+    }
+  })
+
+  it('changes nothing on a second run: no package operation, no restart; --smoke-image runs a container', async () => {
+    const machines = RELEASES.map((release) => fresh[release]!)
+    const before = await Promise.all(machines.map((machine) => state(machine)))
+    const {code, stdout, stderr} = await provision(machines, '--docker-user', 'op', '--smoke-image', 'tk-busybox')
+    expect(code, stderr).to.equal(0)
+    const result = JSON.parse(stdout)
+    expect(result.summary).to.include({succeeded: 3, changed: 0})
+    for (const host of result.hosts as HostJson[]) {
+      const steps = stepsOf(host)
+      for (const id of ['check', 'kernel-modules', 'install', 'service', 'docker-users', 'verify']) expect(steps[id].result, `${host.target} ${id}`).to.equal('ok')
+      expect(steps['smoke-test'].result).to.equal('verified')
+    }
+    const after = await Promise.all(machines.map((machine) => state(machine)))
+    expect(after).to.deep.equal(before)
+  })
+
+  it('--dry-run on a bare machine plans the install and changes nothing', async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    const fingerprint = () => root(machine, 'dpkg-query -W | md5sum; find /etc /usr/bin /var/lib/dpkg -xdev -type f -exec md5sum {} + | sort | md5sum; getent group docker || true')
+    const before = await fingerprint()
+    const {code, stdout} = await provision([machine], '--dry-run')
+    expect(code).to.equal(0)
+    const [host] = JSON.parse(stdout).hosts as HostJson[]
+    const steps = stepsOf(host)
+    expect(steps.install).to.include({result: 'would-change', detail: 'apt: docker.io containerd runc tini'})
+    expect(steps.service.result).to.equal('would-change')
+    expect(steps['docker-users']).to.include({result: 'would-change', detail: 'add admin'})
+    expect(await fingerprint()).to.equal(before)
+  })
+
+  it('waits while another process holds the dpkg lock, then succeeds', async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    // An fcntl lock on lock-frontend, as apt and unattended-upgrades take it, held for 30 s.
+    const holder = [
+      'use Fcntl;',
+      'open(my $f, ">>", "/var/lib/dpkg/lock-frontend") or die "open: $!";',
+      'my $lock = pack("ssx4qqix4", F_WRLCK, 0, 0, 0, 0);',
+      'fcntl($f, F_SETLKW, $lock) or die "lock: $!";',
+      'open(my $m, ">", "/tmp/tk-lock-held"); close $m;',
+      'sleep 30;',
+    ].join('\n')
+    const written = await machine.ssh('admin', 'sudo -n sh -c "cat > /tmp/tk-hold-lock.pl"', {input: holder})
+    expect(written.code, written.stderr).to.equal(0)
+    await root(machine, 'nohup perl /tmp/tk-hold-lock.pl > /tmp/tk-lock.log 2>&1 &')
+    const held = await machine.ssh('admin', 'for i in $(seq 100); do [ -e /tmp/tk-lock-held ] && exit 0; sleep 0.1; done; cat /tmp/tk-lock.log; exit 1')
+    expect(held.code, held.stdout).to.equal(0)
+    // While it is held, apt refuses outright.
+    const refused = await machine.ssh('admin', 'sudo -n apt-get install -y -q hello 2>&1')
+    expect(refused.stdout).to.match(/Could not get lock|Unable to acquire the dpkg frontend lock/)
+    const started = Date.now()
+    const {code, stdout, stderr} = await provision([machine])
+    expect(code, stderr).to.equal(0)
+    expect(stepsOf((JSON.parse(stdout).hosts as HostJson[])[0]).install.result).to.equal('changed')
+    // apt could not have installed before the holder let go, about 30 s after it took the lock.
+    expect(Date.now() - started).to.be.greaterThan(25_000)
+  })
+
+  it('adopts an engine that is already installed and never reinstalls it', async () => {
+    const snapshot = `test-adopt-${process.pid}`
+    await fixture.sandbox.machines.snapshot(fresh.bookworm!.name, snapshot)
+    snapshots.push(snapshot)
+    const machine = await fixture.machine({snapshot})
+    await root(machine, 'systemctl disable --now docker.service docker.socket')
+    const dpkgLog = await root(machine, 'wc -l < /var/log/dpkg.log; dpkg-query -W | md5sum')
+    const {code, stdout, stderr} = await provision([machine])
+    expect(code, stderr).to.equal(0)
+    const steps = stepsOf((JSON.parse(stdout).hosts as HostJson[])[0])
+    expect(steps.install.result).to.equal('ok')
+    expect(steps.install.detail).to.match(/^adopted docker\.io 20\.10\./)
+    expect(steps.service.result).to.equal('changed')
+    expect(await root(machine, 'wc -l < /var/log/dpkg.log; dpkg-query -W | md5sum')).to.equal(dpkgLog)
+    expect((await machine.ssh('admin', 'docker version --format "{{.Server.Version}}"')).code).to.equal(0)
+  })
+
+  it('refuses a host of a family it does not support, naming what is supported and the script method', async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    await root(machine, 'printf "ID=fedora\\nID_LIKE=\\"rhel centos\\"\\nVERSION_ID=40\\nPRETTY_NAME=\\"Fedora Linux 40\\"\\n" > /etc/os-release')
+    const {code, stdout, stderr} = await runTk(['provision', target(machine), ...sandboxFlags(fixture)], {env: cleanEnv})
+    expect(code).to.equal(8)
+    expect(stderr).to.match(/runs Fedora Linux 40, which the distro method does not support: tk installs the engine itself on Debian and Ubuntu \(apt\); install with a script of your own: --method script/)
+    expect(stdout).to.match(/FAILED/)
+    expect((await machine.ssh('admin', 'command -v dockerd || echo none')).stdout.trim()).to.equal('none')
+  })
+
+  it('installs with --method script from a local script', async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    const script = join(dir, 'install-docker.sh')
+    writeFileSync(
+      script,
+      '#!/bin/sh\nset -eu\nexport DEBIAN_FRONTEND=noninteractive\napt-get update -q\napt-get install -y -q --no-install-recommends docker.io\necho by-script > /root/tk-install-method\n',
+    )
+    const {code, stdout, stderr} = await provision([machine], '--method', 'script', '--script', script)
+    expect(code, stderr).to.equal(0)
+    const steps = stepsOf((JSON.parse(stdout).hosts as HostJson[])[0])
+    expect(steps.install).to.include({result: 'changed', detail: `run ${script} as root`})
+    expect((await root(machine, 'cat /root/tk-install-method')).trim()).to.equal('by-script')
+    expect((await machine.ssh('admin', 'docker info --format "{{.ServerVersion}}"')).code).to.equal(0)
+  })
+})
