@@ -3,18 +3,12 @@
  * will reach them, groups and provisioners, and nothing secret (no env
  * values, no scripts, no daemon options).
  */
-import type {ProviderName, Release, RunPolicy, TkConfig} from './types.js'
+import type {HostConfig, RunPolicy, TkConfig} from './types.js'
 
-export interface HostSummary {
-  name: string
+/** A host as `tk config validate` shows it: where and how to connect, never secrets. */
+export type HostSummary = Pick<HostConfig, 'name' | 'user' | 'port' | 'identityFile' | 'groups' | 'provider' | 'release'> & {
   /** Undefined for sandbox hosts: the sandbox decides. */
   address?: string
-  user?: string
-  port?: number
-  identityFile?: string
-  groups: string[]
-  provider: ProviderName
-  release?: Release
 }
 
 export interface ConfigSummary {
