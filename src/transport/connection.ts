@@ -569,6 +569,24 @@ export class SshConnection {
     })
   }
 
+  /**
+   * A connection from the remote host to a unix socket there (OpenSSH's
+   * direct-streamlocal; not a session, so not limited by MaxSessions). The
+   * server may refuse it (AllowStreamLocalForwarding no) or fail to connect
+   * (no socket, no permission): the error keeps ssh2's `reason`.
+   */
+  forwardOutStreamLocal(socketPath: string): Promise<ClientChannel> {
+    this.checkOpen()
+    return new Promise((resolve, reject) => {
+      this.client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => {
+        if (!error) return resolve(channel)
+        const mapped = this.channelError(error, `a tunnel to ${socketPath}`) as UserError & {reason?: unknown}
+        mapped.reason = (error as Error & {reason?: unknown}).reason
+        reject(mapped)
+      })
+    })
+  }
+
   /** Closes the connection and its jump hosts; waits at most 2 s for the close. */
   async close(): Promise<void> {
     if (this.closed) return

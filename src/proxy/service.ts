@@ -1,0 +1,183 @@
+/**
+ * `tk tunnel`, `tk tunnel ls` and `tk tunnel stop` as services: the command
+ * builds the options, these do the work and return typed results.
+ */
+import {spawn} from 'node:child_process'
+import {closeSync, existsSync, openSync, readFileSync, rmSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {clearStaleSocket, type Endpoint, endpointUrl, listen} from './local-endpoint.js'
+import {defaultSocketPath, ensurePrivateDir, fileNameFor, tunnelStateDir} from './paths.js'
+import {isTunnelProcess, liveTunnels, processStartTime, readState, removeState, type TunnelState, writeState} from './state.js'
+import {Tunnel} from './tunnel.js'
+
+export interface TunnelRunOptions {
+  host: string
+  socket?: string
+  port?: number
+  engineSocket?: string
+  config?: string
+  transport: TransportOptions
+  /** Human output: the endpoint once listening. */
+  out: (line: string) => void
+  /** Progress lines (connects, drops, fallback). */
+  log: (line: string) => void
+}
+
+async function chooseEndpoint(options: TunnelRunOptions): Promise<Endpoint> {
+  if (options.port !== undefined) return {kind: 'tcp', host: '127.0.0.1', port: options.port}
+  if (options.socket) return {kind: 'unix', path: options.socket}
+  const path = defaultSocketPath(options.host)
+  ensurePrivateDir(dirname(path))
+  return {kind: 'unix', path}
+}
+
+/** Runs a tunnel in the foreground until SIGINT or SIGTERM; resolves once it has shut down. */
+export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState> {
+  const {selectTargets, HostConnector} = await import('../remote/hosts.js')
+  const targets = await selectTargets([options.host], options.config)
+  if (targets.length !== 1) throw new UserError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`, {exitCode: ExitCode.USAGE})
+  const [target] = targets
+
+  let endpoint = await chooseEndpoint(options)
+  if (endpoint.kind === 'unix') {
+    const owner = liveTunnels().find((state) => state.socket === (endpoint as {path: string}).path)
+    await clearStaleSocket(endpoint.path, owner ? `tk tunnel to ${owner.host}, pid ${owner.pid}` : undefined)
+  }
+
+  const state: TunnelState = {
+    pid: process.pid,
+    host: options.host,
+    endpoint: '',
+    processStart: processStartTime(process.pid),
+    startedAt: new Date().toISOString(),
+    connections: 0,
+    connected: false,
+    ...(process.env.TK_TUNNEL_LOG ? {log: process.env.TK_TUNNEL_LOG} : {}),
+  }
+  let listening = false
+  const tunnel = new Tunnel({
+    name: target.name,
+    engineSocket: options.engineSocket,
+    log: options.log,
+    open: async () => {
+      const connector = new HostConnector(options.transport)
+      try {
+        return {host: await connector.get(target), close: () => connector.closeAll()}
+      } catch (error) {
+        await connector.closeAll()
+        throw error
+      }
+    },
+    onChange: (t) => {
+      Object.assign(state, {connections: t.connections, connected: t.connected, mode: t.mode, engineSocket: t.engineSocket})
+      if (listening) writeState(state)
+    },
+  })
+  await tunnel.start()
+
+  const {server, endpoint: bound} = await listen(endpoint, (socket) => void tunnel.handle(socket))
+  endpoint = bound
+  listening = true
+  Object.assign(state, {
+    endpoint: endpointUrl(endpoint),
+    ...(endpoint.kind === 'unix' ? {socket: endpoint.path} : {port: endpoint.port}),
+    connections: tunnel.connections,
+    connected: tunnel.connected,
+    mode: tunnel.mode,
+    engineSocket: tunnel.engineSocket,
+  })
+  writeState(state)
+  options.out(`Tunnel to ${target.name} on ${state.endpoint}`)
+  options.out(`  export DOCKER_HOST=${state.endpoint}`)
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      process.off('SIGHUP', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    process.on('SIGHUP', stop)
+  })
+  options.log('stopping')
+  server.close()
+  await tunnel.stop()
+  if (endpoint.kind === 'unix') rmSync(endpoint.path, {force: true})
+  removeState(process.pid)
+  return {...state, connected: false}
+}
+
+/**
+ * Starts the same command without --detach as a background process whose
+ * output goes to a log file, and waits until it listens (its state file
+ * appears) or fails (it exits: its last error line is shown).
+ */
+export async function detachTunnel(host: string, argv: string[], options: {timeoutMs?: number} = {}): Promise<TunnelState> {
+  const dir = tunnelStateDir()
+  ensurePrivateDir(dir)
+  const log = join(dir, `${fileNameFor(host)}.log`)
+  const fd = openSync(log, 'a', 0o600)
+  let child
+  try {
+    child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'tunnel', ...argv], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: {...process.env, TK_TUNNEL_LOG: log},
+    })
+  } finally {
+    closeSync(fd)
+  }
+  const pid = child.pid!
+  let exited: number | null | undefined
+  child.once('exit', (code, signal) => {
+    exited = code ?? (signal ? 128 : 1)
+  })
+  child.unref()
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+  while (Date.now() < deadline) {
+    const state = readState(pid)
+    if (state) return state
+    if (exited !== undefined) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  if (exited === undefined) {
+    process.kill(pid, 'SIGTERM')
+    throw new UserError(`the background tunnel to ${host} did not start within ${(options.timeoutMs ?? 60_000) / 1000} s; stopped it`, {exitCode: ExitCode.CONNECTION, hint: `see ${log}`})
+  }
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
+  const last = [...lines].reverse().find((line) => line.startsWith('tk: '))
+  throw new UserError(last ? last.slice(4) : `the background tunnel to ${host} exited with code ${exited}`, {exitCode: exited || ExitCode.FAILED, hint: last ? undefined : `see ${log}`})
+}
+
+export function listTunnels(): TunnelState[] {
+  return liveTunnels()
+}
+
+export interface StopResult {
+  stopped: TunnelState[]
+}
+
+/** Stops the recorded tunnels of `host` (all with --all): SIGTERM to each pid checked to be that tunnel. */
+export async function stopTunnels(host: string | undefined, options: {timeoutMs?: number} = {}): Promise<StopResult> {
+  const matches = liveTunnels().filter((state) => host === undefined || state.host === host || state.endpoint === host || state.socket === host)
+  if (matches.length === 0) {
+    throw new UserError(host ? `no running tunnel to ${host}` : 'no running tunnel', {exitCode: ExitCode.FAILED, hint: 'tk tunnel ls lists them'})
+  }
+  for (const state of matches) {
+    if (isTunnelProcess(state)) process.kill(state.pid, 'SIGTERM')
+  }
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000)
+  while (Date.now() < deadline && matches.some((state) => isTunnelProcess(state))) await new Promise((resolve) => setTimeout(resolve, 50))
+  for (const state of matches) {
+    if (isTunnelProcess(state)) throw new UserError(`tunnel pid ${state.pid} to ${state.host} did not stop within 10 s`, {exitCode: ExitCode.FAILED})
+    removeState(state.pid)
+    if (state.socket) await clearStaleSocket(state.socket).catch(() => undefined)
+  }
+  return {stopped: matches}
+}
