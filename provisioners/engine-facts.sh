@@ -60,7 +60,28 @@ done
 section engine
 if [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
 	timeout 10 docker version --format 'server={{.Server.Version}}' 2>/dev/null || true
-	timeout 10 docker info --format 'storage={{.Driver}} images={{.Images}} containers={{.Containers}}' 2>/dev/null || true
+	timeout 10 docker info --format 'storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
+root-dir={{.DockerRootDir}}' 2>/dev/null || true
+fi
+
+# What planning a daemon.json change needs: the file, dockerd's version and
+# whether it can --validate a file, the unit's command line (flags there may
+# not be repeated in the file) and $DOCKER_OPTS from /etc/default/docker.
+section daemon
+if command -v dockerd >/dev/null 2>&1; then
+	echo "dockerd=$(dockerd --version 2>/dev/null | head -n 1)"
+	if dockerd --help 2>/dev/null | grep -q -e '--validate'; then echo "validate=yes"; else echo "validate=no"; fi
+fi
+if [ -d /run/systemd/system ]; then
+	echo "execstart=$(systemctl show -p ExecStart docker.service 2>/dev/null | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | head -n 1)"
+fi
+if [ -r /etc/default/docker ]; then
+	echo "docker-opts=$( (. /etc/default/docker >/dev/null 2>&1; printf '%s' "${DOCKER_OPTS:-}") )"
+fi
+section daemon-json
+if [ -f /etc/docker/daemon.json ]; then
+	echo present
+	base64 < /etc/docker/daemon.json
 fi
 
 section docker-group

@@ -4,11 +4,19 @@ import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
 import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
-import type {ProvisionResult} from '../provision/index.js'
+import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 export interface ProvisionFleetResult {
-  hosts: Array<{target: string; ok: boolean; durationMs: number; result?: ProvisionResult; error?: {message: string; hint?: string; exitCode: number}}>
+  hosts: Array<{
+    target: string
+    ok: boolean
+    durationMs: number
+    result?: ProvisionResult
+    error?: {message: string; hint?: string; exitCode: number}
+    /** For a failed host: the steps it went through, the failed one last. */
+    steps?: StepOutcome[]
+  }>
   summary: {succeeded: number; failed: number; changed: number}
 }
 
@@ -19,18 +27,22 @@ export default class Provision extends TkCommand {
 
 Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled.
 
+Engine daemon options: --daemon-opt KEY=VALUE (repeatable; log-opts.max-size=10m, live-restore=true, 'default-address-pools=[{"base":"10.20.0.0/16","size":24}]') and --daemon-config FILE are merged over the host's /etc/docker/daemon.json, keeping its other keys. tk refuses, before writing anything, unknown keys, wrong value types, keys the engine unit already sets as flags (hosts against -H fd://) and what dockerd --validate rejects (engine 23.0+); it backs the file up, writes it atomically, restarts the engine only when the content changed and puts the old file back if the engine does not answer again. Changing storage-driver or data-root where images or containers exist needs --force. See docs/daemon-config.md.
+
 The login user, when not root, joins the docker group (--no-login-user to skip); --docker-user adds others. Members of the docker group are root-equivalent on the host.
 
 ${TRANSPORT_ENVIRONMENT}
 
 Exit codes:
-${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_KEY', 'UNSUPPORTED', 'PRIVILEGE'])}`
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_KEY', 'UNSUPPORTED', 'PRIVILEGE'])}`
 
   static override examples = [
     {description: 'Provision two servers', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2'},
     {description: 'See what would change, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
     {description: 'Add deploy users and Compose', command: '<%= config.bin %> <%= command.id %> web-1 --docker-user deploy --docker-user ci --compose'},
     {description: 'A distribution tk does not handle itself', command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script ./install-docker.sh'},
+    {description: 'Rotate container logs and keep containers running across engine restarts', command: '<%= config.bin %> <%= command.id %> @web --daemon-opt log-opts.max-size=10m --daemon-opt log-opts.max-file=3 --daemon-opt live-restore=true'},
+    {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
   ]
 
@@ -49,6 +61,14 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     'login-user': Flags.boolean({summary: 'Add the login user (when not root) to the docker group.', default: true, allowNo: true}),
     'skip-check': Flags.boolean({summary: 'Provision even when tk check fails on the host.'}),
     'smoke-image': Flags.string({summary: 'After installing, run a throwaway container of this image (it must exit 0).', helpValue: 'IMAGE'}),
+    'daemon-opt': Flags.string({
+      summary: 'Set an option in /etc/docker/daemon.json (repeatable): dotted keys nest, values are JSON or text, null removes.',
+      multiple: true,
+      helpValue: 'KEY=VALUE',
+    }),
+    'daemon-config': Flags.string({summary: 'Merge this JSON file into /etc/docker/daemon.json (--daemon-opt applies over it).', helpValue: 'FILE'}),
+    force: Flags.boolean({summary: 'Change storage-driver or data-root even where images or containers are present.'}),
+    restart: Flags.boolean({summary: 'Restart the engine after changing daemon.json (--no-restart: write only).', default: true, allowNo: true}),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: Flags.integer({summary: 'How many hosts to provision at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
     ...transportFlags,
@@ -59,7 +79,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     if (flags.method === 'script' && !flags.script) throw new UserError('--method script needs --script FILE|URL', {exitCode: ExitCode.USAGE})
     if (flags.script && flags.method !== 'script') throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE})
 
-    const [{selectTargets}, {loadInstallScript, provisionHosts}, {stepLine, renderProvisionSummary}, {fleetExitCode}] = await Promise.all([
+    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}] = await Promise.all([
       import('../remote/hosts.js'),
       import('../provision/index.js'),
       import('../render/provision.js'),
@@ -67,8 +87,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     ])
     const targets = await selectTargets(argv as string[], flags.config)
     const script = flags.script ? await loadInstallScript(flags.script) : undefined
+    const daemonConfig = await loadDaemonOptions(flags['daemon-config'], flags['daemon-opt'] ?? [])
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
+    const seen = new Map<string, StepOutcome[]>()
     const outcomes = await provisionHosts(targets, {
       desired: {
         method: flags.method,
@@ -78,11 +100,18 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
         addLoginUser: flags['login-user'],
         skipCheck: flags['skip-check'],
         smokeImage: flags['smoke-image'],
+        daemonConfig,
+        force: flags.force,
+        restart: flags.restart,
       },
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
-      onStep: (target, outcome) => this.log(stepLine(target, width, outcome, style)),
+      onStep: (target, outcome) => {
+        seen.set(target, [...(seen.get(target) ?? []), outcome])
+        this.log(stepLine(target, width, outcome, style))
+        for (const line of diffLines(width, outcome, style)) this.log(line)
+      },
     })
 
     const notices = new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))
@@ -100,7 +129,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
       hosts: outcomes.map((outcome) =>
         outcome.ok
           ? {target: outcome.target, ok: true, durationMs: Math.round(outcome.durationMs), result: outcome.value}
-          : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error},
+          : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error, steps: seen.get(outcome.target) ?? []},
       ),
       summary: {
         succeeded: outcomes.filter((outcome) => outcome.ok).length,

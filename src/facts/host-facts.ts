@@ -7,6 +7,7 @@ import {readFile} from 'node:fs/promises'
 
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
 import type {Host} from '../host/host.js'
+import {splitCommandLine} from '../engine/daemon-config.js'
 import {FactSections} from './sections.js'
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
@@ -20,7 +21,29 @@ export interface EngineFacts {
   cliPlugins: string[]
   service: {active: boolean; enabled: boolean; socketActive: boolean; pid?: number; startedAt?: string}
   /** What the daemon answered, when it answered. */
-  server?: {version: string; storageDriver?: string; images?: number; containers?: number}
+  server?: {
+    version: string
+    storageDriver?: string
+    images?: number
+    containers?: number
+    /** Containers running now: a restart stops them unless live-restore is on. */
+    running?: number
+    liveRestore?: boolean
+    rootDir?: string
+  }
+  daemon: DaemonFacts
+}
+
+/** What planning a change of /etc/docker/daemon.json needs. */
+export interface DaemonFacts {
+  /** `dockerd --version`'s version, when dockerd is installed. */
+  dockerdVersion?: string
+  /** Whether dockerd has --validate (engine 23.0+). */
+  canValidate: boolean
+  /** dockerd's command line in the systemd unit, $DOCKER_OPTS expanded. */
+  argv?: string[]
+  /** The file's text; undefined when there is no file. */
+  configText?: string
 }
 
 export interface HostFacts {
@@ -69,6 +92,19 @@ export function parseHostFacts(output: string): HostFacts {
   const info = engineLines.find((line) => line.startsWith('storage=')) ?? ''
   const field = (key: string) => new RegExp(`\\b${key}=(\\S+)`).exec(info)?.[1]
 
+  const rootDir = engineLines.find((line) => line.startsWith('root-dir='))?.slice('root-dir='.length)
+
+  const daemonLines = sections.lines('daemon')
+  const daemonValue = (key: string) => daemonLines.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1)
+  const execStart = daemonValue('execstart')?.trim()
+  const jsonLines = sections.lines('daemon-json')
+  const daemon: DaemonFacts = {
+    dockerdVersion: /version\s+([^\s,]+)/i.exec(daemonValue('dockerd') ?? '')?.[1],
+    canValidate: daemonValue('validate') === 'yes',
+    argv: execStart ? splitCommandLine(execStart, {DOCKER_OPTS: daemonValue('docker-opts') ?? ''}) : undefined,
+    configText: jsonLines[0] === 'present' ? Buffer.from(jsonLines.slice(1).join(''), 'base64').toString('utf8') : undefined,
+  }
+
   const groupLine = sections.lines('docker-group')[0]
   const groupParts = groupLine?.split(':')
 
@@ -102,8 +138,12 @@ export function parseHostFacts(output: string): HostFacts {
             storageDriver: field('storage'),
             images: field('images') === undefined ? undefined : Number(field('images')),
             containers: field('containers') === undefined ? undefined : Number(field('containers')),
+            running: field('running') === undefined ? undefined : Number(field('running')),
+            liveRestore: field('live-restore') === undefined ? undefined : field('live-restore') === 'true',
+            rootDir: rootDir || undefined,
           }
         : undefined,
+      daemon,
     },
     dockerGroup: groupParts && groupParts.length >= 4 ? {gid: Number(groupParts[2]), members: groupParts[3].split(',').filter(Boolean)} : undefined,
     loadedModules: sections.lines('modules'),

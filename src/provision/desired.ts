@@ -1,4 +1,6 @@
 /** What the user asked `tk provision` for: the desired state of a host's engine. */
+import type {JsonObject} from '../engine/daemon-config.js'
+
 export type InstallMethod = 'distro' | 'script'
 
 export interface DesiredEngine {
@@ -14,6 +16,19 @@ export interface DesiredEngine {
   skipCheck: boolean
   /** An image to run a throwaway container from, to prove the engine works. */
   smokeImage?: string
+  /** Options for /etc/docker/daemon.json, merged over the host's file. */
+  daemonConfig?: DesiredDaemonConfig
+  /** Change storage-driver or data-root even where images or containers are present. */
+  force: boolean
+  /** Restart the engine after changing daemon.json; false writes the file only. */
+  restart: boolean
+}
+
+export interface DesiredDaemonConfig {
+  /** The options, nested (log-opts.max-size -> {"log-opts": {"max-size": ...}}); null removes a key. */
+  patch: JsonObject
+  /** Where they came from (a file, --daemon-opt), for messages. */
+  sources: string[]
 }
 
 export const DEFAULT_DESIRED: DesiredEngine = {
@@ -22,4 +37,6 @@ export const DEFAULT_DESIRED: DesiredEngine = {
   dockerUsers: [],
   addLoginUser: true,
   skipCheck: false,
+  force: false,
+  restart: true,
 }

@@ -8,6 +8,7 @@ import {UserError} from '../errors/index.js'
 import {gatherHostFacts, type HostFacts} from '../facts/host-facts.js'
 import type {Host, RunResult} from '../host/host.js'
 import type {DesiredEngine} from './desired.js'
+import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config.js'
 import {planProvision, type PlannedStep, type ProvisionPlan} from './plan.js'
 import {boundScript} from './scripts.js'
 
@@ -18,6 +19,10 @@ export interface StepOutcome {
   title: string
   result: StepResult
   detail: string
+  /** daemon-config: the line diff of /etc/docker/daemon.json. */
+  diff?: string[]
+  /** daemon-config rolled back: the engine's last journal lines. */
+  journal?: string[]
   durationMs: number
 }
 
@@ -72,10 +77,22 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   let changed = 0
   let addedLogin = false
 
+  // dockerd's own verdict on a new daemon.json, before any step changes the host (and in dry runs: it is read-only).
+  const configStep = plan.steps.find((step) => step.id === 'daemon-config' && step.action === 'change')
+  if (configStep?.daemonConfig) await validateWithDockerd(target, hosts.root, configStep.daemonConfig)
+
   for (const [index, step] of plan.steps.entries()) {
     const stepStarted = performance.now()
-    const done = (result: StepResult, detail = step.detail) =>
-      emit({id: step.id, title: step.title, result, detail, durationMs: Math.round(index === 0 ? factsMs : performance.now() - stepStarted)})
+    const done = (result: StepResult, detail = step.detail, journal?: string[]) =>
+      emit({
+        id: step.id,
+        title: step.title,
+        result,
+        detail,
+        ...(step.diff ? {diff: step.diff} : {}),
+        ...(journal ? {journal} : {}),
+        durationMs: Math.round(index === 0 ? factsMs : performance.now() - stepStarted),
+      })
 
     if (step.action === 'ok') {
       done('ok')
@@ -98,7 +115,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
         current = await options.reconnect()
       }
     } catch (error) {
-      done('failed', error instanceof Error ? error.message : String(error))
+      done('failed', error instanceof Error ? error.message : String(error), error instanceof DaemonConfigRolledBack ? error.journal : undefined)
       throw error
     }
   }
@@ -145,6 +162,9 @@ async function applyStep(
     case 'service':
       await root(await boundScript('enable-engine-service.sh', [facts.init]), 'the service manager')
       return step.detail
+    case 'daemon-config':
+      if (!step.daemonConfig) throw new Error('a daemon-config change without a plan')
+      return applyDaemonConfig(target, hosts.root, facts, step.daemonConfig)
     case 'docker-users': {
       const result = await hosts.root.run(await boundScript('add-docker-users.sh', step.users ?? []))
       if (result.code === 3) throw new StepFailed(`${target}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED, hint: 'create the user first, or leave it out of --docker-user'})

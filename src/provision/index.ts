@@ -10,7 +10,8 @@ import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
 import {HostConnector} from '../remote/hosts.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import type {DesiredEngine} from './desired.js'
+import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
+import type {DesiredDaemonConfig, DesiredEngine} from './desired.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 
 export type {DesiredEngine} from './desired.js'
@@ -36,6 +37,39 @@ export async function loadInstallScript(source: string): Promise<{source: string
     if (error instanceof UserError) throw error
     throw new InputError(`cannot read the install script ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }
+}
+
+/**
+ * The daemon.json options of --daemon-config FILE and --daemon-opt key=value
+ * (applied over the file, in order), or undefined when neither was given.
+ */
+export async function loadDaemonOptions(file: string | undefined, opts: string[]): Promise<DesiredDaemonConfig | undefined> {
+  if (!file && opts.length === 0) return undefined
+  let fromFile: JsonObject | undefined
+  if (file) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new InputError(`cannot read the daemon config ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw new UserError(`${file} is not valid JSON: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG, hint: 'give --daemon-config a daemon.json-style JSON object'})
+    }
+    if (!isJsonObject(value)) throw new UserError(`${file} is not a JSON object`, {exitCode: ExitCode.CONFIG, hint: 'give --daemon-config a daemon.json-style JSON object'})
+    fromFile = value
+  }
+  for (const text of opts) {
+    try {
+      parseDaemonOpt(text)
+    } catch (error) {
+      throw new UserError((error as Error).message, {exitCode: ExitCode.USAGE, hint: 'e.g. --daemon-opt log-opts.max-size=10m or --daemon-opt live-restore=true'})
+    }
+  }
+  return {patch: daemonPatch(fromFile, opts), sources: [...(file ? [file] : []), ...opts.map((text) => `--daemon-opt ${text}`)]}
 }
 
 export interface ProvisionFleetOptions {

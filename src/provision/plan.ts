@@ -10,9 +10,10 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
+import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config.js'
 import type {DesiredEngine} from './desired.js'
 
-export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'docker-users' | 'verify' | 'smoke-test'
+export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
 
 export interface PlannedStep {
   id: StepId
@@ -25,6 +26,9 @@ export interface PlannedStep {
   optionalPackages?: string[]
   modules?: string[]
   users?: string[]
+  /** daemon-config: the file's line diff, and what to write. */
+  diff?: string[]
+  daemonConfig?: DaemonConfigPlan
 }
 
 export interface ProvisionPlan {
@@ -147,7 +151,15 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
     steps.push({id: 'service', title: 'Enable and start the engine', action: 'change', detail: `${missing.join(' and ')} docker (${facts.init})`})
   }
 
-  // 6. Users in the docker group.
+  // 6. /etc/docker/daemon.json, when options were given: refused here, before any step runs, when they are invalid.
+  const daemonConfig = planDaemonConfig(target, facts, desired, installing)
+  if (daemonConfig) {
+    const {action, detail, diff} = daemonConfig
+    steps.push({id: 'daemon-config', title: 'Configure the engine daemon', action, detail, diff, daemonConfig: daemonConfig.daemonConfig})
+    notices.push(...daemonConfig.notices)
+  }
+
+  // 7. Users in the docker group.
   const wanted = [...new Set([...(desired.addLoginUser && facts.user.uid !== 0 ? [facts.user.name] : []), ...desired.dockerUsers])]
   const members = facts.dockerGroup?.members ?? []
   const missingUsers = wanted.filter((user) => !members.includes(user))
@@ -158,7 +170,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
     steps.push({id: 'docker-users', title: 'Add users to the docker group', action: 'ok', detail: wanted.length > 0 ? `${wanted.join(', ')} already in it` : 'none asked for'})
   }
 
-  // 7. Proof: the server answers; a container runs.
+  // 8. Proof: the server answers; a container runs.
   const changes = steps.some((step) => step.action === 'change')
   steps.push(
     !changes && facts.engine.server

@@ -18,6 +18,24 @@ export function stepLine(target: string, width: number, outcome: StepOutcome, st
   return `${target.padEnd(width)}  ${MARKS[outcome.result](style)} ${outcome.id.padEnd(14)} ${seconds}  ${outcome.detail}`
 }
 
+/** Under the daemon-config step's line: the file's diff (changed lines, one line of context, "..." for the rest), and after a rollback the engine's journal. */
+export function diffLines(width: number, outcome: StepOutcome, style: Style): string[] {
+  const {diff} = outcome
+  if (!diff || outcome.result === 'ok' || outcome.result === 'skipped') return (outcome.journal ?? []).map((line) => `${' '.repeat(width + 2)}${style.dim('| ')}${line}`)
+  const changed = (line: string | undefined) => line !== undefined && !line.startsWith('  ')
+  const pad = ' '.repeat(width + 2)
+  const lines: string[] = []
+  for (const [index, line] of diff.entries()) {
+    if (changed(line) || changed(diff[index - 1]) || changed(diff[index + 1])) {
+      lines.push(`${pad}${line.startsWith('+') ? style.green(line) : line.startsWith('-') ? style.red(line) : style.dim(line)}`)
+    } else if (lines.at(-1) !== `${pad}${style.dim('  ...')}`) {
+      lines.push(`${pad}${style.dim('  ...')}`)
+    }
+  }
+  for (const line of outcome.journal ?? []) lines.push(`${pad}${style.dim('| ')}${line}`)
+  return lines
+}
+
 export function renderProvisionSummary(outcomes: Array<HostOutcome<ProvisionResult>>, style: Style, dryRun: boolean): string {
   const rows = outcomes.map((outcome) =>
     outcome.ok

@@ -1,0 +1,194 @@
+/**
+ * The daemon-config step of `tk provision`: plans a change of
+ * /etc/docker/daemon.json from the host's facts (refusing, before anything
+ * runs, options that would stop the engine or hide its data), and applies it:
+ * dockerd's own validation where it has one, backup, atomic write, one
+ * restart, a health check, and a rollback to the old file when the engine
+ * does not come back. The shell lives in provisioners/.
+ */
+import {ExitCode} from '../cli/exit-codes.js'
+import {
+  changedPaths,
+  checkDaemonKeys,
+  checkFlagConflicts,
+  DAEMON_JSON,
+  DAEMON_KEYS,
+  DATA_KEYS,
+  formatDaemonConfig,
+  lineDiff,
+  mergeDaemonConfig,
+  parseDaemonConfig,
+  sameJson,
+  type JsonObject,
+} from '../engine/daemon-config.js'
+import {UserError} from '../errors/index.js'
+import type {HostFacts} from '../facts/host-facts.js'
+import type {Host} from '../host/host.js'
+import type {DesiredEngine} from './desired.js'
+import {boundScript} from './scripts.js'
+
+/** How long the engine has to answer `docker info` after a restart. */
+export const HEALTH_TIMEOUT_SECONDS = 60
+
+/** The command line of the engine unit Debian's docker.io installs, for hosts where tk is about to install it. */
+const DEBIAN_UNIT_ARGV = ['/usr/sbin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock']
+
+export interface DaemonConfigPlan {
+  /** The file's new text. */
+  content: string
+  /** Restart the engine after writing. */
+  restart: boolean
+  /** Whether dockerd on the host can --validate the file before it is written. */
+  canValidate: boolean
+}
+
+export interface DaemonConfigStepPlan {
+  action: 'ok' | 'change'
+  detail: string
+  /** The file's line diff ("  ", "- ", "+ "), for plans and dry runs. */
+  diff?: string[]
+  daemonConfig?: DaemonConfigPlan
+  notices: string[]
+}
+
+/** A configuration tk refuses: nothing is written, nothing restarts. */
+export class DaemonConfigRefused extends UserError {
+  constructor(message: string, hint?: string) {
+    super(message, {exitCode: ExitCode.CONFIG, hint})
+    this.name = 'DaemonConfigRefused'
+  }
+}
+
+export function planDaemonConfig(target: string, facts: HostFacts, desired: DesiredEngine, installing: boolean): DaemonConfigStepPlan | undefined {
+  if (!desired.daemonConfig) return undefined
+  const {patch} = desired.daemonConfig
+  const {daemon, server} = facts.engine
+
+  let current: JsonObject
+  try {
+    current = parseDaemonConfig(daemon.configText)
+  } catch (error) {
+    throw new DaemonConfigRefused(
+      `${target}: ${DAEMON_JSON} on the host cannot be merged with: ${(error as Error).message}`,
+      'fix or remove the file by hand; tk does not overwrite a file it cannot read',
+    )
+  }
+  const merged = mergeDaemonConfig(current, patch)
+
+  // tk's own checks: the keys asked for (the host's other keys were accepted by its engine), and conflicts in the whole file.
+  const named = Object.keys(patch).filter((name) => patch[name] !== null)
+  const engineVersion = daemon.dockerdVersion ?? server?.version
+  const argv = daemon.argv ?? (installing ? DEBIAN_UNIT_ARGV : [])
+  const problems = [...checkDaemonKeys(merged, named, engineVersion), ...checkFlagConflicts(merged, argv)]
+  if (problems.length > 0) {
+    throw new DaemonConfigRefused(
+      `${target}: daemon.json refused, nothing written, engine not restarted: ${problems.map(String).join('; ')}`,
+      'fix the options (see docs/daemon-config.md)',
+    )
+  }
+
+  const notices: string[] = []
+  const unknown = Object.keys(current).filter((name) => !DAEMON_KEYS[name] && !named.includes(name))
+  if (unknown.length > 0) notices.push(`${target}: ${DAEMON_JSON} keeps ${unknown.join(', ')}, which tk does not know; only dockerd checks them.`)
+
+  if (sameJson(current, merged)) {
+    return {action: 'ok', detail: `${DAEMON_JSON} holds the options already`, notices}
+  }
+
+  // Guards: a new storage driver or data root hides every image and container the engine has.
+  const images = server?.images ?? 0
+  const containers = server?.containers ?? 0
+  const running: Record<(typeof DATA_KEYS)[number], string | undefined> = {'storage-driver': server?.storageDriver, 'data-root': server?.rootDir}
+  for (const name of DATA_KEYS) {
+    const [before, after] = [current[name], merged[name]]
+    if (sameJson(before, after)) continue
+    if (after !== undefined && after === running[name]) continue // the engine uses that already
+    if (images + containers > 0 && !desired.force) {
+      throw new DaemonConfigRefused(
+        `${target}: changing ${name} (${running[name] ?? before ?? 'default'} -> ${after ?? 'default'}) hides the ${images} image(s) and ${containers} container(s) on the host from the engine`,
+        'pass --force to change it anyway (they come back only when it is changed back)',
+      )
+    }
+  }
+
+  const paths = changedPaths(current, merged)
+  const restart = desired.restart
+  const stops = restart && !installing && !server?.liveRestore && (server?.running ?? 0) > 0 ? server!.running! : 0
+  if (stops > 0) notices.push(`${target}: restarting the engine stops its ${stops} running container(s): live-restore is off.`)
+  if (!restart) notices.push(`${target}: ${DAEMON_JSON} changed without a restart; the engine uses it from its next restart.`)
+  const before = daemon.configText === undefined ? '' : formatDaemonConfig(current)
+  return {
+    action: 'change',
+    detail: `set ${paths.join(', ')}; ${restart ? `restart the engine${stops > 0 ? ` (stops ${stops} running container(s))` : ''}` : 'no restart'}`,
+    diff: lineDiff(before, formatDaemonConfig(merged)),
+    daemonConfig: {content: formatDaemonConfig(merged), restart, canValidate: daemon.canValidate},
+    notices,
+  }
+}
+
+/** Asks dockerd (read-only) whether the new file is valid; throws when it is not. Hosts without --validate pass. */
+export async function validateWithDockerd(target: string, root: Host, plan: DaemonConfigPlan): Promise<void> {
+  if (!plan.canValidate) return
+  const result = await root.run(await boundScript('validate-daemon-config.sh'), {stdin: plan.content})
+  if (result.code === 0 || result.code === 4) return
+  if (result.code === 3) throw refusedByDockerd(target, result.stderr)
+  throw new Error(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
+}
+
+function refusedByDockerd(target: string, stderr: string): DaemonConfigRefused {
+  const reason = stderr.trim().split('\n').filter(Boolean).join(' | ')
+  return new DaemonConfigRefused(`${target}: daemon.json refused by dockerd --validate, nothing written, engine not restarted: ${reason}`, 'fix the options (see docs/daemon-config.md)')
+}
+
+/** The engine did not come back with the new file; `restored` says whether it runs again on the old one. */
+export class DaemonConfigRolledBack extends UserError {
+  constructor(
+    message: string,
+    readonly journal: string[],
+  ) {
+    super(message, {exitCode: ExitCode.FAILED, hint: 'fix the options and run again; the journal lines are under the daemon-config step'})
+    this.name = 'DaemonConfigRolledBack'
+  }
+}
+
+/** Writes the file (backup, atomic rename), restarts the engine once and proves it answers, or rolls back. Returns the step's detail. */
+export async function applyDaemonConfig(target: string, root: Host, facts: HostFacts, plan: DaemonConfigPlan, now = new Date()): Promise<string> {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const written = await root.run(await boundScript('write-daemon-config.sh', [stamp]), {stdin: plan.content})
+  if (written.code === 3) throw refusedByDockerd(target, written.stderr)
+  if (written.code !== 0) throw new Error(`${target}: write-daemon-config.sh exited ${written.code}: ${written.stderr.trim()}`)
+  const backup = /^backup=(.*)$/m.exec(written.stdout)?.[1]?.trim() ?? 'none'
+  const kept = backup === 'none' ? 'there was no file before' : `backup ${backup}`
+  if (!plan.restart) return `written (${kept}); not restarted (--no-restart)`
+
+  const init = facts.init === 'unknown' ? 'systemd' : facts.init
+  const restart = () => boundScript('restart-engine.sh', [init, String(HEALTH_TIMEOUT_SECONDS)]).then((script) => root.run(script))
+  const restarted = await restart()
+  if (restarted.code === 0) return `written (${kept}); engine restarted, answers (${restarted.stdout.trim()})`
+
+  // The engine did not come back: the old file, a restart, and the reason from its journal.
+  const journal = restarted.stderr.trim().split('\n').filter(Boolean)
+  const reason = journalReason(journal)
+  const restored = await root.run(await boundScript('restore-daemon-config.sh', [backup]))
+  const again = restored.code === 0 ? await restart() : undefined
+  if (again?.code === 0) {
+    throw new DaemonConfigRolledBack(
+      `${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}); tk put the previous file back (${backup === 'none' ? 'removed the new one' : `from ${backup}`}) and restarted the engine, which answers again`,
+      journal,
+    )
+  }
+  throw new DaemonConfigRolledBack(
+    `${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}), and ${restored.code === 0 ? 'did not come back after tk restored the previous file either' : `restoring the previous file failed (${restored.stderr.trim()})`}: the engine is DOWN, see journalctl -u docker`,
+    journal,
+  )
+}
+
+/** The journal line that says why dockerd stopped: its own fatal message when there is one. */
+export function journalReason(journal: string[]): string {
+  const line =
+    journal.findLast((text) => /failed to start daemon|unable to configure the docker daemon/i.test(text)) ??
+    journal.findLast((text) => /level=(fatal|error)/.test(text)) ??
+    journal.findLast((text) => /dockerd\[\d+\]:/.test(text)) ??
+    'no journal lines'
+  return line.replace(/^.*?dockerd\[\d+\]:\s*/, 'dockerd: ')
+}
