@@ -117,7 +117,11 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const notices = new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))
     if (!this.jsonEnabled()) {
       for (const outcome of outcomes) {
-        if (!outcome.ok) this.logToStderr(style.red(`✘ ${outcome.target}: ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+        if (!outcome.ok) {
+          // Errors from the plan already name their host.
+          const message = outcome.error.message.startsWith(`${outcome.target}:`) ? outcome.error.message : `${outcome.target}: ${outcome.error.message}`
+          this.logToStderr(style.red(`✘ ${message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+        }
       }
       for (const notice of notices) this.log(style.yellow(`note: ${notice}`))
       this.log('')
