@@ -1,0 +1,57 @@
+#!/bin/sh
+# What tk upgrade needs to know about a host, in one round trip, after
+# refreshing the package lists: the init system, which of the given packages
+# are installed and at what version, every version the sources offer of each
+# (apt-cache madison), apt's own candidate for each (apt-cache policy, which
+# honours pinning), and whether the engine runs. Arguments: the packages.
+# Output: @@tk:NAME sections. Runs as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+echo "@@tk:init"
+if [ -d /run/systemd/system ]; then echo systemd
+elif command -v rc-service >/dev/null 2>&1; then echo openrc
+elif command -v service >/dev/null 2>&1; then echo sysv
+else echo unknown; fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "@@tk:no-apt"
+	echo "@@tk:end"
+	exit 0
+fi
+
+# apt-get update holds the lists lock, which DPkg::Lock::Timeout does not
+# cover: wait for another update (unattended-upgrades) ourselves.
+tries=0
+while :; do
+	if out=$(apt-get -q -o Acquire::Retries=3 update 2>&1); then break; fi
+	case $out in
+		*"Could not get lock"*|*"Unable to lock"*)
+			tries=$((tries + 1))
+			if [ "$tries" -ge 200 ]; then echo "$out" >&2; exit 1; fi
+			sleep 3 ;;
+		*) echo "$out" >&2; exit 1 ;;
+	esac
+done
+
+echo "@@tk:installed"
+for package in "$@"; do
+	dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Version}\n' "$package" 2>/dev/null | awk '$1 ~ /^.i/ {print $2, $3}' || true
+done
+
+echo "@@tk:offered"
+for package in "$@"; do
+	apt-cache madison "$package" 2>/dev/null | awk -F'|' -v p="$package" '{gsub(/ /, "", $2); if ($2 != "") print p, $2}' | sort -u || true
+done
+
+echo "@@tk:candidate"
+for package in "$@"; do
+	apt-cache policy "$package" 2>/dev/null | awk -v p="$package" '$1 == "Candidate:" && $2 != "(none)" {print p, $2}' || true
+done
+
+echo "@@tk:service"
+if [ -d /run/systemd/system ]; then systemctl is-active docker.service 2>/dev/null || true
+elif docker info >/dev/null 2>&1; then echo active
+else echo inactive; fi
+echo "@@tk:end"

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs engine packages at exact versions (arguments: PACKAGE=VERSION ...)
+# with the apt options tk's installs use: non-interactive, keeping changed
+# configuration files, waiting for the dpkg lock, retrying downloads. Never
+# removes a package. TK_ALLOW_DOWNGRADES=yes lets apt move a package to an
+# older version (tk decided that already, and rollbacks need it).
+# The packages' own maintainer scripts would restart docker and containerd
+# each time one of them is unpacked; a policy-rc.d holds those restarts back,
+# so that tk restarts the engine once, after all of them. Runs as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+
+policy=/usr/sbin/policy-rc.d
+saved=/usr/sbin/policy-rc.d.tk-upgrade-saved
+if [ -e "$policy" ] && [ ! -e "$saved" ]; then mv "$policy" "$saved"; fi
+restore() {
+	rm -f "$policy"
+	if [ -e "$saved" ]; then mv "$saved" "$policy"; fi
+}
+trap restore EXIT
+trap 'exit 130' INT TERM HUP
+printf '#!/bin/sh\n# tk upgrade: restarts are held back until every package is in place.\nexit 101\n' > "$policy"
+chmod 755 "$policy"
+
+downgrades=""
+if [ "${TK_ALLOW_DOWNGRADES:-no}" = yes ]; then downgrades="--allow-downgrades"; fi
+# shellcheck disable=SC2086
+$APT install --no-install-recommends --no-remove $downgrades "$@"

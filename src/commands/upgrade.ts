@@ -1,0 +1,123 @@
+import {Args, Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import type {PackageMove, UpgradeResult} from '../upgrade/index.js'
+import {makeStyle, useColor} from '../render/style.js'
+
+export interface UpgradeHostJson {
+  target: string
+  status: 'ok' | 'failed' | 'skipped'
+  startedAt?: string
+  finishedAt?: string
+  durationMs: number
+  result?: UpgradeResult
+  error?: {message: string; hint?: string; exitCode: number; journal?: string[]; rolledBack?: boolean; engineRunning?: boolean; packages?: PackageMove[]}
+  reason?: string
+}
+
+export interface UpgradeFleetResult {
+  hosts: UpgradeHostJson[]
+  summary: {upgraded: number; current: number; failed: number; skipped: number}
+}
+
+export default class Upgrade extends TkCommand {
+  static override summary = 'Move the Docker engine on hosts to a newer version within a range, one host at a time.'
+
+  static override description = `For each host, in turn: refresh its package lists, then move docker.io (and docker-cli where installed) to the newest version its sources offer within --engine-version, and containerd, runc and tini to apt's candidates. Without --engine-version the range keeps the installed major (^20 for docker.io 20.10.24+dfsg1-1+deb12u1). Versions are ordered as dpkg orders them; the range is matched against the upstream version (20.10.24 in 20.10.24+dfsg1-1+deb12u1+b6).
+
+A move to an older version is refused unless --allow-downgrade. The packages' own restarts are held back: tk restarts the engine once, after all of them, and waits for docker info to answer (--health-timeout). When it does not, tk shows the engine's journal, puts the previous versions back where the sources still offer them and starts the engine again.
+
+Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists. See docs/upgrade.md.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_KEY', 'UNSUPPORTED', 'PRIVILEGE'])}`
+
+  static override examples = [
+    {description: 'See what would move, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
+    {description: 'Upgrade within the installed major, one host at a time', command: '<%= config.bin %> <%= command.id %> web-1 web-2 web-3'},
+    {description: 'Move to engine 26 or 27, two hosts at a time, stop after two failures', command: "<%= config.bin %> <%= command.id %> @web --engine-version '>=26 <28' --serial 2 --max-fail 2"},
+  ]
+
+  static override enableJsonFlag = true
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts to upgrade, in this order: tk.yml names, @groups or user@host:port.', required: true}),
+  }
+
+  static override flags = {
+    'engine-version': Flags.string({
+      summary: "The engine versions to allow: a semver range of docker.io's upstream version (default: the installed major).",
+      helpValue: 'RANGE',
+      env: 'TK_ENGINE_VERSION',
+    }),
+    'allow-downgrade': Flags.boolean({summary: 'Let a package move to an older version than the one installed.'}),
+    serial: Flags.integer({summary: 'How many hosts to upgrade at once.', default: 1, min: 1, env: 'TK_SERIAL'}),
+    'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
+    'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
+    'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing.'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<UpgradeFleetResult> {
+    const {argv, flags} = await this.parse(Upgrade)
+    const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render, {fleetExitCode}] = await Promise.all([
+      import('../remote/hosts.js'),
+      import('../engine/version-range.js'),
+      import('../upgrade/index.js'),
+      import('../render/upgrade.js'),
+      import('../fleet/run-hosts.js'),
+    ])
+    const range = flags['engine-version'] === undefined ? undefined : parseEngineRange(flags['engine-version'])
+    const targets = await selectTargets(argv as string[], flags.config)
+    const style = makeStyle(useColor())
+    const width = Math.max(...targets.map((target) => target.name.length))
+    const outcomes = await upgradeHosts(targets, {
+      range,
+      allowDowngrade: flags['allow-downgrade'],
+      dryRun: flags['dry-run'],
+      healthTimeoutS: flags['health-timeout'],
+      serial: flags.serial,
+      maxFail: flags['max-fail'],
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onStep: (target, outcome) => this.log(render.upgradeStepLine(target, width, outcome, style)),
+      onDone: (outcome) => {
+        if (outcome.status === 'ok') {
+          if (outcome.value.changed > 0) for (const line of render.packageLines(width, outcome.value.packages, style)) this.log(line)
+        } else if (outcome.status === 'failed' && !this.jsonEnabled()) {
+          this.logToStderr(style.red(`✘ ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+          if (outcome.cause instanceof UpgradeFailed) for (const line of render.journalLines(width, outcome.cause.details.journal, style)) this.logToStderr(line)
+        }
+      },
+    })
+
+    if (!this.jsonEnabled()) {
+      this.log('')
+      this.log(render.renderUpgradeSummary(outcomes, style, flags['dry-run']))
+    }
+    const code = fleetExitCode(outcomes.map((outcome) => (outcome.status === 'ok' ? 0 : outcome.status === 'failed' ? outcome.error.exitCode : 1)))
+    if (code !== 0) process.exitCode = code
+    const time = (outcome: {startedAt?: string; finishedAt?: string; durationMs: number}) => ({
+      ...(outcome.startedAt ? {startedAt: outcome.startedAt, finishedAt: outcome.finishedAt} : {}),
+      durationMs: Math.round(outcome.durationMs),
+    })
+    return {
+      hosts: outcomes.map((outcome): UpgradeHostJson => {
+        if (outcome.status === 'ok') return {target: outcome.target, status: 'ok', ...time(outcome), result: outcome.value}
+        if (outcome.status === 'skipped') return {target: outcome.target, status: 'skipped', ...time(outcome), reason: outcome.reason}
+        const details = outcome.cause instanceof UpgradeFailed ? outcome.cause.details : undefined
+        return {target: outcome.target, status: 'failed', ...time(outcome), error: {...outcome.error, ...details}}
+      }),
+      summary: {
+        upgraded: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed > 0).length,
+        current: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed === 0).length,
+        failed: outcomes.filter((outcome) => outcome.status === 'failed').length,
+        skipped: outcomes.filter((outcome) => outcome.status === 'skipped').length,
+      },
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
+ * across them, `serial` at a time, stopping after `maxFail` failures.
+ */
+import {HostConnector} from '../remote/hosts.js'
+import type {Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
+import {rollHosts, type RollOutcome} from './roll.js'
+
+export {UpgradeFailed, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
+export type {PackageMove} from './plan.js'
+export type {RollOutcome} from './roll.js'
+
+export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> {
+  serial?: number
+  maxFail?: number
+  transport: TransportOptions
+  onStart?: (target: string) => void
+  onStep?: (target: string, outcome: UpgradeStepOutcome) => void
+  onDone?: (outcome: RollOutcome<UpgradeResult>) => void
+}
+
+export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptions): Promise<Array<RollOutcome<UpgradeResult>>> {
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  try {
+    return await rollHosts(
+      targets.map((target) => target.name),
+      async (name) => {
+        const host = await connector.get(byName.get(name)!)
+        return upgradeHost(name, host.asRoot(), options)
+      },
+      {serial: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
+    )
+  } finally {
+    await connector.closeAll()
+  }
+}
