@@ -160,9 +160,13 @@ export function hostFactsScript(): Promise<string> {
   return factsScript
 }
 
-/** Gathers a host's facts in one round trip. */
-export async function gatherHostFacts(host: Host): Promise<HostFacts> {
-  const result = await host.run(await hostFactsScript())
+/**
+ * Gathers a host's facts in one round trip. `daemon` adds what planning a
+ * daemon.json change needs from dockerd itself (slow to start: asked only then).
+ */
+export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = {}): Promise<HostFacts> {
+  const script = await hostFactsScript()
+  const result = await host.run(options.daemon ? `TK_DAEMON_FACTS=1\n${script}` : script)
   if (result.code !== 0) throw new Error(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
   return parseHostFacts(result.stdout)
 }

@@ -64,7 +64,7 @@ function failure(target: string, step: PlannedStep, result: RunResult, what: str
 export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
   const started = performance.now()
   const factsStarted = performance.now()
-  const facts: HostFacts = await gatherHostFacts(hosts.login)
+  const facts: HostFacts = await gatherHostFacts(hosts.login, {daemon: Boolean(desired.daemonConfig)})
   const plan: ProvisionPlan = planProvision(target, facts, desired)
   const steps: StepOutcome[] = []
   const emit = (outcome: StepOutcome) => {
