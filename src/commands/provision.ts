@@ -69,6 +69,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     'daemon-config': Flags.string({summary: 'Merge this JSON file into /etc/docker/daemon.json (--daemon-opt applies over it).', helpValue: 'FILE'}),
     force: Flags.boolean({summary: 'Change storage-driver or data-root even where images or containers are present.'}),
     restart: Flags.boolean({summary: 'Restart the engine after changing daemon.json (--no-restart: write only).', default: true, allowNo: true}),
+    'engine-version': Flags.string({
+      summary: 'Install the newest engine whose upstream version is within this semver range (distro method), e.g. "^20" or ">=20.10 <21".',
+      helpValue: 'RANGE',
+    }),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: Flags.integer({summary: 'How many hosts to provision at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
     ...transportFlags,
@@ -100,6 +104,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
         addLoginUser: flags['login-user'],
         skipCheck: flags['skip-check'],
         smokeImage: flags['smoke-image'],
+        engineVersion: flags['engine-version'] === undefined ? undefined : (await import('../engine/version-range.js')).parseEngineRange(flags['engine-version']),
         daemonConfig,
         force: flags.force,
         restart: flags.restart,

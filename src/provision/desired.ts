@@ -16,6 +16,8 @@ export interface DesiredEngine {
   skipCheck: boolean
   /** An image to run a throwaway container from, to prove the engine works. */
   smokeImage?: string
+  /** A semver range the engine's upstream version must fall in (distro method): the newest offered within it is installed. */
+  engineVersion?: string
   /** Options for /etc/docker/daemon.json, merged over the host's file. */
   daemonConfig?: DesiredDaemonConfig
   /** Change storage-driver or data-root even where images or containers are present. */

@@ -153,6 +153,18 @@ async function applyStep(
       return step.detail
     case 'install':
     case 'compose':
+      if (step.packages && step.id === 'install' && desired.engineVersion && step.packages.includes('docker.io')) {
+        // The versions on offer are known only after apt-get update: pick, then pin.
+        const {gatherUpgradeFacts} = await import('../upgrade/facts.js')
+        const {pickVersionInRange} = await import('../engine/version-range.js')
+        const offered = (await gatherUpgradeFacts(hosts.root)).offered
+        const version = pickVersionInRange(target, 'docker.io', desired.engineVersion, offered['docker.io'] ?? [])
+        const pinned = step.packages.map((name) =>
+          name === 'docker.io' || (name === 'docker-cli' && offered['docker-cli']?.includes(version)) ? `${name}=${version}` : name,
+        )
+        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: (step.optionalPackages ?? []).join(' ')}), 'apt-get')
+        return `${step.detail}; docker.io ${version} (newest within ${desired.engineVersion})`
+      }
       if (step.packages) {
         await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: (step.optionalPackages ?? []).join(' ')}), 'apt-get')
       } else if (desired.script) {

@@ -10,6 +10,7 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
+import {inRange} from '../engine/version-range.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config.js'
 import type {DesiredEngine} from './desired.js'
 
@@ -104,6 +105,9 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `adopt ${engine.source}; add the docker CLI`, packages: ['docker-cli'], optionalPackages: []})
     } else {
       steps.push({id: 'install', title: 'Install the engine', action: 'ok', detail: `adopted ${engine.source}${engine.version ? ` ${engine.version}` : ''}`})
+      if (desired.engineVersion && engine.version && !inRange(engine.version, desired.engineVersion)) {
+        notices.push(`${target}: the engine installed (${engine.version}) is outside ${desired.engineVersion}; tk provision never replaces an engine: use tk upgrade --engine-version '${desired.engineVersion}'`)
+      }
     }
   } else if (desired.method === 'script') {
     if (!desired.script) throw new Error('the script method needs a script')
@@ -114,7 +118,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       id: 'install',
       title: 'Install the engine',
       action: 'change',
-      detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}`,
+      detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}${desired.engineVersion ? `, docker.io within ${desired.engineVersion}` : ''}`,
       packages: packages.required,
       optionalPackages: packages.optional,
     })

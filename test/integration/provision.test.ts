@@ -184,4 +184,18 @@ describe('tk provision on sandbox machines', function () {
     expect((await root(machine, 'cat /root/tk-install-method')).trim()).to.equal('by-script')
     expect((await machine.ssh('admin', 'docker info --format "{{.ServerVersion}}"')).code).to.equal(0)
   })
+
+  it('--engine-version installs the newest engine within the range, and says clearly when none is', async () => {
+    const [inside, outside] = await Promise.all([fixture.machine({release: 'bookworm'}), fixture.machine({release: 'bookworm'})])
+    const none = await runTk(['provision', target(outside), ...sandboxFlags(fixture), '--engine-version', '>=26'], {env: cleanEnv})
+    expect(none.code).to.equal(1)
+    expect(none.stderr).to.match(/docker\.io.*>=26.*20\.10\.24\+dfsg1-1\+deb12u1\+b6/s)
+    expect((await outside.ssh('admin', 'command -v dockerd || echo none')).stdout.trim()).to.equal('none')
+
+    const {code, stdout, stderr} = await provision([inside], '--engine-version', '^20')
+    expect(code, stderr).to.equal(0)
+    const steps = stepsOf((JSON.parse(stdout).hosts as HostJson[])[0])
+    expect(steps.install.detail).to.match(/docker\.io 20\.10\.24\+dfsg1-1\+deb12u1\+b6 \(newest within \^20\)/)
+    expect((await root(inside, "dpkg-query -W -f '${Version}' docker.io")).trim()).to.equal('20.10.24+dfsg1-1+deb12u1+b6')
+  })
 })
