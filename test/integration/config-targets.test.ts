@@ -1,0 +1,77 @@
+/** tk.yml host names and @groups as targets, against real sandbox machines. */
+import {expect} from 'chai'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {runTk} from '../run-tk.js'
+import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {cleanEnv} from '../support/tk-hosts.js'
+
+describe('tk.yml names and groups as targets on sandbox machines', function () {
+  this.timeout(10 * 60_000)
+  let fixture: SandboxFixture
+  let dir: string
+  let machines: TestMachine[]
+
+  before(async () => {
+    fixture = await sandboxFixture({releases: ['bookworm', 'trixie']})
+    machines = await Promise.all([
+      fixture.machine({release: 'bookworm', keep: true}),
+      fixture.machine({release: 'bookworm', keep: true}),
+      fixture.machine({release: 'trixie', keep: true}),
+    ])
+    dir = mkdtempSync(join(tmpdir(), 'tk-config-targets-'))
+    const host = (name: string, machine: TestMachine, group: string) =>
+      [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${machine.port}`, `    groups: [${group}]`].join('\n')
+    writeFileSync(
+      join(dir, 'tk.yml'),
+      [
+        'defaults:',
+        '  user: admin',
+        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
+        'ssh:',
+        '  hostKeyPolicy: strict',
+        'hosts:',
+        host('web-1', machines[0], 'web'),
+        host('web-2', machines[1], 'web'),
+        host('db-1', machines[2], 'db'),
+        '',
+      ].join('\n'),
+    )
+  })
+
+  after(() => rmSync(dir, {recursive: true, force: true}))
+
+  // Flags go right after the command: for exec, whatever follows -- is the remote command.
+  const tk = ([command, ...rest]: string[]) => runTk([command, '--known-hosts', fixture.sandbox.home.knownHosts, ...rest], {cwd: dir, env: cleanEnv})
+
+  it('checks exactly the hosts of a group', async () => {
+    const {code, stdout, stderr} = await tk(['check', '@web', '--json'])
+    expect(code, stderr).to.equal(0)
+    const result = JSON.parse(stdout)
+    expect(result.hosts.map((host: {target: string}) => host.target)).to.deep.equal(['web-1', 'web-2'])
+    expect(result.summary).to.deep.equal({passed: 2, failed: 0, unreachable: 0})
+  })
+
+  it('reaches a host by its tk.yml name, with its user, port and key from the file', async () => {
+    const {code, stdout, stderr} = await tk(['exec', 'db-1', '--', '. /etc/os-release; echo "$(id -un) $VERSION_CODENAME $(hostname)"'])
+    expect(code, stderr).to.equal(0)
+    expect(stdout.trim()).to.equal(`admin trixie ${machines[2].name}`)
+  })
+
+  it('mixes names and groups without running a host twice', async () => {
+    const {code, stdout} = await tk(['exec', 'web-1', '@web', 'db-1', '--', 'true'])
+    expect(code).to.equal(0)
+    expect(stdout).to.equal('')
+    const {stderr} = await tk(['exec', 'web-1', '@web', 'db-1', '--', 'true'])
+    expect(stderr.match(/^(web-1|web-2|db-1) +0 /gm)).to.have.length(3)
+  })
+
+  it('refuses an unknown name, listing the known ones', async () => {
+    const {code, stderr} = await tk(['check', 'web-3'])
+    expect(code).to.equal(3)
+    expect(stderr.trim().split('\n')).to.have.length(1)
+    expect(stderr).to.contain('web-1').and.contain('@web').and.contain('@db')
+  })
+})
