@@ -8,6 +8,20 @@ export PATH
 
 section() { printf '@@tk:%s\n' "$1"; }
 
+# The docker CLI is the slowest fact (~0.1 s of start-up alone): ask it
+# first, in the background, while everything else is gathered.
+engine_info=$(mktemp 2>/dev/null || echo "/tmp/tk-engine-info.$$")
+(
+if [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
+	# One docker call (each costs ~0.1 s of CLI start-up): the server's version comes with info.
+	timeout 10 docker info --format 'server={{.ServerVersion}}
+storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
+root-dir={{.DockerRootDir}}' 2>/dev/null || true
+fi
+) > "$engine_info" 2>/dev/null &
+engine_info_pid=$!
+
+
 section whoami
 id -un
 id -u
@@ -70,12 +84,9 @@ for dir in /usr/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/loca
 done
 
 section engine
-if [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
-	# One docker call (each costs ~0.1 s of CLI start-up): the server's version comes with info.
-	timeout 10 docker info --format 'server={{.ServerVersion}}
-storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
-root-dir={{.DockerRootDir}}' 2>/dev/null || true
-fi
+wait "$engine_info_pid" 2>/dev/null || true
+cat "$engine_info" 2>/dev/null || true
+rm -f "$engine_info"
 
 # What planning a daemon.json change needs: the file, dockerd's version and
 # whether it can --validate a file, the unit's command line (flags there may
