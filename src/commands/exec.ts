@@ -4,8 +4,6 @@ import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
 import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
-import {makeStyle, useColor} from '../render/style.js'
-import {renderTable} from '../render/table.js'
 
 export default class Exec extends TkCommand {
   static override summary = 'Run a command on one or more hosts over SSH.'
@@ -75,14 +73,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
       return
     }
 
-    const style = makeStyle(useColor(process.stderr))
-    const rows = outcomes.map((outcome) => [
-      outcome.target,
-      outcome.ok ? (outcome.value.code === 0 ? style.green('0') : style.red(String(outcome.value.code))) : style.red('-'),
-      outcome.ok ? (outcome.value.timedOut ? 'timed out' : outcome.value.signal ? `signal ${outcome.value.signal}` : '') : `${outcome.error.message}`,
-      `${(outcome.durationMs / 1000).toFixed(2)}s`,
-    ])
-    process.stderr.write(`\n${renderTable(['HOST', 'EXIT', 'NOTE', 'TIME'], rows, style)}\n`)
+    const {renderExitSummary} = await import('../render/exit-summary.js')
+    process.stderr.write(renderExitSummary(outcomes))
     const codes = outcomes.map((outcome) => (outcome.ok ? (outcome.value.code === 0 ? 0 : ExitCode.FAILED) : outcome.error.exitCode))
     process.exitCode = fleetExitCode(codes)
   }

@@ -1,0 +1,97 @@
+import {Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, type TransportFlagValues, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {UserError} from '../errors/index.js'
+
+export default class Docker extends TkCommand {
+  static override summary = 'Run a docker command against the engine of one host, or of many at once.'
+
+  static override description = `Everything after -- is the docker command's arguments.
+
+One host, with a docker CLI on PATH: the local CLI runs against the host's tunnel (tk tunnel), which tk starts in the background when none runs for that host and leaves running for the next call (stop it with tk tunnel stop HOST). Local files work: docker cp, docker build . and --env-file read the workstation's files. A bind mount (-v /path:/dest) names a path on the host, not on the workstation.
+One host, without a docker CLI on PATH (or --remote): docker ARGS runs on the host over SSH; with -t/-it from a terminal it gets a pty.
+Either way stdin, stdout and stderr pass through and tk exits with docker's exit code.
+
+Several hosts (names, @group, @all): docker ARGS runs on each host over SSH in parallel, every line prefixed with its host, then a summary of exit codes on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes besides docker's:
+${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
+
+  static override examples = [
+    {description: 'Containers on web-1', command: '<%= config.bin %> <%= command.id %> web-1 -- ps'},
+    {description: 'A shell in a new container', command: '<%= config.bin %> <%= command.id %> web-1 -- run -it --rm debian bash'},
+    {description: 'Build from the current directory on the host\'s engine', command: '<%= config.bin %> <%= command.id %> web-1 -- build -t app .'},
+    {description: 'Disk use of every engine of the group web', command: '<%= config.bin %> <%= command.id %> @web -- system df'},
+  ]
+
+  static override strict = false
+
+  static override flags = {
+    remote: Flags.boolean({summary: 'Run docker on the host over SSH even when a local docker CLI is on PATH.', env: 'TK_DOCKER_REMOTE'}),
+    concurrency: Flags.integer({summary: 'How many hosts to run on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<void> {
+    // oclif drops "--" and may reorder arguments, so docker's arguments are cut from the raw argv first.
+    const raw = [...this.argv]
+    const separator = raw.indexOf('--')
+    if (separator < 0 || separator === raw.length - 1) {
+      throw new UserError('no docker command given: put it after --, as in tk docker HOST -- ps', {exitCode: ExitCode.USAGE})
+    }
+    const dockerArgs = raw.slice(separator + 1)
+    const {argv, flags} = await this.parse(Docker, raw.slice(0, separator))
+    const hosts = argv as string[]
+    if (hosts.length === 0) throw new UserError('no host given: tk docker HOST... -- ARGS', {exitCode: ExitCode.USAGE})
+
+    const {selectTargets} = await import('../remote/hosts.js')
+    const targets = await selectTargets(hosts, flags.config)
+    const transport = transportOptions(flags, (message) => this.warn(message))
+    const run = await import('../proxy/docker-run.js')
+
+    // One host named as such runs as if local; a group always fans out, even of one host.
+    const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
+    if (single) {
+      const docker = flags.remote ? undefined : run.findLocalDocker()
+      if (docker) {
+        const {state, started} = await run.ensureTunnel(targets[0].name, tunnelArgv(flags))
+        if (started) process.stderr.write(`tk: started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); tk tunnel stop ${state.host} ends it\n`)
+        process.exitCode = await run.runLocalDocker(docker, state.endpoint, dockerArgs)
+        return
+      }
+      const pty = Boolean(process.stdin.isTTY && process.stdout.isTTY) && run.wantsTty(dockerArgs)
+      process.exitCode = await run.runRemoteDocker(targets[0], dockerArgs, {transport, pty, interactive: run.wantsStdin(dockerArgs)})
+      return
+    }
+
+    const {execOnHosts} = await import('../remote/exec.js')
+    const {fleetExitCode} = await import('../fleet/run-hosts.js')
+    const outcomes = await execOnHosts(targets, run.remoteDockerCommand(dockerArgs), {
+      concurrency: flags.concurrency,
+      transport,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      prefix: true,
+    })
+    const {renderExitSummary} = await import('../render/exit-summary.js')
+    process.stderr.write(renderExitSummary(outcomes))
+    const codes = outcomes.map((outcome) => (outcome.ok ? (outcome.value.code === 0 ? 0 : ExitCode.FAILED) : outcome.error.exitCode))
+    process.exitCode = fleetExitCode(codes)
+  }
+}
+
+/** The transport flags again, for the background tk tunnel to connect the same way. */
+function tunnelArgv(flags: TransportFlagValues): string[] {
+  const argv: string[] = []
+  if (flags.config) argv.push('--config', flags.config)
+  for (const file of flags.identity ?? []) argv.push('--identity', file)
+  if (flags['host-key-policy']) argv.push('--host-key-policy', flags['host-key-policy'])
+  if (flags['known-hosts']) argv.push('--known-hosts', flags['known-hosts'])
+  if (flags['connect-timeout'] !== undefined) argv.push('--connect-timeout', String(flags['connect-timeout']))
+  if (flags['ssh-config']) argv.push('--ssh-config', flags['ssh-config'])
+  return argv
+}
