@@ -197,7 +197,10 @@ export class SshHost implements Host {
     const data = options.stdin === undefined ? undefined : Buffer.from(options.stdin)
     let command: string
     let input: Buffer
-    if (data === undefined && privilege?.mode !== 'sudo-password' && script.length <= INLINE_LIMIT) {
+    // Through a ProxyJump the exit status of an inline command was lost (exit 255 every time,
+    // not yet understood): jumped connections keep sending the script on stdin.
+    const inline = script.length <= INLINE_LIMIT && this.connection.target.proxyJump.length === 0
+    if (data === undefined && privilege?.mode !== 'sudo-password' && inline) {
       // Short scripts travel in the command itself: one process fewer than reading stdin, which
       // is most of the cost of a command on an open connection.
       command = `${privilege?.mode === 'sudo' ? '' : 'exec '}sh -c ${shQuote(script)}`
