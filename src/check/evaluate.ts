@@ -4,7 +4,7 @@
  * bare config file; only the facts differ.
  */
 import {EXT3_FLAGS, FLAGS, type CheckGroup, type FlagSpec} from './flags.js'
-import {compareKernel, type FlagState, type KernelConfig, type KernelVersion} from './kernel-config.js'
+import {compareKernel, parseKernelVersion, type FlagState, type KernelConfig, type KernelVersion} from './kernel-config.js'
 import {parseOsRelease, type RawCheckFacts} from './facts.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'n/a'
@@ -74,7 +74,7 @@ export function evaluateChecks(input: CheckInput): CheckReport {
   const add = (result: CheckResult) => checks.push(result)
 
   // The version that gates flags: the running kernel's, or the config header's.
-  const version: KernelVersion | undefined = facts ? parseRunning(facts.unameRelease) : config.headerVersion
+  const version: KernelVersion | undefined = facts ? runningVersion(facts.unameRelease) : config.headerVersion
   if (!version) throw new Error('evaluateChecks needs a kernel version: the caller must refuse a config without a header')
   const cgroup = facts ? cgroupVersion(facts.mounts) : null
   const controllers = facts?.cgroupControllers?.trim().split(/\s+/).filter(Boolean) ?? []
@@ -263,10 +263,10 @@ export function evaluateChecks(input: CheckInput): CheckReport {
   }
 }
 
-function parseRunning(release: string): KernelVersion {
-  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release)
-  if (!match) throw new Error(`cannot read a kernel version from uname -r output "${release}"`)
-  return {major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: release}
+function runningVersion(release: string): KernelVersion {
+  const version = parseKernelVersion(release)
+  if (!version) throw new Error(`cannot read a kernel version from uname -r output "${release}"`)
+  return version
 }
 
 function describeVirtualization(hints: string[]): string | undefined {

@@ -4,12 +4,10 @@
  */
 import {readFile} from 'node:fs/promises'
 
+import {shQuote} from '../host/sh-quote.js'
+
 const cache = new Map<string, Promise<string>>()
 
-/** Quotes a string for POSIX sh. */
-export function shQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
-}
 
 export function provisionerScript(name: string): Promise<string> {
   let pending = cache.get(name)

@@ -14,7 +14,7 @@ import {UserError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {exitCodeOf} from '../transport/connection.js'
-import {shQuote} from '../transport/ssh-host.js'
+import {shQuote} from '../host/sh-quote.js'
 import {liveTunnels, type TunnelState} from './state.js'
 
 /** The docker executable on PATH, or undefined when there is none. */

@@ -13,7 +13,7 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {SshConnection} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {shQuote} from '../transport/ssh-host.js'
+import {shQuote} from '../host/sh-quote.js'
 import {Backoff} from './backoff.js'
 import {DAEMON_JSON, engineSocketFromDaemonJson} from './engine-socket.js'
 

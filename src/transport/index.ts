@@ -20,5 +20,5 @@ export {
   parseKnownHosts,
 } from './known-hosts.js'
 export {poolKey, SshPool} from './pool.js'
-export {shQuote, SshHost, type SshRunOptions, type SshRunResult} from './ssh-host.js'
+export {SshHost, type SshRunOptions, type SshRunResult} from './ssh-host.js'
 export {DEFAULT_IDENTITY_FILES, formatTarget, parseTarget, resolveTarget, type ResolvedTarget, type ResolveOptions, type TargetSpec} from './target.js'

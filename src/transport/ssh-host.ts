@@ -9,6 +9,7 @@ import type {ClientChannel} from 'ssh2'
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Host, PathStat, RunResult} from '../host/host.js'
+import {shQuote} from '../host/sh-quote.js'
 import {connect, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
 
@@ -39,10 +40,6 @@ interface RawResult {
   timedOut?: boolean
 }
 
-/** Quotes a string for POSIX sh. */
-export function shQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`
-}
 
 /** Reads the whole script from stdin, then runs it: the script's own stdin is empty. */
 const RUN_SCRIPT = `sh -c 'eval "$(cat)"'`
