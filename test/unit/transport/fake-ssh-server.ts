@@ -4,8 +4,11 @@
  * with the local /bin/sh, as sshd would hand them to the login shell. It is a
  * fake: the proof that the transport works is the sandbox integration tests.
  */
-import {spawn} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import ssh2 from 'ssh2'
 
@@ -22,10 +25,22 @@ export interface HostKeyPair {
   blob: Buffer
 }
 
+/**
+ * A fresh ed25519 host key, made by OpenSSH's ssh-keygen: ssh2's own
+ * generateKeyPairSync now and then makes a private key its Server then
+ * refuses as "Malformed OpenSSH private key" (seen in about one CI run in ten).
+ */
 export function newHostKey(): HostKeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519')
-  const [type, base64] = pair.public.split(' ')
-  return {private: pair.private, line: `${type} ${base64}`, blob: Buffer.from(base64, 'base64')}
+  const dir = mkdtempSync(join(tmpdir(), 'tk-fake-hostkey-'))
+  try {
+    const file = join(dir, 'key')
+    const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], {encoding: 'utf8'})
+    if (made.status !== 0) throw new Error(`ssh-keygen failed: ${made.stderr}`)
+    const [type, base64] = readFileSync(`${file}.pub`, 'utf8').trim().split(' ')
+    return {private: readFileSync(file, 'utf8'), line: `${type} ${base64}`, blob: Buffer.from(base64, 'base64')}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }
 
 export class FakeSshServer {
