@@ -1,0 +1,32 @@
+/**
+ * The contract every user provisioner kind (shell, file, docker) fulfils for
+ * `tk up`: given its spec from tk.yml and what the host's state file says,
+ * find out whether anything needs doing, and do it unless this is a dry run.
+ */
+import type {Provisioner} from '../../config/types.js'
+import type {ProvisionHosts} from '../../provision/execute.js'
+import type {HostState} from '../state.js'
+
+export interface ProvisionerContext {
+  /** The host's name, for messages. */
+  target: string
+  /** The host as the login user and as root. */
+  hosts: ProvisionHosts
+  /** The host's state as read at the start of the run (read-only here). */
+  state: HostState
+  dryRun: boolean
+  /** Values from the environment that must never be printed. */
+  secrets: string[]
+}
+
+export interface ProvisionerRun {
+  /** ok: nothing to do; changed: the host was changed; would-change: a dry run found work. */
+  result: 'ok' | 'changed' | 'would-change'
+  /** One line for people: what held, or what was done. Never a secret. */
+  detail: string
+  /** sha256 of the spec, recorded in the state when the result is changed or ok. */
+  specHash: string
+}
+
+/** Throws a UserError (one line, naming the host and provisioner) when the work fails. */
+export type ProvisionerRunner<P extends Provisioner> = (provisioner: P, context: ProvisionerContext) => Promise<ProvisionerRun>

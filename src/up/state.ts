@@ -1,0 +1,71 @@
+/**
+ * What `tk up` remembers about a host, kept on the host itself
+ * (/var/lib/tk/state.json) so that every admin's checkout sees the same
+ * history: which provisioners ran, with which spec (a hash: values from the
+ * environment may be secret and never land on a host), when and by which tk.
+ */
+import type {Host} from '../host/host.js'
+
+export const STATE_DIR = '/var/lib/tk'
+export const STATE_FILE = `${STATE_DIR}/state.json`
+export const LOCK_FILE = `${STATE_DIR}/up.lock`
+
+export interface ProvisionerRecord {
+  type: 'shell' | 'file' | 'docker'
+  /** sha256 of the provisioner's spec as tk.yml and the files it names define it. */
+  specHash: string
+  /** ISO 8601, when it last changed the host. */
+  appliedAt: string
+  tkVersion: string
+}
+
+export interface LastUp {
+  /** ISO 8601, when the run finished. */
+  at: string
+  /** Who ran it: the workstation's user@hostname. */
+  by: string
+  tkVersion: string
+  ok: boolean
+  /** Steps that changed the host (engine steps and provisioners). */
+  changed: number
+  durationMs: number
+}
+
+export interface HostState {
+  version: 1
+  lastUp?: LastUp
+  provisioners: Record<string, ProvisionerRecord>
+}
+
+export const emptyState = (): HostState => ({version: 1, provisioners: {}})
+
+/**
+ * The state from the file's text. A missing, unreadable or foreign file is an
+ * empty state: the worst that does is run `once` provisioners again, which a
+ * lost state file calls for anyway.
+ */
+export function parseHostState(text: string | undefined): HostState {
+  if (!text) return emptyState()
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return emptyState()
+  }
+  if (typeof value !== 'object' || value === null || (value as {version?: unknown}).version !== 1) return emptyState()
+  const state = value as Partial<HostState>
+  const provisioners = typeof state.provisioners === 'object' && state.provisioners !== null ? state.provisioners : {}
+  return {version: 1, ...(state.lastUp ? {lastUp: state.lastUp} : {}), provisioners}
+}
+
+export async function readHostState(host: Host): Promise<HostState> {
+  const data = await host.readFile(STATE_FILE)
+  return parseHostState(data?.toString('utf8'))
+}
+
+/** Written as root, world-readable (it holds no secret), so `tk status` can read it as any user. */
+export async function writeHostState(root: Host, state: HostState): Promise<void> {
+  const made = await root.run(`mkdir -p ${STATE_DIR} && chmod 0755 ${STATE_DIR}`)
+  if (made.code !== 0) throw new Error(`cannot create ${STATE_DIR}: ${made.stderr.trim()}`)
+  await root.writeFileAtomic(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o644)
+}
