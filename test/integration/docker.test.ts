@@ -6,7 +6,7 @@
  */
 import {expect} from 'chai'
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -16,6 +16,18 @@ import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hos
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
+/** Runs a program to its end, capturing its output; never throws for a non-zero exit. */
+function runProgram(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {env})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
+  })
+}
+
 describe('tk docker, tk env and tk context on sandbox machines', function () {
   this.timeout(10 * 60_000)
   let fixture: SandboxFixture
@@ -23,6 +35,9 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
   let image: Buffer
   let first: TestMachine
   let second: TestMachine
+  let third: TestMachine
+  /** A tk.yml naming the three machines fleet-1..3, all in the group trio. */
+  let fleetConfig: string
   // Tunnel state, sockets and docker contexts of this run only.
   const env = () => ({...cleanEnv, XDG_STATE_HOME: join(dir, 'state'), XDG_RUNTIME_DIR: join(dir, 'run'), DOCKER_CONFIG: join(dir, 'docker-config'), DOCKER_HOST: '', DOCKER_CONTEXT: ''})
   const tk = (args: string[], options: {input?: string | Buffer; env?: NodeJS.ProcessEnv} = {}) => runTk(args, {input: options.input, env: {...env(), ...options.env}})
@@ -54,7 +69,25 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
       const provisioned = await runTk(['provision', target(m), ...sandboxFlags(fixture)], {env: cleanEnv})
       expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
     })
-    ;[first, second] = await Promise.all([machine(snapshot), machine(snapshot)])
+    ;[first, second, third] = await Promise.all([machine(snapshot), machine(snapshot), machine(snapshot)])
+    fleetConfig = join(dir, 'fleet', 'tk.yml')
+    mkdirSync(join(dir, 'fleet'))
+    const host = (name: string, m: TestMachine) => [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${m.port}`, '    groups: [trio]'].join('\n')
+    writeFileSync(
+      fleetConfig,
+      [
+        'defaults:',
+        '  user: admin',
+        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
+        'ssh:',
+        '  hostKeyPolicy: strict',
+        'hosts:',
+        host('fleet-1', first),
+        host('fleet-2', second),
+        host('fleet-3', third),
+        '',
+      ].join('\n'),
+    )
   })
 
   after(async () => {
@@ -93,14 +126,7 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     expect(printed.code, printed.stderr).to.equal(0)
     expect(printed.stdout).to.match(/^export DOCKER_HOST='unix:\/\/.*\.sock'$/m)
     const script = `eval "$('${process.execPath}' '${TK_BIN}' env '${target(first)}' --shell bash)" && '${DOCKER}' ps --format '{{.ID}}' && '${DOCKER}' images --format '{{.Repository}}' && eval "$('${process.execPath}' '${TK_BIN}' env --unset --shell bash)" && echo "after=[$DOCKER_HOST]"`
-    const shell = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
-      const child = spawn('bash', ['-c', script], {env: {...process.env, ...env()}})
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk) => (stdout += chunk))
-      child.stderr.on('data', (chunk) => (stderr += chunk))
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
-    })
+    const shell = await runProgram('bash', ['-c', script], {...process.env, ...env()})
     expect(shell.code, shell.stderr).to.equal(0)
     expect(shell.stdout).to.contain('tk-busybox')
     expect(shell.stdout).to.contain('after=[]')
@@ -117,14 +143,7 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     const again = await tk(['context', target(first), '--name', 'tk-test-first'])
     expect(again.stdout).to.contain('Updated the docker context tk-test-first')
 
-    const listed = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
-      const child = spawn(DOCKER, ['--context', 'tk-test-first', 'images', '--format', '{{.Repository}}'], {env: {...process.env, ...env(), DOCKER_HOST: ''}})
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk) => (stdout += chunk))
-      child.stderr.on('data', (chunk) => (stderr += chunk))
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
-    })
+    const listed = await runProgram(DOCKER, ['--context', 'tk-test-first', 'images', '--format', '{{.Repository}}'], {...process.env, ...env(), DOCKER_HOST: ''})
     expect(listed.code, listed.stderr).to.equal(0)
     expect(listed.stdout).to.contain('tk-busybox')
 
@@ -172,6 +191,103 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     expect(mixed.stderr).to.match(new RegExp(`^${hosts[0].replaceAll('.', '\\.')} +1 `, 'm'))
     expect(mixed.stderr).to.match(new RegExp(`^${hosts[1].replaceAll('.', '\\.')} +0 `, 'm'))
   })
+
+  it('fans out over the three hosts of a tk.yml group: every line prefixed, all three in the summary, exit 1 when one fails', async () => {
+    // A container name taken on fleet-3 only: `docker run --name` conflicts there (docker's exit 125) and nowhere else.
+    const taken = await third.ssh('admin', 'docker create --name tk-fanout tk-busybox')
+    expect(taken.code, taken.stderr).to.equal(0)
+    const fleet = ['docker', '@trio', '--config', fleetConfig, '--known-hosts', fixture.sandbox.home.knownHosts]
+    const run = await tk([...fleet, '--', 'run', '--rm', '--name', 'tk-fanout', 'tk-busybox', 'sh', '-c', 'echo one; echo two'])
+    expect(run.code, run.stderr).to.equal(1)
+
+    const stdoutLines = run.stdout.trimEnd().split('\n')
+    expect(stdoutLines).to.have.length(4)
+    for (const line of stdoutLines) expect(line).to.match(/^fleet-[12] \| (one|two)$/)
+    for (const host of ['fleet-1', 'fleet-2']) expect(stdoutLines.filter((line) => line.startsWith(host))).to.deep.equal([`${host} | one`, `${host} | two`])
+
+    // stderr: docker's complaint from fleet-3, prefixed, then a blank line and the summary.
+    const [streamed, summary] = run.stderr.split('\n\n')
+    const errorLines = streamed.split('\n').filter((line) => line !== '')
+    expect(errorLines.length).to.be.greaterThan(0)
+    for (const line of errorLines) expect(line).to.match(/^fleet-3 \| /)
+    expect(streamed).to.contain('is already in use')
+    const rows = summary.trim().split('\n')
+    expect(rows[0]).to.match(/^HOST +EXIT +NOTE +TIME$/)
+    expect(rows.slice(1).map((row) => row.split(/ +/).slice(0, 2))).to.deep.equal([
+      ['fleet-1', '0'],
+      ['fleet-2', '0'],
+      ['fleet-3', '125'],
+    ])
+
+    // Without the conflict every host exits 0, and so does tk.
+    expect((await third.ssh('admin', 'docker rm tk-fanout')).code).to.equal(0)
+    const again = await tk([...fleet, '--', 'run', '--rm', '--name', 'tk-fanout', 'tk-busybox', 'true'])
+    expect(again.code, again.stderr).to.equal(0)
+    expect(again.stderr.match(/^fleet-[123] +0 /gm)).to.have.length(3)
+  })
+
+  it('tk env without a running tunnel prints ssh://user@host:port for bash, fish and PowerShell', async () => {
+    const env3 = (...args: string[]) => tk(['env', 'fleet-3', '--config', fleetConfig, ...args])
+    const url = `ssh://admin@127.0.0.1:${third.port}`
+    const bash = await env3('--shell', 'bash')
+    expect(bash.code, bash.stderr).to.equal(0)
+    expect(bash.stdout).to.equal(`export DOCKER_HOST='${url}'\n# Run this command to configure your shell:\n# eval "$(tk env fleet-3 --shell bash)"\n`)
+    expect((await env3('--shell', 'fish')).stdout).to.equal(`set -gx DOCKER_HOST '${url}';\n# Run this command to configure your shell:\n# tk env fleet-3 --shell fish | source\n`)
+    expect((await env3('--shell', 'powershell')).stdout).to.equal(
+      `$Env:DOCKER_HOST = '${url}'\n# Run this command to configure your shell:\n# & tk env fleet-3 --shell powershell | Invoke-Expression\n`,
+    )
+    // $SHELL picks the shell when --shell does not.
+    expect((await tk(['env', 'fleet-3', '--config', fleetConfig], {env: {SHELL: '/usr/bin/fish'}})).stdout).to.match(/^set -gx DOCKER_HOST '/)
+    expect((await tk(['env', '--unset', '--shell', 'fish'])).stdout).to.equal('set -e DOCKER_HOST;\n')
+    expect((await tk(['env', '--unset', '--shell', 'powershell'])).stdout).to.equal('Remove-Item Env:DOCKER_HOST -ErrorAction SilentlyContinue\n')
+
+    // An ~/.ssh/config alias resolves to its HostName, Port and User.
+    const sshConfig = join(dir, 'ssh_config')
+    writeFileSync(sshConfig, `Host sandbox-three\n  HostName 127.0.0.1\n  Port ${third.port}\n  User admin\n`)
+    const alias = await tk(['env', 'sandbox-three', '--ssh-config', sshConfig, '--shell', 'bash'])
+    expect(alias.code, alias.stderr).to.equal(0)
+    expect(alias.stdout.split('\n')[0]).to.equal(`export DOCKER_HOST='${url}'`)
+    const tunnelHosts = JSON.parse((await tk(['tunnel', 'ls', '--json'])).stdout).tunnels.map((t: {host: string}) => t.host)
+    expect(tunnelHosts).not.to.include('fleet-3')
+    expect(tunnelHosts).not.to.include('sandbox-three')
+  })
+
+  it('a plain docker reaches the engine through that ssh:// URL, with OpenSSH', async () => {
+    // docker's ssh:// runs `ssh` from PATH, and OpenSSH reads the passwd user's ~/.ssh/config whatever $HOME says:
+    // a wrapper named ssh, first on PATH, gives it a config with the sandbox's key and known_hosts and logs its arguments.
+    const bin = join(dir, 'ssh-bin')
+    const config = join(dir, 'openssh_config')
+    const log = join(dir, 'ssh-wrapper.log')
+    mkdirSync(bin, {recursive: true})
+    writeFileSync(
+      config,
+      [
+        'Host *',
+        `  IdentityFile ${fixture.sandbox.credentials.users.admin.identityFile}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${fixture.sandbox.home.knownHosts}`,
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        '  BatchMode yes',
+        '  LogLevel ERROR',
+        '',
+      ].join('\n'),
+    )
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\necho "$*" >> '${log}'\nexec /usr/bin/ssh -F '${config}' "$@"\n`)
+    chmodSync(join(bin, 'ssh'), 0o755)
+
+    const tkEnv = `'${process.execPath}' '${TK_BIN}' env fleet-3 --config '${fleetConfig}' --shell bash`
+    const script = `eval "$(${tkEnv})" && echo "host=$DOCKER_HOST" && '${DOCKER}' info --format 'name={{.Name}}' && '${DOCKER}' images --format '{{.Repository}}'`
+    const shell = await runProgram('bash', ['-c', script], {...process.env, ...env(), PATH: `${bin}:${process.env.PATH}`})
+    expect(shell.code, shell.stderr).to.equal(0)
+    expect(shell.stdout).to.contain(`host=ssh://admin@127.0.0.1:${third.port}\n`)
+    expect(shell.stdout).to.contain(`name=${third.name}\n`)
+    expect(shell.stdout).to.contain('tk-busybox')
+    // docker reached the host with OpenSSH and ran its stdio bridge there, not through a tunnel.
+    expect(readFileSync(log, 'utf8')).to.match(new RegExp(`-p ${third.port} .*127\\.0\\.0\\.1 docker system dial-stdio`))
+    expect(JSON.parse((await tk(['tunnel', 'ls', '--json'])).stdout).tunnels.map((t: {host: string}) => t.host)).not.to.include('fleet-3')
+  })
+
   for (const mode of ['local docker CLI', 'docker on the host'] as const) {
     it(`run -it gets a terminal, keys in and the exit code out, under tmux (${mode})`, async () => {
       const session = `tk-docker-${process.pid}-${mode === 'local docker CLI' ? 'local' : 'remote'}`
