@@ -1,0 +1,368 @@
+/**
+ * The `docker` provisioner of `tk up`: an image made present on the host's
+ * engine (loaded from a `docker save` archive, or pulled), and optionally a
+ * container run from it and recreated only when its spec or its image
+ * changed. Facts come from one script run (docker-facts.sh); the plan is a
+ * pure function of them; only the steps it names touch the host.
+ *
+ * Container environment values may be secrets: they travel to the host on
+ * stdin into a root-only env-file that is removed after `docker run`, and tk
+ * keeps only a hash of them (the container's tk.spec label, the state file).
+ */
+import {createHash} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
+import {basename} from 'node:path'
+
+import {ExitCode} from '../../cli/exit-codes.js'
+import type {DockerProvisioner} from '../../config/types.js'
+import {UserError} from '../../errors/index.js'
+import type {RunResult} from '../../host/host.js'
+import {boundScript} from '../../provision/scripts.js'
+import {readSaveArchive, type SaveArchive} from './docker-archive.js'
+import type {ProvisionerContext, ProvisionerRun, ProvisionerRunner} from './types.js'
+
+export {normalizeReference, parseSaveManifest, readSaveArchive, type SaveArchive} from './docker-archive.js'
+
+/** The label that carries the container's spec hash. */
+export const SPEC_LABEL = 'tk.spec'
+
+// ---- Spec -------------------------------------------------------------------
+
+/**
+ * sha256 over what defines the provisioner's result on a host: the image
+ * reference, the archive's image ID, and the container's spec with its
+ * environment values (so a changed secret recreates the container) — never
+ * the values themselves anywhere but in the hash input.
+ */
+export function dockerSpecHash(provisioner: DockerProvisioner, archiveImageId?: string): string {
+  const container = provisioner.container
+  const spec = {
+    type: 'docker',
+    image: provisioner.image,
+    archiveImageId: archiveImageId ?? null,
+    container: container
+      ? {
+          name: container.name,
+          command: container.command ?? null,
+          ports: container.ports,
+          env: Object.entries(container.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          volumes: container.volumes,
+          restart: container.restart,
+        }
+      : null,
+  }
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex')
+}
+
+/**
+ * A command string split into words as a POSIX shell would (quotes and
+ * backslashes honoured, nothing expanded), as Compose does with `command:`.
+ */
+export function splitCommand(text: string): string[] {
+  const words: string[] = []
+  let word = ''
+  let inWord = false
+  let quote: "'" | '"' | undefined
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (quote === "'") {
+      if (char === "'") quote = undefined
+      else word += char
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined
+      else if (char === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) word += text[++i]
+      else word += char
+    } else if (char === "'" || char === '"') {
+      quote = char
+      inWord = true
+    } else if (char === '\\' && i + 1 < text.length) {
+      word += text[++i]
+      inWord = true
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word)
+      word = ''
+      inWord = false
+    } else {
+      word += char
+      inWord = true
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote === "'" ? 'single' : 'double'} quote in the command`)
+  if (inWord) words.push(word)
+  return words
+}
+
+/** `docker run` arguments after `--name NAME --env-file FILE`: everything but the environment. */
+export function dockerRunArguments(provisioner: DockerProvisioner, specHash: string): string[] {
+  const container = provisioner.container
+  if (!container) throw new Error(`docker provisioner ${provisioner.name} has no container`)
+  const command = container.command === undefined ? [] : typeof container.command === 'string' ? splitCommand(container.command) : container.command
+  return [
+    '--restart',
+    container.restart,
+    ...container.ports.flatMap((port) => ['-p', port]),
+    ...container.volumes.flatMap((volume) => ['-v', volume]),
+    '--label',
+    `${SPEC_LABEL}=${specHash}`,
+    '--label',
+    `tk.provisioner=${provisioner.name}`,
+    provisioner.image,
+    ...command,
+  ]
+}
+
+/**
+ * The container's environment in docker's env-file format. docker reads each
+ * line literally up to its end, so a value may hold anything but a newline.
+ */
+export function envFileText(env: Record<string, string>): string {
+  const lines = Object.entries(env).map(([key, value]) => {
+    if (key === '' || /[\s=]/.test(key)) throw new Error(`${JSON.stringify(key)} cannot be an environment variable name`)
+    if (/[\r\n\0]/.test(value)) throw new Error(`the value of ${key} holds a line break, which docker's env-file cannot carry`)
+    return `${key}=${value}\n`
+  })
+  return lines.join('')
+}
+
+// ---- Facts ------------------------------------------------------------------
+
+export interface ContainerFacts {
+  id: string
+  imageId: string
+  running: boolean
+  /** The tk.spec label; undefined when the container has none (not made by tk). */
+  specHash?: string
+}
+
+export interface DockerFacts {
+  /** The image's ID, undefined when the engine does not have the reference. */
+  imageId?: string
+  /** Set when facts pulled first: the ID before the pull (null: the image was missing). */
+  before?: string | null
+  /** With an archive: the archive image ID the engine has (the reference's, else any), null for none. */
+  archiveId?: string | null
+  /** undefined: no container asked about; null: no such container. */
+  container?: ContainerFacts | null
+}
+
+const orMissing = (word: string | undefined) => (word === undefined || word === '-' || word === '' ? undefined : word)
+
+/** docker-facts.sh's output. */
+export function parseDockerFacts(stdout: string): DockerFacts {
+  const facts: DockerFacts = {}
+  for (const line of stdout.split('\n')) {
+    const [key, ...words] = line.trim().split(/\s+/)
+    switch (key) {
+      case 'before':
+        facts.before = orMissing(words[0]) ?? null
+        break
+      case 'image':
+        facts.imageId = orMissing(words[0])
+        break
+      case 'archive':
+        facts.archiveId = orMissing(words[0]) ?? null
+        break
+      case 'container': {
+        if (orMissing(words[0]) === undefined) {
+          facts.container = null
+          break
+        }
+        const label = words[3]
+        facts.container = {
+          id: words[0],
+          imageId: words[1] ?? '',
+          running: words[2] === 'true',
+          ...(orMissing(label) ? {specHash: label} : {}),
+        }
+        break
+      }
+      default:
+    }
+  }
+  return facts
+}
+
+// ---- Plan -------------------------------------------------------------------
+
+export type DockerStep =
+  | {kind: 'load'}
+  | {kind: 'tag'; imageId: string}
+  | {kind: 'pull'}
+  | {kind: 'create'}
+  | {kind: 'recreate'; reason: string}
+  | {kind: 'start'}
+
+export interface DockerPlan {
+  steps: DockerStep[]
+  /** The facts' own pull moved the image (run: always): a change already made. */
+  pulled?: {from?: string; to: string}
+  /** What holds, for an ok result. */
+  holds: string[]
+}
+
+const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12)
+
+/**
+ * The steps that bring the host to the provisioner's spec, from the facts;
+ * nothing when everything holds.
+ */
+export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, specHash: string, archive?: SaveArchive): DockerPlan {
+  const steps: DockerStep[] = []
+  const holds: string[] = []
+  let plan: DockerPlan = {steps, holds}
+  /** Whether a container's image is the one the reference will name once the image steps ran. */
+  let isCurrentImage: (id: string) => boolean
+
+  if (archive) {
+    isCurrentImage = (id) => archive.imageIds.includes(id)
+    if (facts.imageId && archive.imageIds.includes(facts.imageId)) holds.push(`image ${provisioner.image} loaded (${shortId(facts.imageId)})`)
+    else if (facts.archiveId) steps.push({kind: 'tag', imageId: facts.archiveId})
+    else steps.push({kind: 'load'})
+  } else if (facts.imageId) {
+    const current = facts.imageId
+    isCurrentImage = (id) => id === current
+    if (facts.before !== undefined && facts.before !== current) plan = {...plan, pulled: {...(facts.before ? {from: facts.before} : {}), to: current}}
+    else holds.push(`image ${provisioner.image} present (${shortId(current)})`)
+  } else {
+    isCurrentImage = () => false
+    steps.push({kind: 'pull'})
+  }
+
+  const container = provisioner.container
+  if (container) {
+    const found = facts.container
+    if (!found) steps.push({kind: 'create'})
+    else if (found.specHash !== specHash) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'})
+    else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: 'its image changed'})
+    else if (!found.running) steps.push({kind: 'start'})
+    else holds.push(`container ${container.name} running`)
+  }
+  return plan
+}
+
+/** The plan as words for people: "load images/app.tar", "recreate container web (its spec changed)". */
+export function describeStep(provisioner: DockerProvisioner, step: DockerStep): string {
+  const name = provisioner.container?.name
+  switch (step.kind) {
+    case 'load':
+      return `load ${provisioner.load ? basename(provisioner.load) : 'the archive'} as ${provisioner.image}`
+    case 'tag':
+      return `tag ${shortId(step.imageId)} as ${provisioner.image}`
+    case 'pull':
+      return `pull ${provisioner.image}`
+    case 'create':
+      return `create container ${name}`
+    case 'recreate':
+      return `recreate container ${name} (${step.reason})`
+    case 'start':
+      return `start container ${name}`
+  }
+}
+
+const PAST: Record<string, string> = {load: 'loaded', tag: 'tagged', pull: 'pulled', create: 'created', recreate: 'recreated', start: 'started'}
+
+// ---- Run --------------------------------------------------------------------
+
+/** Replaces every secret in text with "***". */
+export function redact(text: string, secrets: string[]): string {
+  let out = text
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.replaceAll(secret, '***')
+  return out
+}
+
+/** The line that says what went wrong: the last of stderr, else of stdout. */
+function lastLine(result: RunResult): string {
+  const last = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).pop()
+  return last(result.stderr) ?? last(result.stdout) ?? `exit code ${result.code}`
+}
+
+export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async (provisioner, context) => {
+  const prefix = `${context.target}: docker provisioner ${provisioner.name}`
+  const fail = (what: string, result: RunResult) => new UserError(redact(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets), {exitCode: ExitCode.FAILED})
+
+  let archive: SaveArchive | undefined
+  if (provisioner.load) {
+    try {
+      archive = await readSaveArchive(provisioner.load, provisioner.image)
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError(redact(`${prefix}: ${error.message}`, context.secrets), {exitCode: error.exitCode, hint: error.hint})
+      throw error
+    }
+  }
+  let envFile = ''
+  if (provisioner.container) {
+    try {
+      envFile = envFileText(provisioner.container.env)
+      if (typeof provisioner.container.command === 'string') splitCommand(provisioner.container.command)
+    } catch (error) {
+      throw new UserError(`${prefix}: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG})
+    }
+  }
+  const specHash = dockerSpecHash(provisioner, archive?.imageId)
+  const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: redact(detail, context.secrets), specHash})
+
+  const record = context.state.provisioners[provisioner.name]
+  if (provisioner.run === 'once' && record?.type === 'docker' && record.specHash === specHash) {
+    return done('ok', `unchanged since ${record.appliedAt} (run: once)`)
+  }
+
+  const root = context.hosts.root
+  const pull = provisioner.run === 'always' && !archive && !context.dryRun
+  const factsRun = await root.run(await boundScript('docker-facts.sh', [provisioner.image, provisioner.container?.name ?? '', pull ? 'pull' : '', ...(archive?.imageIds ?? [])]))
+  if (factsRun.code !== 0) {
+    const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
+    throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
+  }
+  const plan = planDocker(provisioner, parseDockerFacts(factsRun.stdout), specHash, archive)
+  const pulled = plan.pulled ? [`pulled ${provisioner.image} (${plan.pulled.from ? `${shortId(plan.pulled.from)} -> ` : ''}${shortId(plan.pulled.to)})`] : []
+
+  if (context.dryRun) {
+    if (plan.steps.length === 0) return done('ok', plan.holds.join('; '))
+    const unasked = provisioner.run === 'always' && !archive ? ' (the registry is not asked in a dry run)' : ''
+    return done('would-change', `would ${plan.steps.map((step) => describeStep(provisioner, step)).join(', then ')}${unasked}`)
+  }
+  if (plan.steps.length === 0 && pulled.length === 0) return done('ok', plan.holds.join('; '))
+
+  const did: string[] = [...pulled]
+  for (const step of plan.steps) {
+    await applyStep(provisioner, step, context, {archive, envFile, specHash, fail})
+    did.push(describeStep(provisioner, step).replace(/^\w+/, (verb) => PAST[verb] ?? verb))
+  }
+  return done('changed', did.join('; '))
+}
+
+async function applyStep(
+  provisioner: DockerProvisioner,
+  step: DockerStep,
+  context: ProvisionerContext,
+  run: {archive?: SaveArchive; envFile: string; specHash: string; fail: (what: string, result: RunResult) => UserError},
+): Promise<void> {
+  const root = context.hosts.root
+  const container = provisioner.container
+  let result: RunResult
+  switch (step.kind) {
+    case 'load': {
+      // The whole archive goes on the script's stdin, straight into `docker load`.
+      const data = await readFile(provisioner.load as string)
+      result = await root.run(await boundScript('docker-load-image.sh', [provisioner.image, ...(run.archive?.imageIds ?? [])]), {stdin: data})
+      if (result.code !== 0) throw run.fail('docker load', result)
+      return
+    }
+    case 'tag':
+      result = await root.run(await boundScript('docker-tag-image.sh', [step.imageId, provisioner.image]))
+      if (result.code !== 0) throw run.fail('docker tag', result)
+      return
+    case 'pull':
+      result = await root.run(await boundScript('docker-pull-image.sh', [provisioner.image]))
+      if (result.code !== 0) throw run.fail('docker pull', result)
+      return
+    case 'create':
+    case 'recreate':
+      result = await root.run(await boundScript('docker-run-container.sh', [container!.name, ...dockerRunArguments(provisioner, run.specHash)]), {stdin: run.envFile})
+      if (result.code !== 0) throw run.fail('docker run', result)
+      return
+    case 'start':
+      result = await root.run(await boundScript('docker-start-container.sh', [container!.name]))
+      if (result.code !== 0) throw run.fail('docker start', result)
+  }
+}
