@@ -1,0 +1,64 @@
+import {Args, Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import type {StatusResult} from '../status/gather.js'
+
+export default class Status extends TkCommand {
+  static override summary = 'Show a table of hosts: reachable, OS, kernel, engine, daemon, docker group, last tk up.'
+
+  static override description = `One row per host, gathered in parallel with one SSH connection and one short read-only script per host (no root needed):
+
+  NAME, ADDRESS    the tk.yml name (or the target as typed) and user@host:port as reached
+  REACHABLE        yes, or no and why in a word: refused, timeout, auth, host key, dns...
+  OS, KERNEL       os-release's PRETTY_NAME and the running kernel
+  ENGINE           the engine's version: the daemon's own answer, else the installed package's, marked (installed)
+  DAEMON           running, stopped, not installed, or not answering (dockerd runs but its API does not answer);
+                   "(no access)" when the login user may not use the engine (not root, not in the docker group)
+  DOCKER GROUP     the docker group's members
+  LAST UP          the last tk up on the host (its /var/lib/tk/state.json): how long ago, by whom, ok or failed; or never
+
+Without HOST, every host in tk.yml (@all). Unreachable hosts are rows, and why each is follows the table. A status never changes a host: a stopped engine is not started by asking it.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes: 0 when every host was reached and answered; otherwise the code the failures share, or 1 when they differ:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_KEY', 'UNSUPPORTED'])}`
+
+  static override examples = [
+    {description: 'Every host in tk.yml', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'The hosts of one group, and a machine not in tk.yml', command: '<%= config.bin %> <%= command.id %> @web admin@10.0.0.7:2222'},
+    {description: 'Machine-readable, one entry per host', command: '<%= config.bin %> <%= command.id %> --json'},
+    {description: 'Give up on a silent host after 3 seconds', command: '<%= config.bin %> <%= command.id %> --connect-timeout 3'},
+  ]
+
+  static override enableJsonFlag = true
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts to show: tk.yml names, @groups or user@host:port (default: every tk.yml host).'}),
+  }
+
+  static override flags = {
+    concurrency: Flags.integer({summary: 'How many hosts to ask at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<StatusResult> {
+    const {argv, flags} = await this.parse(Status)
+    const {gatherStatus, statusExitCode, statusTargets} = await import('../status/gather.js')
+    const targets = await statusTargets(argv as string[], flags.config)
+    const result = await gatherStatus(targets, {
+      concurrency: flags.concurrency,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+    })
+    if (!this.jsonEnabled()) {
+      const [{renderStatus}, {makeStyle, useColor}] = await Promise.all([import('../render/status.js'), import('../render/style.js')])
+      this.log(renderStatus(result, makeStyle(useColor())))
+    }
+    const code = statusExitCode(result)
+    if (code !== 0) process.exitCode = code
+    return result
+  }
+}

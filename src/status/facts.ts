@@ -1,0 +1,120 @@
+/**
+ * What `tk status` knows about a reachable host: the output of
+ * provisioners/status-facts.sh, parsed. Pure functions; gathering them is
+ * src/status/gather.ts.
+ */
+import {parseOsRelease} from '../check/facts.js'
+import {parseDebianVersion} from '../engine/debian-version.js'
+import {FactSections} from '../facts/sections.js'
+import {type LastUp, parseHostState} from '../up/state.js'
+
+/**
+ * The daemon as a status sees it: `not-answering` is a dockerd process (or
+ * an active unit) whose API did not answer the login user, who may use it.
+ */
+export type DaemonState = 'running' | 'stopped' | 'not-installed' | 'not-answering'
+
+export interface EngineStatus {
+  daemon: DaemonState
+  /** The engine's version: the server's when it answered, else the installed package's upstream version. */
+  version?: string
+  /** Where `version` came from. */
+  versionFrom?: 'server' | 'package'
+  /** The package that holds the engine (docker-ce, docker.io, ...), when the package manager was asked. */
+  package?: string
+  /** Whether the login user may use the engine's socket (undefined when the daemon does not run). */
+  access?: boolean
+  /** systemd's word for docker.service when it was asked (active, inactive, failed, activating...). */
+  unit?: string
+  /** Why the daemon did not answer, as the docker CLI said it. */
+  error?: string
+}
+
+export interface StatusFacts {
+  /** PRETTY_NAME of os-release, else NAME VERSION_ID. */
+  os: string
+  kernel: string
+  /** The login user. */
+  user: string
+  engine: EngineStatus
+  /** Members of the docker group; undefined when there is no such group. */
+  dockerGroup?: string[]
+  /** The last `tk up` from the host's state file; undefined when tk up never finished there. */
+  lastUp?: LastUp
+}
+
+export function parseStatusFacts(output: string): StatusFacts {
+  const sections = new FactSections(output)
+  if (!sections.has('end')) throw new Error('the status facts script ended early: its output has no end marker')
+
+  const release = parseOsRelease(sections.body('os'))
+  const os = release.PRETTY_NAME || [release.NAME, release.VERSION_ID].filter(Boolean).join(' ') || 'unknown'
+
+  const groupParts = sections.lines('docker-group')[0]?.split(':')
+  const dockerGroup = groupParts && groupParts.length >= 4 ? groupParts[3].split(',').filter(Boolean) : undefined
+
+  return {
+    os,
+    kernel: sections.lines('kernel')[0] ?? 'unknown',
+    user: sections.lines('user')[0] ?? '',
+    engine: parseEngine(sections),
+    ...(dockerGroup ? {dockerGroup} : {}),
+    ...optional('lastUp', parseLastUp(sections.body('state'))),
+  }
+}
+
+function parseEngine(sections: FactSections): EngineStatus {
+  const lines = sections.lines('engine')
+  const value = (key: string) => lines.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1)
+  const installed = value('installed') === 'yes'
+  const unit = value('unit') || undefined
+  const running = value('pid') !== undefined || unit === 'active' || unit === 'reloading'
+  const server = value('server')?.trim() || undefined
+  const failed = value('exit') !== undefined || value('error') !== undefined
+  const denied = value('access') === 'denied'
+
+  const [pkg] = sections.lines('packages').map((line) => line.split(' '))
+  const fromPackage = pkg?.[1] ? upstreamVersion(pkg[1]) : undefined
+
+  let daemon: DaemonState
+  if (server) daemon = 'running'
+  else if (failed) daemon = 'not-answering'
+  else if (running) daemon = 'running'
+  else daemon = installed ? 'stopped' : 'not-installed'
+
+  return {
+    daemon,
+    ...(server ? {version: server, versionFrom: 'server' as const} : fromPackage ? {version: fromPackage, versionFrom: 'package' as const} : {}),
+    ...optional('package', pkg?.[0]),
+    ...(running ? {access: !denied} : {}),
+    ...optional('unit', unit),
+    ...(failed ? {error: answerError(value('exit'), value('error'))} : {}),
+  }
+}
+
+/** "5:27.3.1-1~debian.12~bookworm" -> "27.3.1", the form dockerd reports; an unparsable version as it is. */
+export function upstreamVersion(text: string): string {
+  try {
+    return parseDebianVersion(text).upstream
+  } catch {
+    return text
+  }
+}
+
+function answerError(exit: string | undefined, message: string | undefined): string {
+  if (exit === '124') return 'no answer within 3 s'
+  const line = message?.trim()
+  if (line) return line
+  return exit === undefined ? 'no answer' : `docker version exited ${exit}`
+}
+
+/** The last tk up from the state file's text: anything unreadable or incomplete counts as never. */
+export function parseLastUp(text: string): LastUp | undefined {
+  const last = parseHostState(text.trim() || undefined).lastUp
+  if (!last || typeof last !== 'object' || typeof last.at !== 'string' || Number.isNaN(Date.parse(last.at))) return undefined
+  return last
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?: V} {
+  return (value === undefined ? {} : {[key]: value}) as {[P in K]?: V}
+}

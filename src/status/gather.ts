@@ -1,0 +1,150 @@
+/**
+ * `tk status` as a service: which hosts, then one connection and one run of
+ * provisioners/status-facts.sh per host, hosts in parallel. A host that
+ * cannot be reached is a row saying why, never an exception.
+ */
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
+import {provisionerScript} from '../provision/scripts.js'
+import {HostConnector} from '../remote/hosts.js'
+import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {resolveTarget} from '../transport/target.js'
+import {parseStatusFacts, type StatusFacts} from './facts.js'
+
+/** Why a host has no facts, in a word or two: what the REACHABLE column shows. */
+export type ProblemReason = 'refused' | 'timeout' | 'auth' | 'host key' | 'dns' | 'no route' | 'reset' | 'closed' | 'unsupported' | 'script failed' | 'error'
+
+export interface HostProblem extends HostFailure {
+  reason: ProblemReason
+}
+
+export interface HostStatus {
+  /** The tk.yml name, or the target as typed. */
+  name: string
+  /** user@host:port as tk reached it (or would have). */
+  address: string
+  /** Whether an SSH connection was made. */
+  reachable: boolean
+  durationMs: number
+  /** What the host said; absent when it was not reached or its script failed. */
+  facts?: StatusFacts
+  /** Why there are no facts. */
+  problem?: HostProblem
+}
+
+export interface StatusResult {
+  hosts: HostStatus[]
+  summary: {reachable: number; unreachable: number}
+}
+
+/** The time a host gets to run the status script; its one docker call gives up after 3 s. */
+const SCRIPT_TIMEOUT_MS = 20_000
+
+/**
+ * The hosts a status is about: the arguments (names, @groups, raw targets),
+ * or every tk.yml host when there are none.
+ */
+export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
+  const {loadConfig} = await import('../config/index.js')
+  const config = await loadConfig({path: configPath})
+  if (args.length === 0 && !config) {
+    throw new UserError('no hosts given and no tk.yml here or above', {
+      exitCode: ExitCode.USAGE,
+      hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them',
+    })
+  }
+  return resolveTargets(config, args.length === 0 ? [ALL_HOSTS] : args)
+}
+
+export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {
+  const script = await provisionerScript('status-facts.sh')
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  let outcomes
+  try {
+    outcomes = await runOnHosts(
+      targets.map((target) => target.name),
+      async (name) => {
+        const host = await connector.get(byName.get(name)!)
+        const address = formatAddress(host.connection.target)
+        const result = await host.run(script, {timeoutMs: SCRIPT_TIMEOUT_MS})
+        if (result.code !== 0) {
+          const why = result.code === 124 ? `did not finish within ${SCRIPT_TIMEOUT_MS / 1000} s` : `exited ${result.code}: ${lastLine(result.stderr) || 'no message'}`
+          return {address, problem: {reason: 'script failed' as const, message: `the status script on ${name} ${why}`, exitCode: ExitCode.FAILED}}
+        }
+        return {address, facts: parseStatusFacts(result.stdout)}
+      },
+      {concurrency: options.concurrency},
+    )
+  } finally {
+    await connector.closeAll()
+  }
+
+  const hosts = outcomes.map((outcome, index): HostStatus => {
+    const durationMs = Math.round(outcome.durationMs)
+    if (!outcome.ok) {
+      const target = targets[index]
+      return {
+        name: outcome.target,
+        address: addressOf(target, connector),
+        reachable: false,
+        durationMs,
+        problem: {reason: problemReason(outcome.error), ...outcome.error},
+      }
+    }
+    const {address, ...said} = outcome.value
+    return {name: outcome.target, address, reachable: true, durationMs, ...said}
+  })
+  return {
+    hosts,
+    summary: {
+      reachable: hosts.filter((host) => host.reachable).length,
+      unreachable: hosts.filter((host) => !host.reachable).length,
+    },
+  }
+}
+
+/** 0 when every host answered; else the code the problems share, or 1 when they differ. */
+export function statusExitCode(result: StatusResult): number {
+  return fleetExitCode(result.hosts.map((host) => host.problem?.exitCode ?? 0))
+}
+
+/** user@host:port, always with the port (brackets around an IPv6 address). */
+export function formatAddress(target: {user: string; hostname: string; port: number}): string {
+  const host = target.hostname.includes(':') ? `[${target.hostname}]` : target.hostname
+  return `${target.user}@${host}:${target.port}`
+}
+
+/** Where tk would have connected, for a host it could not reach: as HostConnector resolves it. */
+function addressOf(target: Target, connector: HostConnector): string {
+  if (target.provider !== 'ssh') return target.address
+  try {
+    const options = connector.optionsFor(target)
+    const resolved = target.raw ? resolveTarget(target.address, options) : resolveTarget({host: target.address, user: target.user, port: target.port}, options)
+    return formatAddress(resolved)
+  } catch {
+    return target.address
+  }
+}
+
+/** The failure in a word or two, from its exit class and the transport's wording (src/transport/connection.ts). */
+export function problemReason(failure: HostFailure): ProblemReason {
+  if (failure.exitCode === ExitCode.AUTH) return 'auth'
+  if (failure.exitCode === ExitCode.HOST_KEY) return 'host key'
+  if (failure.exitCode === ExitCode.UNSUPPORTED) return 'unsupported'
+  if (failure.exitCode !== ExitCode.CONNECTION) return 'error'
+  const message = failure.message
+  if (/\brefused\b/i.test(message)) return 'refused'
+  if (/\btimed out\b/i.test(message)) return 'timeout'
+  if (/cannot resolve host name/i.test(message)) return 'dns'
+  if (/no route to host|network unreachable/i.test(message)) return 'no route'
+  if (/\breset\b/i.test(message)) return 'reset'
+  if (/\bclosed\b|\blost\b/i.test(message)) return 'closed'
+  return 'error'
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? ''
+}

@@ -1,0 +1,114 @@
+import {expect} from 'chai'
+
+import {formatAge, lastUpCell, renderStatus, STATUS_HEADER} from '../../../src/render/status.js'
+import {makeStyle} from '../../../src/render/style.js'
+import type {StatusFacts} from '../../../src/status/facts.js'
+import type {HostStatus, StatusResult} from '../../../src/status/gather.js'
+
+const plain = makeStyle(false)
+const NOW = Date.parse('2026-11-23T12:00:00.000Z')
+const ago = (ms: number) => new Date(NOW - ms).toISOString()
+
+const facts = (overrides: Partial<StatusFacts> = {}): StatusFacts => ({
+  os: 'Debian GNU/Linux 12 (bookworm)',
+  kernel: '6.1.0-28-amd64',
+  user: 'admin',
+  engine: {daemon: 'running', version: '20.10.24+dfsg1', versionFrom: 'server', access: true},
+  dockerGroup: ['admin'],
+  lastUp: {at: ago(3 * 60_000), by: 'alice@laptop', tkVersion: '0.1.0', ok: true, changed: 1, durationMs: 3000},
+  ...overrides,
+})
+
+const reached = (name: string, overrides: Partial<StatusFacts> = {}): HostStatus => ({name, address: `admin@127.0.0.1:${name.length + 2200}`, reachable: true, durationMs: 120, facts: facts(overrides)})
+
+const result = (hosts: HostStatus[]): StatusResult => ({
+  hosts,
+  summary: {reachable: hosts.filter((host) => host.reachable).length, unreachable: hosts.filter((host) => !host.reachable).length},
+})
+
+/** The table's rows as cells (columns are two or more spaces apart; no cell here has two spaces in it). */
+const cells = (text: string) => text.split('\n').map((line) => line.split(/ {2,}/))
+
+describe('tk status: the table', () => {
+  it('one row per host in the order given, every column filled', () => {
+    const text = renderStatus(result([reached('web-1'), reached('db-1', {engine: {daemon: 'not-installed'}, dockerGroup: undefined, lastUp: undefined})]), plain, NOW)
+    const [header, web, db] = cells(text)
+    expect(header).to.deep.equal(STATUS_HEADER)
+    expect(web).to.deep.equal(['web-1', 'admin@127.0.0.1:2205', 'yes', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-28-amd64', '20.10.24+dfsg1', 'running', 'admin', '3m ago by alice@laptop, ok'])
+    expect(db).to.deep.equal(['db-1', 'admin@127.0.0.1:2204', 'yes', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-28-amd64', '-', 'not installed', 'no group', 'never'])
+  })
+
+  it('an unreachable host is a row with its reason in a word, and the whole message after the table', () => {
+    const down: HostStatus = {
+      name: 'web-2',
+      address: 'admin@10.0.0.9:22',
+      reachable: false,
+      durationMs: 2000,
+      problem: {reason: 'timeout', message: 'Connection to admin@10.0.0.9 timed out after 2 s (no TCP connection)', exitCode: 5},
+    }
+    const text = renderStatus(result([reached('web-1'), down]), plain, NOW)
+    const lines = text.split('\n')
+    expect(cells(text)[2]).to.deep.equal(['web-2', 'admin@10.0.0.9:22', 'no (timeout)', '-', '-', '-', '-', '-', '-'])
+    expect(lines.slice(3)).to.deep.equal(['', '✘ web-2: Connection to admin@10.0.0.9 timed out after 2 s (no TCP connection)'])
+  })
+
+  it('a host whose script failed was reached: "yes", no facts, and why after the table', () => {
+    const broken: HostStatus = {name: 'odd', address: 'root@odd:22', reachable: true, durationMs: 50, problem: {reason: 'script failed', message: 'the status script on odd exited 2: sh: syntax error', exitCode: 1}}
+    const text = renderStatus(result([broken]), plain, NOW)
+    const lines = text.split('\n')
+    expect(cells(text)[1].slice(0, 4)).to.deep.equal(['odd', 'root@odd:22', 'yes', '-'])
+    expect(lines.at(-1)).to.equal('✘ odd: the status script on odd exited 2: sh: syntax error')
+  })
+
+  it('says what the daemon column cannot show in one word: no access, a failed unit, no answer, a package version', () => {
+    const row = (overrides: Partial<StatusFacts>) => cells(renderStatus(result([reached('h', overrides)]), plain, NOW))[1]
+    expect(row({engine: {daemon: 'running', version: '20.10.24+dfsg1', versionFrom: 'package', access: false}}).slice(5, 7)).to.deep.equal(['20.10.24+dfsg1 (installed)', 'running (no access)'])
+    expect(row({engine: {daemon: 'stopped', unit: 'failed'}})[6]).to.equal('stopped (failed)')
+    expect(row({engine: {daemon: 'stopped', unit: 'inactive'}})[6]).to.equal('stopped')
+    expect(row({engine: {daemon: 'not-answering', error: 'no answer within 3 s'}})[6]).to.equal('not answering')
+    expect(row({dockerGroup: []})[7]).to.equal('empty')
+    expect(row({dockerGroup: ['admin', 'deploy', 'ci']})[7]).to.equal('admin,deploy,ci')
+  })
+
+  it('colours only when asked: green for good, red for bad, and columns still line up', () => {
+    const coloured = renderStatus(result([reached('web-1'), reached('web-22', {engine: {daemon: 'stopped'}})]), makeStyle(true), NOW)
+    expect(coloured).to.contain('\u001B[32myes\u001B[39m').and.contain('\u001B[31mstopped\u001B[39m')
+    // eslint-disable-next-line no-control-regex
+    const visible = coloured.replaceAll(/\u001B\[[0-9;]*m/g, '')
+    const [header, first, second] = visible.split('\n')
+    expect(first.indexOf('admin@')).to.equal(header.indexOf('ADDRESS'))
+    expect(second.indexOf('admin@')).to.equal(header.indexOf('ADDRESS'))
+    expect(renderStatus(result([reached('web-1')]), plain, NOW)).not.to.contain('\u001B[')
+  })
+
+  it('an empty tk.yml is a sentence, not an empty table', () => {
+    expect(renderStatus(result([]), plain, NOW)).to.equal('No hosts: tk.yml lists none.')
+  })
+})
+
+describe('tk status: how long ago', () => {
+  it('in the largest whole unit', () => {
+    expect(formatAge(0)).to.equal('just now')
+    expect(formatAge(999)).to.equal('just now')
+    expect(formatAge(42_000)).to.equal('42s ago')
+    expect(formatAge(59_999)).to.equal('59s ago')
+    expect(formatAge(60_000)).to.equal('1m ago')
+    expect(formatAge(3_599_999)).to.equal('59m ago')
+    expect(formatAge(3_600_000)).to.equal('1h ago')
+    expect(formatAge(47 * 3_600_000)).to.equal('47h ago')
+    expect(formatAge(48 * 3_600_000)).to.equal('2d ago')
+    expect(formatAge(400 * 86_400_000)).to.equal('400d ago')
+  })
+
+  it('a time a little in the future is now; far in the future says the clocks differ', () => {
+    expect(formatAge(-30_000)).to.equal('just now')
+    expect(formatAge(-2 * 3_600_000)).to.equal('in 2h (clocks differ)')
+  })
+
+  it('the last tk up: age, who, and whether it went well', () => {
+    const last = {at: ago(5 * 3_600_000), by: 'bob@ci', tkVersion: '0.1.0', ok: false, changed: 0, durationMs: 900}
+    expect(lastUpCell(last, plain, NOW)).to.equal('5h ago by bob@ci, failed')
+    expect(lastUpCell({...last, by: ''}, plain, NOW)).to.equal('5h ago, failed')
+    expect(lastUpCell(undefined, plain, NOW)).to.equal('never')
+  })
+})
