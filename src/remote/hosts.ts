@@ -8,8 +8,6 @@ import type {TransportOptions} from '../transport/connection.js'
 import {SshPool} from '../transport/pool.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {resolveTarget} from '../transport/target.js'
-import {ExitCode} from '../cli/exit-codes.js'
-import {UserError} from '../errors/index.js'
 
 export class HostConnector {
   private readonly pools = new Map<string, SshPool>()
@@ -28,12 +26,7 @@ export class HostConnector {
   }
 
   async get(target: Target): Promise<SshHost> {
-    if (target.provider === 'sandbox') {
-      throw new UserError(`${target.name} is a sandbox machine: this command reaches ssh hosts only for now`, {
-        exitCode: ExitCode.UNSUPPORTED,
-        hint: 'address the machine by its published port, or see docs/sandbox.md',
-      })
-    }
+    if (target.provider === 'sandbox') return this.getSandbox(target)
     const options = this.optionsFor(target)
     const key = JSON.stringify([options.hostKeyPolicy, options.connectTimeoutMs, options.identityFiles])
     let pool = this.pools.get(key)
@@ -43,6 +36,31 @@ export class HostConnector {
     }
     const resolved = target.raw ? resolveTarget(target.address, options) : resolveTarget({host: target.address, user: target.user, port: target.port}, options)
     return pool.get(resolved)
+  }
+
+  /**
+   * A sandbox host through its machine's published port, as admin with the
+   * sandbox's key and known_hosts, strictly; nothing of ~/.ssh is read or written.
+   */
+  private async getSandbox(target: Target): Promise<SshHost> {
+    const {reachSandboxHost} = await import('../providers/sandbox/fleet.js')
+    const machine = await reachSandboxHost(target)
+    const options: TransportOptions = {
+      ...this.base,
+      identityFiles: [machine.identityFile],
+      hostKeyPolicy: machine.hostKeyPolicy,
+      knownHostsFile: machine.knownHostsFile,
+      globalKnownHostsFiles: [],
+      sshConfigPath: '/dev/null',
+      agentSocket: false,
+    }
+    const key = `sandbox:${machine.knownHostsFile}:${machine.identityFile}`
+    let pool = this.pools.get(key)
+    if (!pool) {
+      pool = new SshPool(options)
+      this.pools.set(key, pool)
+    }
+    return pool.get(resolveTarget({host: machine.host, user: machine.user, port: machine.port}, options))
   }
 
   async closeAll(): Promise<void> {
@@ -56,5 +74,7 @@ export async function selectTargets(args: string[], configPath?: string): Promis
   const {loadConfig} = await import('../config/index.js')
   const {resolveTargets} = await import('../targets/index.js')
   const config = await loadConfig({path: configPath})
+  // Sandbox machines are keyed on their tk.yml: remember which one the hosts come from.
+  if (config?.hosts.some((host) => host.provider === 'sandbox')) (await import('../providers/sandbox/fleet.js')).rememberProject(config)
   return resolveTargets(config, args)
 }

@@ -46,6 +46,8 @@ export interface MachineSpec {
   network?: string
   /** Wait until sshd answers (default true). */
   waitForSsh?: boolean
+  /** Extra container labels, e.g. which tk.yml host the machine stands for. */
+  labels?: Record<string, string>
 }
 
 export type MachineState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
@@ -65,6 +67,8 @@ export interface Machine {
   network: string
   /** The tk process that created it (see SESSION). */
   session: string
+  /** All of its container's labels. */
+  labels: Record<string, string>
 }
 
 export interface Snapshot {
@@ -136,6 +140,7 @@ export class SandboxMachines {
       Image: image,
       Hostname: spec.name,
       Labels: {
+        ...spec.labels,
         [MACHINE_LABEL.name]: spec.name,
         [LABEL.release]: release,
         [MACHINE_LABEL.hostKey]: hostKey.publicKey,
@@ -391,6 +396,7 @@ function toMachine(info: Docker.ContainerInfo): Machine {
     hostKey: labels[MACHINE_LABEL.hostKey] ?? '',
     network: networks[0] ?? info.HostConfig?.NetworkMode ?? '',
     session: labels[MACHINE_LABEL.session] ?? '',
+    labels,
   }
 }
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Removes the Docker engine a host got from apt: stops it, then purges the
+# engine packages that are installed (Debian's and Docker's own). Data is
+# not tk's to delete: what remains of it afterwards is listed. Runs as root.
+# Prints one line per fact: "purged PKG", "kept PATH", "none" when no engine
+# package was installed.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600"
+
+# Installed packages among the engine's (patterns as dpkg-query takes them).
+installed=$(dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' \
+	docker.io docker-cli docker-doc 'docker-ce*' docker-buildx-plugin \
+	docker-compose docker-compose-plugin containerd containerd.io runc 2>/dev/null |
+	awk '$2 ~ /^.i/ { print $1 }' || true)
+
+if [ -n "$installed" ]; then
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl stop docker.socket docker.service containerd.service >/dev/null 2>&1 || true
+	fi
+	# shellcheck disable=SC2086
+	if ! out=$($APT purge $installed 2>&1); then
+		echo "$out" >&2
+		exit 1
+	fi
+	for package in $installed; do echo "purged $package"; done
+else
+	echo none
+fi
+
+for path in /var/lib/docker /var/lib/containerd /etc/docker/daemon.json /etc/docker /var/lib/tk; do
+	if [ -e "$path" ]; then
+		# An empty directory is no data; /etc/docker matters only beside daemon.json when it holds more.
+		if [ -d "$path" ] && [ -z "$(ls -A "$path" 2>/dev/null)" ]; then continue; fi
+		if [ "$path" = /etc/docker ] && [ "$(ls -A /etc/docker)" = daemon.json ]; then continue; fi
+		echo "kept $path"
+	fi
+done

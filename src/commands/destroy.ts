@@ -1,0 +1,127 @@
+import {Args, Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import type {DestroyResult} from '../destroy/index.js'
+import {UserError} from '../errors/index.js'
+import type {HostFailure} from '../fleet/run-hosts.js'
+import {makeStyle, useColor} from '../render/style.js'
+
+export interface DestroyFleetResult {
+  hosts: Array<{target: string; ok: boolean; result?: DestroyResult; error?: HostFailure}>
+  summary: {succeeded: number; failed: number}
+}
+
+export default class Destroy extends TkCommand {
+  static override summary = 'Remove sandbox machines with their volumes, or the Docker engine from hosts.'
+
+  static override description = `Without HOST: every sandbox host of tk.yml. Sandbox machines are tk's own: each is removed with its volumes (its /var/lib/docker and all) and its line in the sandbox's known_hosts; one already gone is fine. tk up creates them again, empty.
+
+ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and purges its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root and then lists the data that stays (/var/lib/docker, /etc/docker/daemon.json, /var/lib/tk ...): tk never deletes it. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
+
+Destroying cannot be undone: on a terminal tk asks first; elsewhere it needs --yes.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE', 'ENVIRONMENT'])}`
+
+  static override examples = [
+    {description: 'Remove every sandbox machine of tk.yml', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Remove two sandbox machines without asking', command: '<%= config.bin %> <%= command.id %> web1 db1 --yes'},
+    {description: 'Remove the Docker engine from the servers of a group', command: '<%= config.bin %> <%= command.id %> @web --uninstall-engine'},
+  ]
+
+  static override enableJsonFlag = true
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts: tk.yml names, @groups or user@host:port. Default: every sandbox host of tk.yml.'}),
+  }
+
+  static override flags = {
+    'uninstall-engine': Flags.boolean({summary: 'Stop the Docker engine and purge its packages (ssh and sandbox hosts); data stays.'}),
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', env: 'TK_YES'}),
+    concurrency: Flags.integer({summary: 'How many hosts to work on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<DestroyFleetResult> {
+    const {argv, flags} = await this.parse(Destroy)
+    const [{selectTargets}, {destroyHosts, planDestroy}, {fleetExitCode}] = await Promise.all([
+      import('../remote/hosts.js'),
+      import('../destroy/index.js'),
+      import('../fleet/run-hosts.js'),
+    ])
+    const args = argv as string[]
+    if (args.length === 0 && !(await import('../config/locate.js')).findConfigFile({path: flags.config})) {
+      throw new UserError('no host given and no tk.yml here or above', {exitCode: ExitCode.USAGE, hint: 'name the hosts, or run in the directory of your tk.yml'})
+    }
+    let targets = await selectTargets(args.length > 0 ? args : ['@all'], flags.config)
+    if (args.length === 0) targets = targets.filter((target) => target.provider === 'sandbox')
+    if (targets.length === 0) {
+      this.log('nothing to destroy: tk.yml has no sandbox hosts')
+      return {hosts: [], summary: {succeeded: 0, failed: 0}}
+    }
+
+    const plan = planDestroy(targets, flags['uninstall-engine'])
+    if (!flags.yes) {
+      if (!process.stdin.isTTY || !process.stderr.isTTY) {
+        throw new UserError('tk destroy cannot be undone and there is no terminal to ask on', {exitCode: ExitCode.USAGE, hint: 'add --yes to go ahead'})
+      }
+      for (const line of plan) process.stderr.write(`  ${line}\n`)
+      if (!(await confirm(`Destroy ${targets.length === 1 ? 'this' : `these ${targets.length}`}? [y/N]`))) {
+        throw new UserError('nothing destroyed', {exitCode: ExitCode.FAILED})
+      }
+    }
+
+    const style = makeStyle(useColor())
+    const outcomes = await destroyHosts(targets, {
+      uninstallEngine: flags['uninstall-engine'],
+      concurrency: flags.concurrency,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onProgress: (event) => this.logToStderr(style.dim(`${event.target ? `${event.target}: ` : ''}${event.message}`)),
+    })
+
+    for (const outcome of outcomes) {
+      if (!outcome.ok) {
+        const message = outcome.error.message.startsWith(`${outcome.target}:`) ? outcome.error.message : `${outcome.target}: ${outcome.error.message}`
+        this.logToStderr(style.red(`✘ ${message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+        continue
+      }
+      this.log(resultLine(outcome.target, outcome.value, style))
+    }
+    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
+    if (code !== 0) process.exitCode = code
+    return {
+      hosts: outcomes.map((outcome) => (outcome.ok ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcome.error})),
+      summary: {succeeded: outcomes.filter((outcome) => outcome.ok).length, failed: outcomes.filter((outcome) => !outcome.ok).length},
+    }
+  }
+}
+
+function resultLine(target: string, result: DestroyResult, style: ReturnType<typeof makeStyle>): string {
+  switch (result.action) {
+    case 'machine-removed':
+      return `${style.green('✔')} ${target}: removed sandbox machine ${result.machine} and its volumes`
+    case 'machine-absent':
+      return `${style.green('✔')} ${target}: no sandbox machine (already gone)`
+    default: {
+      const purged = result.purged.length > 0 ? `purged ${result.purged.join(', ')}` : 'no engine package was installed'
+      const kept = result.kept.length > 0 ? `; data kept: ${result.kept.join(', ')}` : ''
+      return `${style.green('✔')} ${target}: ${purged}${kept}`
+    }
+  }
+}
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" is yes. */
+async function confirm(question: string): Promise<boolean> {
+  const {createInterface} = await import('node:readline/promises')
+  const prompt = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} `)).trim())
+  } finally {
+    prompt.close()
+  }
+}

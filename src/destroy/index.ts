@@ -1,0 +1,102 @@
+/**
+ * `tk destroy`: sandbox machines are tk's own and are removed with their
+ * volumes; ssh hosts are not tk's, so the most tk does there, asked with
+ * --uninstall-engine, is remove the Docker engine's packages and say what
+ * data stays. The plan is checked before anything is touched.
+ */
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {boundScript} from '../provision/scripts.js'
+import {HostConnector} from '../remote/hosts.js'
+import type {Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+
+export interface DestroyOptions {
+  /** Remove the Docker engine's packages instead (ssh hosts) or as well as nothing else (sandbox machines are kept). */
+  uninstallEngine: boolean
+  concurrency?: number
+  transport: TransportOptions
+  onProgress?: (event: {target?: string; message: string}) => void
+}
+
+export interface EngineRemoval {
+  /** The packages purged; empty when none was installed. */
+  purged: string[]
+  /** Data left on the host (paths). */
+  kept: string[]
+}
+
+export type DestroyResult =
+  | {action: 'machine-removed' | 'machine-absent'; machine: string}
+  | ({action: 'engine-uninstalled'} & EngineRemoval)
+
+/** What tk destroy will do to each target, or why it refuses; pure. */
+export function planDestroy(targets: readonly Target[], uninstallEngine: boolean): string[] {
+  if (uninstallEngine) return targets.map((target) => `${target.name}: remove the Docker engine's packages`)
+  const foreign = targets.filter((target) => target.provider !== 'sandbox')
+  if (foreign.length > 0) {
+    const names = foreign.map((target) => target.name).join(', ')
+    throw new UserError(`${names} ${foreign.length === 1 ? 'is an ssh host' : 'are ssh hosts'}: tk destroy removes only sandbox machines tk created`, {
+      exitCode: ExitCode.USAGE,
+      hint: '--uninstall-engine removes the Docker engine from them instead',
+    })
+  }
+  return targets.map((target) => `${target.name}: remove its sandbox machine and volumes`)
+}
+
+/** Parses uninstall-engine.sh's "purged PKG" and "kept PATH" lines. */
+export function parseEngineRemoval(stdout: string): EngineRemoval {
+  const lines = stdout.split('\n').map((line) => line.trim())
+  return {
+    purged: lines.filter((line) => line.startsWith('purged ')).map((line) => line.slice(7)),
+    kept: lines.filter((line) => line.startsWith('kept ')).map((line) => line.slice(5)),
+  }
+}
+
+export async function destroyHosts(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
+  planDestroy(targets, options.uninstallEngine)
+  if (options.uninstallEngine) return uninstallEngines(targets, options)
+
+  const {destroySandboxHosts} = await import('../providers/sandbox/fleet.js')
+  const started = performance.now()
+  try {
+    const removals = await destroySandboxHosts(targets, {onProgress: options.onProgress})
+    const durationMs = performance.now() - started
+    return removals.map((removal) => ({
+      target: removal.target,
+      ok: true as const,
+      value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine},
+      durationMs,
+    }))
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    // The engine could not be had (root, dockerd): every host fails alike.
+    const failure = {message: error.message, hint: error.hint, exitCode: error.exitCode}
+    return targets.map((target) => ({target: target.name, ok: false as const, error: failure, durationMs: performance.now() - started}))
+  }
+}
+
+async function uninstallEngines(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
+  const script = await boundScript('uninstall-engine.sh')
+  const connector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  try {
+    return await runOnHosts(
+      targets.map((target) => target.name),
+      async (name) => {
+        const host = (await connector.get(byName.get(name)!)).asRoot()
+        options.onProgress?.({target: name, message: 'removing the Docker engine'})
+        const result = await host.run(script)
+        if (result.code !== 0) {
+          const last = result.stderr.trim().split('\n').slice(-1)[0] ?? ''
+          throw new UserError(`${name}: removing the engine's packages failed (exit ${result.code}): ${last}`)
+        }
+        return {action: 'engine-uninstalled' as const, ...parseEngineRemoval(result.stdout)}
+      },
+      {concurrency: options.concurrency},
+    )
+  } finally {
+    await connector.closeAll()
+  }
+}

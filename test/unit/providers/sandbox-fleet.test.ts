@@ -1,0 +1,82 @@
+/**
+ * Sandbox machines of tk.yml hosts: one per (tk.yml, host), named so that a
+ * person can tell which host it is, and never shared across projects or hosts.
+ */
+import {expect} from 'chai'
+
+import {machineName} from '../../../src/providers/sandbox/fleet.js'
+import {planDestroy, parseEngineRemoval} from '../../../src/destroy/index.js'
+import {UserError} from '../../../src/errors/index.js'
+import type {Target} from '../../../src/targets/index.js'
+
+// The rules of SandboxMachines (machine names) and of a DNS label / hostname.
+const MACHINE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+describe('sandbox machine names for tk.yml hosts', () => {
+  it('are the host name and a short hash of the tk.yml path', () => {
+    expect(machineName('/home/ana/shop/tk.yml', 'web1')).to.match(/^web1-[0-9a-f]{8}$/)
+  })
+
+  it('are the same every time for the same project and host', () => {
+    expect(machineName('/home/ana/shop/tk.yml', 'web1')).to.equal(machineName('/home/ana/shop/tk.yml', 'web1'))
+  })
+
+  it('differ between two checkouts of the same tk.yml', () => {
+    expect(machineName('/home/ana/shop/tk.yml', 'web1')).to.not.equal(machineName('/home/ana/shop-copy/tk.yml', 'web1'))
+  })
+
+  it('share the project hash between the hosts of one tk.yml', () => {
+    const suffix = (name: string) => name.split('-').pop()
+    expect(suffix(machineName('/p/tk.yml', 'web1'))).to.equal(suffix(machineName('/p/tk.yml', 'db1')))
+  })
+
+  it('turn any tk.yml host name into a valid machine name', () => {
+    for (const host of ['Web_1', 'db.internal', 'A', '9lives', `x${'y'.repeat(62)}`, 'a__b..c', 'web-']) {
+      const name = machineName('/p/tk.yml', host)
+      expect(name, host).to.match(MACHINE_NAME)
+      expect(name.length, host).to.be.at.most(49)
+    }
+    expect(machineName('/p/tk.yml', 'db.internal')).to.match(/^db-internal-[0-9a-f]{8}$/)
+  })
+
+  it('keep hosts apart whose names read the same once lower-cased', () => {
+    const names = ['web-1', 'Web-1', 'web_1', 'WEB.1'].map((host) => machineName('/p/tk.yml', host))
+    expect(new Set(names).size).to.equal(4)
+  })
+
+  it('keep long host names apart that share their first 40 characters', () => {
+    const prefix = 'a'.repeat(45)
+    expect(machineName('/p/tk.yml', `${prefix}1`)).to.not.equal(machineName('/p/tk.yml', `${prefix}2`))
+  })
+})
+
+describe('tk destroy plan', () => {
+  const target = (name: string, provider: 'ssh' | 'sandbox'): Target => ({name, raw: false, address: name, groups: [], provider, sshOptions: {}})
+
+  it('removes sandbox machines', () => {
+    expect(planDestroy([target('web1', 'sandbox')], false)).to.deep.equal(['web1: remove its sandbox machine and volumes'])
+  })
+
+  it('refuses ssh hosts, naming them, as a usage error', () => {
+    try {
+      planDestroy([target('web1', 'sandbox'), target('prod-1', 'ssh')], false)
+      expect.fail('planDestroy accepted an ssh host')
+    } catch (error) {
+      expect(error).to.be.instanceOf(UserError)
+      expect((error as UserError).message).to.match(/^prod-1 is an ssh host/)
+      expect((error as UserError).exitCode).to.equal(2)
+    }
+  })
+
+  it('takes ssh hosts with --uninstall-engine', () => {
+    expect(planDestroy([target('prod-1', 'ssh')], true)).to.deep.equal(["prod-1: remove the Docker engine's packages"])
+  })
+
+  it("reads what uninstall-engine.sh purged and kept", () => {
+    expect(parseEngineRemoval('purged docker.io\npurged containerd\nkept /var/lib/docker\nkept /var/lib/tk\n')).to.deep.equal({
+      purged: ['docker.io', 'containerd'],
+      kept: ['/var/lib/docker', '/var/lib/tk'],
+    })
+    expect(parseEngineRemoval('none\n')).to.deep.equal({purged: [], kept: []})
+  })
+})
