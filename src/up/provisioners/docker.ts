@@ -18,7 +18,7 @@ import type {DockerProvisioner} from '../../config/types.js'
 import {UserError} from '../../errors/index.js'
 import type {RunResult} from '../../host/host.js'
 import {boundScript} from '../../provision/scripts.js'
-import {readSaveArchive, type SaveArchive} from './docker-archive.js'
+import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
 import type {ProvisionerContext, ProvisionerRun, ProvisionerRunner} from './types.js'
 
 export {normalizeReference, parseSaveManifest, readSaveArchive, type SaveArchive} from './docker-archive.js'
@@ -270,9 +270,14 @@ export function redact(text: string, secrets: string[]): string {
   return out
 }
 
-/** The line that says what went wrong: the last of stderr, else of stdout. */
+/** The line that says what went wrong: the last of stderr, else of stdout (not the docker CLI's "See 'docker run --help'."). */
 function lastLine(result: RunResult): string {
-  const last = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).pop()
+  const last = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^See 'docker .*--help'\.?$/.test(line))
+      .pop()
   return last(result.stderr) ?? last(result.stdout) ?? `exit code ${result.code}`
 }
 
@@ -308,7 +313,8 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
-  const factsRun = await root.run(await boundScript('docker-facts.sh', [provisioner.image, provisioner.container?.name ?? '', pull ? 'pull' : '', ...(archive?.imageIds ?? [])]))
+  // With its tag spelt out, the reference can never be taken for a container name.
+  const factsRun = await root.run(await boundScript('docker-facts.sh', [normalizeReference(provisioner.image), provisioner.container?.name ?? '', pull ? 'pull' : '', ...(archive?.imageIds ?? [])]))
   if (factsRun.code !== 0) {
     const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
     throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
