@@ -8,7 +8,7 @@ import {UserError} from '../errors/index.js'
 import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
 import {provisionerScript} from '../provision/scripts.js'
 import {HostConnector} from '../remote/hosts.js'
-import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
+import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {resolveTarget} from '../transport/target.js'
 import {parseStatusFacts, type StatusFacts} from './facts.js'
@@ -47,15 +47,14 @@ const SCRIPT_TIMEOUT_MS = 20_000
  * or every tk.yml host when there are none.
  */
 export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
-  const {loadConfig} = await import('../config/index.js')
-  const config = await loadConfig({path: configPath})
-  if (args.length === 0 && !config) {
+  const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../remote/hosts.js')])
+  if (args.length === 0 && findConfigFile({path: configPath}) === undefined) {
     throw new UserError('no hosts given and no tk.yml here or above', {
       exitCode: ExitCode.USAGE,
       hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them',
     })
   }
-  return resolveTargets(config, args.length === 0 ? [ALL_HOSTS] : args)
+  return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath)
 }
 
 export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {
