@@ -73,8 +73,12 @@ export function machineName(project: string, host: string): string {
 }
 
 // tk.yml paths of hosts, by their resolved config object: selectTargets records
-// them, so a Target (plain data) still leads back to its project.
-const projects = new WeakMap<HostConfig, string>()
+// them, so a Target (plain data) still leads back to its project. One map per
+// process, even when this module is loaded twice (tests load it through both
+// require and import).
+const PROJECTS = Symbol.for('tk.sandbox.projects')
+const registry = globalThis as typeof globalThis & {[PROJECTS]?: WeakMap<HostConfig, string>}
+const projects = (registry[PROJECTS] ??= new WeakMap<HostConfig, string>())
 
 /** Remembers which tk.yml each of the config's hosts comes from. */
 export function rememberProject(config: TkConfig): void {
