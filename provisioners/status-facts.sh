@@ -90,5 +90,6 @@ if [ -z "$answered" ] && command -v dockerd >/dev/null 2>&1; then
 fi
 
 section state
-if [ -r /var/lib/tk/state.json ]; then cat /var/lib/tk/state.json; fi
+# echo: the file may not end in a newline, and the end marker must start a line.
+if [ -r /var/lib/tk/state.json ]; then cat /var/lib/tk/state.json; echo; fi
 section end

@@ -73,7 +73,12 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
           const why = result.code === 124 ? `did not finish within ${SCRIPT_TIMEOUT_MS / 1000} s` : `exited ${result.code}: ${lastLine(result.stderr) || 'no message'}`
           return {address, problem: {reason: 'script failed' as const, message: `the status script on ${name} ${why}`, exitCode: ExitCode.FAILED}}
         }
-        return {address, facts: parseStatusFacts(result.stdout)}
+        try {
+          return {address, facts: parseStatusFacts(result.stdout)}
+        } catch (error) {
+          // Reached, but what it printed is not what the script prints: say so in its row.
+          return {address, problem: {reason: 'script failed' as const, message: `the status script's output on ${name} cannot be read: ${(error as Error).message}`, exitCode: ExitCode.FAILED}}
+        }
       },
       {concurrency: options.concurrency},
     )

@@ -58,7 +58,8 @@ describe('tk status on sandbox machines', function () {
     // What `tk up` leaves behind (src/up/state.ts): root's file, world-readable.
     const state: HostState = {version: 1, lastUp, provisioners: {}}
     const written = await provisioned.ssh('admin', 'sudo -n mkdir -p /var/lib/tk && sudo -n tee /var/lib/tk/state.json >/dev/null && sudo -n chmod 0644 /var/lib/tk/state.json', {
-      input: `${JSON.stringify(state, null, 2)}\n`,
+      // No final newline: the script must still end its output right.
+      input: JSON.stringify(state, null, 2),
     })
     expect(written.code, written.stderr).to.equal(0)
 
