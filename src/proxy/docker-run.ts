@@ -4,16 +4,19 @@
  * background on demand, left running for the next call) or, without a local
  * CLI, as `docker ARGS` run on the host over SSH. Fan-out over many hosts
  * always runs on the hosts, lines prefixed, through `tk exec`'s machinery.
+ *
+ * The tunnel path is on the clock (every `tk docker HOST` call pays it), so
+ * nothing here loads the SSH transport (ssh2) until a remote run needs it.
  */
 import {spawn} from 'node:child_process'
 import {accessSync, constants, statSync} from 'node:fs'
+import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {exitCodeOf} from '../transport/connection.js'
 import {shQuote} from '../host/sh-quote.js'
 import {liveTunnels, type TunnelState} from './state.js'
 
@@ -65,7 +68,7 @@ export async function runLocalDocker(docker: string, endpoint: string, args: str
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(docker, args, {stdio: 'inherit', env})
       child.once('error', (error) => reject(new UserError(`cannot run ${docker}: ${error.message}`, {exitCode: ExitCode.ENVIRONMENT})))
-      child.once('exit', (code, signal) => resolve(exitCodeOf(code, signal)))
+      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 15)))
     })
   } finally {
     process.off('SIGINT', ignore)
@@ -110,6 +113,7 @@ export interface RemoteDockerOptions {
  */
 export async function runRemoteDocker(target: Target, args: string[], options: RemoteDockerOptions): Promise<number> {
   const {HostConnector} = await import('../remote/hosts.js')
+  const {exitCodeOf} = await import('../transport/connection.js')
   const connector = new HostConnector(options.transport)
   const {stdin, stdout, stderr} = process
   try {
