@@ -1,7 +1,8 @@
 /**
  * Connects to the hosts a command was given — tk.yml hosts or raw targets —
  * with one connection each, applying tk.yml's per-host user, port, identity
- * file and SSH settings under whatever the command line said.
+ * file and SSH settings under whatever the command line said. Sandbox hosts
+ * are reached through their machine, with the sandbox's own key and known_hosts.
  */
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
