@@ -48,6 +48,8 @@ export interface ProvisionHosts {
 export interface ProvisionOptions {
   dryRun?: boolean
   onStep?: (target: string, outcome: StepOutcome) => void
+  /** A step that has something to do is about to start (for live progress). */
+  onStepStart?: (target: string, step: {id: PlannedStep['id']; title: string}) => void
   /** A new connection (new login session), so that a new docker group membership applies. */
   reconnect?: () => Promise<ProvisionHosts>
 }
@@ -104,6 +106,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
       continue
     }
     try {
+      options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
       const detail = await applyStep(target, step, current, desired, facts, (version) => (engineVersion = version), addedLogin)
       if (step.action === 'change') changed++

@@ -20,8 +20,12 @@ export interface ProvisionerContext {
 }
 
 export interface ProvisionerRun {
-  /** ok: nothing to do; changed: the host was changed; would-change: a dry run found work. */
-  result: 'ok' | 'changed' | 'would-change'
+  /**
+   * ok: nothing to do; changed: the host was changed; would-change: a dry run found work;
+   * ran: a `run: always` command ran (whether it changed anything only it knows, so it is
+   * not counted as a change); skipped: a dry run did not run such a command.
+   */
+  result: 'ok' | 'changed' | 'would-change' | 'ran' | 'skipped'
   /** One line for people: what held, or what was done. Never a secret. */
   detail: string
   /** sha256 of the spec, recorded in the state when the result is changed or ok. */
@@ -30,3 +34,10 @@ export interface ProvisionerRun {
 
 /** Throws a UserError (one line, naming the host and provisioner) when the work fails. */
 export type ProvisionerRunner<P extends Provisioner> = (provisioner: P, context: ProvisionerContext) => Promise<ProvisionerRun>
+
+/** Output of a user's command with every secret value replaced by ***. */
+export function hideSecrets(text: string, secrets: string[]): string {
+  let out = text
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.split(secret).join('***')
+  return out
+}

@@ -1,0 +1,150 @@
+import {Args, Flags} from '@oclif/core'
+
+import {TkCommand} from '../cli/base-command.js'
+import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {UserError} from '../errors/index.js'
+import type {HostFailure} from '../fleet/run-hosts.js'
+import {makeStyle, useColor} from '../render/style.js'
+import type {UpResult, UpStep} from '../up/index.js'
+
+export interface UpHostResult {
+  target: string
+  ok: boolean
+  skipped?: boolean
+  durationMs: number
+  result?: UpResult
+  error?: HostFailure
+  steps?: UpStep[]
+}
+
+export interface UpFleetResult {
+  dryRun: boolean
+  hosts: UpHostResult[]
+  summary: {succeeded: number; failed: number; skipped: number; changed: number}
+}
+
+export default class Up extends TkCommand {
+  static override summary = 'Bring every host of tk.yml to the state it describes: engine, daemon configuration, docker users, your provisioners.'
+
+  static override description = `Run in a repository that holds a tk.yml (or name one with --config). Each selected host, in parallel:
+  1. its lock is taken (/var/lib/tk/up.lock: one tk up per host at a time; another run waits up to --wait seconds),
+  2. the engine is brought to tk.yml's engine: section, as tk provision does (check, install, service, daemon.json, docker group, verify),
+  3. its provisioners run in file order (shell, file, docker; run: once or always),
+  4. what ran is recorded on the host in /var/lib/tk/state.json (read by tk status, and by the next tk up from any checkout).
+A host that fails stops there and the others go on. A second tk up on a converged fleet changes nothing.
+
+On a terminal every host has a live line (what it is doing, for how long); otherwise a line is printed per change. Then what changed, host by host, and a table. --json prints only the result.
+
+${TRANSPORT_ENVIRONMENT}
+
+Exit codes:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}
+With several hosts failing for different reasons the exit code is 1.`
+
+  static override examples = [
+    {description: 'Converge every host of tk.yml', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Only the hosts of the group web, and db-1', command: '<%= config.bin %> <%= command.id %> @web db-1'},
+    {description: 'What would change, changing nothing', command: '<%= config.bin %> <%= command.id %> --dry-run'},
+    {description: 'A careful roll-out: four hosts at a time, stop after the first failure', command: '<%= config.bin %> <%= command.id %> --concurrency 4 --max-fail 1'},
+    {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
+  ]
+
+  static override enableJsonFlag = true
+
+  static override strict = false
+
+  static override args = {
+    host: Args.string({description: 'Hosts of tk.yml to converge: names and @groups. Default: every host (@all).'}),
+  }
+
+  static override flags = {
+    'dry-run': Flags.boolean({summary: 'Print what would change on each host and change nothing (no lock, no state written).'}),
+    concurrency: Flags.integer({summary: 'How many hosts to work on at once. Default: tk.yml\'s ssh.concurrency, else 16.', min: 1, env: 'TK_CONCURRENCY'}),
+    'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish).', min: 1, helpValue: 'N'}),
+    wait: Flags.integer({summary: 'Seconds to wait for another tk up\'s lock on a host; 0 fails at once.', default: 300, min: 0, helpValue: 'SECONDS', env: 'TK_LOCK_WAIT'}),
+    'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
+    'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
+    ...transportFlags,
+  }
+
+  async run(): Promise<UpFleetResult> {
+    const {argv, flags} = await this.parse(Up)
+    const [{loadConfig}, {resolveTargets, ALL_HOSTS}, up, {loadInstallScript}, render, {fleetExitCode}] = await Promise.all([
+      import('../config/index.js'),
+      import('../targets/index.js'),
+      import('../up/index.js'),
+      import('../provision/index.js'),
+      import('../render/up.js'),
+      import('../fleet/run-hosts.js'),
+    ])
+    const config = await loadConfig({path: flags.config, required: true, checkFiles: true})
+    if (!config) throw new UserError('no tk.yml found', {exitCode: ExitCode.INPUT})
+    const args = argv as string[]
+    const targets = resolveTargets(config, args.length > 0 ? args : [ALL_HOSTS])
+    if (targets.length === 0) throw new UserError(`${config.displayName} describes no hosts`, {exitCode: ExitCode.CONFIG, hint: 'add hosts under hosts:'})
+    const installScript = flags['install-script'] ? await loadInstallScript(flags['install-script']) : undefined
+
+    const json = this.jsonEnabled()
+    const style = makeStyle(useColor())
+    const live = !json && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
+    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write: (text) => process.stdout.write(text), dryRun: flags['dry-run']})
+    const seen = new Map<string, UpStep[]>()
+    const outcomes = await up.upHosts(targets, {
+      config,
+      dryRun: flags['dry-run'],
+      concurrency: flags.concurrency ?? config.ssh.concurrency,
+      maxFail: flags['max-fail'],
+      waitSeconds: flags.wait,
+      skipCheck: flags['skip-check'],
+      installScript,
+      tkVersion: this.config.version,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onStart: (target) => progress?.start(target),
+      onActivity: (target, activity) => progress?.activity(target, activity),
+      onStep: (target, step) => {
+        seen.set(target, [...(seen.get(target) ?? []), step])
+        progress?.step(target, step)
+      },
+      onDone: (outcome) => progress?.done(outcome),
+    })
+    progress?.stop()
+
+    const skipped = (error: HostFailure) => error.message.includes(': not started: ')
+    if (!json) {
+      if (live) for (const line of render.renderChanges(outcomes, seen, style)) this.log(line)
+      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
+      this.log('')
+      this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
+    }
+    const failed = outcomes.filter((outcome) => !outcome.ok)
+    if (failed.length > 0) {
+      if (!json) {
+        const names = failed.map((outcome) => outcome.target).join(', ')
+        process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} did not converge: ${names}\n`)
+      }
+      process.exitCode = fleetExitCode(failed.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
+    }
+    return {
+      dryRun: flags['dry-run'],
+      hosts: outcomes.map((outcome) =>
+        outcome.ok
+          ? {target: outcome.target, ok: true, durationMs: Math.round(outcome.durationMs), result: outcome.value}
+          : {
+              target: outcome.target,
+              ok: false,
+              ...(skipped(outcome.error) ? {skipped: true} : {}),
+              durationMs: Math.round(outcome.durationMs),
+              error: outcome.error,
+              steps: seen.get(outcome.target) ?? [],
+            },
+      ),
+      summary: {
+        succeeded: outcomes.filter((outcome) => outcome.ok).length,
+        failed: failed.filter((outcome) => !skipped(outcome.error)).length,
+        skipped: failed.filter((outcome) => skipped(outcome.error)).length,
+        changed: outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.value.changed : 0), 0),
+      },
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Human output of `tk up`: on a terminal, a live line per host (what it is
+ * doing, for how long) redrawn in place; elsewhere, plain lines as steps
+ * change something or fail. Then an account of what changed, and a table.
+ */
+import type {HostOutcome} from '../fleet/run-hosts.js'
+import type {UpResult, UpStep} from '../up/index.js'
+import type {Style} from './style.js'
+import {renderTable} from './table.js'
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
+
+interface HostLine {
+  state: 'waiting' | 'running' | 'ok' | 'failed'
+  activity: string
+  startedAt?: number
+  endedAt?: number
+  changed: number
+}
+
+export interface UpProgressOptions {
+  live: boolean
+  style: Style
+  write: (text: string) => void
+  dryRun: boolean
+}
+
+export class UpProgress {
+  private readonly lines = new Map<string, HostLine>()
+  private readonly width: number
+  private drawn = 0
+  private frame = 0
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    targets: string[],
+    private readonly options: UpProgressOptions,
+  ) {
+    for (const target of targets) this.lines.set(target, {state: 'waiting', activity: 'queued', changed: 0})
+    this.width = Math.max(...targets.map((target) => target.length))
+    if (options.live) {
+      this.timer = setInterval(() => this.draw(), 100)
+      this.timer.unref()
+    }
+  }
+
+  start(target: string): void {
+    const line = this.lines.get(target)!
+    Object.assign(line, {state: 'running', activity: 'connecting', startedAt: performance.now()})
+    this.draw()
+  }
+
+  activity(target: string, activity: string): void {
+    const line = this.lines.get(target)!
+    line.activity = activity
+    if (!this.options.live && activity.startsWith('waiting for')) this.options.write(`${target.padEnd(this.width)}  ${activity}\n`)
+  }
+
+  step(target: string, step: UpStep): void {
+    const line = this.lines.get(target)!
+    if (step.result === 'changed' || step.result === 'would-change') line.changed++
+    if (!this.options.live && step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') {
+      this.options.write(`${stepLine(target, this.width, step, this.options.style)}\n`)
+    }
+  }
+
+  done(outcome: HostOutcome<UpResult>): void {
+    const line = this.lines.get(outcome.target)!
+    Object.assign(line, {state: outcome.ok ? 'ok' : 'failed', endedAt: performance.now(), activity: outcome.ok ? '' : outcome.error.message})
+    this.draw()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.draw()
+  }
+
+  private draw(): void {
+    if (!this.options.live) return
+    const {style} = this.options
+    this.frame = (this.frame + 1) % SPINNER.length
+    const text = [...this.lines].map(([target, line]) => {
+      const elapsed = line.startedAt === undefined ? '' : seconds((line.endedAt ?? performance.now()) - line.startedAt)
+      const name = target.padEnd(this.width)
+      switch (line.state) {
+        case 'waiting':
+          return `${style.dim(`· ${name}  queued`)}`
+        case 'running':
+          return `${style.yellow(SPINNER[this.frame])} ${name}  ${line.activity.padEnd(16)} ${style.dim(elapsed)}`
+        case 'ok':
+          return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'to change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
+        default:
+          return `${style.red('✘')} ${name}  ${style.red('failed'.padEnd(16))} ${style.dim(elapsed)}`
+      }
+    })
+    // Back to the top of the block, then each line cleared and rewritten.
+    const up = this.drawn > 0 ? `\u001B[${this.drawn}F` : ''
+    this.options.write(`${up}${text.map((line) => `\u001B[2K${line}\n`).join('')}`)
+    this.drawn = text.length
+  }
+}
+
+const MARKS: Record<UpStep['result'], (style: Style) => string> = {
+  ok: (style) => style.green('ok     '),
+  verified: (style) => style.green('ok     '),
+  changed: (style) => style.yellow('changed'),
+  ran: (style) => style.bold('ran    '),
+  'would-change': (style) => style.yellow('would  '),
+  skipped: (style) => style.dim('skip   '),
+  failed: (style) => style.red('FAILED '),
+}
+
+export function stepLine(target: string, width: number, step: UpStep, style: Style): string {
+  const name = step.kind === 'provisioner' ? `${step.title}:${step.id}` : step.id
+  return `${target.padEnd(width)}  ${MARKS[step.result](style)} ${name.padEnd(18)} ${seconds(step.durationMs).padStart(6)}  ${step.detail}`
+}
+
+/** What changed (or would), host by host, for the account after a live run. */
+export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map<string, UpStep[]>, style: Style): string[] {
+  const width = Math.max(...outcomes.map((outcome) => outcome.target.length))
+  const lines: string[] = []
+  for (const outcome of outcomes) {
+    for (const step of steps.get(outcome.target) ?? []) {
+      if (step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') lines.push(stepLine(outcome.target, width, step, style))
+    }
+  }
+  return lines
+}
+
+export function renderUpSummary(outcomes: Array<HostOutcome<UpResult>>, style: Style, dryRun: boolean): string {
+  const rows = outcomes.map((outcome) =>
+    outcome.ok
+      ? [
+          outcome.target,
+          dryRun ? style.yellow('planned') : style.green('ok'),
+          String(outcome.value.changed),
+          outcome.value.engine?.version ?? '-',
+          seconds(outcome.durationMs),
+          '',
+        ]
+      : [outcome.target, style.red(outcome.error.message.includes('not started') ? 'SKIPPED' : 'FAILED'), '-', '-', seconds(outcome.durationMs), outcome.error.message],
+  )
+  return renderTable(['HOST', 'RESULT', dryRun ? 'TO CHANGE' : 'CHANGED', 'ENGINE', 'TIME', 'ERROR'], rows, style)
+}

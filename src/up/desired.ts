@@ -1,0 +1,34 @@
+/** tk.yml's `engine:` for one host, as the desired engine `tk provision`'s steps work towards. */
+import {ExitCode} from '../cli/exit-codes.js'
+import type {EngineConfig} from '../config/types.js'
+import {isJsonObject} from '../engine/daemon-config.js'
+import {parseEngineRange} from '../engine/version-range.js'
+import {UserError} from '../errors/index.js'
+import {DEFAULT_DESIRED, type DesiredEngine} from '../provision/desired.js'
+
+export interface UpEngineOptions {
+  /** For method: script, the install script's text and where it came from. */
+  script?: {source: string; content: string}
+  skipCheck: boolean
+}
+
+export function desiredEngine(host: string, engine: EngineConfig, options: UpEngineOptions): DesiredEngine {
+  if (engine.method === 'script' && !options.script) {
+    throw new UserError(`${host}: engine method is script, and no install script was given`, {
+      exitCode: ExitCode.USAGE,
+      hint: 'pass --install-script FILE|URL (e.g. a copy of get.docker.com), or use method: distro',
+    })
+  }
+  const daemon = engine.daemon
+  const hasDaemonOptions = isJsonObject(daemon) && Object.keys(daemon).length > 0
+  return {
+    ...DEFAULT_DESIRED,
+    method: engine.method,
+    ...(engine.method === 'script' ? {script: options.script} : {}),
+    compose: engine.compose,
+    dockerUsers: engine.users,
+    skipCheck: options.skipCheck,
+    ...(engine.version === undefined ? {} : {engineVersion: parseEngineRange(engine.version, 'engine.version in tk.yml')}),
+    ...(hasDaemonOptions ? {daemonConfig: {patch: daemon, sources: ['tk.yml']}} : {}),
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * `tk up` on one host: take the host's lock, bring the engine to what tk.yml
+ * says (the provisioning steps of `tk provision`), run the host's own
+ * provisioners in order, then record what happened in the host's state.
+ * A failing step stops that host; what already ran is recorded all the same.
+ */
+import {ExitCode} from '../cli/exit-codes.js'
+import type {Provisioner, TkConfig} from '../config/types.js'
+import {UserError} from '../errors/index.js'
+import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
+import type {DesiredEngine} from '../provision/desired.js'
+import type {SshHost} from '../transport/ssh-host.js'
+import {acquireHostLock} from './lock.js'
+import {runDockerProvisioner} from './provisioners/docker.js'
+import {runFileProvisioner} from './provisioners/file.js'
+import {runShellProvisioner} from './provisioners/shell.js'
+import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
+import {type HostState, type LastUp, readHostState, writeHostState} from './state.js'
+
+export interface UpStep {
+  /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */
+  kind: 'engine' | 'provisioner'
+  id: string
+  title: string
+  /** ran: a `run: always` command ran; not counted as a change. */
+  result: StepResult | 'ran'
+  detail: string
+  durationMs: number
+}
+
+export interface UpResult {
+  target: string
+  dryRun: boolean
+  /** Steps that changed the host (or would, in a dry run). */
+  changed: number
+  steps: UpStep[]
+  engine?: {version: string}
+  os?: string
+  notices: string[]
+  durationMs: number
+}
+
+export interface UpHostOptions {
+  dryRun: boolean
+  /** Seconds to wait for another run's lock on the host. */
+  waitSeconds: number
+  /** Who runs this (user@workstation), for the lock and the state. */
+  by: string
+  tkVersion: string
+  onStep?: (target: string, step: UpStep) => void
+  /** What the host is doing now, for live progress. */
+  onActivity?: (target: string, activity: string) => void
+  /** A new login session on a new connection (the lock's connection stays open). */
+  reconnect: () => Promise<ProvisionHosts>
+}
+
+/** Fails a host with what a step said, after the step was reported as failed. */
+class UpStepFailed extends UserError {}
+
+const RUNNERS: {[K in Provisioner['type']]: (provisioner: Extract<Provisioner, {type: K}>, context: ProvisionerContext) => Promise<ProvisionerRun>} = {
+  shell: runShellProvisioner,
+  file: runFileProvisioner,
+  docker: runDockerProvisioner,
+}
+
+function runProvisioner(provisioner: Provisioner, context: ProvisionerContext): Promise<ProvisionerRun> {
+  const run = RUNNERS[provisioner.type] as (provisioner: Provisioner, context: ProvisionerContext) => Promise<ProvisionerRun>
+  return run(provisioner, context)
+}
+
+export async function upHost(
+  target: string,
+  host: SshHost,
+  desired: DesiredEngine,
+  provisioners: Provisioner[],
+  config: Pick<TkConfig, 'secrets'>,
+  options: UpHostOptions,
+): Promise<UpResult> {
+  const started = performance.now()
+  const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
+  const steps: UpStep[] = []
+  const emit = (step: UpStep) => {
+    steps.push(step)
+    options.onStep?.(target, step)
+  }
+  const activity = (text: string) => options.onActivity?.(target, text)
+
+  // A dry run changes nothing, the lock file included; it reads the state as it is.
+  const lock = options.dryRun
+    ? undefined
+    : await acquireHostLock(target, host, hosts.root, {
+        waitSeconds: options.waitSeconds,
+        holder: `${options.by} since ${new Date().toISOString()}`,
+        onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
+      })
+  let state: HostState | undefined
+  let engine: Awaited<ReturnType<typeof provisionHost>> | undefined
+  let failure: unknown
+  try {
+    activity('facts')
+    state = await readHostState(host)
+    try {
+      engine = await provisionHost(target, hosts, desired, {
+        dryRun: options.dryRun,
+        onStepStart: (_, step) => activity(step.id),
+        onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),
+        reconnect: async () => {
+          const fresh = await options.reconnect()
+          hosts.login = fresh.login
+          hosts.root = fresh.root
+          return fresh
+        },
+      })
+    } catch (error) {
+      throw error instanceof UserError ? error : new UpStepFailed(`${target}: ${(error as Error).message}`, {exitCode: ExitCode.FAILED})
+    }
+
+    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets}
+    for (const provisioner of provisioners) {
+      activity(provisioner.name)
+      const stepStarted = performance.now()
+      try {
+        // eslint-disable-next-line no-await-in-loop -- provisioners run in order, each on what the last left
+        const run = await runProvisioner(provisioner, context)
+        emit({kind: 'provisioner', id: provisioner.name, title: provisioner.type, result: run.result, detail: run.detail, durationMs: Math.round(performance.now() - stepStarted)})
+        if (!options.dryRun) record(state, provisioner, run, options.tkVersion)
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        emit({kind: 'provisioner', id: provisioner.name, title: provisioner.type, result: 'failed', detail: message, durationMs: Math.round(performance.now() - stepStarted)})
+        throw error
+      }
+    }
+  } catch (error) {
+    failure = error
+  } finally {
+    if (lock && state) {
+      const changed = steps.filter((step) => step.result === 'changed').length
+      const lastUp: LastUp = {
+        at: new Date().toISOString(),
+        by: options.by,
+        tkVersion: options.tkVersion,
+        ok: failure === undefined,
+        changed,
+        durationMs: Math.round(performance.now() - started),
+      }
+      // Recorded even after a failure: what ran must not run again by mistake.
+      await writeHostState(hosts.root, {...state, lastUp}).catch((error: Error) => {
+        failure ??= new UserError(`${target}: cannot write the host's state: ${error.message}`, {exitCode: ExitCode.FAILED})
+      })
+    }
+    await lock?.release()
+  }
+  if (failure !== undefined) throw failure
+
+  return {
+    target,
+    dryRun: options.dryRun,
+    changed: steps.filter((step) => step.result === 'changed' || step.result === 'would-change').length,
+    steps,
+    ...(engine?.engine ? {engine: engine.engine} : {}),
+    ...(engine?.os ? {os: engine.os} : {}),
+    notices: engine?.notices ?? [],
+    durationMs: Math.round(performance.now() - started),
+  }
+}
+
+function record(state: HostState, provisioner: Provisioner, run: ProvisionerRun, tkVersion: string): void {
+  const earlier = state.provisioners[provisioner.name]
+  if (run.result === 'ok' && earlier?.specHash === run.specHash) return
+  state.provisioners[provisioner.name] = {type: provisioner.type, specHash: run.specHash, appliedAt: new Date().toISOString(), tkVersion}
+}

@@ -1,0 +1,105 @@
+/**
+ * `tk up` as a service: every selected host of tk.yml brought to the state
+ * the file describes, in parallel under a concurrency bound. One host failing
+ * never stops the others; --max-fail stops starting new hosts after N failures.
+ */
+import {hostname, userInfo} from 'node:os'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import type {TkConfig} from '../config/types.js'
+import {UserError} from '../errors/index.js'
+import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {HostConnector} from '../remote/hosts.js'
+import type {Target} from '../targets/index.js'
+import type {TransportOptions} from '../transport/connection.js'
+import {desiredEngine} from './desired.js'
+import {upHost, type UpResult, type UpStep} from './execute.js'
+
+export type {UpResult, UpStep} from './execute.js'
+
+export interface UpOptions {
+  config: TkConfig
+  dryRun: boolean
+  concurrency?: number
+  /** Stop starting new hosts once this many have failed. */
+  maxFail?: number
+  /** Seconds to wait for another run's lock on a host. */
+  waitSeconds: number
+  skipCheck: boolean
+  /** For engines of method script. */
+  installScript?: {source: string; content: string}
+  tkVersion: string
+  transport: TransportOptions
+  onStart?: (target: string) => void
+  onStep?: (target: string, step: UpStep) => void
+  onActivity?: (target: string, activity: string) => void
+  onDone?: (outcome: HostOutcome<UpResult>) => void
+}
+
+/** A host not started because --max-fail was reached. */
+export class NotStarted extends UserError {
+  constructor(target: string, maxFail: number) {
+    super(`${target}: not started: ${maxFail} host${maxFail === 1 ? '' : 's'} failed already (--max-fail ${maxFail})`, {exitCode: ExitCode.FAILED})
+  }
+}
+
+export function whoAmI(): string {
+  let user = process.env.USER ?? 'unknown'
+  try {
+    user = userInfo().username
+  } catch {
+    // no passwd entry for this uid: keep $USER
+  }
+  return `${user}@${hostname()}`
+}
+
+export async function upHosts(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {
+  const hostless = targets.find((target) => !target.host)
+  if (hostless) {
+    throw new UserError(`${hostless.name} is not a host of ${options.config.displayName}: tk up works on the hosts tk.yml describes`, {
+      exitCode: ExitCode.USAGE,
+      hint: 'add it under hosts:, or use tk provision for a one-off host',
+    })
+  }
+  // Every host's desired state first: a mistake in tk.yml stops the run before any host is touched.
+  const desired = new Map(targets.map((target) => [target.name, desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})]))
+  const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
+  const connector = new HostConnector(options.transport)
+  // Reconnections (a new login session, for a new docker group) go through their own connections:
+  // the first connection holds the host's lock until the run ends.
+  const reconnector = new HostConnector(options.transport)
+  const byName = new Map(targets.map((target) => [target.name, target]))
+  const by = whoAmI()
+  let failures = 0
+  try {
+    return await runOnHosts(
+      targets.map((target) => target.name),
+      async (name) => {
+        if (options.maxFail !== undefined && failures >= options.maxFail) throw new NotStarted(name, options.maxFail)
+        const target = byName.get(name)!
+        try {
+          options.onActivity?.(name, 'connecting')
+          const host = await connector.get(target)
+          return await upHost(name, host, desired.get(name)!, target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
+            dryRun: options.dryRun,
+            waitSeconds: options.waitSeconds,
+            by,
+            tkVersion: options.tkVersion,
+            onStep: options.onStep,
+            onActivity: options.onActivity,
+            reconnect: async () => {
+              const fresh = await reconnector.get(target)
+              return {login: fresh, root: fresh.asRoot()}
+            },
+          })
+        } catch (error) {
+          failures++
+          throw error
+        }
+      },
+      {concurrency: options.concurrency, onStart: options.onStart, onDone: options.onDone},
+    )
+  } finally {
+    await Promise.all([connector.closeAll(), reconnector.closeAll()])
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * One `tk up` at a time per host. The lock is flock(1) on /var/lib/tk/up.lock,
+ * held by a command whose stdin tk keeps open: closing it, or losing the
+ * connection, releases the lock, so a crashed or killed run never leaves a
+ * host locked. A second run waits (saying who holds the lock) or fails.
+ */
+import type {ClientChannel} from 'ssh2'
+
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
+import {shQuote} from '../host/sh-quote.js'
+import type {Host} from '../host/host.js'
+import {provisionerScript} from '../provision/scripts.js'
+import type {SshHost} from '../transport/ssh-host.js'
+import {LOCK_FILE, STATE_DIR} from './state.js'
+
+export const OWNER_FILE = `${STATE_DIR}/up.owner`
+
+export interface HostLock {
+  release(): Promise<void>
+}
+
+/**
+ * Takes the host's lock. `root` makes the lock file once; the holder runs as
+ * the login user on `login`'s connection. Calls onWait with the holder's
+ * line when another run has the lock.
+ */
+export async function acquireHostLock(
+  target: string,
+  login: SshHost,
+  root: Host,
+  options: {waitSeconds: number; holder: string; onWait?: (holder: string) => void},
+): Promise<HostLock> {
+  const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
+  if (made.code !== 0) throw new UserError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+
+  const script = await provisionerScript('up-lock.sh')
+  const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(options.waitSeconds))}`)
+  await new Promise<void>((resolve, reject) => {
+    let buffered = ''
+    let stderr = ''
+    let holder = ''
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString('utf8')
+      let newline: number
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline)
+        buffered = buffered.slice(newline + 1)
+        if (line.startsWith('busy ')) {
+          holder = line.slice(5)
+          options.onWait?.(holder)
+        }
+        if (line === 'locked') {
+          channel.off('data', onData)
+          resolve()
+        }
+      }
+    }
+    channel.on('data', onData)
+    channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    channel.on('error', () => {})
+    channel.once('exit', (code: number | null) => {
+      if (code === 4) {
+        reject(
+          new UserError(`${target}: another tk up holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${options.waitSeconds} s`, {
+            exitCode: ExitCode.FAILED,
+            hint: 'wait for it, or raise --wait',
+          }),
+        )
+      } else {
+        reject(new UserError(`${target}: cannot take the lock ${LOCK_FILE}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`, {exitCode: ExitCode.FAILED}))
+      }
+    })
+    channel.once('close', () => reject(new UserError(`${target}: the connection closed while taking the lock`, {exitCode: ExitCode.CONNECTION})))
+  })
+  await root.writeFileAtomic(OWNER_FILE, `${options.holder}\n`, 0o644)
+  return {release: () => releaseChannel(channel)}
+}
+
+function releaseChannel(channel: ClientChannel): Promise<void> {
+  return new Promise((resolve) => {
+    channel.once('close', () => resolve())
+    channel.end()
+    // A dead connection never closes the channel: do not wait on it.
+    setTimeout(resolve, 2000).unref()
+  })
+}

@@ -1,0 +1,136 @@
+/**
+ * The `file` provisioner: a file or a directory of the repo copied to the
+ * host, with an owner and a mode. Only files whose content, mode or owner
+ * differ are sent, and nothing is sent when none do. `run: once` trusts the
+ * host's state (unchanged source: the host is not even read); `run: always`
+ * compares with the host every time and puts back what someone changed there.
+ * It copies, it does not mirror: files removed from the source stay on the host.
+ */
+import {readdir, readFile, stat} from 'node:fs/promises'
+import {dirname, join, posix, relative, sep} from 'node:path'
+
+import {create as createTar} from 'tar'
+
+import {ExitCode} from '../../cli/exit-codes.js'
+import type {FileProvisioner} from '../../config/types.js'
+import {UserError} from '../../errors/index.js'
+import {boundScript} from '../../provision/scripts.js'
+import {sha256, specHash} from '../spec-hash.js'
+import type {ProvisionerRunner} from './types.js'
+
+export interface SourceFile {
+  /** Relative to the source directory, with "/" separators; the destination's base name for a single file. */
+  path: string
+  sha256: string
+  /** Octal, e.g. "644". */
+  mode: string
+}
+
+export interface SourceTree {
+  kind: 'file' | 'directory'
+  /** Where the files are read from (the source directory, or the single file's directory). */
+  root: string
+  files: SourceFile[]
+}
+
+async function walk(root: string, directory: string, out: string[]): Promise<void> {
+  const entries = await readdir(directory, {withFileTypes: true})
+  for (const entry of entries) {
+    const path = join(directory, entry.name)
+    // eslint-disable-next-line no-await-in-loop -- a depth-first walk; order is sorted afterwards
+    if (entry.isDirectory()) await walk(root, path, out)
+    else if (entry.isFile() || (entry.isSymbolicLink() && (await stat(path)).isFile())) out.push(relative(root, path).split(sep).join('/'))
+  }
+}
+
+const octalMode = (mode: number) => (mode & 0o7777).toString(8)
+
+/** The source's files with their hashes and the modes they will have on the host. */
+export async function readSourceTree(provisioner: FileProvisioner): Promise<SourceTree> {
+  const fail = (error: unknown): never => {
+    throw new UserError(`provisioner ${provisioner.name}: cannot read ${provisioner.source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`, {
+      exitCode: ExitCode.INPUT,
+    })
+  }
+  const info = await stat(provisioner.source).catch(fail)
+  const wanted = (mode: number) => (provisioner.mode ? String(Number.parseInt(provisioner.mode, 8).toString(8)) : octalMode(mode))
+  if (info.isFile()) {
+    const data = await readFile(provisioner.source).catch(fail)
+    return {kind: 'file', root: dirname(provisioner.source), files: [{path: posix.basename(provisioner.destination), sha256: sha256(data), mode: wanted(info.mode)}]}
+  }
+  if (!info.isDirectory()) fail(new Error('neither a file nor a directory'))
+  const paths: string[] = []
+  await walk(provisioner.source, provisioner.source, paths).catch(fail)
+  paths.sort()
+  const files = await Promise.all(
+    paths.map(async (path) => {
+      const full = join(provisioner.source, path)
+      const [data, fileInfo] = await Promise.all([readFile(full), stat(full)])
+      return {path, sha256: sha256(data), mode: wanted(fileInfo.mode)}
+    }),
+  ).catch(fail)
+  return {kind: 'directory', root: provisioner.source, files}
+}
+
+/** "sum"/"stat" lines of provisioners/file-state.sh -> path -> what the host has. */
+export function parseFileState(output: string): Map<string, {sha256?: string; mode?: string; owner?: string}> {
+  const found = new Map<string, {sha256?: string; mode?: string; owner?: string}>()
+  const entry = (path: string) => {
+    const key = path.replace(/^\.\//, '')
+    let value = found.get(key)
+    if (!value) found.set(key, (value = {}))
+    return value
+  }
+  for (const line of output.split('\n')) {
+    const sum = /^sum ([0-9a-f]{64}) {2}(.+)$/.exec(line)
+    if (sum) entry(sum[2]).sha256 = sum[1]
+    const info = /^stat (\d+) (\S+) (.+)$/.exec(line)
+    if (info) Object.assign(entry(info[3]), {mode: info[1], owner: info[2]})
+  }
+  return found
+}
+
+/** Owner as stat prints it (user:group); a bare user means the user's own group, which tk cannot know here: only the user is compared. */
+function ownerMatches(wanted: string, actual: string | undefined): boolean {
+  if (!actual) return false
+  return wanted.includes(':') ? actual === wanted : actual.split(':')[0] === wanted
+}
+
+export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (provisioner, context) => {
+  const tree = await readSourceTree(provisioner)
+  const owner = provisioner.owner ?? 'root:root'
+  const hash = specHash({type: 'file', destination: provisioner.destination, owner, mode: provisioner.mode, kind: tree.kind, files: tree.files})
+  const recorded = context.state.provisioners[provisioner.name]
+  const count = `${tree.files.length} file${tree.files.length === 1 ? '' : 's'}`
+  if (provisioner.run === 'once' && recorded?.specHash === hash) return {result: 'ok', detail: `${provisioner.destination}: ${count}, unchanged since ${recorded.appliedAt}`, specHash: hash}
+
+  const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind]))
+  if (state.code !== 0) throw new UserError(`${context.target}: file provisioner ${provisioner.name}: cannot read ${provisioner.destination}: ${state.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+  const onHost = parseFileState(state.stdout)
+  const stale = tree.files.filter((file) => {
+    const there = onHost.get(file.path)
+    return !there || there.sha256 !== file.sha256 || there.mode !== file.mode || !ownerMatches(owner, there.owner)
+  })
+  if (stale.length === 0) return {result: 'ok', detail: `${provisioner.destination}: ${count} in place`, specHash: hash}
+  const what = tree.kind === 'file' ? provisioner.destination : `${stale.length} of ${count} under ${provisioner.destination}`
+  if (context.dryRun) return {result: 'would-change', detail: `would write ${what}`, specHash: hash}
+
+  const single = tree.kind === 'file'
+  // One file travels as its bytes (the destination's name may differ from the source's); several as a tar.
+  const payload = single ? await readFile(provisioner.source) : await tarOf(tree.root, stale.map((file) => file.path))
+  const directory = single ? posix.dirname(provisioner.destination) : provisioner.destination
+  const args = [directory, owner, single ? stale[0].mode : (provisioner.mode ?? ''), single ? 'raw' : 'tar', ...stale.map((file) => file.path)]
+  const installed = await context.hosts.root.run(await boundScript('file-install.sh', args), {stdin: payload})
+  if (installed.code !== 0) {
+    throw new UserError(`${context.target}: file provisioner ${provisioner.name}: cannot write ${provisioner.destination}: ${installed.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+  }
+  return {result: 'changed', detail: `wrote ${what}`, specHash: hash}
+}
+
+/** A tar of the files, named relative to root. */
+async function tarOf(root: string, files: string[]): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  const stream = createTar({cwd: root, portable: true, noDirRecurse: true}, files)
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}

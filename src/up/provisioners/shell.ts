@@ -1,0 +1,53 @@
+/**
+ * The `shell` provisioner: a script (inline in tk.yml, or a file of the repo)
+ * run on the host as root or as the login user, with the environment tk.yml
+ * gives it. `run: once` runs it when it has never run or its text or
+ * environment changed; `run: always` runs it on every `tk up`.
+ */
+import {readFile} from 'node:fs/promises'
+
+import {ExitCode} from '../../cli/exit-codes.js'
+import type {ShellProvisioner} from '../../config/types.js'
+import {UserError} from '../../errors/index.js'
+import {shQuote} from '../../host/sh-quote.js'
+import {provisionerScript} from '../../provision/scripts.js'
+import {sha256, specHash} from '../spec-hash.js'
+import {hideSecrets, type ProvisionerRunner} from './types.js'
+
+export async function shellText(provisioner: ShellProvisioner): Promise<string> {
+  if (provisioner.inline !== undefined) return provisioner.inline
+  try {
+    return await readFile(provisioner.script!, 'utf8')
+  } catch (error) {
+    throw new UserError(`provisioner ${provisioner.name}: cannot read ${provisioner.script}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
+      exitCode: ExitCode.INPUT,
+    })
+  }
+}
+
+export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (provisioner, context) => {
+  const text = await shellText(provisioner)
+  // Environment values may be secrets: only their hash reaches the host's state.
+  const hash = specHash({type: 'shell', text: sha256(text), env: provisioner.env, privileged: provisioner.privileged})
+  const recorded = context.state.provisioners[provisioner.name]
+  const who = provisioner.privileged ? 'root' : 'the login user'
+  if (provisioner.run === 'once' && recorded?.specHash === hash) {
+    return {result: 'ok', detail: `ran ${recorded.appliedAt}; unchanged since`, specHash: hash}
+  }
+  const why = provisioner.run === 'always' ? 'run: always' : recorded ? 'its script or environment changed' : 'never ran here'
+  if (context.dryRun) return {result: provisioner.run === 'always' ? 'skipped' : 'would-change', detail: `would run as ${who} (${why})`, specHash: hash}
+
+  const exports = Object.entries(provisioner.env).map(([key, value]) => `${key}=${shQuote(value)}; export ${key}`)
+  const wrapper = [...exports, `set -- ${provisioner.privileged ? '/root' : '"$HOME"'}`, await provisionerScript('run-user-script.sh')].join('\n')
+  const host = provisioner.privileged ? context.hosts.root : context.hosts.login
+  const started = performance.now()
+  // The script goes on stdin after the wrapper (so neither it nor the environment is ever in a command line).
+  const result = await host.run(wrapper, {stdin: text})
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  if (result.code !== 0) {
+    const output = hideSecrets(`${result.stderr}\n${result.stdout}`, context.secrets).trim().split('\n').slice(-3).join(' | ')
+    throw new UserError(`${context.target}: shell provisioner ${provisioner.name} exited ${result.code}${output ? `: ${output}` : ''}`, {exitCode: ExitCode.FAILED})
+  }
+  const last = hideSecrets(result.stdout, context.secrets).trim().split('\n').pop()
+  return {result: provisioner.run === 'always' ? 'ran' : 'changed', detail: `ran as ${who} in ${seconds}s (${why})${last ? `: ${last.slice(0, 100)}` : ''}`, specHash: hash}
+}

@@ -1,0 +1,230 @@
+/**
+ * tk up on real sandbox machines: a repo whose tk.yml describes three hosts
+ * (bullseye and bookworm in group web, trixie in group db) with an engine
+ * section and shell and file provisioners. Given bare machines, tk up
+ * converges all three; run again it changes nothing; it runs once-provisioners
+ * once and always-provisioners always; a file changes only when it changed; an
+ * unreachable host fails alone; two runs on one host take turns.
+ */
+import {expect} from 'chai'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {runTk} from '../run-tk.js'
+import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {cleanEnv} from '../support/tk-hosts.js'
+
+interface UpJson {
+  dryRun: boolean
+  hosts: Array<{target: string; ok: boolean; skipped?: boolean; error?: {message: string; exitCode: number}; result?: {changed: number; steps: Array<{kind: string; id: string; result: string; detail: string}>}}>
+  summary: {succeeded: number; failed: number; skipped: number; changed: number}
+}
+
+describe('tk up on sandbox machines', function () {
+  this.timeout(15 * 60_000)
+  let fixture: SandboxFixture
+  let dir: string
+  let web1: TestMachine
+  let web2: TestMachine
+  let db1: TestMachine
+  const tk = (args: string[], env: NodeJS.ProcessEnv = {}) => runTk(args, {cwd: dir, env: {...cleanEnv, TK_KNOWN_HOSTS: fixture.sandbox.home.knownHosts, ...env}})
+  const up = async (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+    const run = await tk(['up', '--json', ...args], env)
+    return {...run, json: JSON.parse(run.stdout) as UpJson}
+  }
+  const root = (m: TestMachine, command: string) => m.ssh('admin', `sudo sh -c '${command}'`)
+  const stepOf = (json: UpJson, host: string, id: string) => json.hosts.find((each) => each.target === host)?.result?.steps.find((step) => step.id === id)
+
+  const writeConfig = (mark: string) => {
+    const host = (name: string, machine: TestMachine, group: string) => [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${machine.port}`, `    groups: [${group}]`].join('\n')
+    writeFileSync(
+      join(dir, 'tk.yml'),
+      [
+        'defaults:',
+        '  user: admin',
+        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
+        'ssh:',
+        '  hostKeyPolicy: strict',
+        'engine:',
+        '  users: [op]',
+        '  daemon:',
+        '    log-driver: json-file',
+        '    log-opts: {max-size: 10m}',
+        'provisioners:',
+        '  - name: once-marker',
+        '    type: shell',
+        '    inline: echo "$MARK $SECRET_TOKEN" >> /var/tmp/tk-once.log; echo "token is $SECRET_TOKEN"',
+        '    env:',
+        `      MARK: ${mark}`,
+        '      SECRET_TOKEN: ${SECRET_TOKEN}',
+        '  - name: always-marker',
+        '    type: shell',
+        '    run: always',
+        '    inline: echo "start $(date +%s.%N)" >> /var/tmp/tk-always.log; sleep 1; echo "end $(date +%s.%N)" >> /var/tmp/tk-always.log',
+        '  - name: app-env',
+        '    type: file',
+        '    source: files/app.env',
+        '    destination: /etc/app/app.env',
+        '    mode: "0600"',
+        '    owner: admin',
+        '  - name: conf-dir',
+        '    type: file',
+        '    source: files/conf.d',
+        '    destination: /etc/app/conf.d',
+        '    hosts: ["@db"]',
+        '  - name: as-login',
+        '    type: shell',
+        '    privileged: false',
+        '    inline: id -un > "$HOME/tk-whoami"',
+        '    hosts: [db-1]',
+        'hosts:',
+        host('web-1', web1, 'web'),
+        host('web-2', web2, 'web'),
+        host('db-1', db1, 'db'),
+        '',
+      ].join('\n'),
+    )
+  }
+  const secretEnv = {SECRET_TOKEN: 's3cret-t0ken-value'}
+
+  before(async () => {
+    fixture = await sandboxFixture({releases: ['bullseye', 'bookworm', 'trixie']})
+    ;[web1, web2, db1] = await Promise.all([
+      fixture.machine({release: 'bullseye', keep: true}),
+      fixture.machine({release: 'bookworm', keep: true}),
+      fixture.machine({release: 'trixie', keep: true}),
+    ])
+    dir = mkdtempSync(join(tmpdir(), 'tk-up-'))
+    mkdirSync(join(dir, 'files', 'conf.d', 'sub'), {recursive: true})
+    writeFileSync(join(dir, 'files', 'app.env'), 'LEVEL=info\n')
+    writeFileSync(join(dir, 'files', 'conf.d', 'a.conf'), 'a=1\n')
+    writeFileSync(join(dir, 'files', 'conf.d', 'sub', 'b.sh'), '#!/bin/sh\necho b\n')
+    chmodSync(join(dir, 'files', 'conf.d', 'sub', 'b.sh'), 0o750)
+    writeConfig('first')
+  })
+
+  after(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('--dry-run on bare machines plans every host and changes nothing', async () => {
+    const {code, json, stderr} = await up(['--dry-run'], secretEnv)
+    expect(code, stderr).to.equal(0)
+    expect(json.dryRun).to.equal(true)
+    for (const host of json.hosts) {
+      expect(host.ok, host.error?.message).to.equal(true)
+      expect(stepOf(json, host.target, 'install')?.result).to.equal('would-change')
+      expect(stepOf(json, host.target, 'once-marker')?.result).to.equal('would-change')
+    }
+    const left = await web1.ssh('admin', 'ls -d /var/lib/tk /etc/app /var/tmp/tk-once.log 2>&1; command -v docker || echo no-docker')
+    expect(left.stdout).to.contain('no-docker').and.match(/'\/var\/lib\/tk': No such file/).and.match(/'\/etc\/app': No such file/)
+  })
+
+  it('converges all three hosts: engine, daemon.json, docker users, provisioners, state', async () => {
+    const {code, json, stdout, stderr} = await up([], secretEnv)
+    expect(code, stderr + stdout).to.equal(0)
+    expect(json.summary).to.include({succeeded: 3, failed: 0})
+    expect(stdout + stderr).not.to.contain(secretEnv.SECRET_TOKEN)
+    for (const m of [web1, web2, db1]) {
+      // op was named in engine.users: it reaches the engine in a new session.
+      // eslint-disable-next-line no-await-in-loop
+      const op = await m.ssh('op', 'docker info --format "{{.LoggingDriver}}"; cat /etc/docker/daemon.json; cat /var/tmp/tk-once.log; wc -l < /var/tmp/tk-always.log; stat -c "%a %U" /etc/app/app.env')
+      expect(op.code, op.stderr).to.equal(0)
+      expect(op.stdout).to.contain('json-file').and.contain('"max-size": "10m"')
+      expect(op.stdout).to.contain(`first ${secretEnv.SECRET_TOKEN}`)
+      expect(op.stdout).to.match(/^2$/m) // start and end of one always-marker run
+      expect(op.stdout).to.contain('600 admin')
+      // eslint-disable-next-line no-await-in-loop
+      const state = JSON.parse((await m.ssh('op', 'cat /var/lib/tk/state.json')).stdout)
+      expect(state.lastUp).to.include({ok: true})
+      expect(state.provisioners['once-marker'].specHash).to.match(/^[0-9a-f]{64}$/)
+      expect(JSON.stringify(state)).not.to.contain(secretEnv.SECRET_TOKEN)
+    }
+    const db = await root(db1, 'cat /etc/app/conf.d/a.conf; stat -c "%a %U" /etc/app/conf.d/sub/b.sh; cat ~admin/tk-whoami')
+    expect(db.stdout).to.equal('a=1\n750 root\nadmin\n')
+    expect((await root(web1, 'ls /etc/app')).stdout.trim()).to.equal('app.env')
+  })
+
+  it('a second run changes nothing: once-provisioners do not run again, always-provisioners do', async () => {
+    const before = await root(db1, 'systemctl show -p ActiveEnterTimestampMonotonic docker')
+    const {code, json, stderr} = await up([], secretEnv)
+    expect(code, stderr).to.equal(0)
+    expect(json.summary).to.include({succeeded: 3, changed: 0})
+    for (const host of json.hosts) {
+      expect(host.result?.changed).to.equal(0)
+      expect(stepOf(json, host.target, 'once-marker')?.result).to.equal('ok')
+      expect(stepOf(json, host.target, 'always-marker')?.result).to.equal('ran')
+      expect(stepOf(json, host.target, 'app-env')?.result).to.equal('ok')
+    }
+    expect((await root(db1, 'systemctl show -p ActiveEnterTimestampMonotonic docker')).stdout).to.equal(before.stdout)
+    const marks = await web2.ssh('admin', 'wc -l < /var/tmp/tk-once.log; wc -l < /var/tmp/tk-always.log')
+    expect(marks.stdout).to.equal('1\n4\n')
+  })
+
+  it('a file provisioner changes only the host whose file differs, and only when the source changed', async () => {
+    writeFileSync(join(dir, 'files', 'app.env'), 'LEVEL=debug\n')
+    const {code, json, stderr} = await up(['@web'], secretEnv)
+    expect(code, stderr).to.equal(0)
+    expect(json.hosts.map((host) => host.target)).to.deep.equal(['web-1', 'web-2'])
+    for (const host of json.hosts) {
+      expect(stepOf(json, host.target, 'app-env')?.result).to.equal('changed')
+      expect(host.result?.changed).to.equal(1)
+    }
+    expect((await root(web1, 'cat /etc/app/app.env; stat -c "%a %U" /etc/app/app.env')).stdout).to.equal('LEVEL=debug\n600 admin\n')
+    expect((await root(db1, 'cat /etc/app/app.env')).stdout).to.equal('LEVEL=info\n')
+    const again = await up(['@web'], secretEnv)
+    expect(again.json.summary.changed).to.equal(0)
+  })
+
+  it('a once-provisioner whose environment changed runs again', async () => {
+    writeConfig('second')
+    const {code, json, stderr} = await up(['db-1'], secretEnv)
+    expect(code, stderr).to.equal(0)
+    expect(stepOf(json, 'db-1', 'once-marker')?.result).to.equal('changed')
+    expect((await db1.ssh('admin', 'cut -d" " -f1 /var/tmp/tk-once.log')).stdout).to.equal('first\nsecond\n')
+  })
+
+  it('two tk up runs on one host take turns: the second waits for the first\'s lock', async () => {
+    const [first, second] = await Promise.all([tk(['up', 'db-1'], secretEnv), new Promise((resolve) => setTimeout(resolve, 300)).then(() => tk(['up', 'db-1'], secretEnv))])
+    expect(first.code, first.stderr).to.equal(0)
+    expect(second.code, second.stderr).to.equal(0)
+    expect(first.stdout + second.stdout).to.contain("waiting for the host's lock")
+    // Each run's always-marker (start, sleep 1, end) is whole: no start follows a start.
+    const log = (await db1.ssh('admin', 'cat /var/tmp/tk-always.log')).stdout.trim().split('\n')
+    for (let index = 0; index < log.length; index += 2) {
+      expect(log[index]).to.match(/^start /)
+      expect(log[index + 1]).to.match(/^end /)
+    }
+  })
+
+  it('an unreachable host fails alone, and --max-fail stops starting new ones', async () => {
+    await fixture.sandbox.engine.docker.getContainer(web2.machine.id).pause()
+    try {
+      const {code, json} = await up(['--connect-timeout', '3'], secretEnv)
+      expect(code).to.equal(5)
+      expect(json.summary).to.include({succeeded: 2, failed: 1})
+      expect(json.hosts.find((host) => host.target === 'web-2')?.error?.message).to.match(/web-2|127\.0\.0\.1/)
+
+      const limited = await up(['--connect-timeout', '3', '--concurrency', '1', '--max-fail', '1', 'web-2', 'db-1'], secretEnv)
+      expect(limited.code).to.not.equal(0)
+      expect(limited.json.summary).to.include({succeeded: 0, failed: 1, skipped: 1})
+      expect(limited.json.hosts.find((host) => host.target === 'db-1')?.skipped).to.equal(true)
+    } finally {
+      await fixture.sandbox.engine.docker.getContainer(web2.machine.id).unpause()
+    }
+  })
+
+  it('refuses what it cannot do with one line', async () => {
+    const unknown = await tk(['up', 'web-9'], secretEnv)
+    expect(unknown.code).to.equal(3)
+    expect(unknown.stderr.trim().split('\n')).to.have.length(1)
+    const raw = await tk(['up', 'admin@127.0.0.1:22'], secretEnv)
+    const missing = await tk(['up'])
+    expect(missing.code).to.equal(4)
+    expect(missing.stderr).to.contain('SECRET_TOKEN')
+    expect(raw.code).to.equal(2)
+    expect(raw.stderr).to.contain('not a host of tk.yml')
+    const nowhere = await runTk(['up'], {cwd: tmpdir(), env: {...cleanEnv, TK_CONFIG: ''}})
+    expect(nowhere.code).to.equal(3)
+    expect(nowhere.stderr.trim().split('\n')).to.have.length(1)
+  })
+})
