@@ -107,6 +107,9 @@ With several hosts failing for different reasons the exit code is 1.`
         progress?.step(target, step)
       },
       onDone: (outcome) => progress?.done(outcome),
+      onSandboxProgress: (event) => {
+        if (!json) process.stderr.write(`${event.target ? `${event.target}: ` : ''}${event.message}\n`)
+      },
     })
     progress?.stop()
 

@@ -69,6 +69,7 @@ export class UpProgress {
   done(outcome: HostOutcome<UpResult>): void {
     const line = this.lines.get(outcome.target)!
     Object.assign(line, {state: outcome.ok ? 'ok' : 'failed', endedAt: performance.now(), activity: outcome.ok ? '' : outcome.error.message})
+    if (outcome.ok) line.changed = outcome.value.changed
     this.draw()
   }
 

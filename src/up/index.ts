@@ -34,6 +34,8 @@ export interface UpOptions {
   onStep?: (target: string, step: UpStep) => void
   onActivity?: (target: string, activity: string) => void
   onDone?: (outcome: HostOutcome<UpResult>) => void
+  /** Sandbox machines being made or started (image builds take minutes the first time). */
+  onSandboxProgress?: (event: {target?: string; message: string}) => void
 }
 
 /** A host not started because --max-fail was reached. */
@@ -64,6 +66,7 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Ar
   // Every host's desired state first: a mistake in tk.yml stops the run before any host is touched.
   const desired = new Map(targets.map((target) => [target.name, desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})]))
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
+  const sandboxPlan = await prepareSandboxHosts(targets, options)
   const connector = new HostConnector(options.transport)
   // Reconnections (a new login session, for a new docker group) go through their own connections:
   // the first connection holds the host's lock until the run ends.
@@ -77,6 +80,8 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Ar
       async (name) => {
         if (options.maxFail !== undefined && failures >= options.maxFail) throw new NotStarted(name, options.maxFail)
         const target = byName.get(name)!
+        const notYet = sandboxPlan.get(name)
+        if (notYet) return notYet
         try {
           options.onActivity?.(name, 'connecting')
           const host = await connector.get(target)
@@ -102,4 +107,43 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Ar
   } finally {
     await Promise.all([connector.closeAll(), reconnector.closeAll()])
   }
+}
+
+/**
+ * Sandbox hosts get their machines first: created (images built on first
+ * use) or started. A dry run creates nothing: a host without a running
+ * machine gets a plan of one step, returned here by name.
+ */
+async function prepareSandboxHosts(targets: Target[], options: UpOptions): Promise<Map<string, UpResult>> {
+  const planned = new Map<string, UpResult>()
+  const sandboxTargets = targets.filter((target) => target.provider === 'sandbox')
+  if (sandboxTargets.length === 0) return planned
+  const fleet = await import('../providers/sandbox/fleet.js')
+  fleet.rememberProject(options.config)
+  if (!options.dryRun) {
+    await fleet.ensureSandboxHosts(sandboxTargets, {onProgress: options.onSandboxProgress})
+    return planned
+  }
+  for (const status of await fleet.describeSandboxHosts(sandboxTargets)) {
+    if (status.state === 'running') continue
+    const action = status.state === 'not-created' || status.state === 'engine-not-running' ? 'create' : 'start'
+    planned.set(status.target, {
+      target: status.target,
+      dryRun: true,
+      changed: 1,
+      steps: [
+        {
+          kind: 'engine',
+          id: 'machine',
+          title: 'Sandbox machine',
+          result: 'would-change',
+          detail: `would ${action} the ${status.release} sandbox machine ${status.machine}, then converge it`,
+          durationMs: 0,
+        },
+      ],
+      notices: [],
+      durationMs: 0,
+    })
+  }
+  return planned
 }

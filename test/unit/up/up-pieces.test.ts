@@ -1,0 +1,143 @@
+/** The pure parts of tk up: spec hashes, the host's state file, file provisioner comparisons, tk.yml's engine as a desired engine, progress output. */
+import {expect} from 'chai'
+import {createHash} from 'node:crypto'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {EngineConfig, FileProvisioner} from '../../../src/config/types.js'
+import {makeStyle} from '../../../src/render/style.js'
+import {renderUpSummary, UpProgress} from '../../../src/render/up.js'
+import {desiredEngine} from '../../../src/up/desired.js'
+import {parseFileState, readSourceTree} from '../../../src/up/provisioners/file.js'
+import {hideSecrets} from '../../../src/up/provisioners/types.js'
+import {specHash} from '../../../src/up/spec-hash.js'
+import {emptyState, parseHostState} from '../../../src/up/state.js'
+
+const engine = (overrides: Partial<EngineConfig> = {}): EngineConfig => ({method: 'distro', daemon: {}, users: [], compose: true, ...overrides})
+
+describe('tk up: pure parts', () => {
+  describe('specHash', () => {
+    it('does not depend on key order, and changes with any value', () => {
+      expect(specHash({a: 1, b: {c: 2, d: [1, 2]}})).to.equal(specHash({b: {d: [1, 2], c: 2}, a: 1}))
+      expect(specHash({a: 1, env: {TOKEN: 'x'}})).not.to.equal(specHash({a: 1, env: {TOKEN: 'y'}}))
+      expect(specHash({a: 1, b: undefined})).to.equal(specHash({a: 1}))
+    })
+  })
+
+  describe('parseHostState', () => {
+    it('reads a state file and takes anything else for an empty state', () => {
+      const state = {version: 1, lastUp: {at: '2026-11-23T10:00:00Z', by: 'ann@ws', tkVersion: '0.1.0', ok: true, changed: 2, durationMs: 900}, provisioners: {motd: {type: 'shell', specHash: 'ab', appliedAt: 'x', tkVersion: '0.1.0'}}}
+      expect(parseHostState(JSON.stringify(state))).to.deep.equal(state)
+      for (const text of [undefined, '', '{', '[]', '{"version":2}', 'null']) expect(parseHostState(text)).to.deep.equal(emptyState())
+      expect(parseHostState('{"version":1,"provisioners":"nope"}')).to.deep.equal(emptyState())
+    })
+  })
+
+  describe('hideSecrets', () => {
+    it('replaces every secret, longest first', () => {
+      expect(hideSecrets('token abcdef and abc', ['abc', 'abcdef'])).to.equal('token *** and ***')
+      expect(hideSecrets('nothing here', [''])).to.equal('nothing here')
+    })
+  })
+
+  describe('file provisioner', () => {
+    let dir: string
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'tk-file-prov-'))
+    })
+    afterEach(() => rmSync(dir, {recursive: true, force: true}))
+    const provisioner = (source: string, more: Partial<FileProvisioner> = {}): FileProvisioner => ({name: 'f', type: 'file', run: 'once', hosts: [], source, destination: '/etc/app/app.env', ...more})
+
+    it('hashes a single file under the destination\'s name, with the mode tk.yml gives or the source\'s', async () => {
+      writeFileSync(join(dir, 'local.env'), 'A=1\n')
+      chmodSync(join(dir, 'local.env'), 0o640)
+      const tree = await readSourceTree(provisioner(join(dir, 'local.env')))
+      expect(tree.kind).to.equal('file')
+      // sha256 of "A=1\n"
+      expect(tree.files).to.deep.equal([{path: 'app.env', sha256: createHash('sha256').update('A=1\n').digest('hex'), mode: '640'}])
+      const withMode = await readSourceTree(provisioner(join(dir, 'local.env'), {mode: '0600'}))
+      expect(withMode.files[0].mode).to.equal('600')
+    })
+
+    it('walks a directory in sorted order, with relative paths', async () => {
+      mkdirSync(join(dir, 'conf', 'sub'), {recursive: true})
+      writeFileSync(join(dir, 'conf', 'b.conf'), 'b')
+      writeFileSync(join(dir, 'conf', 'a.conf'), 'a')
+      writeFileSync(join(dir, 'conf', 'sub', 'c.sh'), 'c')
+      const tree = await readSourceTree(provisioner(join(dir, 'conf')))
+      expect(tree.kind).to.equal('directory')
+      expect(tree.files.map((file) => file.path)).to.deep.equal(['a.conf', 'b.conf', 'sub/c.sh'])
+    })
+
+    it('says which source is missing, in one line', async () => {
+      try {
+        await readSourceTree(provisioner(join(dir, 'nope')))
+        expect.fail('no error')
+      } catch (error) {
+        expect((error as Error).message).to.equal(`provisioner f: cannot read ${join(dir, 'nope')}: no such file or directory`)
+      }
+    })
+
+    it('parses the host\'s sums and stats, including names with spaces', () => {
+      const hash = 'e'.repeat(64)
+      const found = parseFileState(`sum ${hash}  ./a b.conf\nstat 644 root:root ./a b.conf\nstat 600 admin:admin ./only-stat\n`)
+      expect(found.get('a b.conf')).to.deep.equal({sha256: hash, mode: '644', owner: 'root:root'})
+      expect(found.get('only-stat')).to.deep.equal({mode: '600', owner: 'admin:admin'})
+    })
+  })
+
+  describe('desiredEngine', () => {
+    it('maps tk.yml\'s engine section, daemon options only when there are some', () => {
+      const desired = desiredEngine('web-1', engine({users: ['deploy'], compose: false, version: '^20', daemon: {'log-driver': 'local'}}), {skipCheck: false})
+      expect(desired).to.include({method: 'distro', compose: false, addLoginUser: true, engineVersion: '^20', restart: true})
+      expect(desired.dockerUsers).to.deep.equal(['deploy'])
+      expect(desired.daemonConfig).to.deep.equal({patch: {'log-driver': 'local'}, sources: ['tk.yml']})
+      expect(desiredEngine('web-1', engine(), {skipCheck: true}).daemonConfig).to.equal(undefined)
+    })
+
+    it('wants an install script for method script', () => {
+      expect(() => desiredEngine('web-1', engine({method: 'script'}), {skipCheck: false})).to.throw(/web-1: engine method is script, and no install script was given/)
+      const desired = desiredEngine('web-1', engine({method: 'script'}), {skipCheck: false, script: {source: 'get.sh', content: 'echo'}})
+      expect(desired.script).to.deep.equal({source: 'get.sh', content: 'echo'})
+    })
+  })
+
+  describe('progress and summary', () => {
+    const style = makeStyle(false)
+    it('prints a line per change or failure when not on a terminal, nothing for steps that held', () => {
+      let out = ''
+      const progress = new UpProgress(['web-1', 'db-1'], {live: false, style, write: (text) => (out += text), dryRun: false})
+      progress.start('web-1')
+      progress.step('web-1', {kind: 'engine', id: 'install', title: 'Install', result: 'ok', detail: 'installed', durationMs: 10})
+      progress.step('web-1', {kind: 'provisioner', id: 'motd', title: 'shell', result: 'changed', detail: 'ran as root', durationMs: 1200})
+      progress.activity('db-1', "waiting for the host's lock (held by ann@ws)")
+      progress.stop()
+      expect(out).to.equal("web-1  changed shell:motd           1.2s  ran as root\ndb-1   waiting for the host's lock (held by ann@ws)\n")
+    })
+
+    it('redraws one line per host in place on a terminal', () => {
+      const writes: string[] = []
+      const progress = new UpProgress(['web-1'], {live: true, style, write: (text) => writes.push(text), dryRun: false})
+      progress.start('web-1')
+      progress.activity('web-1', 'install')
+      progress.done({target: 'web-1', ok: true, value: {target: 'web-1', dryRun: false, changed: 3, steps: [], notices: [], durationMs: 5}, durationMs: 5})
+      progress.stop()
+      expect(writes[0]).to.match(/^\u001B\[2K/)
+      expect(writes.at(-1)).to.match(/^\u001B\[1F\u001B\[2K✔ web-1 {2}3 changed/)
+    })
+
+    it('sums up hosts, marking those --max-fail kept from starting', () => {
+      const table = renderUpSummary(
+        [
+          {target: 'web-1', ok: true, value: {target: 'web-1', dryRun: false, changed: 0, steps: [], notices: [], durationMs: 800, engine: {version: '20.10.24'}}, durationMs: 800},
+          {target: 'web-2', ok: false, error: {message: 'web-2: not started: 1 host failed already (--max-fail 1)', exitCode: 1}, durationMs: 0},
+        ],
+        style,
+        false,
+      )
+      expect(table).to.match(/web-1 +ok +0 +20\.10\.24/)
+      expect(table).to.match(/web-2 +SKIPPED/)
+    })
+  })
+})
