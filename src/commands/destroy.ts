@@ -18,7 +18,7 @@ export default class Destroy extends TkCommand {
 
   static override description = `Without HOST: every sandbox host of tk.yml. Sandbox machines are tk's own: each is removed with its volumes (its /var/lib/docker and all) and its line in the sandbox's known_hosts; one already gone is fine. tk up creates them again, empty.
 
-ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and purges its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root and then lists the data that stays (/var/lib/docker, /etc/docker/daemon.json, /var/lib/tk ...): tk never deletes it. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
+ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and purges its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root and then lists the data that stays (/var/lib/docker, /etc/docker/daemon.json, /var/lib/tk ...): tk itself deletes none, but Debian's docker.io deletes /var/lib/docker when purged. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
 
 Destroying cannot be undone: on a terminal tk asks first; elsewhere it needs --yes.
 

@@ -33,7 +33,7 @@ export type DestroyResult =
 
 /** What tk destroy will do to each target, or why it refuses; pure. */
 export function planDestroy(targets: readonly Target[], uninstallEngine: boolean): string[] {
-  if (uninstallEngine) return targets.map((target) => `${target.name}: remove the Docker engine's packages`)
+  if (uninstallEngine) return targets.map((target) => `${target.name}: purge the Docker engine's packages (Debian's docker.io takes /var/lib/docker with it)`)
   const foreign = targets.filter((target) => target.provider !== 'sandbox')
   if (foreign.length > 0) {
     const names = foreign.map((target) => target.name).join(', ')
@@ -58,23 +58,17 @@ export async function destroyHosts(targets: Target[], options: DestroyOptions): 
   planDestroy(targets, options.uninstallEngine)
   if (options.uninstallEngine) return uninstallEngines(targets, options)
 
+  // A failure here (no root, no engine) is the whole command's: one line, not one per host.
   const {destroySandboxHosts} = await import('../providers/sandbox/fleet.js')
   const started = performance.now()
-  try {
-    const removals = await destroySandboxHosts(targets, {onProgress: options.onProgress})
-    const durationMs = performance.now() - started
-    return removals.map((removal) => ({
-      target: removal.target,
-      ok: true as const,
-      value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine},
-      durationMs,
-    }))
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error
-    // The engine could not be had (root, dockerd): every host fails alike.
-    const failure = {message: error.message, hint: error.hint, exitCode: error.exitCode}
-    return targets.map((target) => ({target: target.name, ok: false as const, error: failure, durationMs: performance.now() - started}))
-  }
+  const removals = await destroySandboxHosts(targets, {onProgress: options.onProgress})
+  const durationMs = performance.now() - started
+  return removals.map((removal) => ({
+    target: removal.target,
+    ok: true as const,
+    value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine},
+    durationMs,
+  }))
 }
 
 async function uninstallEngines(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {

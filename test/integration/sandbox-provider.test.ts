@@ -204,7 +204,7 @@ describe('sandbox hosts of tk.yml', function () {
     expect(again.stdout).to.include('web1: no sandbox machine (already gone)')
   })
 
-  it('removes the engine packages from a host addressed over SSH with --uninstall-engine, keeping the machine and its data', async () => {
+  it('removes the engine packages from a host addressed over SSH with --uninstall-engine, keeping the machine and naming the data left', async () => {
     const snapshot = await fixture.preparedSnapshot('docker-engine', 'bookworm', async (machine) => {
       const provisioned = await runTk(['provision', target(machine), ...sandboxFlags(fixture)], {env: cleanEnv})
       expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
@@ -223,5 +223,8 @@ describe('sandbox hosts of tk.yml', function () {
     expect(after.code, after.stderr).to.equal(0)
     expect(after.stdout).to.not.match(/^ii/m)
     expect(after.stdout).to.include('no-dockerd')
+    // What it says stays is there: tk deletes no data.
+    for (const path of host.result.kept as string[]) expect((await machine.ssh('admin', `test -e ${path}`)).code, path).to.equal(0)
+    console.log(`      kept: ${(host.result.kept as string[]).join(', ') || 'nothing'}`)
   })
 })

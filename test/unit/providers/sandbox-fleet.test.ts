@@ -69,7 +69,7 @@ describe('tk destroy plan', () => {
   })
 
   it('takes ssh hosts with --uninstall-engine', () => {
-    expect(planDestroy([target('prod-1', 'ssh')], true)).to.deep.equal(["prod-1: remove the Docker engine's packages"])
+    expect(planDestroy([target('prod-1', 'ssh')], true)).to.deep.equal(["prod-1: purge the Docker engine's packages (Debian's docker.io takes /var/lib/docker with it)"])
   })
 
   it("reads what uninstall-engine.sh purged and kept", () => {
