@@ -3,8 +3,8 @@
 # the engine's version and daemon state, the docker group and the last
 # `tk up` (tk's state file). Read-only and needs no root. It runs on every
 # host at every `tk status`, so it starts few processes: shell built-ins
-# where they do, the docker CLI only when the login user may use the socket.
-# Sections as in check-facts.sh, parsed by src/status/facts.ts.
+# where they do, no docker CLI (see the engine section). Sections as in
+# check-facts.sh, parsed by src/status/facts.ts.
 set -eu
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
@@ -52,34 +52,41 @@ elif [ -n "$installed" ] && [ -d /run/systemd/system ]; then
 	case $unit in active | reloading) running=yes ;; esac
 fi
 # The daemon's own answer is the truth about it, but only a user who may
-# write to the socket (root, the docker group) can ask: test -w says so
-# without starting the CLI. -H skips any DOCKER_HOST or context of the
-# login environment: this is about the host's own engine.
-answered=
+# write to its socket (root, the docker group) can ask: test -w says so
+# without a process. tk then asks it over this SSH connection (a
+# stream-local channel to the socket: no process here at all, where the
+# docker CLI costs ~0.1 s of start-up); with TK_STATUS_DOCKER_CLI=1, when
+# the server forbids such channels, the docker CLI asks. -H skips any
+# DOCKER_HOST or context of the login environment: this is about the host's
+# own engine.
+asking=
 socket=/var/run/docker.sock
-if [ -n "$running" ] && [ -S "$socket" ] && command -v docker >/dev/null 2>&1; then
-	if [ -w "$socket" ]; then
+if [ -n "$running" ] && [ -S "$socket" ]; then
+	if [ ! -w "$socket" ]; then
+		echo access=denied
+	elif [ "${TK_STATUS_DOCKER_CLI:-}" != 1 ]; then
+		echo "socket=$socket"
+		asking=yes
+	elif command -v docker >/dev/null 2>&1; then
+		asking=yes
 		limit=
 		if command -v timeout >/dev/null 2>&1; then limit="timeout 3"; fi
 		if answer=$($limit docker -H "unix://$socket" version --format '{{.Server.Version}}' 2>&1); then
 			# Warnings may come first; the version is the last line.
 			echo "server=${answer##*
 }"
-			answered=yes
 		else
 			# Its exit status (124: timed out) and last line say why.
 			echo "exit=$?"
 			echo "error=${answer##*
 }"
 		fi
-	else
-		echo access=denied
 	fi
 fi
 
 section packages
-# The installed engine's version when the daemon did not say it (asked only then).
-if [ -z "$answered" ] && command -v dockerd >/dev/null 2>&1; then
+# The installed engine's version, when the daemon is not asked for it.
+if [ -z "$asking" ] && [ -n "$installed" ]; then
 	if command -v dpkg-query >/dev/null 2>&1; then
 		dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' docker-ce docker.io moby-engine 2>/dev/null | while read -r name version status; do
 			case $status in ?i*) echo "$name $version" ;; esac

@@ -26,9 +26,14 @@ export interface EngineStatus {
   access?: boolean
   /** systemd's word for docker.service when it was asked (active, inactive, failed, activating...). */
   unit?: string
-  /** Why the daemon did not answer, as the docker CLI said it. */
+  /** Why the daemon did not answer. */
   error?: string
+  /** The socket the login user may use, when the daemon runs: tk asks it for the version over SSH (withEngineAnswer). */
+  socket?: string
 }
+
+/** What the engine's API said to GET /version, or why it said nothing. */
+export type EngineAnswer = {version: string} | {error: string}
 
 export interface StatusFacts {
   /** PRETTY_NAME of os-release, else NAME VERSION_ID. */
@@ -72,6 +77,7 @@ function parseEngine(sections: FactSections): EngineStatus {
   const server = value('server')?.trim() || undefined
   const failed = value('exit') !== undefined || value('error') !== undefined
   const denied = value('access') === 'denied'
+  const socket = value('socket') || undefined
 
   const [pkg] = sections.lines('packages').map((line) => line.split(' '))
   const fromPackage = pkg?.[1] ? upstreamVersion(pkg[1]) : undefined
@@ -89,7 +95,17 @@ function parseEngine(sections: FactSections): EngineStatus {
     ...(running ? {access: !denied} : {}),
     ...optional('unit', unit),
     ...(failed ? {error: answerError(value('exit'), value('error'))} : {}),
+    ...optional('socket', socket),
   }
+}
+
+/** The facts with the daemon's answer to tk's own question (over a stream-local channel) folded in. */
+export function withEngineAnswer(facts: StatusFacts, answer: EngineAnswer): StatusFacts {
+  const engine: EngineStatus =
+    'version' in answer
+      ? {...facts.engine, daemon: 'running', version: answer.version, versionFrom: 'server'}
+      : {...facts.engine, daemon: 'not-answering', error: answer.error}
+  return {...facts, engine}
 }
 
 /** "5:27.3.1-1~debian.12~bookworm" -> "27.3.1", the form dockerd reports; an unparsable version as it is. */

@@ -1,17 +1,21 @@
 /**
  * `tk status` as a service: which hosts, then one connection and one run of
- * provisioners/status-facts.sh per host, hosts in parallel. A host that
- * cannot be reached is a row saying why, never an exception.
+ * provisioners/status-facts.sh per host, hosts in parallel; where the engine
+ * runs and the login user may use it, its version is asked over the same
+ * connection (src/status/engine-api.ts). A host that cannot be reached is a
+ * row saying why, never an exception.
  */
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
-import {provisionerScript} from '../provision/scripts.js'
+import {boundScript} from '../provision/scripts.js'
 import {HostConnector} from '../remote/hosts.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
+import type {SshHost} from '../transport/ssh-host.js'
 import {resolveTarget} from '../transport/target.js'
-import {parseStatusFacts, type StatusFacts} from './facts.js'
+import {askEngineVersion} from './engine-api.js'
+import {parseStatusFacts, type StatusFacts, withEngineAnswer} from './facts.js'
 
 /** Why a host has no facts, in a word or two: what the REACHABLE column shows. */
 export type ProblemReason = 'refused' | 'timeout' | 'auth' | 'host key' | 'dns' | 'no route' | 'reset' | 'closed' | 'unsupported' | 'script failed' | 'error'
@@ -39,7 +43,7 @@ export interface StatusResult {
   summary: {reachable: number; unreachable: number}
 }
 
-/** The time a host gets to run the status script; its one docker call gives up after 3 s. */
+/** The time a host gets to run the status script (its docker CLI, when it runs one, gives up after 3 s). */
 const SCRIPT_TIMEOUT_MS = 20_000
 
 /**
@@ -58,7 +62,7 @@ export async function statusTargets(args: string[], configPath?: string): Promis
 }
 
 export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {
-  const script = await provisionerScript('status-facts.sh')
+  const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
   let outcomes
@@ -68,17 +72,13 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       async (name) => {
         const host = await connector.get(byName.get(name)!)
         const address = formatAddress(host.connection.target)
-        const result = await host.run(script, {timeoutMs: SCRIPT_TIMEOUT_MS})
-        if (result.code !== 0) {
-          const why = result.code === 124 ? `did not finish within ${SCRIPT_TIMEOUT_MS / 1000} s` : `exited ${result.code}: ${lastLine(result.stderr) || 'no message'}`
-          return {address, problem: {reason: 'script failed' as const, message: `the status script on ${name} ${why}`, exitCode: ExitCode.FAILED}}
-        }
-        try {
-          return {address, facts: parseStatusFacts(result.stdout)}
-        } catch (error) {
-          // Reached, but what it printed is not what the script prints: say so in its row.
-          return {address, problem: {reason: 'script failed' as const, message: `the status script's output on ${name} cannot be read: ${(error as Error).message}`, exitCode: ExitCode.FAILED}}
-        }
+        const said = await runStatusScript(host, script, name)
+        if (!said.facts?.engine.socket) return {address, ...said}
+        // The daemon runs and the login user may use it: ask it over this connection.
+        const answer = await askEngineVersion((path) => host.connection.forwardOutStreamLocal(path), said.facts.engine.socket)
+        if (answer) return {address, facts: withEngineAnswer(said.facts, answer)}
+        // No channel to the socket (forbidden by sshd, or nothing listens): the docker CLI on the host asks, and says which.
+        return {address, ...(await runStatusScript(host, cliScript, name))}
       },
       {concurrency: options.concurrency},
     )
@@ -107,6 +107,21 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       reachable: hosts.filter((host) => host.reachable).length,
       unreachable: hosts.filter((host) => !host.reachable).length,
     },
+  }
+}
+
+/** Runs the status script; a failure or unreadable output is a problem of a reached host. */
+async function runStatusScript(host: SshHost, script: string, name: string): Promise<{facts?: StatusFacts; problem?: HostProblem}> {
+  const result = await host.run(script, {timeoutMs: SCRIPT_TIMEOUT_MS})
+  if (result.code !== 0) {
+    const why = result.code === 124 ? `did not finish within ${SCRIPT_TIMEOUT_MS / 1000} s` : `exited ${result.code}: ${lastLine(result.stderr) || 'no message'}`
+    return {problem: {reason: 'script failed', message: `the status script on ${name} ${why}`, exitCode: ExitCode.FAILED}}
+  }
+  try {
+    return {facts: parseStatusFacts(result.stdout)}
+  } catch (error) {
+    // Reached, but what it printed is not what the script prints.
+    return {problem: {reason: 'script failed', message: `the status script's output on ${name} cannot be read: ${(error as Error).message}`, exitCode: ExitCode.FAILED}}
   }
 }
 

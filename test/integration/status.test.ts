@@ -119,7 +119,7 @@ describe('tk status on sandbox machines', function () {
     expect(bareHost.facts).to.deep.include({os: BOOKWORM, user: 'admin', engine: {daemon: 'not-installed'}})
     expect(bareHost.facts).not.to.have.property('lastUp')
     expect(bareHost.facts).not.to.have.property('dockerGroup')
-    expect(engineHost.facts?.engine).to.deep.include({daemon: 'running', version: engineVersion, versionFrom: 'server', access: true})
+    expect(engineHost.facts?.engine).to.deep.include({daemon: 'running', version: engineVersion, versionFrom: 'server', access: true, socket: '/var/run/docker.sock'})
     expect(engineHost.facts?.dockerGroup).to.deep.equal(['admin'])
     expect(engineHost.facts?.lastUp).to.deep.equal(lastUp)
     expect(frozenHost).to.deep.include({reachable: false})
@@ -149,9 +149,16 @@ describe('tk status on sandbox machines', function () {
     expect(table.stdout).to.contain('(installed)').and.contain('running (no access)')
   })
 
-  it('says a stopped engine is stopped and does not start it (docker.socket would, if asked)', async () => {
+  it('asks the docker CLI when sshd forbids a channel to the engine\'s socket; says a stopped engine is stopped and does not start it', async () => {
     const machine = await fixture.machine({snapshot})
     await waitForEngine(machine)
+    const forbidden = await machine.ssh('admin', "echo 'AllowStreamLocalForwarding no' | sudo -n tee /etc/ssh/sshd_config.d/tk-test.conf >/dev/null && sudo -n systemctl reload ssh")
+    expect(forbidden.code, forbidden.stderr).to.equal(0)
+    const asked = await runTk(['status', target(machine), ...sandboxFlags(fixture), '--json'], {env: cleanEnv})
+    expect(asked.code, asked.stderr).to.equal(0)
+    expect((JSON.parse(asked.stdout) as StatusResult).hosts[0].facts?.engine).to.deep.include({daemon: 'running', version: engineVersion, versionFrom: 'server', access: true})
+
+    // docker.socket stays active when the service stops: asking the socket would start the engine again.
     const stopped = await machine.ssh('admin', 'sudo -n systemctl stop docker.service && systemctl is-active docker.socket')
     expect(stopped.stdout.trim(), stopped.stderr).to.equal('active')
 

@@ -3,7 +3,7 @@ import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {release} from 'node:os'
 
-import {parseLastUp, parseStatusFacts, upstreamVersion} from '../../../src/status/facts.js'
+import {parseLastUp, parseStatusFacts, upstreamVersion, withEngineAnswer} from '../../../src/status/facts.js'
 
 const SCRIPT = new URL('../../../provisioners/status-facts.sh', import.meta.url)
 
@@ -44,6 +44,14 @@ describe('tk status: the status script\'s output', () => {
     expect(facts.lastUp).to.deep.equal(LAST_UP)
   })
 
+  it('a running engine the login user may use: its socket, to be asked over SSH; the answer folded in', () => {
+    const facts = parseStatusFacts(output({user: 'admin', 'docker-group': 'docker:x:999:admin', engine: 'installed=yes\npid=812\nsocket=/var/run/docker.sock'}))
+    expect(facts.engine).to.deep.equal({daemon: 'running', access: true, socket: '/var/run/docker.sock'})
+    expect(withEngineAnswer(facts, {version: '27.3.1'}).engine).to.deep.equal({daemon: 'running', access: true, socket: '/var/run/docker.sock', version: '27.3.1', versionFrom: 'server'})
+    expect(withEngineAnswer(facts, {error: 'no answer within 3 s'}).engine).to.deep.include({daemon: 'not-answering', error: 'no answer within 3 s'})
+    expect(withEngineAnswer(facts, {version: '27.3.1'}).dockerGroup).to.deep.equal(['admin'])
+  })
+
   it('a user outside the docker group: running from the pid file, the version from the package, no access', () => {
     const facts = parseStatusFacts(
       output({
@@ -61,7 +69,7 @@ describe('tk status: the status script\'s output', () => {
     expect(facts.engine).to.include({daemon: 'running', version: '27.3.1', versionFrom: 'package', package: 'docker-ce', unit: 'active', access: false})
   })
 
-  it('a daemon whose API does not answer: not answering, with the CLI\'s reason or the timeout', () => {
+  it('a daemon whose API does not answer the docker CLI (TK_STATUS_DOCKER_CLI=1): not answering, with the CLI\'s reason or the timeout', () => {
     const refused = parseStatusFacts(
       output({engine: 'installed=yes\npid=812\nexit=1\nerror=Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', packages: 'docker.io 20.10.24+dfsg1-1'}),
     )
