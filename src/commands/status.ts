@@ -8,7 +8,7 @@ import type {StatusResult} from '../status/gather.js'
 export default class Status extends TkCommand {
   static override summary = 'Show a table of hosts: reachable, OS, kernel, engine, daemon, docker group, last tk up.'
 
-  static override description = `One row per host, gathered in parallel with one SSH connection and one short read-only script per host (no root needed):
+  static override description = `One row per host, gathered in parallel with one SSH connection and one short read-only script per host (no root needed); a running engine the login user may use is asked its version over the same connection:
 
   NAME, ADDRESS    the tk.yml name (or the target as typed) and user@host:port as reached
   REACHABLE        yes, or no and why in a word: refused, timeout, auth, host key, dns...
