@@ -40,7 +40,12 @@ const hostCount = Math.min(Math.max(arg('--hosts', 10), 2), 30)
 const LIMIT_ABOVE_VERSION = 0.1
 const LIMIT_SSH_RATIO = 0.5
 const LIMIT_FANOUT = 1.5
-const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
+// The docker CLI tk docker runs: the first on PATH. Every docker subject uses that same binary.
+const DOCKER = (process.env.PATH ?? '').split(':').filter((dir) => dir !== '').map((dir) => join(dir, 'docker')).find((file) => existsSync(file))
+if (!DOCKER) {
+  console.error('bench/docker.js: no docker CLI on PATH')
+  process.exit(1)
+}
 
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -156,7 +161,7 @@ try {
   console.log(
     `tk docker benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0].model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${hostCount} sandbox bookworm machines on loopback`,
   )
-  console.log(`  load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after`)
+  console.log(`  docker CLI: ${DOCKER}, ${(await run(DOCKER, ['--version'])).stdout.trim()}; load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after`)
   console.log(`  median of ${runs} interleaved rounds after a warm-up (min–max):`)
   for (const [index, [label]] of subjects.entries()) {
     console.log(`    ${label.padEnd(38)} ${fmt(m[label])}  (${fmt(Math.min(...samples[index]))}–${fmt(Math.max(...samples[index]))})`)
