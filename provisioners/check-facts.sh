@@ -7,16 +7,24 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
 
 section() { printf '@@tk:%s\n' "$1"; }
+# A small file's lines without starting a process (read and printf are dash builtins):
+# a process costs more than the reading, and this script is run on every tk up.
+# Not for integer sysctls under /proc/sys: read takes a byte at a time, and they
+# answer only a read from offset 0 (root_maxkeys would come back as its first digit).
+show() {
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < "$1"
+}
 
 section uname
-uname -r
+show /proc/sys/kernel/osrelease || uname -r
 uname -m
 
 section os-release
-cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true
+show /etc/os-release || show /usr/lib/os-release || true
 
 # The kernel config, searched where check-config.sh searches it.
-release=$(uname -r)
+read -r release 2>/dev/null < /proc/sys/kernel/osrelease || release=$(uname -r)
 config=
 for candidate in /proc/config.gz "/boot/config-$release" "/usr/src/linux-$release/.config" /usr/src/linux/.config; do
 	if [ -r "$candidate" ] && [ -f "$candidate" ]; then
@@ -32,10 +40,10 @@ if [ -n "$config" ]; then
 fi
 
 section mounts
-cat /proc/mounts 2>/dev/null || true
+show /proc/mounts || true
 
 section cgroup-controllers
-cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || true
+show /sys/fs/cgroup/cgroup.controllers || true
 
 # cgroup v1: the directory holding the hierarchies, as check-config.sh finds it.
 section cgroup-v1-dir
@@ -52,7 +60,7 @@ section memsw
 if [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then echo yes; fi
 
 section apparmor
-cat /sys/module/apparmor/parameters/enabled 2>/dev/null || true
+show /sys/module/apparmor/parameters/enabled || true
 
 section commands
 for name in apparmor_parser zfs zpool; do
@@ -63,13 +71,13 @@ section devices
 if [ -c /dev/zfs ]; then echo /dev/zfs; fi
 
 section filesystems
-cat /proc/filesystems 2>/dev/null || true
+show /proc/filesystems || true
 
 section root-maxkeys
 cat /proc/sys/kernel/keys/root_maxkeys 2>/dev/null || true
 
 section cmdline
-cat /proc/cmdline 2>/dev/null || true
+show /proc/cmdline || true
 
 section virtualization
 if [ -f /.dockerenv ]; then echo "container=docker"; fi

@@ -8,18 +8,19 @@ export PATH
 
 section() { printf '@@tk:%s\n' "$1"; }
 
-# The docker CLI is the slowest fact (~0.1 s of start-up alone): ask it
-# first, in the background, while everything else is gathered.
-engine_info=$(mktemp 2>/dev/null || echo "/tmp/tk-engine-info.$$")
-(
-if [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
-	# One docker call (each costs ~0.1 s of CLI start-up): the server's version comes with info.
+# The docker CLI is the slowest fact (~0.1 s of start-up alone, plugins and
+# all): unless tk asks the engine's API itself over the connection
+# (TK_ENGINE_API=1), ask it first, in the background, while everything else
+# is gathered.
+engine_info_pid=
+if [ "${TK_ENGINE_API:-}" != 1 ] && [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
+	engine_info=$(mktemp 2>/dev/null || echo "/tmp/tk-engine-info.$$")
+	# One docker call: the server's version comes with info.
 	timeout 10 docker info --format 'server={{.ServerVersion}}
 storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
-root-dir={{.DockerRootDir}}' 2>/dev/null || true
+root-dir={{.DockerRootDir}}' > "$engine_info" 2>/dev/null &
+	engine_info_pid=$!
 fi
-) > "$engine_info" 2>/dev/null &
-engine_info_pid=$!
 
 
 section whoami
@@ -80,13 +81,17 @@ fi
 
 section cli-plugins
 for dir in /usr/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/local/lib/docker/cli-plugins; do
-	if [ -d "$dir" ]; then ls "$dir" 2>/dev/null; fi
+	for plugin in "$dir"/*; do
+		if [ -e "$plugin" ]; then echo "${plugin##*/}"; fi
+	done
 done
 
 section engine
-wait "$engine_info_pid" 2>/dev/null || true
-cat "$engine_info" 2>/dev/null || true
-rm -f "$engine_info"
+if [ -n "$engine_info_pid" ]; then
+	wait "$engine_info_pid" 2>/dev/null || true
+	cat "$engine_info" 2>/dev/null || true
+	rm -f "$engine_info"
+fi
 
 # What planning a daemon.json change needs: the file, dockerd's version and
 # whether it can --validate a file, the unit's command line (flags there may

@@ -3,9 +3,11 @@
 # connection dies, which closes it too), so a crashed run never leaves the
 # host locked. Runs as the login user: flock needs only read access.
 # $1: seconds to wait for another run's lock (0: do not wait).
+# Exits 3 when the lock file is not there yet (tk makes it as root and retries).
 # Prints "busy" (then the holder's line) while waiting, "locked" once held.
 set -eu
 lock=/var/lib/tk/up.lock
+[ -r "$lock" ] || exit 3
 exec 9<"$lock" || exit 3
 if ! flock -n 9; then
   printf 'busy %s\n' "$(cat /var/lib/tk/up.owner 2>/dev/null || echo unknown)"

@@ -107,9 +107,8 @@ With several hosts failing for different reasons the exit code is 1.`
         progress?.step(target, step)
       },
       onDone: (outcome) => progress?.done(outcome),
-      onSandboxProgress: (event) => {
-        if (!json) process.stderr.write(`${event.target ? `${event.target}: ` : ''}${event.message}\n`)
-      },
+      // On stderr even with --json: building an image takes minutes, and stdout stays the result's.
+      onSandboxProgress: (event) => process.stderr.write(`${event.target ? `${event.target}: ` : ''}${event.message}\n`),
     })
     progress?.stop()
 

@@ -8,6 +8,8 @@ import {readFile} from 'node:fs/promises'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
 import type {Host} from '../host/host.js'
 import {splitCommandLine} from '../engine/daemon-config.js'
+/** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
+const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
 import {FactSections} from './sections.js'
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
@@ -59,7 +61,27 @@ export interface HostFacts {
   loadedModules: string[]
 }
 
-export function parseHostFacts(output: string): HostFacts {
+/**
+ * The engine section's lines from the engine API's GET /info, in the form
+ * engine-facts.sh prints them from `docker info`.
+ */
+export function engineLinesFromInfo(body: string): string[] | undefined {
+  let info: Record<string, unknown>
+  try {
+    info = JSON.parse(body) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  if (typeof info?.ServerVersion !== 'string') return undefined
+  return [
+    `server=${info.ServerVersion}`,
+    `storage=${String(info.Driver)} images=${Number(info.Images)} containers=${Number(info.Containers)} running=${Number(info.ContainersRunning)} live-restore=${String(info.LiveRestoreEnabled)}`,
+    `root-dir=${String(info.DockerRootDir)}`,
+  ]
+}
+
+/** @param engineLines the engine section when it came from the API instead of the script. */
+export function parseHostFacts(output: string, engineLines?: string[]): HostFacts {
   const sections = new FactSections(output)
   if (!sections.has('engine-end')) throw new Error('the engine facts script ended early: its output has no end marker')
   const check = parseFactsScriptOutput(sections)
@@ -87,7 +109,7 @@ export function parseHostFacts(output: string): HostFacts {
   const startedAt = value('started') || undefined
   const docker = unit('docker.service')
 
-  const engineLines = sections.lines('engine')
+  engineLines ??= sections.lines('engine')
   const server = engineLines.find((line) => line.startsWith('server='))?.slice('server='.length)
   const info = engineLines.find((line) => line.startsWith('storage=')) ?? ''
   const field = (key: string) => new RegExp(`\\b${key}=(\\S+)`).exec(info)?.[1]
@@ -166,7 +188,22 @@ export function hostFactsScript(): Promise<string> {
  */
 export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = {}): Promise<HostFacts> {
   const script = await hostFactsScript()
-  const result = await host.run(options.daemon ? `TK_DAEMON_FACTS=1\n${script}` : script)
+  // The engine's API, asked over the connection while the script runs, saves starting the docker CLI on the host.
+  const api = host.getFromUnixSocket?.(DEFAULT_ENGINE_SOCKET, '/info')
+  const env = [...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []), ...(api ? ['TK_ENGINE_API=1'] : [])]
+  const result = await host.run(env.length > 0 ? `${env.join('\n')}\n${script}` : script)
   if (result.code !== 0) throw new Error(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
-  return parseHostFacts(result.stdout)
+  if (!api) return parseHostFacts(result.stdout)
+  const response = await api
+  let engineLines = response?.status === 200 ? engineLinesFromInfo(response.body) : undefined
+  if (!engineLines && /^docker\.service active=active/m.test(result.stdout)) {
+    // No answer over the connection (forwarding refused, say) from a running engine: ask its CLI.
+    const cli = await host.run(ENGINE_INFO_COMMAND)
+    engineLines = cli.code === 0 ? cli.stdout.split('\n').filter(Boolean) : []
+  }
+  return parseHostFacts(result.stdout, engineLines ?? [])
 }
+
+const ENGINE_INFO_COMMAND = `timeout 10 docker info --format 'server={{.ServerVersion}}
+storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
+root-dir={{.DockerRootDir}}' 2>/dev/null`

@@ -29,5 +29,10 @@ export interface Host {
   stat(path: string): Promise<PathStat | undefined>
   /** Whether a command of that name is on the host's PATH. */
   hasCommand(name: string): Promise<boolean>
+  /**
+   * An HTTP GET to a unix socket on the host as the login user (the engine's API),
+   * or undefined when it cannot be reached. Optional: callers fall back to a command.
+   */
+  getFromUnixSocket?(socketPath: string, path: string): Promise<{status: number; body: string} | undefined>
   close(): Promise<void>
 }

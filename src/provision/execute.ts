@@ -66,8 +66,14 @@ function failure(target: string, step: PlannedStep, result: RunResult, what: str
 export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
   const started = performance.now()
   const factsStarted = performance.now()
-  const facts: HostFacts = await gatherHostFacts(hosts.login, {daemon: Boolean(desired.daemonConfig)})
-  const plan: ProvisionPlan = planProvision(target, facts, desired)
+  let facts: HostFacts = await gatherHostFacts(hosts.login)
+  let plan: ProvisionPlan = planProvision(target, facts, desired)
+  // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
+  // starts: asked in a second round trip only when daemon.json is to change.
+  if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
+    facts = await gatherHostFacts(hosts.login, {daemon: true})
+    plan = planProvision(target, facts, desired)
+  }
   const steps: StepOutcome[] = []
   const emit = (outcome: StepOutcome) => {
     steps.push(outcome)

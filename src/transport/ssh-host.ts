@@ -12,6 +12,7 @@ import type {Host, PathStat, RunResult} from '../host/host.js'
 import {shQuote} from '../host/sh-quote.js'
 import {connect, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
+import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'
 
 export interface SshRunOptions {
   /** Data the script reads on its stdin (otherwise its stdin is empty). */
@@ -305,6 +306,11 @@ export class SshHost implements Host {
     // Like the local host: root's sbin directories count too.
     const result = await this.runRaw(`PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH\ncommand -v ${shQuote(name)} >/dev/null 2>&1`, {})
     return result.code === 0
+  }
+
+  /** An HTTP GET to a unix socket on the host, as the login user whatever this view runs as. */
+  getFromUnixSocket(socketPath: string, path: string): Promise<UnixHttpResponse | undefined> {
+    return getOverUnixSocket(this.connection, socketPath, path)
   }
 
   /** An interactive login shell on a pty (for `tk ssh`). */

@@ -94,11 +94,14 @@ export async function upHost(
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
       })
   let state: HostState | undefined
+  let reading: Promise<HostState> | undefined
   let engine: Awaited<ReturnType<typeof provisionHost>> | undefined
   let failure: unknown
   try {
     activity('facts')
-    state = await readHostState(host)
+    // The state is read while the engine's facts are gathered: it is needed only by the provisioners.
+    reading = readHostState(host)
+    reading.catch(() => {})
     try {
       engine = await provisionHost(target, hosts, desired, {
         dryRun: options.dryRun,
@@ -115,6 +118,7 @@ export async function upHost(
       throw error instanceof UserError ? error : new UpStepFailed(`${target}: ${(error as Error).message}`, {exitCode: ExitCode.FAILED})
     }
 
+    state = await reading
     const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets}
     for (const provisioner of provisioners) {
       activity(provisioner.name)
@@ -133,6 +137,8 @@ export async function upHost(
   } catch (error) {
     failure = error
   } finally {
+    // After an engine step failed, the state was read but not yet taken: the run is recorded all the same.
+    state ??= await reading?.catch(() => undefined)
     if (lock && state) {
       const changed = steps.filter((step) => step.result === 'changed').length
       const lastUp: LastUp = {

@@ -31,12 +31,31 @@ export async function acquireHostLock(
   root: Host,
   options: {waitSeconds: number; holder: string; onWait?: (holder: string) => void},
 ): Promise<HostLock> {
-  const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
-  if (made.code !== 0) throw new UserError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+  let channel = await holdLock(target, login, options)
+  if (!channel) {
+    // First run on this host: the lock file is made as root, once.
+    const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
+    if (made.code !== 0) throw new UserError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+    channel = await holdLock(target, login, options)
+    if (!channel) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
+  }
+  // Who holds the lock, for whoever waits for it next: advisory, written while the run goes on.
+  const owner = root.writeFileAtomic(OWNER_FILE, `${options.holder}\n`, 0o644).catch(() => {})
+  const held = channel
+  return {
+    release: async () => {
+      await owner
+      // Closing the holder's input ends it, and flock's lock with it; no need to wait for the close.
+      held.end()
+    },
+  }
+}
 
+/** The channel of the command holding the lock, or undefined when the lock file does not exist yet. */
+async function holdLock(target: string, login: SshHost, options: {waitSeconds: number; onWait?: (holder: string) => void}): Promise<ClientChannel | undefined> {
   const script = await provisionerScript('up-lock.sh')
   const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(options.waitSeconds))}`)
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<ClientChannel | undefined>((resolve, reject) => {
     let buffered = ''
     let stderr = ''
     let holder = ''
@@ -52,7 +71,7 @@ export async function acquireHostLock(
         }
         if (line === 'locked') {
           channel.off('data', onData)
-          resolve()
+          resolve(channel)
         }
       }
     }
@@ -60,7 +79,9 @@ export async function acquireHostLock(
     channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     channel.on('error', () => {})
     channel.once('exit', (code: number | null) => {
-      if (code === 4) {
+      if (code === 3) {
+        resolve(undefined)
+      } else if (code === 4) {
         reject(
           new UserError(`${target}: another tk up holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${options.waitSeconds} s`, {
             exitCode: ExitCode.FAILED,
@@ -72,16 +93,5 @@ export async function acquireHostLock(
       }
     })
     channel.once('close', () => reject(new UserError(`${target}: the connection closed while taking the lock`, {exitCode: ExitCode.CONNECTION})))
-  })
-  await root.writeFileAtomic(OWNER_FILE, `${options.holder}\n`, 0o644)
-  return {release: () => releaseChannel(channel)}
-}
-
-function releaseChannel(channel: ClientChannel): Promise<void> {
-  return new Promise((resolve) => {
-    channel.once('close', () => resolve())
-    channel.end()
-    // A dead connection never closes the channel: do not wait on it.
-    setTimeout(resolve, 2000).unref()
   })
 }

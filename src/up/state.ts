@@ -63,9 +63,18 @@ export async function readHostState(host: Host): Promise<HostState> {
   return parseHostState(data?.toString('utf8'))
 }
 
-/** Written as root, world-readable (it holds no secret), so `tk status` can read it as any user. */
+/** Written as root, world-readable (it holds no secret), so `tk status` can read it as any user; one round trip. */
 export async function writeHostState(root: Host, state: HostState): Promise<void> {
-  const made = await root.run(`mkdir -p ${STATE_DIR} && chmod 0755 ${STATE_DIR}`)
-  if (made.code !== 0) throw new Error(`cannot create ${STATE_DIR}: ${made.stderr.trim()}`)
-  await root.writeFileAtomic(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o644)
+  const script = [
+    'set -eu',
+    'umask 022',
+    `mkdir -p ${STATE_DIR}`,
+    `t=${STATE_DIR}/.state.json.tk-$$`,
+    `trap 'rm -f "$t"' EXIT`,
+    'cat > "$t"',
+    `mv -f "$t" ${STATE_FILE}`,
+    'trap - EXIT',
+  ].join('\n')
+  const written = await root.run(script, {stdin: `${JSON.stringify(state, null, 2)}\n`})
+  if (written.code !== 0) throw new Error(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`)
 }

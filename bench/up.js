@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// tk up benchmark (issue 9), on bookworm sandbox machines converged from one snapshot:
+//   re-run of tk up on 10 converged machines, whole process     target: at most 2 s
+//   the same on one machine, for comparison
+// The fleet's tk.yml has the engine with daemon options and a docker user, and three
+// provisioners (shell once, file, shell once as the login user), as a small real fleet would.
+// Needs root and the sandbox's packages. Run after `npm run build`: node bench/up.js [--runs N] [--hosts N]
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const dist = fileURLToPath(new URL('../dist/providers/sandbox/index.js', import.meta.url))
+if (!existsSync(dist)) {
+  console.error('bench/up.js: build first (npm run build)')
+  process.exit(1)
+}
+const {Sandbox} = await import(dist)
+const tk = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const argument = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback)
+const runs = argument('--runs', 5)
+const count = argument('--hosts', 10)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const dir = mkdtempSync(join(tmpdir(), 'tk-bench-up-'))
+const sandbox = await Sandbox.open()
+const made = []
+const snapshot = `bench-up-${process.pid}`
+let snapshotMade = false
+
+function timed(argv, options = {}) {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options})
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (result.status !== 0) throw new Error(`${argv.slice(1, 4).join(' ')} exited ${result.status}: ${result.stderr?.slice(-2000)}${result.stdout?.slice(-2000)}`)
+  return {seconds, stdout: result.stdout}
+}
+
+function writeFleet(file, machines) {
+  const lines = [
+    'defaults:',
+    '  user: admin',
+    `  identityFile: ${sandbox.credentials.users.admin.identityFile}`,
+    'ssh:',
+    '  hostKeyPolicy: strict',
+    'engine:',
+    '  users: [op]',
+    '  daemon:',
+    '    log-opts: {max-size: 10m}',
+    'provisioners:',
+    '  - name: motd',
+    '    type: shell',
+    '    inline: echo "managed by tk" > /etc/motd',
+    '  - name: app-env',
+    '    type: file',
+    '    source: app.env',
+    '    destination: /etc/app/app.env',
+    '    mode: "0600"',
+    '  - name: login-marker',
+    '    type: shell',
+    '    privileged: false',
+    '    inline: touch "$HOME/.tk-up-bench"',
+    'hosts:',
+    ...machines.flatMap((machine, index) => [`  - name: h${index}`, '    address: 127.0.0.1', `    port: ${machine.ssh.port}`]),
+    '',
+  ]
+  writeFileSync(file, lines.join('\n'))
+}
+
+try {
+  await sandbox.ensureImages(['bookworm'])
+  const env = {...process.env, SSH_AUTH_SOCK: '', NO_COLOR: '1', TK_KNOWN_HOSTS: sandbox.home.knownHosts}
+  writeFileSync(join(dir, 'app.env'), 'LEVEL=info\n')
+
+  // One machine converged from bare, then snapshotted: every benchmark machine starts converged.
+  const base = await sandbox.machines.create({name: `bench-up-${process.pid}-base`, release: 'bookworm'})
+  made.push(base.name)
+  mkdirSync(join(dir, 'base'))
+  writeFileSync(join(dir, 'base', 'app.env'), 'LEVEL=info\n')
+  writeFleet(join(dir, 'base', 'tk.yml'), [base])
+  const fresh = timed([process.execPath, tk, 'up', '--json'], {env, cwd: join(dir, 'base')})
+  await sandbox.machines.snapshot(base.name, snapshot)
+  snapshotMade = true
+
+  const fleet = await Promise.all(Array.from({length: count}, (_, index) => sandbox.machines.create({name: `bench-up-${process.pid}-${index}`, snapshot})))
+  made.push(...fleet.map((machine) => machine.name))
+  writeFleet(join(dir, 'tk.yml'), fleet)
+  // The first run on the copies starts their engines' data afresh (a snapshot holds no volume) and records their state.
+  timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir})
+
+  console.log(`tk up benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0].model.trim()}), node ${process.version}, bookworm sandboxes, ${runs} runs, medians, load average ${loadavg()[0].toFixed(2)}`)
+  const all = []
+  const one = []
+  for (let run = 0; run < runs; run++) {
+    const result = timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir})
+    const changed = JSON.parse(result.stdout).summary.changed
+    if (changed !== 0) throw new Error(`a re-run changed ${changed} steps: the fleet was not converged`)
+    all.push(result.seconds)
+    one.push(timed([process.execPath, tk, 'up', 'h0', '--json'], {env, cwd: dir}).seconds)
+  }
+  const verdict = (seconds, limit) => `${seconds.toFixed(3)} s  (limit ${limit} s)  ${seconds <= limit ? 'PASS' : 'FAIL'}`
+  console.log(`  tk up from bare, one host (apt included)       ${fresh.seconds.toFixed(2)} s`)
+  console.log(`  tk up re-run, one converged host               ${median(one).toFixed(3)} s`)
+  console.log(`  tk up re-run, ${String(count).padEnd(2)} converged hosts             ${verdict(median(all), 2)}`)
+  console.log(`  (all ${count}-host runs: ${all.map((seconds) => seconds.toFixed(2)).join(' ')} s; load average after: ${loadavg()[0].toFixed(2)})`)
+} finally {
+  await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
+  if (snapshotMade) await sandbox.machines.removeSnapshot(snapshot).catch(() => {})
+  rmSync(dir, {recursive: true, force: true})
+  await sandbox.close()
+}

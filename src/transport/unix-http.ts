@@ -1,0 +1,47 @@
+/**
+ * An HTTP GET to a unix socket on the remote host through the SSH connection
+ * (OpenSSH's direct-streamlocal channel), with node's own HTTP client: how tk
+ * asks a host's engine API a question without starting the docker CLI there
+ * (whose start-up, plugins and all, costs more than the question).
+ */
+import {request} from 'node:http'
+
+import type {SshConnection} from './connection.js'
+
+export interface UnixHttpResponse {
+  status: number
+  body: string
+}
+
+/**
+ * The response, or undefined when the socket cannot be reached (none there,
+ * no permission for the login user, forwarding refused) or does not answer
+ * within the timeout.
+ */
+export async function getOverUnixSocket(connection: SshConnection, socketPath: string, path: string, timeoutMs = 5000): Promise<UnixHttpResponse | undefined> {
+  let channel: Awaited<ReturnType<SshConnection['forwardOutStreamLocal']>>
+  try {
+    channel = await connection.forwardOutStreamLocal(socketPath)
+  } catch {
+    return undefined
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      req.destroy()
+      resolve(undefined)
+    }, timeoutMs)
+    const done = (value: UnixHttpResponse | undefined) => {
+      clearTimeout(timer)
+      channel.close()
+      resolve(value)
+    }
+    const req = request({path, method: 'GET', headers: {Host: 'localhost', Connection: 'close'}, createConnection: () => channel as never}, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => done({status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8')}))
+      response.on('error', () => done(undefined))
+    })
+    req.on('error', () => done(undefined))
+    req.end()
+  })
+}
