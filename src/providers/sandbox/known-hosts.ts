@@ -6,13 +6,17 @@
  */
 import {readFile, rename, writeFile} from 'node:fs/promises'
 
+import lockfile from 'proper-lockfile'
+
 export const SANDBOX_SSH_HOST = '127.0.0.1'
 
 export function knownHostsName(port: number): string {
   return `[${SANDBOX_SSH_HOST}]:${port}`
 }
 
-// Machines start in parallel; their updates are applied one after another.
+// Machines start in parallel; their updates are applied one after another: within this
+// process by a queue, between processes (test runs, tk commands side by side) by a lock
+// beside the file, without which one's rewrite can drop a line another just added.
 let queue: Promise<unknown> = Promise.resolve()
 
 function serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -22,6 +26,16 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function rewrite(file: string, change: (lines: string[]) => string[]): Promise<void> {
+  // A lock older than 10 s belongs to a process that died mid-rewrite: it is taken over.
+  const release = await lockfile.lock(file, {realpath: false, stale: 10_000, retries: {retries: 100, minTimeout: 10, maxTimeout: 100}})
+  try {
+    await rewriteLocked(file, change)
+  } finally {
+    await release()
+  }
+}
+
+async function rewriteLocked(file: string, change: (lines: string[]) => string[]): Promise<void> {
   let text = ''
   try {
     text = await readFile(file, 'utf8')
