@@ -70,7 +70,9 @@ try {
   await sandbox.machines.snapshot(base.name, snapshot)
   snapshotMade = true
 
-  const machines = await Promise.all(Array.from({length: HOSTS}, (_, index) => sandbox.machines.create({name: `bench-status-${process.pid}-${index}`, snapshot})))
+  // On a loaded machine a sandbox now and then dies while booting: one more try each.
+  const create = (name) => sandbox.machines.create({name, snapshot}).catch(() => sandbox.machines.create({name, snapshot}))
+  const machines = await Promise.all(Array.from({length: HOSTS}, (_, index) => create(`bench-status-${process.pid}-${index}`)))
   made.push(...machines.map((machine) => machine.name))
   await Promise.all(machines.map(engineUp))
 
@@ -151,7 +153,10 @@ try {
   }
   process.exitCode = ok ? 0 : 1
 } finally {
-  await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
+  // Every machine of this run by its name's prefix: a create that failed half-way left its siblings unlisted.
+  const prefix = `bench-status-${process.pid}-`
+  const leftovers = (await sandbox.machines.list().catch(() => [])).map((machine) => machine.name).filter((name) => name.startsWith(prefix))
+  await Promise.all([...new Set([...made, ...leftovers])].map((name) => sandbox.machines.remove(name).catch(() => {})))
   if (snapshotMade) await sandbox.machines.removeSnapshot(snapshot).catch(() => {})
   rmSync(dir, {recursive: true, force: true})
   await sandbox.close()
