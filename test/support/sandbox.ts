@@ -128,7 +128,18 @@ export async function sandboxFixture(options: {releases?: readonly Release[]} = 
         port: machineOptions.port,
         network: NETWORK,
       }
-      const testMachine = new TestMachine(sandbox, await sandbox.machines.create(spec))
+      let made: Machine
+      try {
+        made = await sandbox.machines.create(spec)
+      } catch (error) {
+        // Now and then, on a loaded machine, a container's systemd exits at once (exit 255, no
+        // console output). That is the host, not tk under test: one more try, said out loud.
+        if (!/stopped while booting/.test((error as Error).message)) throw error
+        process.stderr.write(`sandbox fixture: ${(error as Error).message.split('\n')[0]}; making ${spec.name} again\n`)
+        await sandbox.machines.remove(spec.name).catch(() => {})
+        made = await sandbox.machines.create(spec)
+      }
+      const testMachine = new TestMachine(sandbox, made)
       ;(machineOptions.keep ? kept : tracked).add(testMachine)
       return testMachine
     },
