@@ -172,7 +172,9 @@ try {
     try {
       await subjects[index][1]()
     } catch (error) {
-      failures[index].push(error.message.split('\n').slice(0, 4).join(' / '))
+      // The first line, and of an exit-code table only the rows of hosts that did not exit 0.
+      const [first, ...rest] = error.message.split('\n')
+      failures[index].push([first.replace(/: HOST +EXIT.*/, ''), ...rest.filter((line) => /^\S+ +(?!0 )\S+ /.test(line))].join(' / '))
     }
   }
   for (const index of subjects.keys()) await attempt(index) // warm-up: file cache, the tunnel's first channel
