@@ -120,11 +120,7 @@ export async function runRemoteDocker(target: Target, args: string[], options: R
     const host = await connector.get(target)
     const pty = options.pty ? {term: process.env.TERM || 'xterm-256color', rows: stdout.rows || 24, cols: stdout.columns || 80, width: 0, height: 0} : undefined
     const channel = await host.connection.exec(remoteDockerCommand(args), {pty})
-    let code: number | undefined
-    channel.on('exit', (status: number | null, signal?: string) => {
-      code = exitCodeOf(status, signal)
-    })
-    const closed = new Promise<number>((resolve) => channel.once('close', () => resolve(code ?? 255)))
+    const closed = channel.whenClosed.then(() => exitCodeOf(channel.exitStatus.code, channel.exitStatus.signal))
     const onResize = () => channel.setWindow(stdout.rows || 24, stdout.columns || 80, 0, 0)
     const wasRaw = stdin.isTTY ? stdin.isRaw : false
     if (pty && stdin.isTTY) stdin.setRawMode(true)

@@ -9,11 +9,23 @@ export const STATUS_HEADER = ['NAME', 'ADDRESS', 'REACHABLE', 'OS', 'KERNEL', 'E
 
 export function renderStatus(result: StatusResult, style: Style, now = Date.now()): string {
   if (result.hosts.length === 0) return 'No hosts: tk.yml lists none.'
-  const rows = result.hosts.map((host) => statusRow(host, style, now))
+  // Sandbox hosts add a column: their machine's state (the other rows say "-").
+  const sandbox = result.hosts.some((host) => host.machine)
+  const rows = result.hosts.map((host) => {
+    const row = statusRow(host, style, now)
+    return sandbox ? [...row.slice(0, 3), machineCell(host, style), ...row.slice(3)] : row
+  })
+  const header = sandbox ? [...STATUS_HEADER.slice(0, 3), 'MACHINE', ...STATUS_HEADER.slice(3)] : STATUS_HEADER
   const problems = result.hosts
     .filter((host) => host.problem)
     .map((host) => style.red(`✘ ${host.name}: ${host.problem!.message}${host.problem!.hint ? `; ${host.problem!.hint}` : ''}`))
-  return [renderTable(STATUS_HEADER, rows, style), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+  return [renderTable(header, rows, style), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+}
+
+function machineCell(host: HostStatus, style: Style): string {
+  if (!host.machine) return style.dim('-')
+  const state = host.machine.state === 'engine-not-running' ? 'engine down' : host.machine.state === 'not-created' ? 'not created' : host.machine.state
+  return host.machine.state === 'running' ? style.green(state) : style.yellow(state)
 }
 
 export function statusRow(host: HostStatus, style: Style, now = Date.now()): string[] {

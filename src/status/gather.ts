@@ -14,11 +14,12 @@ import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {resolveTarget} from '../transport/target.js'
+import type {SandboxHostState, SandboxHostStatus} from '../providers/sandbox/fleet.js'
 import {askEngineVersion} from './engine-api.js'
 import {parseStatusFacts, type StatusFacts, withEngineAnswer} from './facts.js'
 
 /** Why a host has no facts, in a word or two: what the REACHABLE column shows. */
-export type ProblemReason = 'refused' | 'timeout' | 'auth' | 'host key' | 'dns' | 'no route' | 'reset' | 'closed' | 'unsupported' | 'script failed' | 'error'
+export type ProblemReason = 'not running' | 'refused' | 'timeout' | 'auth' | 'host key' | 'dns' | 'no route' | 'reset' | 'closed' | 'unsupported' | 'script failed' | 'error'
 
 export interface HostProblem extends HostFailure {
   reason: ProblemReason
@@ -36,6 +37,8 @@ export interface HostStatus {
   facts?: StatusFacts
   /** Why there are no facts. */
   problem?: HostProblem
+  /** Sandbox hosts: their machine, and its state as the sandbox's engine sees it. */
+  machine?: {name: string; state: SandboxHostState}
 }
 
 export interface StatusResult {
@@ -65,11 +68,15 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
   const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
+  const machines = await sandboxMachines(targets)
   let outcomes
   try {
     outcomes = await runOnHosts(
       targets.map((target) => target.name),
       async (name) => {
+        const machine = machines.get(name)
+        // A status never starts or creates a machine (connecting would start a stopped one).
+        if (machine && machine.state !== 'running') throw machineNotRunning(machine)
         const host = await connector.get(byName.get(name)!)
         const address = formatAddress(host.connection.target)
         const said = await runStatusScript(host, script, name)
@@ -88,18 +95,21 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
 
   const hosts = outcomes.map((outcome, index): HostStatus => {
     const durationMs = Math.round(outcome.durationMs)
+    const status = machines.get(outcome.target)
+    const machine = status ? {machine: {name: status.machine, state: status.state}} : {}
     if (!outcome.ok) {
       const target = targets[index]
       return {
         name: outcome.target,
-        address: addressOf(target, connector),
+        address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(target, connector),
         reachable: false,
         durationMs,
-        problem: {reason: problemReason(outcome.error), ...outcome.error},
+        problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(outcome.error), ...outcome.error},
+        ...machine,
       }
     }
     const {address, ...said} = outcome.value
-    return {name: outcome.target, address, reachable: true, durationMs, ...said}
+    return {name: outcome.target, address, reachable: true, durationMs, ...said, ...machine}
   })
   return {
     hosts,
@@ -174,4 +184,29 @@ export function problemReason(failure: HostFailure): ProblemReason {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.trim() ?? ''
+}
+
+/** The machines of the sandbox hosts among the targets, by host name: looked at, never started. */
+async function sandboxMachines(targets: Target[]): Promise<Map<string, SandboxHostStatus>> {
+  const sandboxTargets = targets.filter((target) => target.provider === 'sandbox')
+  if (sandboxTargets.length === 0) return new Map()
+  const {describeSandboxHosts} = await import('../providers/sandbox/fleet.js')
+  return new Map((await describeSandboxHosts(sandboxTargets)).map((status) => [status.target, status]))
+}
+
+const MACHINE_STATES: Record<SandboxHostState, string> = {
+  'engine-not-running': 'down with the sandbox engine (not running)',
+  'not-created': 'not created yet',
+  created: 'created but never started',
+  running: 'running',
+  paused: 'paused',
+  stopped: 'stopped',
+  unknown: 'in an unknown state',
+}
+
+function machineNotRunning(machine: SandboxHostStatus): UserError {
+  return new UserError(`sandbox machine ${machine.machine} is ${MACHINE_STATES[machine.state]}${machine.detail ? ` (${machine.detail})` : ''}`, {
+    exitCode: ExitCode.CONNECTION,
+    hint: 'tk up creates and starts it',
+  })
 }

@@ -471,6 +471,43 @@ export interface ShellSession {
 const SIGNALS: Record<string, number> = {HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15}
 
 /** Exit code for an exit status or a signal name, as a shell reports it. */
+/** How a session's command ended, as far as the server said. */
+export interface ChannelExit {
+  /** The exit status; null when a signal ended it; undefined when the server said nothing. */
+  code?: number | null
+  signal?: string
+}
+
+/** A session channel whose exit status and close are recorded from its first moment. */
+export type ExecChannel = ClientChannel & {
+  readonly exitStatus: ChannelExit
+  /** Settles when the channel has closed. */
+  readonly whenClosed: Promise<void>
+}
+
+/**
+ * Listens for the channel's exit status and close inside ssh2's callback, in
+ * the same tick: when the reply to the exec request arrives in one read with
+ * the command's output, exit status and close (a quick command on a loaded
+ * machine, or anything through a ProxyJump), ssh2 emits them all before any
+ * code awaiting the channel runs, and a listener added after an await misses
+ * them (tk then saw exit 255).
+ */
+function watchExit(channel: ClientChannel, release: () => void): ExecChannel {
+  const exitStatus: ChannelExit = {}
+  channel.once('exit', (code: number | null, signal?: string) => {
+    exitStatus.code = code
+    if (signal) exitStatus.signal = signal
+  })
+  const whenClosed = new Promise<void>((resolve) =>
+    channel.once('close', () => {
+      release()
+      resolve()
+    }),
+  )
+  return Object.assign(channel, {exitStatus, whenClosed})
+}
+
 export function exitCodeOf(code: number | null | undefined, signal?: string | null): number {
   if (typeof code === 'number') return code
   if (signal) return 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 15)
@@ -519,16 +556,17 @@ export class SshConnection {
    * Runs a command in a new session channel (waits for a free slot). The slot
    * is released when the channel closes.
    */
-  async exec(command: string, options: {pty?: PseudoTtyOptions} = {}): Promise<ClientChannel> {
+  async exec(command: string, options: {pty?: PseudoTtyOptions} = {}): Promise<ExecChannel> {
     this.checkOpen()
     const release = await this.limiter.acquire()
     try {
       this.checkOpen()
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        this.client.exec(command, options.pty ? {pty: options.pty} : {}, (error, stream) => (error ? reject(this.channelError(error, 'a session')) : resolve(stream)))
+      return await new Promise<ExecChannel>((resolve, reject) => {
+        this.client.exec(command, options.pty ? {pty: options.pty} : {}, (error, stream) => {
+          if (error) return reject(this.channelError(error, 'a session'))
+          resolve(watchExit(stream, release))
+        })
       })
-      channel.once('close', release)
-      return channel
     } catch (error) {
       release()
       throw error
@@ -540,23 +578,14 @@ export class SshConnection {
     this.checkOpen()
     const release = await this.limiter.acquire()
     try {
-      const stream = await new Promise<ClientChannel>((resolve, reject) => {
+      const stream = await new Promise<ExecChannel>((resolve, reject) => {
         this.client.shell(
           {term: pty.term ?? 'xterm-256color', rows: pty.rows, cols: pty.cols},
           env ? {env} : {},
-          (error, channel) => (error ? reject(this.channelError(error, 'a shell')) : resolve(channel)),
+          (error, channel) => (error ? reject(this.channelError(error, 'a shell')) : resolve(watchExit(channel, release))),
         )
       })
-      let code: number | undefined
-      stream.on('exit', (status: number | null, signal?: string) => {
-        code = exitCodeOf(status, signal)
-      })
-      const exit = new Promise<number>((resolve) => {
-        stream.once('close', () => {
-          release()
-          resolve(code ?? 255)
-        })
-      })
+      const exit = stream.whenClosed.then(() => exitCodeOf(stream.exitStatus.code, stream.exitStatus.signal))
       return {stream, exit, setWindow: (rows, cols) => stream.setWindow(rows, cols, 0, 0)}
     } catch (error) {
       release()

@@ -10,7 +10,7 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Host, PathStat, RunResult} from '../host/host.js'
 import {shQuote} from '../host/sh-quote.js'
-import {connect, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
+import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
 import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'
 
@@ -195,9 +195,7 @@ export class SshHost implements Host {
     const data = options.stdin === undefined ? undefined : Buffer.from(options.stdin)
     let command: string
     let input: Buffer
-    // Through a ProxyJump the exit status of an inline command was lost (exit 255 every time,
-    // not yet understood): jumped connections keep sending the script on stdin.
-    const inline = script.length <= INLINE_LIMIT && this.connection.target.proxyJump.length === 0
+    const inline = script.length <= INLINE_LIMIT
     if (data === undefined && privilege?.mode !== 'sudo-password' && inline) {
       // Short scripts travel in the command itself: one process fewer than reading stdin, which
       // is most of the cost of a command on an open connection.
@@ -221,7 +219,7 @@ export class SshHost implements Host {
     return this.collect(channel, input, options)
   }
 
-  private collect(channel: ClientChannel, input: Buffer, options: SshRunOptions): Promise<RawResult> {
+  private collect(channel: ExecChannel, input: Buffer, options: SshRunOptions): Promise<RawResult> {
     return new Promise((resolve, reject) => {
       const out: Buffer[] = []
       const err: Buffer[] = []
@@ -231,13 +229,11 @@ export class SshHost implements Host {
       let timer: NodeJS.Timeout | undefined
       channel.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)))
       channel.stderr.on('data', (chunk: Buffer) => (options.onStderr ? options.onStderr(chunk) : err.push(chunk)))
-      channel.on('exit', (status: number | null, signalName?: string) => {
-        code = status
-        signal = signalName ?? undefined
-      })
       channel.on('error', () => {}) // reported through close and the connection state
-      channel.once('close', () => {
+      void channel.whenClosed.then(() => {
         if (timer) clearTimeout(timer)
+        code = channel.exitStatus.code
+        signal = channel.exitStatus.signal
         if (code === undefined && !timedOut && !this.connection.isOpen) {
           reject(new UserError(`Connection to ${this.name} was lost while a command ran`, {exitCode: ExitCode.CONNECTION}))
           return

@@ -4,13 +4,13 @@
  * connection, releases the lock, so a crashed or killed run never leaves a
  * host locked. A second run waits (saying who holds the lock) or fails.
  */
-import type {ClientChannel} from 'ssh2'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {shQuote} from '../host/sh-quote.js'
 import type {Host} from '../host/host.js'
 import {provisionerScript} from '../provision/scripts.js'
+import type {ExecChannel} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {LOCK_FILE, STATE_DIR} from './state.js'
 
@@ -52,10 +52,10 @@ export async function acquireHostLock(
 }
 
 /** The channel of the command holding the lock, or undefined when the lock file does not exist yet. */
-async function holdLock(target: string, login: SshHost, options: {waitSeconds: number; onWait?: (holder: string) => void}): Promise<ClientChannel | undefined> {
+async function holdLock(target: string, login: SshHost, options: {waitSeconds: number; onWait?: (holder: string) => void}): Promise<ExecChannel | undefined> {
   const script = await provisionerScript('up-lock.sh')
   const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(options.waitSeconds))}`)
-  return new Promise<ClientChannel | undefined>((resolve, reject) => {
+  return new Promise<ExecChannel | undefined>((resolve, reject) => {
     let buffered = ''
     let stderr = ''
     let holder = ''
@@ -78,7 +78,8 @@ async function holdLock(target: string, login: SshHost, options: {waitSeconds: n
     channel.on('data', onData)
     channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     channel.on('error', () => {})
-    channel.once('exit', (code: number | null) => {
+    void channel.whenClosed.then(() => {
+      const code = channel.exitStatus.code
       if (code === 3) {
         resolve(undefined)
       } else if (code === 4) {
@@ -88,10 +89,11 @@ async function holdLock(target: string, login: SshHost, options: {waitSeconds: n
             hint: 'wait for it, or raise --wait',
           }),
         )
+      } else if (code === undefined) {
+        reject(new UserError(`${target}: the connection closed while taking the lock`, {exitCode: ExitCode.CONNECTION}))
       } else {
         reject(new UserError(`${target}: cannot take the lock ${LOCK_FILE}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`, {exitCode: ExitCode.FAILED}))
       }
     })
-    channel.once('close', () => reject(new UserError(`${target}: the connection closed while taking the lock`, {exitCode: ExitCode.CONNECTION})))
   })
 }
