@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv} from '../support/tk-hosts.js'
+import {cleanEnv, sandboxFleetYaml} from '../support/tk-hosts.js'
 
 describe('tk.yml names and groups as targets on sandbox machines', function () {
   this.timeout(10 * 60_000)
@@ -22,22 +22,13 @@ describe('tk.yml names and groups as targets on sandbox machines', function () {
       fixture.machine({release: 'trixie', keep: true}),
     ])
     dir = mkdtempSync(join(tmpdir(), 'tk-config-targets-'))
-    const host = (name: string, machine: TestMachine, group: string) =>
-      [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${machine.port}`, `    groups: [${group}]`].join('\n')
     writeFileSync(
       join(dir, 'tk.yml'),
-      [
-        'defaults:',
-        '  user: admin',
-        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
-        'ssh:',
-        '  hostKeyPolicy: strict',
-        'hosts:',
-        host('web-1', machines[0], 'web'),
-        host('web-2', machines[1], 'web'),
-        host('db-1', machines[2], 'db'),
-        '',
-      ].join('\n'),
+      sandboxFleetYaml(fixture, [
+        {name: 'web-1', machine: machines[0], groups: ['web']},
+        {name: 'web-2', machine: machines[1], groups: ['web']},
+        {name: 'db-1', machine: machines[2], groups: ['db']},
+      ]),
     )
   })
 

@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
@@ -72,21 +72,9 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     ;[first, second, third] = await Promise.all([machine(snapshot), machine(snapshot), machine(snapshot)])
     fleetConfig = join(dir, 'fleet', 'tk.yml')
     mkdirSync(join(dir, 'fleet'))
-    const host = (name: string, m: TestMachine) => [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${m.port}`, '    groups: [trio]'].join('\n')
     writeFileSync(
       fleetConfig,
-      [
-        'defaults:',
-        '  user: admin',
-        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
-        'ssh:',
-        '  hostKeyPolicy: strict',
-        'hosts:',
-        host('fleet-1', first),
-        host('fleet-2', second),
-        host('fleet-3', third),
-        '',
-      ].join('\n'),
+      sandboxFleetYaml(fixture, [first, second, third].map((m, index) => ({name: `fleet-${index + 1}`, machine: m, groups: ['trio']}))),
     )
   })
 

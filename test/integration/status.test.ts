@@ -15,7 +15,7 @@ import type {StatusResult} from '../../src/status/gather.js'
 import type {HostState} from '../../src/up/state.js'
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
 
 const BOOKWORM = 'Debian GNU/Linux 12 (bookworm)'
 
@@ -66,22 +66,13 @@ describe('tk status on sandbox machines', function () {
     await fixture.sandbox.engine.docker.getContainer(frozen.machine.id).pause()
 
     dir = mkdtempSync(join(tmpdir(), 'tk-status-'))
-    const host = (name: string, machine: TestMachine, group: string) =>
-      [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${machine.port}`, `    groups: [${group}]`].join('\n')
     writeFileSync(
       join(dir, 'tk.yml'),
-      [
-        'defaults:',
-        '  user: admin',
-        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
-        'ssh:',
-        '  hostKeyPolicy: strict',
-        'hosts:',
-        host('bare', bare, 'web'),
-        host('engine', provisioned, 'web'),
-        host('frozen', frozen, 'db'),
-        '',
-      ].join('\n'),
+      sandboxFleetYaml(fixture, [
+        {name: 'bare', machine: bare, groups: ['web']},
+        {name: 'engine', machine: provisioned, groups: ['web']},
+        {name: 'frozen', machine: frozen, groups: ['db']},
+      ]),
     )
   })
 

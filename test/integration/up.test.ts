@@ -13,7 +13,7 @@ import {join} from 'node:path'
 
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv} from '../support/tk-hosts.js'
+import {cleanEnv, sandboxFleetYaml} from '../support/tk-hosts.js'
 
 interface UpJson {
   dryRun: boolean
@@ -37,53 +37,50 @@ describe('tk up on sandbox machines', function () {
   const stepOf = (json: UpJson, host: string, id: string) => json.hosts.find((each) => each.target === host)?.result?.steps.find((step) => step.id === id)
 
   const writeConfig = (mark: string) => {
-    const host = (name: string, machine: TestMachine, group: string) => [`  - name: ${name}`, '    address: 127.0.0.1', `    port: ${machine.port}`, `    groups: [${group}]`].join('\n')
     writeFileSync(
       join(dir, 'tk.yml'),
-      [
-        'defaults:',
-        '  user: admin',
-        `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
-        'ssh:',
-        '  hostKeyPolicy: strict',
-        'engine:',
-        '  users: [op]',
-        '  daemon:',
-        '    log-driver: json-file',
-        '    log-opts: {max-size: 10m}',
-        'provisioners:',
-        '  - name: once-marker',
-        '    type: shell',
-        '    inline: echo "$MARK $SECRET_TOKEN" >> /var/tmp/tk-once.log; echo "token is $SECRET_TOKEN"',
-        '    env:',
-        `      MARK: ${mark}`,
-        '      SECRET_TOKEN: ${SECRET_TOKEN}',
-        '  - name: always-marker',
-        '    type: shell',
-        '    run: always',
-        '    inline: echo "start $(date +%s.%N)" >> /var/tmp/tk-always.log; sleep 1; echo "end $(date +%s.%N)" >> /var/tmp/tk-always.log',
-        '  - name: app-env',
-        '    type: file',
-        '    source: files/app.env',
-        '    destination: /etc/app/app.env',
-        '    mode: "0600"',
-        '    owner: admin',
-        '  - name: conf-dir',
-        '    type: file',
-        '    source: files/conf.d',
-        '    destination: /etc/app/conf.d',
-        '    hosts: ["@db"]',
-        '  - name: as-login',
-        '    type: shell',
-        '    privileged: false',
-        '    inline: id -un > "$HOME/tk-whoami"',
-        '    hosts: [db-1]',
-        'hosts:',
-        host('web-1', web1, 'web'),
-        host('web-2', web2, 'web'),
-        host('db-1', db1, 'db'),
-        '',
-      ].join('\n'),
+      sandboxFleetYaml(
+        fixture,
+        [
+          {name: 'web-1', machine: web1, groups: ['web']},
+          {name: 'web-2', machine: web2, groups: ['web']},
+          {name: 'db-1', machine: db1, groups: ['db']},
+        ],
+        [
+          'engine:',
+          '  users: [op]',
+          '  daemon:',
+          '    log-driver: json-file',
+          '    log-opts: {max-size: 10m}',
+          'provisioners:',
+          '  - name: once-marker',
+          '    type: shell',
+          '    inline: echo "$MARK $SECRET_TOKEN" >> /var/tmp/tk-once.log; echo "token is $SECRET_TOKEN"',
+          '    env:',
+          `      MARK: ${mark}`,
+          '      SECRET_TOKEN: ${SECRET_TOKEN}',
+          '  - name: always-marker',
+          '    type: shell',
+          '    run: always',
+          '    inline: echo "start $(date +%s.%N)" >> /var/tmp/tk-always.log; sleep 1; echo "end $(date +%s.%N)" >> /var/tmp/tk-always.log',
+          '  - name: app-env',
+          '    type: file',
+          '    source: files/app.env',
+          '    destination: /etc/app/app.env',
+          '    mode: "0600"',
+          '    owner: admin',
+          '  - name: conf-dir',
+          '    type: file',
+          '    source: files/conf.d',
+          '    destination: /etc/app/conf.d',
+          '    hosts: ["@db"]',
+          '  - name: as-login',
+          '    type: shell',
+          '    privileged: false',
+          '    inline: id -un > "$HOME/tk-whoami"',
+          '    hosts: [db-1]',
+        ],
+      ),
     )
   }
   const secretEnv = {SECRET_TOKEN: 's3cret-t0ken-value'}

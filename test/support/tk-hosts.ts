@@ -38,3 +38,33 @@ export function busyboxImageTar(): Buffer {
     rmSync(root, {recursive: true, force: true})
   }
 }
+
+export interface FleetHost {
+  name: string
+  machine: TestMachine
+  groups?: string[]
+}
+
+/**
+ * A tk.yml whose hosts are sandbox machines reached as ssh hosts: on
+ * 127.0.0.1 at their published ports, as admin with the sandbox's key, host
+ * keys checked strictly. `sections` (engine:, provisioners: ...) go before hosts:.
+ */
+export function sandboxFleetYaml(fixture: SandboxFixture, hosts: FleetHost[], sections: string[] = []): string {
+  return [
+    'defaults:',
+    '  user: admin',
+    `  identityFile: ${fixture.sandbox.credentials.users.admin.identityFile}`,
+    'ssh:',
+    '  hostKeyPolicy: strict',
+    ...sections,
+    'hosts:',
+    ...hosts.flatMap((host) => [
+      `  - name: ${host.name}`,
+      '    address: 127.0.0.1',
+      `    port: ${host.machine.port}`,
+      ...(host.groups ? [`    groups: [${host.groups.join(', ')}]`] : []),
+    ]),
+    '',
+  ].join('\n')
+}
