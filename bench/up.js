@@ -87,6 +87,8 @@ try {
   writeFleet(join(dir, 'tk.yml'), fleet)
   // The first run on the copies starts their engines' data afresh (a snapshot holds no volume) and records their state.
   timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir})
+  // Freshly booted machines keep the 2 cores busy for a while (systemd, timers, dockerd): let them settle.
+  await new Promise((resolve) => setTimeout(resolve, 20_000))
 
   console.log(`tk up benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0].model.trim()}), node ${process.version}, bookworm sandboxes, ${runs} runs, medians, load average ${loadavg()[0].toFixed(2)}`)
   const all = []

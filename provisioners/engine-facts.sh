@@ -57,22 +57,33 @@ done
 section service
 if [ -d /run/systemd/system ]; then
 	# One systemctl call for both units: a block of properties per unit.
-	status=$(systemctl show -p Id -p ActiveState -p UnitFileState -p MainPID docker.service docker.socket 2>/dev/null | awk '
+	# ExecStart comes along for the daemon section below: systemctl is slow to start, ask it once.
+	status=$(systemctl show -p Id -p ActiveState -p UnitFileState -p MainPID -p ExecStart docker.service docker.socket 2>/dev/null | awk '
 		BEGIN { RS = ""; FS = "\n" }
 		{
-			id = ""; active = ""; enabled = ""; mainpid = ""
+			id = ""; active = ""; enabled = ""; mainpid = ""; execstart = ""
 			for (i = 1; i <= NF; i++) {
 				key = $i; sub(/=.*/, "", key); value = substr($i, length(key) + 2)
 				if (key == "Id") id = value
 				else if (key == "ActiveState") active = value
 				else if (key == "UnitFileState") enabled = value
 				else if (key == "MainPID") mainpid = value
+				else if (key == "ExecStart") execstart = value
 			}
 			print id " active=" active " enabled=" enabled
-			if (id == "docker.service") print "pid=" mainpid
+			if (id == "docker.service") { print "pid=" mainpid; print "execstart-raw=" execstart }
 		}')
-	printf '%s\n' "$status"
-	pid=$(printf '%s\n' "$status" | sed -n 's/^pid=//p')
+	execstart_raw=
+	pid=
+	while IFS= read -r line; do
+		case $line in
+			pid=*) pid=${line#pid=}; echo "$line" ;;
+			execstart-raw=*) execstart_raw=${line#execstart-raw=} ;;
+			*) echo "$line" ;;
+		esac
+	done <<EOF
+$status
+EOF
 	if [ -n "$pid" ] && [ "$pid" != 0 ]; then echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi
 elif [ -f /var/run/docker.pid ]; then
 	pid=$(cat /var/run/docker.pid)
@@ -103,7 +114,10 @@ if [ "${TK_DAEMON_FACTS:-}" = 1 ] && command -v dockerd >/dev/null 2>&1; then
 	if dockerd --help 2>/dev/null | grep -q -e '--validate'; then echo "validate=yes"; else echo "validate=no"; fi
 fi
 if [ -d /run/systemd/system ]; then
-	echo "execstart=$(systemctl show -p ExecStart docker.service 2>/dev/null | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | head -n 1)"
+	# "{ path=... ; argv[]=/usr/bin/dockerd -H fd:// ... ; ignore_errors=no ; ... }": the argv part.
+	argv=${execstart_raw#*argv\[\]=}
+	if [ "$argv" = "$execstart_raw" ]; then argv=; else argv=${argv%% ;*}; fi
+	echo "execstart=$argv"
 fi
 if [ -r /etc/default/docker ]; then
 	echo "docker-opts=$( (. /etc/default/docker >/dev/null 2>&1; printf '%s' "${DOCKER_OPTS:-}") )"

@@ -40,7 +40,8 @@ export async function acquireHostLock(
     if (!channel) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
   }
   // Who holds the lock, for whoever waits for it next: advisory, written while the run goes on.
-  const owner = root.writeFileAtomic(OWNER_FILE, `${options.holder}\n`, 0o644).catch(() => {})
+  // A plain write (one process, not writeFileAtomic's seven): a waiter reading half a line loses nothing.
+  const owner = root.run(`printf '%s\\n' ${shQuote(options.holder)} > ${OWNER_FILE}`).catch(() => {})
   const held = channel
   return {
     release: async () => {
