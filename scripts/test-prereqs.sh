@@ -11,6 +11,13 @@ for package in $packages; do
 		missing="$missing $package"
 	fi
 done
+# Every sandbox machine's systemd takes several inotify instances, and a full test
+# run keeps ~30 machines up at once: at Debian's default of 128 instances per user,
+# machines late in the run die while booting (systemd exits 255, no console).
+if [ "$(id -u)" = 0 ] && [ -w /proc/sys/fs/inotify/max_user_instances ] && [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 1024 ]; then
+	echo "raising fs.inotify.max_user_instances to 1024 for the sandbox machines" >&2
+	echo 1024 > /proc/sys/fs/inotify/max_user_instances
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "tests need these Debian packages:$missing; install them (as root: apt-get install$missing)" >&2

@@ -101,7 +101,9 @@ describe('tk up on sandbox machines', function () {
     writeConfig('first')
   })
 
-  after(() => rmSync(dir, {recursive: true, force: true}))
+  after(() => {
+    if (dir) rmSync(dir, {recursive: true, force: true})
+  })
 
   it('--dry-run on bare machines plans every host and changes nothing', async () => {
     const {code, json, stderr} = await up(['--dry-run'], secretEnv)
