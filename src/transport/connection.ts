@@ -470,7 +470,6 @@ export interface ShellSession {
 
 const SIGNALS: Record<string, number> = {HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15}
 
-/** Exit code for an exit status or a signal name, as a shell reports it. */
 /** How a session's command ended, as far as the server said. */
 export interface ChannelExit {
   /** The exit status; null when a signal ended it; undefined when the server said nothing. */
@@ -508,6 +507,7 @@ function watchExit(channel: ClientChannel, release: () => void): ExecChannel {
   return Object.assign(channel, {exitStatus, whenClosed})
 }
 
+/** Exit code for an exit status or a signal name, as a shell reports it. */
 export function exitCodeOf(code: number | null | undefined, signal?: string | null): number {
   if (typeof code === 'number') return code
   if (signal) return 128 + (SIGNALS[signal.replace(/^SIG/, '')] ?? 15)
