@@ -5,31 +5,16 @@
 # releases). Non-interactive; waits for another apt or dpkg to finish instead
 # of failing; retries transient download errors. Runs as root.
 set -eu
+# tk:include lib/apt-update.sh
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
-
-# apt-get update holds the lists lock, which DPkg::Lock::Timeout does not
-# cover: wait for another update (unattended-upgrades on first boot) ourselves.
-update() {
-	tries=0
-	while :; do
-		if out=$($APT update 2>&1); then return 0; fi
-		case $out in
-			*"Could not get lock"*|*"Unable to lock"*)
-				tries=$((tries + 1))
-				if [ "$tries" -ge 200 ]; then echo "$out" >&2; return 1; fi
-				sleep 3 ;;
-			*) echo "$out" >&2; return 1 ;;
-		esac
-	done
-}
 
 # Skip the update when every package is already installed.
 need_update=no
 for package in "$@"; do
 	if ! dpkg-query -W -f '${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^.i'; then need_update=yes; fi
 done
-if [ "$need_update" = yes ]; then update; fi
+if [ "$need_update" = yes ]; then apt_update $APT; fi
 
 packages="$*"
 for package in ${TK_OPTIONAL_PACKAGES:-}; do

@@ -6,6 +6,7 @@
 # honours pinning), and whether the engine runs. Arguments: the packages.
 # Output: @@tk:NAME sections. Runs as root.
 set -eu
+# tk:include lib/apt-update.sh
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -21,19 +22,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 
-# apt-get update holds the lists lock, which DPkg::Lock::Timeout does not
-# cover: wait for another update (unattended-upgrades) ourselves.
-tries=0
-while :; do
-	if out=$(apt-get -q -o Acquire::Retries=3 update 2>&1); then break; fi
-	case $out in
-		*"Could not get lock"*|*"Unable to lock"*)
-			tries=$((tries + 1))
-			if [ "$tries" -ge 200 ]; then echo "$out" >&2; exit 1; fi
-			sleep 3 ;;
-		*) echo "$out" >&2; exit 1 ;;
-	esac
-done
+# Refresh the lists, waiting for another apt (unattended-upgrades) to finish.
+apt_update apt-get -q -o Acquire::Retries=3 || exit 1
 
 echo "@@tk:installed"
 for package in "$@"; do

@@ -10,18 +10,10 @@
 # Runs as root.
 set -u
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+# tk:include lib/engine-service.sh
 init=$1
 limit=$2
 shift 2
-
-journal() {
-	echo "@@tk:journal" >&2
-	if [ "$init" = systemd ]; then
-		journalctl -u docker -n 20 --no-pager >&2 2>/dev/null || true
-	else
-		tail -n 20 /var/log/docker.log >&2 2>/dev/null || true
-	fi
-}
 
 if [ -f /etc/docker/daemon.json ] && dockerd --help 2>/dev/null | grep -q -- '--validate'; then
 	if ! out=$(dockerd --validate --config-file /etc/docker/daemon.json 2>&1); then
@@ -30,38 +22,19 @@ if [ -f /etc/docker/daemon.json ] && dockerd --help 2>/dev/null | grep -q -- '--
 	fi
 fi
 
-restart() {
-	case "$init" in
-		systemd)
-			# A few failed starts in a row leave the unit rate-limited: clear that first.
-			systemctl reset-failed "$1.service" >/dev/null 2>&1 || true
-			systemctl restart "$1.service" ;;
-		openrc) rc-service "$1" restart ;;
-		sysv) service "$1" restart ;;
-		*) echo "unknown init system: $init" >&2; exit 2 ;;
-	esac
-}
-
 if [ "$init" = systemd ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
 for service in "$@"; do
-	restart "$service" >/dev/null 2>&1 || echo "restarting $service failed" >&2
+	service_restart "$init" "$service" >/dev/null 2>&1 || echo "restarting $service failed" >&2
 done
 if [ "$init" = systemd ]; then systemctl reset-failed docker.socket >/dev/null 2>&1 || true; fi
-restart docker >/dev/null 2>&1 || true
+service_restart "$init" docker >/dev/null 2>&1 || true
 
-waited=0
-while :; do
-	if version=$(timeout 5 docker info --format '{{.ServerVersion}}' 2>/dev/null); then
-		if [ "$init" = systemd ]; then echo "pid=$(systemctl show -p MainPID --value docker.service)"; else echo "pid=$(cat /var/run/docker.pid 2>/dev/null)"; fi
-		echo "version=$version"
-		exit 0
-	fi
-	# systemd gives up after its start limit: no use waiting any longer.
-	if [ "$init" = systemd ] && systemctl is-failed --quiet docker.service; then break; fi
-	if [ "$waited" -ge "$limit" ]; then break; fi
-	sleep 1
-	waited=$((waited + 1))
-done
+if engine_wait "$init" "$limit"; then
+	echo "pid=$engine_pid"
+	echo "version=$engine_version"
+	exit 0
+fi
 echo "the engine did not answer docker info within ${limit}s" >&2
-journal
+echo "@@tk:journal" >&2
+engine_log "$init"
 exit 1

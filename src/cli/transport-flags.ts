@@ -4,6 +4,7 @@
  */
 import {Flags} from '@oclif/core'
 
+import {DEFAULT_CONCURRENCY} from '../fleet/run-hosts.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {HOST_KEY_POLICIES, type HostKeyPolicy} from '../transport/known-hosts.js'
 import {promptSecret} from './prompt.js'
@@ -42,6 +43,18 @@ export const transportFlags = {
     env: 'TK_SSH_CONFIG',
     helpValue: 'FILE',
   }),
+}
+
+/**
+ * --concurrency for a command that works on many hosts ("How many hosts to
+ * WHAT at once."); `withDefault: false` for a command that takes its default
+ * from elsewhere (tk up: tk.yml's ssh.concurrency).
+ */
+export function concurrencyFlag(what: string, options: {withDefault?: boolean; more?: string} = {}) {
+  const summary = `How many hosts to ${what} at once.${options.more ? ` ${options.more}` : ''}`
+  return options.withDefault === false
+    ? Flags.integer({summary, min: 1, env: 'TK_CONCURRENCY', helpValue: 'N'})
+    : Flags.integer({summary, default: DEFAULT_CONCURRENCY, min: 1, env: 'TK_CONCURRENCY', helpValue: 'N'})
 }
 
 export interface TransportFlagValues {

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {checkConfigFile, checkHost, type CheckReport} from '../check/index.js'
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import type {HostOutcome} from '../fleet/run-hosts.js'
 import {LocalHost} from '../host/local.js'
@@ -53,7 +53,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
       env: 'TK_KERNEL_CONFIG',
       helpValue: 'FILE',
     }),
-    concurrency: Flags.integer({summary: 'How many hosts to check at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('check'),
     ...transportFlags,
   }
 

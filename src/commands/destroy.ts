@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {DestroyResult} from '../destroy/index.js'
 import {UserError} from '../errors/index.js'
 import type {HostFailure} from '../fleet/run-hosts.js'
@@ -43,7 +43,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   static override flags = {
     'uninstall-engine': Flags.boolean({summary: 'Stop the Docker engine and purge its packages (ssh and sandbox hosts); data stays.'}),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', env: 'TK_YES'}),
-    concurrency: Flags.integer({summary: 'How many hosts to work on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('work on'),
     ...transportFlags,
   }
 

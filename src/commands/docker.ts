@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, type TransportFlagValues, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
 export default class Docker extends TkCommand {
@@ -32,7 +32,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
 
   static override flags = {
     remote: Flags.boolean({summary: 'Run docker on the host over SSH even when a local docker CLI is on PATH.', env: 'TK_DOCKER_REMOTE'}),
-    concurrency: Flags.integer({summary: 'How many hosts to run on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('run on'),
     ...transportFlags,
   }
 

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
 export default class Exec extends TkCommand {
@@ -32,7 +32,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     sudo: Flags.boolean({summary: 'Run the command as root: directly as root, else with sudo (TK_SUDO_PASSWORD when sudo asks).'}),
     stdin: Flags.boolean({summary: 'Send tk\'s standard input to the remote command (one host only).'}),
     timeout: Flags.integer({summary: 'Stop the remote command after this many seconds (exit 124).', min: 1, helpValue: 'SECONDS'}),
-    concurrency: Flags.integer({summary: 'How many hosts to run on at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('run on'),
     ...transportFlags,
   }
 

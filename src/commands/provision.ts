@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -74,7 +74,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       helpValue: 'RANGE',
     }),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
-    concurrency: Flags.integer({summary: 'How many hosts to provision at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('provision'),
     ...transportFlags,
   }
 

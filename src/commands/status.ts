@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {StatusResult} from '../status/gather.js'
 
 export default class Status extends TkCommand {
@@ -41,7 +41,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   static override flags = {
-    concurrency: Flags.integer({summary: 'How many hosts to ask at once.', default: 16, min: 1, env: 'TK_CONCURRENCY'}),
+    concurrency: concurrencyFlag('ask'),
     ...transportFlags,
   }
 

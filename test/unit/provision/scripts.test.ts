@@ -1,0 +1,75 @@
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {boundScript, provisionerScript} from '../../../src/provision/scripts.js'
+
+const scripts = readdirSync(new URL('../../../provisioners/', import.meta.url)).filter((name) => name.endsWith('.sh'))
+
+/** Runs a script with sh (dash here, as on Debian hosts) and fake commands first on PATH. */
+function runWithFakes(script: string, fakes: Record<string, string>): {code: number | null; stdout: string; stderr: string} {
+  const dir = mkdtempSync(join(tmpdir(), 'tk-script-'))
+  try {
+    for (const [name, body] of Object.entries(fakes)) {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body.replaceAll('$DIR', dir)}\n`)
+      chmodSync(join(dir, name), 0o755)
+    }
+    const result = spawnSync('sh', ['-c', script], {encoding: 'utf8', env: {PATH: `${dir}:/usr/bin:/bin`}, timeout: 20_000})
+    return {code: result.status, stdout: result.stdout, stderr: result.stderr}
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+describe('provisioners/ as sent to hosts', () => {
+  it('has every # tk:include replaced by its piece of provisioners/lib, and every script parses as POSIX sh', async () => {
+    expect(scripts.length).to.be.greaterThan(20)
+    for (const name of scripts) {
+      const text = await provisionerScript(name)
+      expect(text, name).not.to.match(/^# tk:include/m)
+      const parsed = spawnSync('sh', ['-n'], {input: text, encoding: 'utf8'})
+      expect(parsed.status, `${name}: ${parsed.stderr}`).to.equal(0)
+    }
+    expect(await provisionerScript('install-engine-apt.sh')).to.contain('apt_update() {')
+    expect(await provisionerScript('upgrade-restart.sh')).to.contain('engine_wait() {')
+  })
+
+  it('restart-engine.sh restarts through systemd and waits until docker info answers, printing the pid', async () => {
+    const script = await boundScript('restart-engine.sh', ['systemd', '5'])
+    const result = runWithFakes(script, {
+      systemctl: 'echo "$*" >> $DIR/systemctl.log; [ "$1" = show ] && echo 4242; [ "$1" = is-failed ] && exit 1; exit 0',
+      // docker info answers on its second call, as an engine that takes a moment to come up.
+      docker: 'if [ -f $DIR/up ]; then echo 26.1.5; else touch $DIR/up; exit 1; fi',
+      timeout: 'shift; exec "$@"',
+    })
+    expect(result.stdout.trim()).to.equal('pid=4242')
+    expect(result.code).to.equal(0)
+  })
+
+  it('upgrade-restart.sh gives up at once when systemd gave up on the unit, with the journal after its marker', async () => {
+    const script = await boundScript('upgrade-restart.sh', ['systemd', '30', 'containerd'])
+    const result = runWithFakes(script, {
+      systemctl: '[ "$1" = is-failed ] && exit 0; exit 0',
+      docker: 'exit 1',
+      dockerd: 'exit 0',
+      timeout: 'shift; exec "$@"',
+      journalctl: 'echo "dockerd[1]: failed to start daemon: bad option"',
+    })
+    expect(result.code).to.equal(1)
+    expect(result.stderr).to.match(/did not answer docker info within 30s\n@@tk:journal\ndockerd\[1\]: failed to start daemon: bad option/)
+  })
+
+  it('upgrade-facts.sh waits while another apt holds the lists lock, then reads the packages', async () => {
+    const script = await boundScript('upgrade-facts.sh', ['docker.io'])
+    const result = runWithFakes(script, {
+      'apt-get': 'if [ ! -f $DIR/unlocked ]; then touch $DIR/unlocked; echo "E: Could not get lock /var/lib/apt/lists/lock"; exit 100; fi; exit 0',
+      'apt-cache': 'exit 0',
+      'dpkg-query': 'echo "ii  docker.io 20.10.24+dfsg1-1+b3"',
+      docker: 'exit 1',
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.contain('@@tk:installed\ndocker.io 20.10.24+dfsg1-1+b3\n')
+  })
+})
