@@ -11,7 +11,9 @@
 // Reported besides, to tell where the time goes: `docker -H unix://TUNNEL ps`
 // (the docker CLI alone, through the same tunnel), `tk docker HOST -- ps` with
 // a no-op `docker` first on PATH (tk's own share), and `tk exec @fleet -- true`
-// (the fan-out's SSH part, without the docker CLI on the hosts).
+// (the fan-out's SSH part, without the docker CLI on the hosts), and
+// `tk docker --concurrency 1 HOST -- ps` (through oclif: a flag before -- skips
+// bin/run.js's fast path).
 // Every subject runs once per round, rounds interleaved, medians reported: the
 // machine is shared and noisy, so the load average is printed before and after.
 // docker's ssh:// helper runs the system `ssh`, which reads the passwd user's
@@ -163,6 +165,8 @@ try {
     [`tk docker @fleet -- ps (${hostCount} hosts)`, () => tk(['docker', '@fleet', '--', 'ps'])],
     ['  tk docker web-1 -- ps, docker a no-op', () => run(process.execPath, [tkBin, 'docker', 'web-1', '--', 'ps'], {cwd: dir, env: noopEnv})],
     [`  tk exec @fleet -- true (${hostCount} hosts)`, () => tk(['exec', '@fleet', '--', 'true'])],
+    // A flag before -- sends the call through oclif and the command, as every call went before bin/run.js's fast path.
+    ['  tk docker --concurrency 1 web-1 -- ps', () => tk(['docker', '--concurrency', '1', 'web-1', '--', 'ps'])],
   ]
   const loadBefore = load()
   const samples = subjects.map(() => [])
@@ -187,7 +191,7 @@ try {
   }
   const loadAfter = load()
   const m = Object.fromEntries(subjects.map(([label], index) => [label, median(samples[index])]))
-  const [version, tkPs, tunnelPs, sshPs, fanout, tkNoop, execFanout] = subjects.map(([label]) => m[label])
+  const [version, tkPs, tunnelPs, sshPs, fanout, tkNoop, execFanout, throughOclif] = subjects.map(([label]) => m[label])
 
   console.log(
     `tk docker benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0].model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${hostCount} sandbox bookworm machines on loopback`,
@@ -211,6 +215,7 @@ try {
     console.log(`  ${pass ? 'PASS' : 'FAIL'} ${what} = ${show(value)} (limit ${show(limit)})`)
   }
   console.log(`  where the time goes: tk docker with a no-op docker is ${fmt(tkNoop - version)} above tk --version, the docker CLI through the tunnel ${fmt(tunnelPs)};`)
+  console.log(`  through oclif (a flag before --, no fast path) tk docker ps is ${fmt(throughOclif - version)} above tk --version;`)
   console.log(`  the fan-out without docker (tk exec @fleet -- true) ${fmt(execFanout)}, so docker ps on the hosts adds ${fmt(fanout - execFanout)}`)
   process.exitCode = ok ? 0 : 1
 } finally {
