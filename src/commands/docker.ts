@@ -5,16 +5,19 @@ import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
+/** Seconds an on-demand tunnel waits for the next tk docker call before it stops. */
+const DOCKER_TUNNEL_IDLE_TIMEOUT = 900
+
 export default class Docker extends TkCommand {
   static override summary = 'Run a docker command against the engine of one host, or of many at once.'
 
   static override description = `Everything after -- is the docker command's arguments.
 
-One host, with a docker CLI on PATH: the local CLI runs against the host's tunnel (tk tunnel), which tk starts in the background when none runs for that host and leaves running for the next call (stop it with tk tunnel stop HOST). Local files work: docker cp, docker build . and --env-file read the workstation's files. A bind mount (-v /path:/dest) names a path on the host, not on the workstation.
+One host, with a docker CLI on PATH: the local CLI runs against the host's tunnel (tk tunnel), which tk starts in the background when none runs for that host and leaves running for the next calls: it stops by itself after 15 minutes without use (--tunnel-idle-timeout), or with tk tunnel stop HOST. Local files work: docker cp, docker build . and --env-file read the workstation's files. A bind mount (-v /path:/dest) names a path on the host, not on the workstation.
 One host, without a docker CLI on PATH (or --remote): docker ARGS runs on the host over SSH; with -t/-it from a terminal it gets a pty.
 Either way stdin, stdout and stderr pass through and tk exits with docker's exit code.
 
-Several hosts (names, @group, @all): docker ARGS runs on each host over SSH in parallel, every line prefixed with its host, then a summary of exit codes on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
+Several hosts (names, @group, @all or --all): docker ARGS runs on each host over SSH in parallel, every line prefixed with its host, then a summary of exit codes on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -26,13 +29,22 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     {description: 'A shell in a new container', command: '<%= config.bin %> <%= command.id %> web-1 -- run -it --rm debian bash'},
     {description: 'Build from the current directory on the host\'s engine', command: '<%= config.bin %> <%= command.id %> web-1 -- build -t app .'},
     {description: 'Disk use of every engine of the group web', command: '<%= config.bin %> <%= command.id %> @web -- system df'},
+    {description: 'Prune unused images on every host of tk.yml', command: '<%= config.bin %> <%= command.id %> --all -- image prune -f'},
   ]
 
   static override strict = false
 
   static override flags = {
+    all: Flags.boolean({summary: 'Every host of tk.yml (the same as @all).'}),
     remote: Flags.boolean({summary: 'Run docker on the host over SSH even when a local docker CLI is on PATH.', env: 'TK_DOCKER_REMOTE'}),
     concurrency: concurrencyFlag('run on'),
+    'tunnel-idle-timeout': Flags.integer({
+      summary: 'A tunnel tk docker starts stops by itself once unused for this many seconds (0: it runs until tk tunnel stop).',
+      env: 'TK_DOCKER_TUNNEL_IDLE_TIMEOUT',
+      min: 0,
+      default: DOCKER_TUNNEL_IDLE_TIMEOUT,
+      helpValue: 'SECONDS',
+    }),
     ...transportFlags,
   }
 
@@ -45,8 +57,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     }
     const dockerArgs = raw.slice(separator + 1)
     const {argv, flags} = await this.parse(Docker, raw.slice(0, separator))
-    const hosts = argv as string[]
-    if (hosts.length === 0) throw new UserError('no host given: tk docker HOST... -- ARGS', {exitCode: ExitCode.USAGE})
+    const hosts = flags.all ? [...(argv as string[]), '@all'] : (argv as string[])
+    if (hosts.length === 0) throw new UserError('no host given: tk docker HOST... -- ARGS (or --all)', {exitCode: ExitCode.USAGE})
 
     const run = await import('../proxy/docker-run.js')
     const docker = flags.remote ? undefined : run.findLocalDocker()
@@ -67,8 +79,11 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
     if (single) {
       if (docker) {
-        const {state, started} = await run.ensureTunnel(targets[0].name, tunnelArgv(flags))
-        if (started) process.stderr.write(`tk: started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); tk tunnel stop ${state.host} ends it\n`)
+        const {state, started} = await run.ensureTunnel(targets[0].name, [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])])
+        if (started) {
+          const ends = state.idleTimeout ? `it stops after ${state.idleTimeout} s unused, or with tk tunnel stop ${state.host}` : `tk tunnel stop ${state.host} ends it`
+          process.stderr.write(`tk: started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); ${ends}\n`)
+        }
         process.exitCode = await run.runLocalDocker(docker, state.endpoint, dockerArgs)
         return
       }

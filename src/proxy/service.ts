@@ -12,6 +12,7 @@ import type {TransportOptions} from '../transport/connection.js'
 import {clearStaleSocket, type Endpoint, endpointUrl, listen} from './local-endpoint.js'
 import {defaultSocketPath, ensurePrivateDir, fileNameFor, tunnelStateDir} from './paths.js'
 import {isTunnelProcess, liveTunnels, processStartTime, readState, removeState, type TunnelState, writeState} from './state.js'
+import {IdleWatch} from './idle.js'
 import {Tunnel} from './tunnel.js'
 
 export interface TunnelRunOptions {
@@ -25,6 +26,8 @@ export interface TunnelRunOptions {
   out: (line: string) => void
   /** Progress lines (connects, drops, fallback). */
   log: (line: string) => void
+  /** Stop once no local connection has been open for this many seconds; 0 or undefined: run until stopped. */
+  idleTimeout?: number
 }
 
 async function chooseEndpoint(options: TunnelRunOptions): Promise<Endpoint> {
@@ -56,6 +59,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
     startedAt: new Date().toISOString(),
     connections: 0,
     connected: false,
+    ...(options.idleTimeout ? {idleTimeout: options.idleTimeout} : {}),
     ...(process.env.TK_TUNNEL_LOG ? {log: process.env.TK_TUNNEL_LOG} : {}),
   }
   let listening = false
@@ -79,7 +83,15 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   })
   await tunnel.start()
 
-  const {server, endpoint: bound} = await listen(endpoint, (socket) => void tunnel.handle(socket))
+  let stopNow: (why: string) => void = () => undefined
+  const stopped = new Promise<string>((resolve) => {
+    stopNow = resolve
+  })
+  const idle = options.idleTimeout ? new IdleWatch(options.idleTimeout * 1000, () => stopNow(`no engine connection for ${options.idleTimeout} s`)) : undefined
+  const {server, endpoint: bound} = await listen(endpoint, (socket) => {
+    idle?.track(socket)
+    void tunnel.handle(socket)
+  })
   endpoint = bound
   listening = true
   Object.assign(state, {
@@ -94,18 +106,12 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   options.out(`Tunnel to ${target.name} on ${state.endpoint}`)
   options.out(`  export DOCKER_HOST=${state.endpoint}`)
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      process.off('SIGHUP', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-    process.on('SIGHUP', stop)
-  })
-  options.log('stopping')
+  const onSignal = (signal: NodeJS.Signals) => stopNow(signal)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+  const why = await stopped
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
+  idle?.stop()
+  options.log(`stopping (${why})`)
   server.close()
   await tunnel.stop()
   if (endpoint.kind === 'unix') rmSync(endpoint.path, {force: true})

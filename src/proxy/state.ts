@@ -27,6 +27,8 @@ export interface TunnelState {
   /** SSH connections made so far (1 until the first reconnect). */
   connections: number
   connected: boolean
+  /** Seconds without a local connection after which the tunnel stops itself; absent: it runs until stopped. */
+  idleTimeout?: number
   log?: string
 }
 

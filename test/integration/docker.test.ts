@@ -180,7 +180,7 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     expect(mixed.stderr).to.match(new RegExp(`^${hosts[1].replaceAll('.', '\\.')} +0 `, 'm'))
   })
 
-  it('fans out over the three hosts of a tk.yml group: every line prefixed, all three in the summary, exit 1 when one fails', async () => {
+  it('fans out over the three hosts of a tk.yml group: every line prefixed, all three in the summary, exit 1 when one fails; --all reaches them too', async () => {
     // A container name taken on fleet-3 only: `docker run --name` conflicts there (docker's exit 125) and nowhere else.
     const taken = await third.ssh('admin', 'docker create --name tk-fanout tk-busybox')
     expect(taken.code, taken.stderr).to.equal(0)
@@ -207,9 +207,9 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
       ['fleet-3', '125'],
     ])
 
-    // Without the conflict every host exits 0, and so does tk.
+    // Without the conflict every host exits 0, and so does tk; --all is every host of the file (the three here).
     expect((await third.ssh('admin', 'docker rm tk-fanout')).code).to.equal(0)
-    const again = await tk([...fleet, '--', 'run', '--rm', '--name', 'tk-fanout', 'tk-busybox', 'true'])
+    const again = await tk(['docker', '--all', '--config', fleetConfig, '--known-hosts', fixture.sandbox.home.knownHosts, '--', 'run', '--rm', '--name', 'tk-fanout', 'tk-busybox', 'true'])
     expect(again.code, again.stderr).to.equal(0)
     expect(again.stderr.match(/^fleet-[123] +0 /gm)).to.have.length(3)
   })

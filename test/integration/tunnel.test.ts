@@ -312,4 +312,26 @@ describe('tk tunnel on sandbox machines', function () {
     expect((await docker(socket, ['ps'])).code).to.equal(0)
     expect((await runTk(['tunnel', 'stop', host], {env: env()})).code).to.equal(0)
   })
+  it('--idle-timeout: stops by itself once unused that long, while an open docker logs -f counts as use', async () => {
+    const m = await machine()
+    const socket = join(dir, 'idle.sock')
+    const host = target(m)
+    const started = await runTk(['tunnel', host, '--detach', '--socket', socket, '--idle-timeout', '2', ...sandboxFlags(fixture)], {env: env()})
+    expect(started.code, started.stderr).to.equal(0)
+    const [state] = JSON.parse((await runTk(['tunnel', 'ls', '--json'], {env: env()})).stdout).tunnels
+    expect(state).to.include({host, socket, idleTimeout: 2})
+
+    // A container that prints for 5 s, followed through the tunnel: one connection open the whole time.
+    const run = await docker(socket, ['run', '-d', 'tk-busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo tick-$i; sleep 1; done'])
+    expect(run.code, run.stderr).to.equal(0)
+    const follow = await docker(socket, ['logs', '-f', run.stdout.trim()])
+    expect(follow.stdout.trim().split('\n')).to.include('tick-5')
+    expect(alive(state.pid), 'alive after 5 s of one open connection').to.equal(true)
+
+    // Unused from here: gone within the timeout and a little, its socket and record removed.
+    for (let attempt = 0; attempt < 100 && alive(state.pid); attempt++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(alive(state.pid), 'stopped 2 s after its last use').to.equal(false)
+    expect(existsSync(socket)).to.equal(false)
+    expect((await runTk(['tunnel', 'ls'], {env: env()})).stdout).to.contain('No tunnel is running.')
+  })
 })

@@ -14,7 +14,7 @@ The socket defaults to $XDG_RUNTIME_DIR/tk/HOST.sock (else ~/.local/state/tk/run
 
 The remote user needs access to the engine (root, or the docker group: tk provision HOST --docker-user USER). When the server forbids stream-local forwarding (AllowStreamLocalForwarding no), tk says so and runs docker system dial-stdio in an SSH session per connection instead.
 
-When the connection drops, connections in flight end and tk reconnects with backoff; the socket stays. The tunnel runs until Ctrl-C or SIGTERM; --detach runs it in the background (tk tunnel ls, tk tunnel stop HOST). See docs/tunnel.md.
+When the connection drops, connections in flight end and tk reconnects with backoff; the socket stays. The tunnel runs until Ctrl-C or SIGTERM, or with --idle-timeout until it has gone unused that long; --detach runs it in the background (tk tunnel ls, tk tunnel stop HOST). See docs/tunnel.md.
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -25,6 +25,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRI
     {description: 'Serve web-1\'s engine, then use it from another terminal', command: '<%= config.bin %> <%= command.id %> admin@web-1\nexport DOCKER_HOST=unix://$XDG_RUNTIME_DIR/tk/admin@web-1.sock; docker ps'},
     {description: 'In the background, on a socket of your choice', command: '<%= config.bin %> <%= command.id %> web-1 --detach --socket ~/web-1.sock'},
     {description: 'On a loopback TCP port', command: '<%= config.bin %> <%= command.id %> web-1 --port 2375'},
+    {description: 'In the background until it has not been used for ten minutes', command: '<%= config.bin %> <%= command.id %> web-1 --detach --idle-timeout 600'},
   ]
 
   static override enableJsonFlag = true
@@ -37,6 +38,14 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRI
     socket: Flags.string({summary: 'Local unix socket to serve (created with mode 0600).', env: 'TK_TUNNEL_SOCKET', helpValue: 'PATH', exclusive: ['port']}),
     port: Flags.integer({summary: 'Serve on 127.0.0.1:PORT instead of a unix socket (0 picks a free port).', env: 'TK_TUNNEL_PORT', min: 0, max: 65_535, helpValue: 'PORT', exclusive: ['socket']}),
     'engine-socket': Flags.string({summary: 'The engine socket on the host. Default: the unix:// host in /etc/docker/daemon.json, else /var/run/docker.sock.', helpValue: 'PATH'}),
+    'idle-timeout': Flags.integer({
+      summary: 'Stop once no docker connection has been open for this many seconds (0: run until stopped).',
+      description: 'An open connection (docker logs -f, attach, a running docker run -it) counts as use however long it lasts. tk docker starts its tunnels with this set (its --tunnel-idle-timeout).',
+      env: 'TK_TUNNEL_IDLE_TIMEOUT',
+      min: 0,
+      default: 0,
+      helpValue: 'SECONDS',
+    }),
     detach: Flags.boolean({char: 'd', summary: 'Run in the background; its log goes to ~/.local/state/tk/tunnels/HOST.log.'}),
     ...transportFlags,
   }
@@ -64,6 +73,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRI
       transport: transportOptions(flags, (message) => log(`warning: ${message}`)),
       out: (line) => this.log(line),
       log,
+      idleTimeout: flags['idle-timeout'],
     })
   }
 }

@@ -20,8 +20,8 @@ export default class TunnelList extends TkCommand {
       this.log('No tunnel is running.')
     } else {
       const style = makeStyle(useColor(process.stdout))
-      const rows = tunnels.map((t) => [t.host, String(t.pid), t.endpoint, t.mode ?? '', t.connected ? `yes (#${t.connections})` : 'reconnecting', t.startedAt.replace('T', ' ').slice(0, 19)])
-      this.log(renderTable(['HOST', 'PID', 'DOCKER_HOST', 'MODE', 'CONNECTED', 'SINCE'], rows, style))
+      const rows = tunnels.map((t) => [t.host, String(t.pid), t.endpoint, t.mode ?? '', t.connected ? `yes (#${t.connections})` : 'reconnecting', t.startedAt.replace('T', ' ').slice(0, 19), t.idleTimeout ? `${t.idleTimeout} s` : 'never'])
+      this.log(renderTable(['HOST', 'PID', 'DOCKER_HOST', 'MODE', 'CONNECTED', 'SINCE', 'STOPS WHEN IDLE FOR'], rows, style))
     }
     return {tunnels}
   }
