@@ -34,6 +34,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
 
   static override strict = false
 
+  static override usage = ['<%= command.id %> HOST... [FLAGS] -- DOCKER_ARGS...', '<%= command.id %> --all [FLAGS] -- DOCKER_ARGS...']
+
   static override flags = {
     all: Flags.boolean({summary: 'Every host of tk.yml (the same as @all).'}),
     remote: Flags.boolean({summary: 'Run docker on the host over SSH even when a local docker CLI is on PATH.', env: 'TK_DOCKER_REMOTE'}),

@@ -28,6 +28,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
 
   static override strict = false
 
+  static override usage = ['<%= command.id %> HOST... [FLAGS] -- COMMAND...']
+
   static override flags = {
     sudo: Flags.boolean({summary: 'Run the command as root: directly as root, else with sudo (TK_SUDO_PASSWORD when sudo asks).'}),
     stdin: Flags.boolean({summary: 'Send tk\'s standard input to the remote command (one host only).'}),
