@@ -1,23 +1,59 @@
 /**
  * The base of every tk command: renders a UserError as one line on stderr
  * ("tk: <what happened>; <what to do>") or as a JSON error object with
- * --json, and exits with its class's code. Anything else is a bug in tk and is
- * left to oclif, which keeps the stack.
+ * --json, and exits with its class's code. A command line oclif cannot parse
+ * (a missing argument, an unknown flag, a value not among a flag's options)
+ * is a UserError too: one line and exit 2, not the whole help text. Anything
+ * else is a bug in tk and is left to oclif, which keeps the stack.
  */
-import {Command} from '@oclif/core'
+import {Command, Errors} from '@oclif/core'
 
 import {UserError} from '../errors/index.js'
+import {ExitCode} from './exit-codes.js'
+
+interface ParseErrorShape {
+  message: string
+  parse: unknown
+  args?: Array<{name?: string; description?: string}>
+}
+
+const MORE_HELP = 'See more help with --help'
+
+/**
+ * oclif's parser errors (CLIParseError and its kinds) carry the parse they
+ * came from; oclif does not export the class. A flag value its parser
+ * refused (not an integer, below min) is a plain Error oclif words as
+ * "Parsing --FLAG ... See more help with --help".
+ */
+function isParseError(error: Error): error is Error & ParseErrorShape {
+  return (error instanceof Errors.CLIError && 'parse' in error) || (/^Parsing --[\w-]+/.test(error.message) && error.message.endsWith(MORE_HELP))
+}
+
+/** One line for a parse error: the first thing it says, with a missing argument named and described. */
+export function parseErrorLine(error: ParseErrorShape): string {
+  const missing = (error.args ?? []).filter((arg) => arg.name)
+  if (/^Missing \d+ required arg/.test(error.message) && missing.length > 0) {
+    return `missing ${missing.map((arg) => `${arg.name!.toUpperCase()}${arg.description ? ` (${arg.description.replace(/\.$/, '')})` : ''}`).join(', ')}`
+  }
+  const lines = error.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== MORE_HELP)
+  const flag = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '')
+  return flag ? `${flag[1]}: ${lines.slice(1).join('; ')}` : lines.join('; ')
+}
 
 export abstract class TkCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (error instanceof UserError) {
+    const userError = isParseError(error) ? new UserError(parseErrorLine(error), {exitCode: ExitCode.USAGE, hint: `see ${this.config.bin} ${this.id} --help`}) : error
+    if (userError instanceof UserError) {
       if (this.jsonEnabled()) {
-        this.logJson({error: {message: error.message, hint: error.hint, exitCode: error.exitCode}})
+        this.logJson({error: {message: userError.message, hint: userError.hint, exitCode: userError.exitCode}})
       } else {
-        const text = error.hint ? `${error.message}; ${error.hint}` : error.message
+        const text = userError.hint ? `${userError.message}; ${userError.hint}` : userError.message
         process.stderr.write(`tk: ${text}\n`)
       }
-      return this.exit(error.exitCode)
+      return this.exit(userError.exitCode)
     }
     return super.catch(error)
   }

@@ -1,0 +1,28 @@
+import {expect} from 'chai'
+
+import {runTk} from '../run-tk.js'
+
+describe('a command line tk cannot parse', () => {
+  it('is one line naming what is wrong and where help is, exit 2: a missing argument, an unknown flag, a bad option or value', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['provision'], /^tk: missing HOST \(Hosts to provision: .*\); see tk provision --help$/],
+      [['tunnel'], /^tk: missing HOST \(.*\); see tk tunnel --help$/],
+      [['check', '--bogus'], /^tk: Nonexistent flag: --bogus; see tk check --help$/],
+      [['provision', 'h', '--method', 'foo'], /^tk: Expected --method=foo to be one of: distro, script; see tk provision --help$/],
+      [['exec', '--concurrency', '0', 'h', '--', 'true'], /^tk: --concurrency: Expected an integer greater than or equal to 1 but received: 0; see tk exec --help$/],
+    ]
+    for (const [argv, line] of cases) {
+      const {code, stdout, stderr} = await runTk(argv)
+      expect(code, argv.join(' ')).to.equal(2)
+      expect(stdout, argv.join(' ')).to.equal('')
+      expect(stderr.trimEnd().split('\n'), argv.join(' ')).to.have.length(1)
+      expect(stderr.trimEnd(), argv.join(' ')).to.match(line)
+    }
+  })
+
+  it('is a JSON error object with --json', async () => {
+    const {code, stdout} = await runTk(['provision', 'h', '--method', 'foo', '--json'])
+    expect(code).to.equal(2)
+    expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, script', hint: 'see tk provision --help', exitCode: 2}})
+  })
+})
