@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {busyboxImageTar, cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
@@ -43,33 +43,14 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
   const tk = (args: string[], options: {input?: string | Buffer; env?: NodeJS.ProcessEnv} = {}) => runTk(args, {input: options.input, env: {...env(), ...options.env}})
   const dockerOn = (m: TestMachine, args: string[], input?: string) => tk(['docker', target(m), ...sandboxFlags(fixture), '--', ...args], {input})
 
-  /** A machine with a running engine and the tk-busybox image, shared by every test here (kept until the run ends). */
-  const machine = async (snapshot: string) => {
-    const m = await fixture.machine({snapshot, keep: true})
-    for (let attempt = 0; attempt < 100; attempt++) {
-      // eslint-disable-next-line no-await-in-loop
-      if ((await m.ssh('admin', 'docker info --format "{{.ID}}"')).code === 0) {
-        // The engine's data is a volume a snapshot does not hold: the image is imported per machine.
-        const imported = await runTk(['exec', '--stdin', target(m), ...sandboxFlags(fixture), '--', `docker import -c 'CMD ["true"]' - tk-busybox`], {env: cleanEnv, input: image})
-        expect(imported.code, imported.stderr).to.equal(0)
-        return m
-      }
-      // eslint-disable-next-line no-await-in-loop
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-    throw new Error(`the engine on ${m.name} did not start`)
-  }
-
   before(async function () {
     fixture = await sandboxFixture({releases: ['bookworm']})
     dir = mkdtempSync(join(tmpdir(), 'tk-docker-'))
     mkdirSync(join(dir, 'docker-config'))
     image = busyboxImageTar()
-    const snapshot = await fixture.preparedSnapshot('docker-engine', 'bookworm', async (m) => {
-      const provisioned = await runTk(['provision', target(m), ...sandboxFlags(fixture)], {env: cleanEnv})
-      expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
-    })
-    ;[first, second, third] = await Promise.all([machine(snapshot), machine(snapshot), machine(snapshot)])
+    const snapshot = await provisionedSnapshot(fixture)
+    // Shared by every test here, kept until the run ends.
+    ;[first, second, third] = await Promise.all([1, 2, 3].map(() => engineMachine(fixture, snapshot, image, {keep: true})))
     fleetConfig = join(dir, 'fleet', 'tk.yml')
     mkdirSync(join(dir, 'fleet'))
     writeFileSync(

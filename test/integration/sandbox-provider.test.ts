@@ -27,7 +27,7 @@ import {selectTargets} from '../../src/remote/hosts.js'
 import type {Target} from '../../src/targets/index.js'
 import {runTk} from '../run-tk.js'
 import {type SandboxFixture, sandboxFixture} from '../support/sandbox.js'
-import {cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {cleanEnv, provisionedSnapshot, sandboxFlags, target} from '../support/tk-hosts.js'
 
 const FLEET_MODULE = fileURLToPath(new URL('../../src/providers/sandbox/fleet.ts', import.meta.url))
 const HOSTS_MODULE = fileURLToPath(new URL('../../src/remote/hosts.ts', import.meta.url))
@@ -205,10 +205,7 @@ describe('sandbox hosts of tk.yml', function () {
   })
 
   it('removes the engine packages from a host addressed over SSH with --uninstall-engine, keeping the machine and naming the data left', async () => {
-    const snapshot = await fixture.preparedSnapshot('docker-engine', 'bookworm', async (machine) => {
-      const provisioned = await runTk(['provision', target(machine), ...sandboxFlags(fixture)], {env: cleanEnv})
-      expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
-    })
+    const snapshot = await provisionedSnapshot(fixture)
     const machine = await fixture.machine({snapshot})
     const before = await machine.ssh('admin', "dpkg-query -W -f '${db:Status-Abbrev}' docker.io")
     expect(before.stdout.trim(), before.stderr).to.equal('ii')

@@ -15,7 +15,7 @@ import type {StatusResult} from '../../src/status/gather.js'
 import type {HostState} from '../../src/up/state.js'
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
+import {cleanEnv, provisionedSnapshot, sandboxFlags, sandboxFleetYaml, target, waitForEngine} from '../support/tk-hosts.js'
 
 const BOOKWORM = 'Debian GNU/Linux 12 (bookworm)'
 
@@ -31,23 +31,9 @@ describe('tk status on sandbox machines', function () {
   // 3 h 10 min ago: "3h ago" however long the machines take to make.
   const lastUp = {at: new Date(Date.now() - 190 * 60_000).toISOString(), by: 'tester@ci', tkVersion: '0.1.0', ok: true, changed: 3, durationMs: 4321}
 
-  const waitForEngine = async (machine: TestMachine) => {
-    for (let attempt = 0; attempt < 150; attempt++) {
-      // eslint-disable-next-line no-await-in-loop
-      const answer = await machine.ssh('admin', 'docker version --format "{{.Server.Version}}"')
-      if (answer.code === 0) return answer.stdout.trim()
-      // eslint-disable-next-line no-await-in-loop
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-    throw new Error(`the engine on ${machine.name} did not start`)
-  }
-
   before(async () => {
     fixture = await sandboxFixture({releases: ['bookworm']})
-    snapshot = await fixture.preparedSnapshot('docker-engine', 'bookworm', async (m) => {
-      const done = await runTk(['provision', target(m), ...sandboxFlags(fixture)], {env: cleanEnv})
-      expect(done.code, done.stderr + done.stdout).to.equal(0)
-    })
+    snapshot = await provisionedSnapshot(fixture)
     ;[bare, provisioned, frozen] = await Promise.all([
       fixture.machine({release: 'bookworm', keep: true}),
       fixture.machine({snapshot, keep: true}),

@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {busyboxImageTar, cleanEnv, sandboxFlags, type SandboxUser, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, type SandboxUser, target} from '../support/tk-hosts.js'
 
 /** A process that exists and is not a zombie (a detached tunnel's parent is gone; whoever adopts it may not reap it at once). */
 function alive(pid: number): boolean {
@@ -52,21 +52,7 @@ describe('tk tunnel on sandbox machines', function () {
   }
 
   /** A machine with a running engine and the tk-busybox image, from the snapshot taken once. */
-  const machine = async () => {
-    const m = await fixture.machine({snapshot})
-    for (let attempt = 0; attempt < 100; attempt++) {
-      // eslint-disable-next-line no-await-in-loop
-      if ((await m.ssh('admin', 'docker info --format "{{.ID}}"')).code === 0) {
-        // The engine's data is a volume a snapshot does not hold: the image is imported per machine.
-        const imported = await runTk(['exec', '--stdin', target(m), ...sandboxFlags(fixture), '--', `docker import -c 'CMD ["true"]' - tk-busybox`], {env: cleanEnv, input: image})
-        expect(imported.code, imported.stderr).to.equal(0)
-        return m
-      }
-      // eslint-disable-next-line no-await-in-loop
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-    throw new Error(`the engine on ${m.name} did not start`)
-  }
+  const machine = () => engineMachine(fixture, snapshot, image)
 
   const docker = (socket: string, args: string[], input?: string) =>
     new Promise<{code: number; stdout: string; stderr: string}>((resolve, reject) => {
@@ -128,10 +114,7 @@ describe('tk tunnel on sandbox machines', function () {
     fixture = await sandboxFixture({releases: ['bookworm']})
     dir = mkdtempSync(join(tmpdir(), 'tk-tunnel-'))
     image = busyboxImageTar()
-    snapshot = await fixture.preparedSnapshot('tunnel-engine', 'bookworm', async (m) => {
-      const provisioned = await runTk(['provision', target(m), ...sandboxFlags(fixture)], {env: cleanEnv})
-      expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
-    })
+    snapshot = await provisionedSnapshot(fixture)
   })
 
   afterEach(async () => {

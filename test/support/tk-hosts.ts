@@ -4,6 +4,7 @@ import {existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, w
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {runTk} from '../run-tk.js'
 import type {SandboxFixture, TestMachine} from './sandbox.js'
 
 export type SandboxUser = 'admin' | 'op'
@@ -67,4 +68,41 @@ export function sandboxFleetYaml(fixture: SandboxFixture, hosts: FleetHost[], se
     ]),
     '',
   ].join('\n')
+}
+
+/**
+ * The snapshot of a bookworm machine that `tk provision` set up (engine
+ * running and enabled, admin in the docker group), made once per test run
+ * and shared by every file that asks for it.
+ */
+export function provisionedSnapshot(fixture: SandboxFixture): Promise<string> {
+  return fixture.preparedSnapshot('docker-engine', 'bookworm', async (machine) => {
+    const provisioned = await runTk(['provision', target(machine), ...sandboxFlags(fixture)], {env: cleanEnv})
+    if (provisioned.code !== 0) throw new Error(`tk provision of the snapshot's machine exited ${provisioned.code}: ${provisioned.stderr}${provisioned.stdout}`)
+  })
+}
+
+/** Waits until the machine's engine answers `docker version` as admin; resolves with the server's version. */
+export async function waitForEngine(machine: TestMachine): Promise<string> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    // eslint-disable-next-line no-await-in-loop
+    const answer = await machine.ssh('admin', 'docker version --format "{{.Server.Version}}"')
+    if (answer.code === 0) return answer.stdout.trim()
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`the engine on ${machine.name} did not start`)
+}
+
+/**
+ * A machine from a provisioned snapshot, once its engine answers, with the
+ * tk-busybox image (`image`, from busyboxImageTar) imported: the engine's
+ * data is a volume a snapshot does not hold.
+ */
+export async function engineMachine(fixture: SandboxFixture, snapshot: string, image: Buffer, options: {keep?: boolean} = {}): Promise<TestMachine> {
+  const machine = await fixture.machine({snapshot, keep: options.keep})
+  await waitForEngine(machine)
+  const imported = await runTk(['exec', '--stdin', target(machine), ...sandboxFlags(fixture), '--', `docker import -c 'CMD ["true"]' - tk-busybox`], {env: cleanEnv, input: image})
+  if (imported.code !== 0) throw new Error(`importing tk-busybox on ${machine.name} exited ${imported.code}: ${imported.stderr}`)
+  return machine
 }

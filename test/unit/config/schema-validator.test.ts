@@ -30,7 +30,7 @@ export function generateValidator(): string {
   // VS Code's and yaml-language-server's keyword for a readable pattern error; tk's messages use it too.
   ajv.addKeyword({keyword: 'patternErrorMessage', schemaType: 'string'})
   const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')))
-  const code = (standalone as unknown as {default: typeof standalone}).default(ajv, validate)
+  const code = (standalone as unknown as {default: (ajv: Ajv, validate: unknown) => string}).default(ajv, validate)
   return [
     '// @ts-nocheck',
     '/* eslint-disable */',
