@@ -88,6 +88,31 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     expect(echoed.stdout).to.equal('line one\nline two\n')
   })
 
+  it('local files work through the tunnel: docker build of a workstation directory, docker cp in and out', async () => {
+    // The tunnel to first runs (started here if not by the test before); the calls below then take the fast path.
+    expect((await dockerOn(first, ['ps'])).code).to.equal(0)
+    const context = join(dir, 'build-context')
+    mkdirSync(context)
+    writeFileSync(join(context, 'hello.txt'), 'hello from the workstation\n')
+    writeFileSync(join(context, 'Dockerfile'), 'FROM tk-busybox\nCOPY hello.txt /hello.txt\nCMD ["cat", "/hello.txt"]\n')
+    const built = await tk(['docker', target(first), '--', 'build', '-q', '-t', 'tk-built', context], {env: {DOCKER_BUILDKIT: '0'}})
+    expect(built.code, built.stderr).to.equal(0)
+    const ran = await tk(['docker', target(first), '--', 'run', '--rm', 'tk-built'])
+    expect(ran.code, ran.stderr).to.equal(0)
+    expect(ran.stdout).to.equal('hello from the workstation\n')
+
+    expect((await tk(['docker', target(first), '--', 'create', '--name', 'tk-cp', 'tk-busybox'])).code).to.equal(0)
+    try {
+      const copiedIn = await tk(['docker', target(first), '--', 'cp', join(context, 'hello.txt'), 'tk-cp:/copied.txt'])
+      expect(copiedIn.code, copiedIn.stderr).to.equal(0)
+      const copiedOut = await tk(['docker', target(first), '--', 'cp', 'tk-cp:/copied.txt', join(dir, 'back.txt')])
+      expect(copiedOut.code, copiedOut.stderr).to.equal(0)
+      expect(readFileSync(join(dir, 'back.txt'), 'utf8')).to.equal('hello from the workstation\n')
+    } finally {
+      await tk(['docker', target(first), '--', 'rm', '-f', 'tk-cp'])
+    }
+  })
+
   it('tk env points a plain docker at the running tunnel, and --unset undoes it', async () => {
     // A tunnel to first runs from the test before, or starts here.
     expect((await dockerOn(first, ['ps'])).code).to.equal(0)
