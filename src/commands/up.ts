@@ -88,7 +88,8 @@ With several hosts failing for different reasons the exit code is 1.`
     const json = this.jsonEnabled()
     const style = makeStyle(useColor())
     const live = !json && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
-    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write: (text) => process.stdout.write(text), dryRun: flags['dry-run']})
+    const stepWidth = Math.max(render.MIN_STEP_WIDTH, ...config.provisioners.map((provisioner) => render.stepName({kind: 'provisioner', title: provisioner.type, id: provisioner.name}).length))
+    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write: (text) => process.stdout.write(text), dryRun: flags['dry-run'], stepWidth})
     const seen = new Map<string, UpStep[]>()
     const outcomes = await up.upHosts(targets, {
       config,
@@ -107,8 +108,12 @@ With several hosts failing for different reasons the exit code is 1.`
         progress?.step(target, step)
       },
       onDone: (outcome) => progress?.done(outcome),
-      // On stderr even with --json: building an image takes minutes, and stdout stays the result's.
-      onSandboxProgress: (event) => process.stderr.write(`${event.target ? `${event.target}: ` : ''}${event.message}\n`),
+      // Above the live block on a terminal; else on stderr, even with --json: building an image takes minutes, and stdout stays the result's.
+      onSandboxProgress: (event) => {
+        const text = `${event.target ? `${event.target}: ` : ''}${event.message}`
+        if (live && progress) progress.note(text)
+        else process.stderr.write(`${text}\n`)
+      },
     })
     progress?.stop()
 

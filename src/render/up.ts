@@ -25,7 +25,12 @@ export interface UpProgressOptions {
   style: Style
   write: (text: string) => void
   dryRun: boolean
+  /** Width of the step-name column: the longest step or provisioner name to come (`shell:busybox-image`). */
+  stepWidth?: number
 }
+
+/** The step-name column is at least this wide, and as wide as the longest name tk.yml gives a provisioner. */
+export const MIN_STEP_WIDTH = 18
 
 export class UpProgress {
   private readonly lines = new Map<string, HostLine>()
@@ -62,8 +67,25 @@ export class UpProgress {
     const line = this.lines.get(target)!
     if (step.result === 'changed' || step.result === 'would-change') line.changed++
     if (!this.options.live && step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') {
-      this.options.write(`${stepLine(target, this.width, step, this.options.style)}\n`)
+      this.options.write(`${stepLine(target, this.width, step, this.options.style, this.options.stepWidth)}\n`)
     }
+  }
+
+  /**
+   * A line of news while hosts converge (a sandbox machine being made): on
+   * a terminal it goes above the live block, which is drawn again under it —
+   * written anywhere else, it would be overwritten by the next redraw and
+   * leave a stale block behind.
+   */
+  note(text: string): void {
+    if (!this.options.live) {
+      this.options.write(`${text}\n`)
+      return
+    }
+    const clear = this.drawn > 0 ? `\u001B[${this.drawn}F\u001B[J` : ''
+    this.options.write(`${clear}${text}\n`)
+    this.drawn = 0
+    this.draw()
   }
 
   done(outcome: HostOutcome<UpResult>): void {
@@ -113,18 +135,20 @@ const MARKS: Record<UpStep['result'], (style: Style) => string> = {
   failed: (style) => style.red('FAILED '),
 }
 
-export function stepLine(target: string, width: number, step: UpStep, style: Style): string {
-  const name = step.kind === 'provisioner' ? `${step.title}:${step.id}` : step.id
-  return `${target.padEnd(width)}  ${MARKS[step.result](style)} ${name.padEnd(18)} ${seconds(step.durationMs).padStart(6)}  ${step.detail}`
+export const stepName = (step: Pick<UpStep, 'kind' | 'title' | 'id'>): string => (step.kind === 'provisioner' ? `${step.title}:${step.id}` : step.id)
+
+export function stepLine(target: string, width: number, step: UpStep, style: Style, stepWidth = MIN_STEP_WIDTH): string {
+  return `${target.padEnd(width)}  ${MARKS[step.result](style)} ${stepName(step).padEnd(stepWidth)} ${seconds(step.durationMs).padStart(6)}  ${step.detail}`
 }
 
 /** What changed (or would), host by host, for the account after a live run. */
 export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map<string, UpStep[]>, style: Style): string[] {
   const width = Math.max(...outcomes.map((outcome) => outcome.target.length))
+  const stepWidth = Math.max(MIN_STEP_WIDTH, ...[...steps.values()].flat().map((step) => stepName(step).length))
   const lines: string[] = []
   for (const outcome of outcomes) {
     for (const step of steps.get(outcome.target) ?? []) {
-      if (step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') lines.push(stepLine(outcome.target, width, step, style))
+      if (step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') lines.push(stepLine(outcome.target, width, step, style, stepWidth))
     }
   }
   return lines

@@ -127,6 +127,27 @@ describe('tk up: pure parts', () => {
       expect(writes.at(-1)).to.match(/^\u001B\[1F\u001B\[2K✔ web-1 {2}3 changed/)
     })
 
+    it('puts a note above the live block and draws the block again under it, leaving no stale block', () => {
+      const writes: string[] = []
+      const progress = new UpProgress(['web-1', 'db-1'], {live: true, style, write: (text) => writes.push(text), dryRun: false})
+      progress.start('web-1')
+      progress.note('web-1: creating sandbox machine')
+      progress.stop()
+      const noteAt = writes.findIndex((text) => text.includes('creating sandbox machine'))
+      // Back over the two lines drawn, everything below cleared, the note, then the block anew (not moved over the note).
+      expect(writes[noteAt]).to.equal('\u001B[2F\u001B[Jweb-1: creating sandbox machine\n')
+      expect(writes[noteAt + 1]).to.match(/^\u001B\[2K. web-1 {2}connecting/)
+      expect(writes.at(-1)).to.match(/^\u001B\[2F/)
+    })
+
+    it('widens the step column to the longest provisioner name', () => {
+      let out = ''
+      const progress = new UpProgress(['web-1'], {live: false, style, write: (text) => (out += text), dryRun: false, stepWidth: 21})
+      progress.step('web-1', {kind: 'provisioner', id: 'busybox-image', title: 'shell', result: 'changed', detail: 'built', durationMs: 2100})
+      progress.step('web-1', {kind: 'provisioner', id: 'motd', title: 'shell', result: 'changed', detail: 'ran', durationMs: 10})
+      expect(out.split('\n').slice(0, 2)).to.deep.equal(['web-1  changed shell:busybox-image     2.1s  built', 'web-1  changed shell:motd              0.0s  ran'])
+    })
+
     it('sums up hosts, marking those --max-fail kept from starting', () => {
       const table = renderUpSummary(
         [
