@@ -31,6 +31,8 @@ Engine daemon options: --daemon-opt KEY=VALUE (repeatable; log-opts.max-size=10m
 
 The login user, when not root, joins the docker group (--no-login-user to skip); --docker-user adds others. Members of the docker group are root-equivalent on the host.
 
+A host of tk.yml (a name or @group) starts from its engine: settings in the file, as tk up converges it; flags given on the command line win (--method, --engine-version, --compose/--no-compose replace, --docker-user adds, daemon options merge key by key over the file's). A raw target gets the flags alone.
+
 ${TRANSPORT_ENVIRONMENT}
 
 Exit codes:
@@ -56,7 +58,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   static override flags = {
     method: Flags.option({options: ['distro', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
     script: Flags.string({summary: 'The install script for --method script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
-    compose: Flags.boolean({summary: 'Also install Docker Compose from the host\'s sources.'}),
+    compose: Flags.boolean({summary: 'Also install Docker Compose from the host\'s sources (--no-compose: not, whatever tk.yml says).', allowNo: true}),
     'docker-user': Flags.string({summary: 'Add this user to the docker group (repeatable).', multiple: true, helpValue: 'NAME'}),
     'login-user': Flags.boolean({summary: 'Add the login user (when not root) to the docker group.', default: true, allowNo: true}),
     'skip-check': Flags.boolean({summary: 'Provision even when tk check fails on the host.'}),
@@ -79,36 +81,54 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   async run(): Promise<ProvisionFleetResult> {
-    const {argv, flags} = await this.parse(Provision)
-    if (flags.method === 'script' && !flags.script) throw new UserError('--method script needs --script FILE|URL', {exitCode: ExitCode.USAGE})
-    if (flags.script && flags.method !== 'script') throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE})
+    const {argv, flags, metadata} = await this.parse(Provision)
+    // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
+    const given = (name: keyof typeof flags) => flags[name] !== undefined && !metadata.flags[name]?.setFromDefault
+    if (given('method') && flags.method === 'script' && !flags.script) throw new UserError('--method script needs --script FILE|URL', {exitCode: ExitCode.USAGE})
+    if (given('method') && flags.method !== 'script' && flags.script) throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE})
 
-    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}] = await Promise.all([
-      import('../remote/hosts.js'),
-      import('../provision/index.js'),
-      import('../render/provision.js'),
-      import('../fleet/run-hosts.js'),
-    ])
+    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
+      await Promise.all([
+        import('../remote/hosts.js'),
+        import('../provision/index.js'),
+        import('../render/provision.js'),
+        import('../fleet/run-hosts.js'),
+        import('../provision/desired.js'),
+        import('../up/desired.js'),
+      ])
     const targets = await selectTargets(argv as string[], flags.config)
+    if (flags.script && !given('method') && !targets.every((target) => target.host?.engine.method === 'script')) {
+      throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE, hint: 'or with hosts whose tk.yml engine method is script'})
+    }
     const script = flags.script ? await loadInstallScript(flags.script) : undefined
     const daemonConfig = await loadDaemonOptions(flags['daemon-config'], flags['daemon-opt'] ?? [])
+    const overrides = {
+      method: given('method') ? flags.method : undefined,
+      script,
+      compose: given('compose') ? flags.compose : undefined,
+      dockerUsers: flags['docker-user'] ?? [],
+      engineVersion: flags['engine-version'] === undefined ? undefined : (await import('../engine/version-range.js')).parseEngineRange(flags['engine-version']),
+      daemonConfig,
+      addLoginUser: flags['login-user'],
+      skipCheck: flags['skip-check'],
+      smokeImage: flags['smoke-image'],
+      force: flags.force,
+      restart: flags.restart,
+    }
+    // A host of tk.yml starts from its engine: settings, as tk up would converge it; a raw target from tk's defaults.
+    const desired = new Map(
+      targets.map((target) => {
+        const base = target.host
+          ? desiredEngine(target.name, {...target.host.engine, ...(overrides.method ? {method: overrides.method} : {})}, {script, skipCheck: overrides.skipCheck, scriptFlag: '--script'})
+          : DEFAULT_DESIRED
+        return [target.name, overlayDesired(base, overrides)] as const
+      }),
+    )
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
     const seen = new Map<string, StepOutcome[]>()
     const outcomes = await provisionHosts(targets, {
-      desired: {
-        method: flags.method,
-        script,
-        compose: flags.compose,
-        dockerUsers: flags['docker-user'] ?? [],
-        addLoginUser: flags['login-user'],
-        skipCheck: flags['skip-check'],
-        smokeImage: flags['smoke-image'],
-        engineVersion: flags['engine-version'] === undefined ? undefined : (await import('../engine/version-range.js')).parseEngineRange(flags['engine-version']),
-        daemonConfig,
-        force: flags.force,
-        restart: flags.restart,
-      },
+      desired: (name) => desired.get(name)!,
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),

@@ -445,3 +445,16 @@ export function lineDiff(before: string, after: string): string[] {
   }
   return lines
 }
+
+/**
+ * One patch over another, as if applied one after the other: objects merge
+ * key by key and the later patch wins, its nulls kept (they still remove the
+ * key from the host's file). tk.yml's `engine.daemon` with --daemon-opt over it.
+ */
+export function combineDaemonPatches(first: JsonObject, second: JsonObject): JsonObject {
+  const combined: JsonObject = structuredClone(first)
+  for (const [name, value] of Object.entries(second)) {
+    combined[name] = isJsonObject(value) && isJsonObject(combined[name]) ? combineDaemonPatches(combined[name] as JsonObject, value) : structuredClone(value)
+  }
+  return combined
+}

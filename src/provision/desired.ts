@@ -1,5 +1,5 @@
 /** What the user asked `tk provision` for: the desired state of a host's engine. */
-import type {JsonObject} from '../engine/daemon-config.js'
+import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
 
 export type InstallMethod = 'distro' | 'script'
 
@@ -41,4 +41,46 @@ export const DEFAULT_DESIRED: DesiredEngine = {
   skipCheck: false,
   force: false,
   restart: true,
+}
+
+/**
+ * What the command line of `tk provision` said about the engine. For a host
+ * of tk.yml, each part given wins over the host's `engine:` settings;
+ * dockerUsers are added to tk.yml's users, and daemon options are merged
+ * over tk.yml's (key by key, the command line's win). The rest is the
+ * command line's alone.
+ */
+export interface DesiredOverrides {
+  method?: InstallMethod
+  script?: {source: string; content: string}
+  compose?: boolean
+  dockerUsers: string[]
+  engineVersion?: string
+  daemonConfig?: DesiredDaemonConfig
+  addLoginUser: boolean
+  skipCheck: boolean
+  smokeImage?: string
+  force: boolean
+  restart: boolean
+}
+
+export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
+  const daemonConfig =
+    base.daemonConfig && given.daemonConfig
+      ? {patch: combineDaemonPatches(base.daemonConfig.patch, given.daemonConfig.patch), sources: [...base.daemonConfig.sources, ...given.daemonConfig.sources]}
+      : (given.daemonConfig ?? base.daemonConfig)
+  return {
+    ...base,
+    ...(given.method === undefined ? {} : {method: given.method}),
+    ...(given.script === undefined ? {} : {script: given.script}),
+    ...(given.compose === undefined ? {} : {compose: given.compose}),
+    dockerUsers: [...new Set([...base.dockerUsers, ...given.dockerUsers])],
+    ...(given.engineVersion === undefined ? {} : {engineVersion: given.engineVersion}),
+    ...(daemonConfig === undefined ? {} : {daemonConfig}),
+    addLoginUser: given.addLoginUser,
+    skipCheck: given.skipCheck,
+    ...(given.smokeImage === undefined ? {} : {smokeImage: given.smokeImage}),
+    force: given.force,
+    restart: given.restart,
+  }
 }

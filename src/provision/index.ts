@@ -73,7 +73,8 @@ export async function loadDaemonOptions(file: string | undefined, opts: string[]
 }
 
 export interface ProvisionFleetOptions {
-  desired: DesiredEngine
+  /** Each host's desired engine: the command line's, over tk.yml's `engine:` for its hosts. */
+  desired: (target: string) => DesiredEngine
   dryRun?: boolean
   concurrency?: number
   transport: TransportOptions
@@ -94,7 +95,7 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
         const target = byName.get(name)!
         const host = await connector.get(target)
         const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
-        return provisionHost(name, hosts, options.desired, {
+        return provisionHost(name, hosts, options.desired(name), {
           dryRun: options.dryRun,
           onStep: options.onStep,
           reconnect: async () => {

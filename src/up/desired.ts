@@ -10,13 +10,15 @@ export interface UpEngineOptions {
   /** For method: script, the install script's text and where it came from. */
   script?: {source: string; content: string}
   skipCheck: boolean
+  /** The flag that gives the install script, for the message when none was given. */
+  scriptFlag?: string
 }
 
 export function desiredEngine(host: string, engine: EngineConfig, options: UpEngineOptions): DesiredEngine {
   if (engine.method === 'script' && !options.script) {
     throw new UserError(`${host}: engine method is script, and no install script was given`, {
       exitCode: ExitCode.USAGE,
-      hint: 'pass --install-script FILE|URL (e.g. a copy of get.docker.com), or use method: distro',
+      hint: `pass ${options.scriptFlag ?? '--install-script'} FILE|URL (e.g. a copy of get.docker.com), or use method: distro`,
     })
   }
   const daemon = engine.daemon

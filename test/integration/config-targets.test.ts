@@ -1,6 +1,6 @@
 /** tk.yml host names and @groups as targets, against real sandbox machines. */
 import {expect} from 'chai'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -64,5 +64,31 @@ describe('tk.yml names and groups as targets on sandbox machines', function () {
     expect(code).to.equal(3)
     expect(stderr.trim().split('\n')).to.have.length(1)
     expect(stderr).to.contain('web-1').and.contain('@web').and.contain('@db')
+  })
+  it('tk provision by a tk.yml name applies the file\'s engine settings, the command line\'s over them', async () => {
+    const project = join(dir, 'engine-project')
+    mkdirSync(project)
+    writeFileSync(
+      join(project, 'tk.yml'),
+      sandboxFleetYaml(fixture, [{name: 'web-1', machine: machines[0], groups: ['web']}], [
+        'engine:',
+        '  compose: false',
+        '  users: [op]',
+        '  daemon:',
+        '    log-driver: json-file',
+        '    log-opts: {max-size: 10m, max-file: "3"}',
+      ]),
+    )
+    const provisioned = await runTk(['provision', 'web-1', '--known-hosts', fixture.sandbox.home.knownHosts, '--daemon-opt', 'log-opts.max-size=20m', '--json'], {cwd: project, env: cleanEnv})
+    expect(provisioned.code, provisioned.stderr + provisioned.stdout).to.equal(0)
+    const daemon = await machines[0].ssh('admin', 'sudo -n cat /etc/docker/daemon.json')
+    expect(JSON.parse(daemon.stdout)).to.deep.equal({'log-driver': 'json-file', 'log-opts': {'max-size': '20m', 'max-file': '3'}})
+    const op = await machines[0].ssh('op', 'id -nG')
+    expect(op.stdout.split(/\s+/)).to.include('docker')
+
+    // Run again with the same file and command line: nothing to do.
+    const again = await runTk(['provision', 'web-1', '--known-hosts', fixture.sandbox.home.knownHosts, '--daemon-opt', 'log-opts.max-size=20m', '--json'], {cwd: project, env: cleanEnv})
+    expect(again.code, again.stderr).to.equal(0)
+    expect(JSON.parse(again.stdout).summary.changed).to.equal(0)
   })
 })
