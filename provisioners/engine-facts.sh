@@ -123,9 +123,18 @@ if [ -r /etc/default/docker ]; then
 	echo "docker-opts=$( (. /etc/default/docker >/dev/null 2>&1; printf '%s' "${DOCKER_OPTS:-}") )"
 fi
 section daemon-json
+# A hardened host may keep the file root's alone (0600): read it through sudo
+# then, and say "unreadable" when that fails too, never "empty".
 if [ -f /etc/docker/daemon.json ]; then
-	echo present
-	base64 < /etc/docker/daemon.json
+	if [ -r /etc/docker/daemon.json ]; then
+		echo present
+		base64 < /etc/docker/daemon.json
+	elif daemon_json=$(sudo -n base64 /etc/docker/daemon.json 2>/dev/null); then
+		echo present
+		printf '%s\n' "$daemon_json"
+	else
+		echo unreadable
+	fi
 fi
 
 section docker-group

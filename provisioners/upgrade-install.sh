@@ -13,6 +13,9 @@ APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Opt
 
 policy=/usr/sbin/policy-rc.d
 saved=/usr/sbin/policy-rc.d.tk-upgrade-saved
+marker='# tk upgrade: restarts are held back until every package is in place.'
+# A run killed before its exit trap left tk's own policy behind: that one is not the host's to keep.
+if [ -e "$policy" ] && grep -qxF "$marker" "$policy" 2>/dev/null; then rm -f "$policy"; fi
 if [ -e "$policy" ] && [ ! -e "$saved" ]; then mv "$policy" "$saved"; fi
 restore() {
 	rm -f "$policy"
@@ -20,7 +23,7 @@ restore() {
 }
 trap restore EXIT
 trap 'exit 130' INT TERM HUP
-printf '#!/bin/sh\n# tk upgrade: restarts are held back until every package is in place.\nexit 101\n' > "$policy"
+printf '#!/bin/sh\n%s\nexit 101\n' "$marker" > "$policy"
 chmod 755 "$policy"
 
 downgrades=""

@@ -13,7 +13,13 @@ mkdir -p /etc/docker
 candidate=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX)
 trap 'rm -f "$candidate"' EXIT
 cat > "$candidate"
-chmod 0644 "$candidate"
+# The file keeps its owner and mode (a hardened host's 0600 stays 0600); a new one is 0644.
+if [ -f "$target" ]; then
+	chown --reference="$target" "$candidate"
+	chmod --reference="$target" "$candidate"
+else
+	chmod 0644 "$candidate"
+fi
 if dockerd --help 2>/dev/null | grep -q -e '--validate'; then
 	if ! out=$(dockerd --validate --config-file "$candidate" 2>&1) || ! printf '%s\n' "$out" | grep -q 'configuration OK'; then
 		printf '%s\n' "$out" | sed "s#$candidate#daemon.json#g" | tail -n 5 >&2

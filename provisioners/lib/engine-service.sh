@@ -3,13 +3,16 @@
 
 # service_restart INIT NAME: restarts a service through the init system. A few
 # failed starts in a row leave a systemd unit rate-limited: that is cleared first.
+# The restart is given 300 s: docker.service has no start timeout of its own
+# (TimeoutStartSec=0), and a dockerd hung while starting would hold the script,
+# and tk's rollback, forever; the caller's wait then sees it fail.
 service_restart() {
 	case "$1" in
 		systemd)
 			systemctl reset-failed "$2.service" >/dev/null 2>&1 || true
-			systemctl restart "$2.service" ;;
-		openrc) rc-service "$2" restart ;;
-		sysv) service "$2" restart ;;
+			timeout 300 systemctl restart "$2.service" ;;
+		openrc) timeout 300 rc-service "$2" restart ;;
+		sysv) timeout 300 service "$2" restart ;;
 		*) echo "unknown init system: $1" >&2; exit 2 ;;
 	esac
 }

@@ -44,7 +44,9 @@ export interface DaemonFacts {
   canValidate: boolean
   /** dockerd's command line in the systemd unit, $DOCKER_OPTS expanded. */
   argv?: string[]
-  /** The file's text; undefined when there is no file. */
+  /** The file exists, and neither the login user nor `sudo -n` could read it. */
+  configUnreadable?: boolean
+  /** The file's text; undefined when there is no file (or it could not be read). */
   configText?: string
 }
 
@@ -125,6 +127,7 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
     canValidate: daemonValue('validate') === 'yes',
     argv: execStart ? splitCommandLine(execStart, {DOCKER_OPTS: daemonValue('docker-opts') ?? ''}) : undefined,
     configText: jsonLines[0] === 'present' ? Buffer.from(jsonLines.slice(1).join(''), 'base64').toString('utf8') : undefined,
+    ...(jsonLines[0] === 'unreadable' ? {configUnreadable: true} : {}),
   }
 
   const groupLine = sections.lines('docker-group')[0]

@@ -59,11 +59,20 @@ export class DaemonConfigRefused extends UserError {
   }
 }
 
+/** An engine is on the host: its packages or its daemon binary. */
+const engineInstalled = (facts: HostFacts): boolean => Object.keys(facts.engine.packages).length > 0 || facts.engine.binaries.dockerd !== undefined
+
 export function planDaemonConfig(target: string, facts: HostFacts, desired: DesiredEngine, installing: boolean): DaemonConfigStepPlan | undefined {
   if (!desired.daemonConfig) return undefined
   const {patch} = desired.daemonConfig
   const {daemon, server} = facts.engine
 
+  if (daemon.configUnreadable) {
+    throw new DaemonConfigRefused(
+      `${target}: ${DAEMON_JSON} exists but neither the login user nor sudo -n can read it, so tk cannot merge the options into it`,
+      'tk never replaces a file it cannot read: make it readable to the login user, or allow it passwordless sudo',
+    )
+  }
   let current: JsonObject
   try {
     current = parseDaemonConfig(daemon.configText)
@@ -103,6 +112,13 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
     const [before, after] = [current[name], merged[name]]
     if (sameJson(before, after)) continue
     if (after !== undefined && after === running[name]) continue // the engine uses that already
+    // An engine the login user cannot ask (not in the docker group yet): what it holds is unknown, not nothing.
+    if (!installing && !server && !desired.force && engineInstalled(facts)) {
+      throw new DaemonConfigRefused(
+        `${target}: changing ${name} (${before ?? 'default'} -> ${after ?? 'default'}) would hide any images and containers the engine has, and the login user cannot ask the engine how many there are`,
+        'run once without this option so that the login user joins the docker group, or pass --force to change it anyway',
+      )
+    }
     if (images + containers > 0 && !desired.force) {
       throw new DaemonConfigRefused(
         `${target}: changing ${name} (${running[name] ?? before ?? 'default'} -> ${after ?? 'default'}) hides the ${images} image(s) and ${containers} container(s) on the host from the engine`,
@@ -162,7 +178,7 @@ export async function applyDaemonConfig(target: string, root: Host, facts: HostF
   if (!plan.restart) return `written (${kept}); not restarted (--no-restart)`
 
   const init = facts.init === 'unknown' ? 'systemd' : facts.init
-  const restart = () => boundScript('restart-engine.sh', [init, String(HEALTH_TIMEOUT_SECONDS)]).then((script) => root.run(script))
+  const restart = () => boundScript('restart-engine.sh', [init, String(HEALTH_TIMEOUT_SECONDS)]).then((script) => root.run(script, {timeoutMs: (HEALTH_TIMEOUT_SECONDS + 360) * 1000}))
   const restarted = await restart()
   if (restarted.code === 0) return `written (${kept}); engine restarted, answers (${restarted.stdout.trim()})`
 

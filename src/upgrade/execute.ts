@@ -121,8 +121,10 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   if (installed.code !== 0) {
     const output = `${installed.stderr}\n${installed.stdout}`.trim().split('\n').slice(-4).join(' | ')
     emit('install', 'failed', `apt-get exited ${installed.code}`, started)
-    // apt stops before unpacking when it cannot fetch or resolve; either way, make sure the engine still answers.
-    const check = await restartEngine(root, facts.init, limit, [])
+    // apt stops before unpacking when it cannot fetch or resolve: an engine that still answers is left alone
+    // (a restart would stop its containers for nothing); one that does not is restarted.
+    const answering = await root.run(await boundScript('wait-engine.sh', ['5']), {timeoutMs: 60_000})
+    const check: RestartOutcome = answering.code === 0 ? {ok: true, code: 0, message: '', journal: []} : await restartEngine(root, facts.init, limit, [])
     throw new UpgradeFailed(`${target}: installing ${plan.pins.join(' ')} failed: apt-get exited ${installed.code}${output ? `: ${output}` : ''}`, {
       journal: check.ok ? [] : check.journal,
       rolledBack: false,

@@ -212,4 +212,18 @@ describe('tk provision: engine daemon configuration on sandbox machines', functi
     expect(await daemon(machine)).to.deep.equal(start)
     expect((await root(machine, 'docker ps -q | wc -l')).trim()).to.equal('1')
   })
+  it('reads a daemon.json only root may read through sudo, keeps its keys, owner and mode; refuses when sudo cannot read it either', async () => {
+    const machine = await machineFrom(bookworm)
+    await root(machine, `printf '%s' '{"debug": true, "registry-mirrors": ["https://mirror.example"]}' > /etc/docker/daemon.json && chmod 0600 /etc/docker/daemon.json`)
+    const merged = await provision(machine, '--daemon-opt', 'log-opts.max-size=10m', '--no-restart')
+    expect(merged.code, merged.stdout + merged.stderr).to.equal(0)
+    expect(JSON.parse(await daemonJson(machine))).to.deep.equal({debug: true, 'registry-mirrors': ['https://mirror.example'], 'log-opts': {'max-size': '10m'}})
+    expect((await root(machine, 'stat -c %a:%U /etc/docker/daemon.json')).trim()).to.equal('600:root')
+
+    // op's sudo asks for a password: its facts cannot read the file, and tk refuses rather than taking it for empty.
+    const refused = await runTk(['provision', target(machine, 'op'), ...sandboxFlags(fixture, 'op'), '--no-login-user', '--daemon-opt', 'mtu=1400'], {env: {...cleanEnv, TK_SUDO_PASSWORD: fixture.sandbox.credentials.opPassword}})
+    expect(refused.code).to.equal(4)
+    expect(refused.stderr).to.match(/daemon.json exists but neither the login user nor sudo -n can read it/)
+    expect(JSON.parse(await daemonJson(machine))).to.have.property('debug', true)
+  })
 })

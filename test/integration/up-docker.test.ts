@@ -234,6 +234,27 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(await provision(hosts, newPort)).to.include({result: 'ok'})
     })
 
+    it('puts the previous container back, running, when the recreated one cannot start (its new port is taken)', async () => {
+      const spec = docker({load: archivePath, container: container()})
+      await provision(hosts, spec)
+      const before = await containerId(machine)
+      await root(machine, `docker run -d --name port-holder -p 8090:80 tk-test/busybox:1 sh -c 'trap "exit 0" TERM; while :; do sleep 1; done' >/dev/null`)
+      try {
+        const clash = docker({load: archivePath, container: container({ports: ['8090:80']})})
+        const error = await provision(hosts, clash).catch((error_: Error) => error_)
+        expect((error as Error).message).to.match(/^web1: docker provisioner app: docker run failed: /)
+        expect(await containerId(machine), 'the same container').to.equal(before)
+        expect(await root(machine, "docker inspect --format '{{.State.Running}}' app")).to.equal('true')
+        expect(await root(machine, "docker ps -a --format '{{.Names}}' | grep -c tk-previous || true")).to.equal('0')
+        // With the port free again the same spec goes through.
+        await root(machine, 'docker rm -f port-holder >/dev/null')
+        expect(await provision(hosts, clash)).to.include({result: 'changed', detail: 'recreated container app (its spec changed)'})
+        expect(await containerId(machine)).not.to.equal(before)
+      } finally {
+        await root(machine, 'docker rm -f port-holder >/dev/null 2>&1 || true')
+      }
+    })
+
     it('never puts an env value on a command line, in a file left behind or in a log', async () => {
       // sudo logs every command line it runs to the journal; scripts and their arguments travel that way.
       // (The secret is written split in two here, or this very command line would be logged with it.)

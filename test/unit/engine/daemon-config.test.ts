@@ -186,6 +186,23 @@ describe('planning the daemon-config step', () => {
     expect(planDaemonConfig('web-1', facts(), desired(['storage-driver=vfs']), false)?.action, 'nothing to hide').to.equal('change')
   })
 
+  it('refuses a file neither the login user nor sudo -n could read, instead of taking it for empty', () => {
+    const unreadable = facts()
+    unreadable.engine.daemon = {...unreadable.engine.daemon, configText: undefined, configUnreadable: true}
+    expect(() => planDaemonConfig('web-1', unreadable, desired(['mtu=1400']), false))
+      .to.throw(/^web-1: \/etc\/docker\/daemon.json exists but neither the login user nor sudo -n can read it/)
+      .with.property('exitCode', 4)
+  })
+
+  it('refuses a storage-driver or data-root change on an engine the login user cannot ask yet, unless forced', () => {
+    const unasked = facts()
+    unasked.engine = {...unasked.engine, server: undefined, packages: {'docker.io': '20.10.24+dfsg1-1+deb12u1'}, binaries: {dockerd: '/usr/sbin/dockerd'}}
+    expect(() => planDaemonConfig('web-1', unasked, desired(['data-root=/srv/docker']), false)).to.throw(/changing data-root \(default -> \/srv\/docker\) would hide any images and containers/)
+    expect(planDaemonConfig('web-1', unasked, desired(['data-root=/srv/docker'], {force: true}), false)?.action).to.equal('change')
+    expect(planDaemonConfig('web-1', unasked, desired(['mtu=1400']), false)?.action, 'other options').to.equal('change')
+    expect(planDaemonConfig('web-1', {...unasked, engine: {...unasked.engine, packages: {}, binaries: {}}}, desired(['data-root=/srv/docker']), true)?.action, 'installing now').to.equal('change')
+  })
+
   it('says when a restart stops running containers, and plans no restart with --no-restart', () => {
     const stops = planDaemonConfig('web-1', facts({running: 3}), desired(['mtu=1400']), false)!
     expect(stops.detail).to.equal('set mtu; restart the engine (stops 3 running container(s))')
