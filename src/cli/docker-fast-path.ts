@@ -8,6 +8,7 @@
  * variable — returns undefined and goes through oclif as usual, where the
  * same command does the same thing the long way.
  */
+import {findConfigFile} from '../config/locate.js'
 import {findLocalDocker, runLocalDocker, runningTunnel} from '../proxy/docker-run.js'
 
 /** The host of `docker HOST -- ARGS` when argv is exactly that shape, else undefined. */
@@ -29,7 +30,13 @@ export async function runDockerFastPath(argv: readonly string[]): Promise<number
   if (host === undefined) return undefined
   const docker = findLocalDocker()
   if (!docker) return undefined
-  const tunnel = runningTunnel(host)
+  let project: string | undefined
+  try {
+    project = findConfigFile()
+  } catch {
+    return undefined // a TK_CONFIG naming no file: the command says so
+  }
+  const tunnel = runningTunnel(host, project)
   if (!tunnel) return undefined
   try {
     return await runLocalDocker(docker, tunnel.endpoint, argv.slice(3))

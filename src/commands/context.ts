@@ -44,10 +44,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
       this.log(`Removed the docker context ${name}`)
       return {context: name, action: 'removed'}
     }
-    const {selectTargets} = await import('../remote/hosts.js')
+    const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../remote/hosts.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
     if (targets.length !== 1) throw new UserError(`${args.host} names ${targets.length} hosts: a context points at one`, {exitCode: ExitCode.USAGE})
-    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], {sshConfigPath: flags['ssh-config']})
+    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
     const exists = await dockerContext(docker, ['inspect', name], {allowFailure: true})
     const action = exists ? 'updated' : 'created'
     await dockerContext(docker, [exists ? 'update' : 'create', name, '--description', `tk: ${args.host}`, '--docker', `host=${endpoint.url}`])

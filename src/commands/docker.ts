@@ -67,7 +67,9 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
 
     // The call every tk docker HOST makes once its tunnel runs: straight to the docker CLI, without reading
     // tk.yml (its parser alone costs ~0.1 s). The tunnel is found by HOST as typed, as it always was.
-    const tunnel = docker && hosts.length === 1 && !hosts[0].startsWith('@') ? run.runningTunnel(hosts[0]) : undefined
+    const {findConfigFile} = await import('../config/locate.js')
+    const project = findConfigFile({path: flags.config})
+    const tunnel = docker && hosts.length === 1 && !hosts[0].startsWith('@') ? run.runningTunnel(hosts[0], project) : undefined
     if (docker && tunnel) {
       process.exitCode = await run.runLocalDocker(docker, tunnel.endpoint, dockerArgs)
       return
@@ -81,7 +83,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
     if (single) {
       if (docker) {
-        const {state, started} = await run.ensureTunnel(targets[0].name, [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])])
+        const {state, started} = await run.ensureTunnel(targets[0].name, project, [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])])
         if (started) {
           const ends = state.idleTimeout ? `it stops after ${state.idleTimeout} s unused, or with tk tunnel stop ${state.host}` : `tk tunnel stop ${state.host} ends it`
           process.stderr.write(`tk: started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); ${ends}\n`)

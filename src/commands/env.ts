@@ -42,10 +42,10 @@ ${exitCodeTable(['OK', 'USAGE', 'CONFIG', 'UNSUPPORTED'])}`
       return
     }
     if (!args.host) throw new UserError('say which host: tk env HOST, or tk env --unset', {exitCode: ExitCode.USAGE})
-    const {selectTargets} = await import('../remote/hosts.js')
+    const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../remote/hosts.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
     if (targets.length !== 1) throw new UserError(`${args.host} names ${targets.length} hosts: tk env points at one`, {exitCode: ExitCode.USAGE})
-    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], {sshConfigPath: flags['ssh-config']})
+    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
     const lines = env.shellLines(shell, {DOCKER_HOST: endpoint.url})
     this.log([...lines, env.applyHint(shell, `${this.config.bin} env ${args.host}${flags.shell ? ` --shell ${flags.shell}` : ''}`)].join('\n'))
   }

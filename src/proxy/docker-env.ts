@@ -22,8 +22,8 @@ export interface DockerEndpoint {
 }
 
 /** The running tunnel's endpoint for `host`, else its ssh:// URL. */
-export function dockerEndpoint(host: string, target: Target, resolve: ResolveOptions = {}): DockerEndpoint {
-  const tunnel = runningTunnel(host)
+export function dockerEndpoint(host: string, target: Target, project: string | undefined, resolve: ResolveOptions = {}): DockerEndpoint {
+  const tunnel = runningTunnel(host, project)
   if (tunnel) return {url: tunnel.endpoint, via: 'tunnel', tunnelPid: tunnel.pid}
   if (target.provider === 'sandbox') {
     throw new UserError(`${target.name} is a sandbox machine and no tunnel to it runs`, {exitCode: ExitCode.UNSUPPORTED, hint: `start one: tk tunnel ${host} --detach`})

@@ -9,7 +9,7 @@
  * nothing here loads the SSH transport (ssh2) until a remote run needs it.
  */
 import {spawn} from 'node:child_process'
-import {accessSync, constants, statSync} from 'node:fs'
+import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
 
@@ -19,6 +19,9 @@ import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {shQuote} from '../host/sh-quote.js'
 import {liveTunnels, type TunnelState} from './state.js'
+
+/** Environment variables that carry tk's secrets (passwords, a key's passphrase). */
+export const SECRET_ENV = ['TK_SUDO_PASSWORD', 'TK_SSH_PASSWORD', 'TK_SSH_PASSPHRASE'] as const
 
 /** The docker executable on PATH, or undefined when there is none. */
 export function findLocalDocker(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -36,9 +39,14 @@ export function findLocalDocker(env: NodeJS.ProcessEnv = process.env): string | 
   return undefined
 }
 
-/** The running tunnel to `host` (as given to tk tunnel or tk docker), preferring one on a unix socket. */
-export function runningTunnel(host: string): TunnelState | undefined {
-  const matches = liveTunnels().filter((state) => state.host === host)
+/**
+ * The running tunnel to `host` (as given to tk tunnel or tk docker) started
+ * under the same tk.yml (`project`, undefined for none), preferring one on a
+ * unix socket whose file is still there (a logout may have removed
+ * $XDG_RUNTIME_DIR under a tunnel that runs on).
+ */
+export function runningTunnel(host: string, project: string | undefined): TunnelState | undefined {
+  const matches = liveTunnels().filter((state) => state.host === host && state.project === project && (state.socket === undefined || existsSync(state.socket)))
   return matches.find((state) => state.socket) ?? matches[0]
 }
 
@@ -46,11 +54,18 @@ export function runningTunnel(host: string): TunnelState | undefined {
  * The running tunnel to `host`, or a new one started in the background with
  * the same transport flags (`tunnelArgv`: everything after `tk tunnel HOST`).
  */
-export async function ensureTunnel(host: string, tunnelArgv: string[]): Promise<{state: TunnelState; started: boolean}> {
-  const existing = runningTunnel(host)
+export async function ensureTunnel(host: string, project: string | undefined, tunnelArgv: string[]): Promise<{state: TunnelState; started: boolean}> {
+  const existing = runningTunnel(host, project)
   if (existing) return {state: existing, started: false}
   const {detachTunnel} = await import('./service.js')
-  return {state: await detachTunnel(host, [host, ...tunnelArgv]), started: true}
+  try {
+    return {state: await detachTunnel(host, [host, ...tunnelArgv]), started: true}
+  } catch (error) {
+    // Another tk docker HOST started the same tunnel at the same moment and took the socket: use that one.
+    const raced = runningTunnel(host, project)
+    if (raced) return {state: raced, started: false}
+    throw error
+  }
 }
 
 /**
@@ -61,6 +76,8 @@ export async function ensureTunnel(host: string, tunnelArgv: string[]): Promise<
 export async function runLocalDocker(docker: string, endpoint: string, args: string[]): Promise<number> {
   const env: NodeJS.ProcessEnv = {...process.env, DOCKER_HOST: endpoint}
   delete env.DOCKER_CONTEXT
+  // tk's secrets are tk's: the docker CLI and whatever it starts (credential helpers, plugins) never see them.
+  for (const name of SECRET_ENV) delete env[name]
   const ignore = () => undefined
   process.on('SIGINT', ignore)
   process.on('SIGQUIT', ignore)

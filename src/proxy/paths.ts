@@ -4,7 +4,7 @@
  * endpoint and host. Directories tk makes here are private (0700): a tunnel's
  * socket gives full control of a remote engine.
  */
-import {mkdirSync, statSync} from 'node:fs'
+import {lstatSync, mkdirSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -59,14 +59,14 @@ export function socketDirCandidates(where: PathEnvironment): string[] {
   return dirs
 }
 
-/** The default socket path for a host's tunnel. */
-export function defaultSocketPath(host: string, where: PathEnvironment = pathEnvironment()): string {
-  const name = `${fileNameFor(host)}.sock`
+/** The default socket path for a host's tunnel; tunnels of another project's host of the same name get another. */
+export function defaultSocketPath(host: string, where: PathEnvironment = pathEnvironment(), project?: string): string {
+  const name = project ? `${fileNameFor(host)}-${hash(project).slice(0, 8)}.sock` : `${fileNameFor(host)}.sock`
   for (const dir of socketDirCandidates(where)) {
     const path = join(dir, name)
     if (Buffer.byteLength(path) <= MAX_SOCKET_PATH) return path
   }
-  return join(where.tmp, `tk-${where.uid}`, `${hash(host)}.sock`)
+  return join(where.tmp, `tk-${where.uid}`, `${hash(project ? `${project}\n${host}` : host)}.sock`)
 }
 
 /**
@@ -74,9 +74,15 @@ export function defaultSocketPath(host: string, where: PathEnvironment = pathEnv
  * user owns or that others can enter: a socket there would not be private.
  */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, {recursive: true, mode: 0o700})
-  const stat = statSync(dir)
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+  } catch (error) {
+    throw new UserError(`cannot make ${dir} for the tunnel socket: ${(error as Error).message}`, {exitCode: ExitCode.ENVIRONMENT, hint: 'pass --socket PATH'})
+  }
+  // lstat: a symlink planted in a shared directory (/tmp) could be pointed elsewhere later.
+  const stat = lstatSync(dir)
   const uid = process.getuid?.()
+  if (stat.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link: refusing to put a tunnel socket there`, {exitCode: ExitCode.ENVIRONMENT, hint: 'remove it, or pass --socket PATH'})
   if (!stat.isDirectory()) throw new UserError(`${dir} is not a directory`, {exitCode: ExitCode.ENVIRONMENT})
   if (uid !== undefined && stat.uid !== uid) {
     throw new UserError(`${dir} belongs to another user (uid ${stat.uid}): refusing to put a tunnel socket there`, {exitCode: ExitCode.ENVIRONMENT, hint: 'pass --socket PATH'})

@@ -3,7 +3,7 @@
  * builds the options, these do the work and return typed results.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, openSync, readFileSync, rmSync} from 'node:fs'
+import {closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import {ExitCode} from '../cli/exit-codes.js'
@@ -30,22 +30,42 @@ export interface TunnelRunOptions {
   idleTimeout?: number
 }
 
-async function chooseEndpoint(options: TunnelRunOptions): Promise<Endpoint> {
+function withoutSudoPassword(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = {...env}
+  delete copy.TK_SUDO_PASSWORD
+  return copy
+}
+
+function inodeOf(path: string): number | undefined {
+  try {
+    return lstatSync(path).ino
+  } catch {
+    return undefined
+  }
+}
+
+/** Removes the file at `path` when it is still the one with inode `ino` (close() may have removed it already). */
+function unlinkIfSame(path: string, ino: number): void {
+  if (inodeOf(path) === ino) rmSync(path, {force: true})
+}
+
+async function chooseEndpoint(options: TunnelRunOptions, project: string | undefined): Promise<Endpoint> {
   if (options.port !== undefined) return {kind: 'tcp', host: '127.0.0.1', port: options.port}
   if (options.socket) return {kind: 'unix', path: options.socket}
-  const path = defaultSocketPath(options.host)
+  const path = defaultSocketPath(options.host, undefined, project)
   ensurePrivateDir(dirname(path))
   return {kind: 'unix', path}
 }
 
 /** Runs a tunnel in the foreground until SIGINT or SIGTERM; resolves once it has shut down. */
 export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState> {
-  const {selectTargets, HostConnector} = await import('../remote/hosts.js')
+  const [{selectTargets, HostConnector}, {findConfigFile}] = await Promise.all([import('../remote/hosts.js'), import('../config/locate.js')])
   const targets = await selectTargets([options.host], options.config)
+  const project = findConfigFile({path: options.config})
   if (targets.length !== 1) throw new UserError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`, {exitCode: ExitCode.USAGE})
   const [target] = targets
 
-  let endpoint = await chooseEndpoint(options)
+  let endpoint = await chooseEndpoint(options, project)
   if (endpoint.kind === 'unix') {
     const owner = liveTunnels().find((state) => state.socket === (endpoint as {path: string}).path)
     await clearStaleSocket(endpoint.path, owner ? `tk tunnel to ${owner.host}, pid ${owner.pid}` : undefined)
@@ -54,6 +74,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   const state: TunnelState = {
     pid: process.pid,
     host: options.host,
+    ...(project ? {project} : {}),
     endpoint: '',
     processStart: processStartTime(process.pid),
     startedAt: new Date().toISOString(),
@@ -63,6 +84,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
     ...(process.env.TK_TUNNEL_LOG ? {log: process.env.TK_TUNNEL_LOG} : {}),
   }
   let listening = false
+  let stopping = false
   const tunnel = new Tunnel({
     name: target.name,
     engineSocket: options.engineSocket,
@@ -78,7 +100,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
     },
     onChange: (t) => {
       Object.assign(state, {connections: t.connections, connected: t.connected, mode: t.mode, engineSocket: t.engineSocket})
-      if (listening) writeState(state)
+      if (listening && !stopping) writeState(state)
     },
   })
   await tunnel.start()
@@ -93,6 +115,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
     void tunnel.handle(socket)
   })
   endpoint = bound
+  const socketInode = endpoint.kind === 'unix' ? inodeOf(endpoint.path) : undefined
   listening = true
   Object.assign(state, {
     endpoint: endpointUrl(endpoint),
@@ -112,10 +135,13 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
   idle?.stop()
   options.log(`stopping (${why})`)
+  // The record goes first: from here no tk docker or tk env may pick this tunnel. The socket file is
+  // removed only while it is still this tunnel's: by now the path may be a newer tunnel's.
+  stopping = true
+  removeState(process.pid)
   server.close()
   await tunnel.stop()
-  if (endpoint.kind === 'unix') rmSync(endpoint.path, {force: true})
-  removeState(process.pid)
+  if (endpoint.kind === 'unix' && socketInode !== undefined) unlinkIfSame(endpoint.path, socketInode)
   return {...state, connected: false}
 }
 
@@ -134,7 +160,8 @@ export async function detachTunnel(host: string, argv: string[], options: {timeo
     child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'tunnel', ...argv], {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: {...process.env, TK_TUNNEL_LOG: log},
+      // The tunnel logs in again when its connection drops, so the login secrets stay; sudo's is never needed.
+      env: {...withoutSudoPassword(process.env), TK_TUNNEL_LOG: log},
     })
   } finally {
     closeSync(fd)

@@ -14,6 +14,12 @@ export interface TunnelState {
   pid: number
   /** The host as given on the command line (tk.yml name or user@host:port). */
   host: string
+  /**
+   * The tk.yml in effect where the tunnel was started (absolute path), if
+   * any: `web-1` of ~/staging/tk.yml and `web-1` of ~/prod/tk.yml are two
+   * machines, and a tunnel is found again only from the same project.
+   */
+  project?: string
   /** unix:///path or tcp://127.0.0.1:port: what DOCKER_HOST should be. */
   endpoint: string
   socket?: string

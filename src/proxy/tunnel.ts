@@ -146,11 +146,19 @@ export class Tunnel {
         })
         this.wake = undefined
         if (this.stopped) throw new Error('the tunnel is stopping')
+        let link: Link
         try {
-          return await this.connectOnce()
+          link = await this.connectOnce()
         } catch (error) {
           this.options.log(`reconnect to ${this.options.name} failed: ${(error as Error).message}`)
+          continue
         }
+        // Stopped (a signal, --idle-timeout) while that attempt ran: its connection would keep the process alive.
+        if (this.stopped) {
+          await link.close()
+          throw new Error('the tunnel is stopping')
+        }
+        return link
       }
     }
     const pending = loop()

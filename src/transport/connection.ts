@@ -313,10 +313,25 @@ function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Au
   return connectionError(`SSH connection to ${name}${through} failed: ${error.message}`, error)
 }
 
-/** Opens a direct-tcpip channel through an established connection, for the next hop. */
-function forwardThrough(client: SshClient, from: ResolvedTarget, to: ResolvedTarget): Promise<Duplex> {
+/**
+ * Opens a direct-tcpip channel through an established connection, for the
+ * next hop, within the connect timeout: the jump host's own TCP connect to a
+ * host that never answers would take its kernel's SYN timeout (minutes).
+ */
+function forwardThrough(client: SshClient, from: ResolvedTarget, to: ResolvedTarget, timeoutMs: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
+    let done = false
+    const timer = setTimeout(() => {
+      done = true
+      reject(connectionError(`Connection to ${to.hostname}:${to.port} through jump host ${formatTarget(from)} timed out after ${seconds(timeoutMs)} (tcp)`))
+    }, timeoutMs)
     client.forwardOut('127.0.0.1', 0, to.hostname, to.port, (error, channel) => {
+      clearTimeout(timer)
+      if (done) {
+        channel?.destroy()
+        return
+      }
+      done = true
       if (error) {
         reject(connectionError(`Jump host ${formatTarget(from)} could not open a connection to ${to.hostname}:${to.port}: ${error.message}`, error))
       } else resolve(channel)
@@ -448,7 +463,7 @@ export async function connect(target: ResolvedTarget, options: TransportOptions 
   try {
     let previous: ResolvedTarget | undefined
     for (const hop of [...target.proxyJump, target]) {
-      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop) : undefined
+      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop, settings.connectTimeoutMs) : undefined
       clients.push(await openClient(hop, sock, settings, knownHosts, previous))
       previous = hop
     }

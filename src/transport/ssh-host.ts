@@ -211,8 +211,10 @@ export class SshHost implements Host {
     }
     if (privilege?.mode === 'sudo') command = `sudo -n -- ${command}`
     if (privilege?.mode === 'sudo-password') {
-      // The password goes on stdin (never argv); sudo reads exactly one line of it.
-      command = `sudo -S -p '' -- ${command}`
+      // The password goes on stdin (never argv); sudo reads exactly one line of it. -k: sudo asks for it
+      // every time, even where an earlier command on this connection left a cached credential (sudoers
+      // with timestamp_type=global or ppid): unasked, it would leave the line for the script to read.
+      command = `sudo -k -S -p '' -- ${command}`
       input = Buffer.concat([Buffer.from(`${privilege.password}\n`), input])
     }
     const channel = await this.connection.exec(command)

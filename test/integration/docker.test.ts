@@ -113,6 +113,28 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
     }
   })
 
+  it('a host name in two tk.yml projects is two machines: each project\'s tk docker reaches its own, through its own tunnel', async () => {
+    const projects = {staging: join(dir, 'staging'), prod: join(dir, 'prod')}
+    mkdirSync(projects.staging)
+    mkdirSync(projects.prod)
+    writeFileSync(join(projects.staging, 'tk.yml'), sandboxFleetYaml(fixture, [{name: 'web', machine: second}]))
+    writeFileSync(join(projects.prod, 'tk.yml'), sandboxFleetYaml(fixture, [{name: 'web', machine: third}]))
+    const engineName = async (cwd: string) => {
+      const run = await runTk(['docker', 'web', '--', 'info', '--format', '{{.Name}}'], {cwd, env: {...env(), TK_KNOWN_HOSTS: fixture.sandbox.home.knownHosts}})
+      expect(run.code, run.stderr).to.equal(0)
+      return run.stdout.trim()
+    }
+    const [secondName, thirdName] = [(await second.ssh('admin', 'hostname')).stdout.trim(), (await third.ssh('admin', 'hostname')).stdout.trim()]
+    expect(await engineName(projects.staging)).to.equal(secondName)
+    expect(await engineName(projects.prod)).to.equal(thirdName)
+    // Again, each through its running tunnel (the fast path), still each its own.
+    expect(await engineName(projects.staging)).to.equal(secondName)
+    expect(await engineName(projects.prod)).to.equal(thirdName)
+    const webTunnels = JSON.parse((await tk(['tunnel', 'ls', '--json'])).stdout).tunnels.filter((state: {host: string}) => state.host === 'web')
+    expect(webTunnels.map((state: {project: string}) => state.project).sort()).to.deep.equal([join(projects.prod, 'tk.yml'), join(projects.staging, 'tk.yml')])
+    expect((await tk(['tunnel', 'stop', 'web'])).code).to.equal(0)
+  })
+
   it('tk env points a plain docker at the running tunnel, and --unset undoes it', async () => {
     // A tunnel to first runs from the test before, or starts here.
     expect((await dockerOn(first, ['ps'])).code).to.equal(0)

@@ -16,6 +16,12 @@ describe('tunnel paths', () => {
 
   it('falls back to ~/.local/state/tk/run without $XDG_RUNTIME_DIR, and to $TMPDIR/tk-UID when that path is too long', () => {
     expect(defaultSocketPath('web-1', where({}))).to.equal('/home/ann/.local/state/tk/run/web-1.sock')
+    // The same name in two tk.yml projects is two machines: two sockets.
+    const staging = defaultSocketPath('web-1', where({}), '/home/ann/staging/tk.yml')
+    const prod = defaultSocketPath('web-1', where({}), '/home/ann/prod/tk.yml')
+    expect(staging).to.match(/^\/home\/ann\/\.local\/state\/tk\/run\/web-1-[0-9a-f]{8}\.sock$/)
+    expect(prod).to.match(/^\/home\/ann\/\.local\/state\/tk\/run\/web-1-[0-9a-f]{8}\.sock$/)
+    expect(staging).not.to.equal(prod)
     const deep = `/home/${'x'.repeat(90)}`
     expect(defaultSocketPath('web-1', where({}, deep))).to.equal('/tmp/tk-1000/web-1.sock')
   })
