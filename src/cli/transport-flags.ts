@@ -5,6 +5,7 @@
 import {Flags} from '@oclif/core'
 
 import {DEFAULT_CONCURRENCY} from '../fleet/run-hosts.js'
+import {DEFAULT_LOCK_WAIT_SECONDS} from '../provision/host-lock.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {HOST_KEY_POLICIES, type HostKeyPolicy} from '../transport/known-hosts.js'
 import {promptSecret} from './prompt.js'
@@ -55,6 +56,17 @@ export function concurrencyFlag(what: string, options: {withDefault?: boolean; m
   return options.withDefault === false
     ? Flags.integer({summary, min: 1, env: 'TK_CONCURRENCY', helpValue: 'N'})
     : Flags.integer({summary, default: DEFAULT_CONCURRENCY, min: 1, env: 'TK_CONCURRENCY', helpValue: 'N'})
+}
+
+/** --wait for the commands that take a host's lock (tk up, tk provision, tk upgrade). */
+export function lockWaitFlag() {
+  return Flags.integer({
+    summary: 'Seconds to wait for another tk run\'s lock on a host (tk up, provision, upgrade); 0 fails at once.',
+    default: DEFAULT_LOCK_WAIT_SECONDS,
+    min: 0,
+    helpValue: 'SECONDS',
+    env: 'TK_LOCK_WAIT',
+  })
 }
 
 export interface TransportFlagValues {

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -77,6 +77,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     }),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: concurrencyFlag('provision'),
+    wait: lockWaitFlag(),
     ...transportFlags,
   }
 
@@ -131,6 +132,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       desired: (name) => desired.get(name)!,
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency,
+      waitSeconds: flags.wait,
+      onWait: (target, holder) => process.stderr.write(`${target}: waiting for the host's lock (held by ${holder})\n`),
       transport: transportOptions(flags, (message) => this.warn(message)),
       onStep: (target, outcome) => {
         seen.set(target, [...(seen.get(target) ?? []), outcome])

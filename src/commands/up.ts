@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
-import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import {DEFAULT_CONCURRENCY, type HostFailure} from '../fleet/run-hosts.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -62,7 +62,7 @@ With several hosts failing for different reasons the exit code is 1.`
     'dry-run': Flags.boolean({summary: 'Print what would change on each host and change nothing (no lock, no state written).'}),
     concurrency: concurrencyFlag('work on', {withDefault: false, more: `Default: tk.yml's ssh.concurrency, else ${DEFAULT_CONCURRENCY}.`}),
     'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish).', min: 1, helpValue: 'N'}),
-    wait: Flags.integer({summary: 'Seconds to wait for another tk up\'s lock on a host; 0 fails at once.', default: 300, min: 0, helpValue: 'SECONDS', env: 'TK_LOCK_WAIT'}),
+    wait: lockWaitFlag(),
     'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
     ...transportFlags,

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../cli/exit-codes.js'
-import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {PackageMove, UpgradeResult} from '../upgrade/index.js'
 import {makeStyle, useColor} from '../render/style.js'
 
@@ -60,6 +60,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
     'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
     'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing.'}),
+    wait: lockWaitFlag(),
     ...transportFlags,
   }
 
@@ -83,6 +84,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       healthTimeoutS: flags['health-timeout'],
       serial: flags.serial,
       maxFail: flags['max-fail'],
+      waitSeconds: flags.wait,
+      onWait: (target, holder) => process.stderr.write(`${target}: waiting for the host's lock (held by ${holder})\n`),
       transport: transportOptions(flags, (message) => this.warn(message)),
       onStep: (target, outcome) => this.log(render.upgradeStepLine(target, width, outcome, style)),
       onDone: (outcome) => {

@@ -13,6 +13,7 @@ import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
 import type {DesiredDaemonConfig, DesiredEngine} from './desired.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
+import {acquireHostLock, DEFAULT_LOCK_WAIT_SECONDS, lockHolder, whoAmI} from './host-lock.js'
 
 export type {DesiredEngine} from './desired.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
@@ -79,15 +80,19 @@ export interface ProvisionFleetOptions {
   concurrency?: number
   transport: TransportOptions
   onStep?: (target: string, outcome: StepOutcome) => void
+  /** Seconds to wait for another tk run's lock on a host (tk up, tk upgrade); 0 fails at once. Default 300. */
+  waitSeconds?: number
+  /** Another run holds a host's lock: who, for the user. */
+  onWait?: (target: string, holder: string) => void
 }
 
 export async function provisionHosts(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
   const connector = new HostConnector(options.transport)
+  // Reconnections (a new login session, for a new docker group) go through their own connections:
+  // the first one holds the host's lock until the host is done.
+  const reconnector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
-  const open = async (target: Target): Promise<ProvisionHosts> => {
-    const host = await connector.get(target)
-    return {login: host, root: host.asRoot()}
-  }
+  const by = whoAmI()
   try {
     return await runOnHosts(
       targets.map((target) => target.name),
@@ -95,19 +100,29 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
         const target = byName.get(name)!
         const host = await connector.get(target)
         const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
-        return provisionHost(name, hosts, options.desired(name), {
-          dryRun: options.dryRun,
-          onStep: options.onStep,
-          reconnect: async () => {
-            // Closing the pooled connection makes the pool open a new one: a new login session.
-            await host.connection.close()
-            return open(target)
-          },
-        })
+        const lock = options.dryRun
+          ? undefined
+          : await acquireHostLock(name, host, hosts.root, {
+              waitSeconds: options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
+              holder: lockHolder(by, 'tk provision'),
+              onWait: (holder) => options.onWait?.(name, holder),
+            })
+        try {
+          return await provisionHost(name, hosts, options.desired(name), {
+            dryRun: options.dryRun,
+            onStep: options.onStep,
+            reconnect: async () => {
+              const fresh = await reconnector.get(target)
+              return {login: fresh, root: fresh.asRoot()}
+            },
+          })
+        } finally {
+          await lock?.release()
+        }
       },
       {concurrency: options.concurrency},
     )
   } finally {
-    await connector.closeAll()
+    await Promise.all([connector.closeAll(), reconnector.closeAll()])
   }
 }

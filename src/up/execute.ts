@@ -10,7 +10,7 @@ import {UserError} from '../errors/index.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {acquireHostLock} from './lock.js'
+import {acquireHostLock, lockHolder} from '../provision/host-lock.js'
 import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'
@@ -90,7 +90,7 @@ export async function upHost(
     ? undefined
     : await acquireHostLock(target, host, hosts.root, {
         waitSeconds: options.waitSeconds,
-        holder: `${options.by} since ${new Date().toISOString()}`,
+        holder: lockHolder(options.by, 'tk up'),
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
       })
   let state: HostState | undefined

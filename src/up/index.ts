@@ -3,12 +3,12 @@
  * the file describes, in parallel under a concurrency bound. One host failing
  * never stops the others; --max-fail stops starting new hosts after N failures.
  */
-import {hostname, userInfo} from 'node:os'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import type {TkConfig} from '../config/types.js'
 import {UserError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {whoAmI} from '../provision/host-lock.js'
 import {HostConnector} from '../remote/hosts.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
@@ -43,16 +43,6 @@ export class NotStarted extends UserError {
   constructor(target: string, maxFail: number) {
     super(`${target}: not started: ${maxFail} host${maxFail === 1 ? '' : 's'} failed already (--max-fail ${maxFail})`, {exitCode: ExitCode.FAILED})
   }
-}
-
-export function whoAmI(): string {
-  let user = process.env.USER ?? 'unknown'
-  try {
-    user = userInfo().username
-  } catch {
-    // no passwd entry for this uid: keep $USER
-  }
-  return `${user}@${hostname()}`
 }
 
 export async function upHosts(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {

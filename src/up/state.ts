@@ -5,10 +5,11 @@
  * environment may be secret and never land on a host), when and by which tk.
  */
 import type {Host} from '../host/host.js'
+import {LOCK_FILE, STATE_DIR} from '../provision/host-lock.js'
 
-export const STATE_DIR = '/var/lib/tk'
+export {LOCK_FILE, STATE_DIR}
+
 export const STATE_FILE = `${STATE_DIR}/state.json`
-export const LOCK_FILE = `${STATE_DIR}/up.lock`
 
 export interface ProvisionerRecord {
   type: 'shell' | 'file' | 'docker'

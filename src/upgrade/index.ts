@@ -2,6 +2,7 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
+import {acquireHostLock, DEFAULT_LOCK_WAIT_SECONDS, lockHolder, whoAmI} from '../provision/host-lock.js'
 import {HostConnector} from '../remote/hosts.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
@@ -19,17 +20,35 @@ export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> 
   onStart?: (target: string) => void
   onStep?: (target: string, outcome: UpgradeStepOutcome) => void
   onDone?: (outcome: RollOutcome<UpgradeResult>) => void
+  /** Seconds to wait for another tk run's lock on a host; 0 fails at once. Default 300. */
+  waitSeconds?: number
+  /** Another run holds a host's lock: who, for the user. */
+  onWait?: (target: string, holder: string) => void
 }
 
 export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptions): Promise<Array<RollOutcome<UpgradeResult>>> {
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
+  const by = whoAmI()
   try {
     return await rollHosts(
       targets.map((target) => target.name),
       async (name) => {
         const host = await connector.get(byName.get(name)!)
-        return upgradeHost(name, host.asRoot(), options)
+        const root = host.asRoot()
+        // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
+        const lock = options.dryRun
+          ? undefined
+          : await acquireHostLock(name, host, root, {
+              waitSeconds: options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
+              holder: lockHolder(by, 'tk upgrade'),
+              onWait: (holder) => options.onWait?.(name, holder),
+            })
+        try {
+          return await upgradeHost(name, root, options)
+        } finally {
+          await lock?.release()
+        }
       },
       {serial: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
     )

@@ -102,6 +102,22 @@ describe('tk provision on sandbox machines', function () {
     expect(after).to.deep.equal(before)
   })
 
+  it('takes the host\'s lock that tk up and tk upgrade take: waits for another run, or fails at once with --wait 0', async () => {
+    const machine = fresh.bookworm!
+    // Another run holds the lock for 4 s (flock on the same file, the owner line written as tk writes it).
+    await root(machine, "mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock && echo 'ann@ws (tk up) since now' > /var/lib/tk/up.owner")
+    const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 4')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const refused = await provision([machine], '--wait', '0')
+    expect(refused.code).to.equal(1)
+    expect(JSON.parse(refused.stdout).hosts[0].error.message).to.match(/another tk run holds the host's lock \(ann@ws \(tk up\) since now\) and did not finish within 0 s/)
+    const waited = await provision([machine], '--wait', '60')
+    expect(waited.code, waited.stderr).to.equal(0)
+    expect(waited.stderr).to.contain("waiting for the host's lock (held by ann@ws (tk up) since now)")
+    expect((await holder).code).to.equal(0)
+    expect((await root(machine, 'cat /var/lib/tk/up.owner')).trim()).to.match(/^\S+@\S+ \(tk provision\) since \d{4}-/)
+  })
+
   it('--dry-run on a bare machine plans the install and changes nothing', async () => {
     const machine = await fixture.machine({release: 'bookworm'})
     const fingerprint = () => root(machine, 'dpkg-query -W | md5sum; find /etc /usr/bin /var/lib/dpkg -xdev -type f -exec md5sum {} + | sort | md5sum; getent group docker || true')

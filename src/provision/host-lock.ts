@@ -1,20 +1,43 @@
 /**
- * One `tk up` at a time per host. The lock is flock(1) on /var/lib/tk/up.lock,
- * held by a command whose stdin tk keeps open: closing it, or losing the
- * connection, releases the lock, so a crashed or killed run never leaves a
- * host locked. A second run waits (saying who holds the lock) or fails.
+ * One tk run that changes a host at a time: `tk up`, `tk provision` and
+ * `tk upgrade` take the same lock, so that one never restarts the engine
+ * under another's daemon.json change or package upgrade. The lock is
+ * flock(1) on /var/lib/tk/up.lock, held by a command whose stdin tk keeps
+ * open: closing it, or losing the connection, releases the lock, so a
+ * crashed or killed run never leaves a host locked. A second run waits
+ * (saying who holds the lock) or fails. Dry runs take no lock.
  */
+import {hostname, userInfo} from 'node:os'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {shQuote} from '../host/sh-quote.js'
 import type {Host} from '../host/host.js'
-import {provisionerScript} from '../provision/scripts.js'
 import type {ExecChannel} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {LOCK_FILE, STATE_DIR} from './state.js'
+import {provisionerScript} from './scripts.js'
+
+/** Where tk keeps what it knows on a host: the lock, its owner line, tk up's state. */
+export const STATE_DIR = '/var/lib/tk'
+export const LOCK_FILE = `${STATE_DIR}/up.lock`
+/** How long a run waits for another's lock on a host unless told (--wait). */
+export const DEFAULT_LOCK_WAIT_SECONDS = 300
 
 export const OWNER_FILE = `${STATE_DIR}/up.owner`
+
+/** Who is running tk, for the lock's owner line: user@workstation. */
+export function whoAmI(): string {
+  let user = process.env.USER ?? 'unknown'
+  try {
+    user = userInfo().username
+  } catch {
+    // no passwd entry for this uid: keep $USER
+  }
+  return `${user}@${hostname()}`
+}
+
+/** The owner line of a lock taken now: "ann@ws (tk up) since 2026-11-28T19:00:00.000Z". */
+export const lockHolder = (by: string, command: string): string => `${by} (${command}) since ${new Date().toISOString()}`
 
 export interface HostLock {
   release(): Promise<void>
@@ -85,7 +108,7 @@ async function holdLock(target: string, login: SshHost, options: {waitSeconds: n
         resolve(undefined)
       } else if (code === 4) {
         reject(
-          new UserError(`${target}: another tk up holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${options.waitSeconds} s`, {
+          new UserError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${options.waitSeconds} s`, {
             exitCode: ExitCode.FAILED,
             hint: 'wait for it, or raise --wait',
           }),
