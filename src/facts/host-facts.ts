@@ -5,6 +5,8 @@
  */
 import {readFile} from 'node:fs/promises'
 
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
 import type {Host} from '../host/host.js'
 import {splitCommandLine} from '../engine/daemon-config.js'
@@ -195,7 +197,7 @@ export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = 
   const api = host.getFromUnixSocket?.(DEFAULT_ENGINE_SOCKET, '/info')
   const env = [...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []), ...(api ? ['TK_ENGINE_API=1'] : [])]
   const result = await host.run(env.length > 0 ? `${env.join('\n')}\n${script}` : script)
-  if (result.code !== 0) throw new Error(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
+  if (result.code !== 0) throw new UserError(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
   if (!api) return parseHostFacts(result.stdout)
   const response = await api
   let engineLines = response?.status === 200 ? engineLinesFromInfo(response.body) : undefined

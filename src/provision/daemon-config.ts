@@ -148,7 +148,7 @@ export async function validateWithDockerd(target: string, root: Host, plan: Daem
   const result = await root.run(await boundScript('validate-daemon-config.sh'), {stdin: plan.content})
   if (result.code === 0 || result.code === 4) return
   if (result.code === 3) throw refusedByDockerd(target, result.stderr)
-  throw new Error(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
+  throw new UserError(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
 }
 
 function refusedByDockerd(target: string, stderr: string): DaemonConfigRefused {
@@ -172,7 +172,7 @@ export async function applyDaemonConfig(target: string, root: Host, facts: HostF
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const written = await root.run(await boundScript('write-daemon-config.sh', [stamp]), {stdin: plan.content})
   if (written.code === 3) throw refusedByDockerd(target, written.stderr)
-  if (written.code !== 0) throw new Error(`${target}: write-daemon-config.sh exited ${written.code}: ${written.stderr.trim()}`)
+  if (written.code !== 0) throw new UserError(`${target}: write-daemon-config.sh exited ${written.code}: ${written.stderr.trim()}`, {exitCode: ExitCode.FAILED})
   const backup = /^backup=(.*)$/m.exec(written.stdout)?.[1]?.trim() ?? 'none'
   const kept = backup === 'none' ? 'there was no file before' : `backup ${backup}`
   if (!plan.restart) return `written (${kept}); not restarted (--no-restart)`

@@ -4,6 +4,8 @@
  * history: which provisioners ran, with which spec (a hash: values from the
  * environment may be secret and never land on a host), when and by which tk.
  */
+import {ExitCode} from '../cli/exit-codes.js'
+import {UserError} from '../errors/index.js'
 import type {Host} from '../host/host.js'
 import {LOCK_FILE, STATE_DIR} from '../provision/host-lock.js'
 
@@ -77,5 +79,5 @@ export async function writeHostState(root: Host, state: HostState): Promise<void
     'trap - EXIT',
   ].join('\n')
   const written = await root.run(script, {stdin: `${JSON.stringify(state, null, 2)}\n`})
-  if (written.code !== 0) throw new Error(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`)
+  if (written.code !== 0) throw new UserError(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
 }

@@ -130,7 +130,8 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
 /** A tar of the files, named relative to root. */
 async function tarOf(root: string, files: string[]): Promise<Buffer> {
   const chunks: Buffer[] = []
-  const stream = createTar({cwd: root, portable: true, noDirRecurse: true}, files)
+  // follow: a symlink in the source travels as the file it points to, as its hash in the plan was taken.
+  const stream = createTar({cwd: root, portable: true, noDirRecurse: true, follow: true}, files)
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
   return Buffer.concat(chunks)
 }

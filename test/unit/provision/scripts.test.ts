@@ -72,4 +72,17 @@ describe('provisioners/ as sent to hosts', () => {
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.contain('@@tk:installed\ndocker.io 20.10.24+dfsg1-1+b3\n')
   })
+  it('run-user-script.sh honours a #! line without executing the file (a noexec /tmp), and runs sh without one', async () => {
+    const wrapper = `set -- /\n${await provisionerScript('run-user-script.sh')}`
+    const run = (script: string) => spawnSync('sh', ['-c', wrapper], {input: script, encoding: 'utf8', env: {PATH: '/usr/bin:/bin'}})
+    const bash = run('#!/usr/bin/env bash\n[[ 1 == 1 ]] && echo "bash $BASH_VERSION" | cut -c1-4\nexit 3\n')
+    expect(bash.stdout).to.equal('bash\n')
+    expect(bash.status).to.equal(3)
+    const withArgument = run('#!/bin/sh -eu\necho "$UNSET_VARIABLE"\necho not reached\n')
+    expect(withArgument.stdout).to.equal('')
+    expect(withArgument.status).not.to.equal(0)
+    const plain = run('echo "in $(pwd)"\n')
+    expect(plain.stdout).to.equal('in /\n')
+    expect(plain.status).to.equal(0)
+  })
 })
