@@ -16,7 +16,8 @@ limit=$2
 shift 2
 
 if [ -f /etc/docker/daemon.json ] && dockerd --help 2>/dev/null | grep -q -- '--validate'; then
-	if ! out=$(dockerd --validate --config-file /etc/docker/daemon.json 2>&1); then
+	# Debian's 26.1 exits 0 even when it rejects the file: its verdict is the "configuration OK" line.
+	if ! out=$(dockerd --validate --config-file /etc/docker/daemon.json 2>&1) || ! printf '%s\n' "$out" | grep -q 'configuration OK'; then
 		echo "the new dockerd refuses /etc/docker/daemon.json: $out" >&2
 		exit 3
 	fi
