@@ -406,7 +406,7 @@ function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: 
 
     const hostVerifier = (key: Buffer, verify: (valid: boolean) => void) => {
       stage = 'auth'
-      checkHostKey(name, target.hostKeyName, target.port, key, knownHosts, {
+      checkHostKey(name, target.hostKeyName, target.hostKeyPort, key, knownHosts, {
         policy: settings.hostKeyPolicy,
         userFile: settings.knownHostsFile,
         globalFiles: settings.globalKnownHostsFiles,
@@ -426,7 +426,7 @@ function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: 
       )
     }
 
-    const serverHostKey = hostKeyAlgorithmsFor(knownHosts.knownKeyTypes(target.hostKeyName, target.port))
+    const serverHostKey = hostKeyAlgorithmsFor(knownHosts.knownKeyTypes(target.hostKeyName, target.hostKeyPort))
     const config: ConnectConfig = {
       host: target.hostname,
       port: target.port,

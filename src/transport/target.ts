@@ -34,6 +34,13 @@ export interface ResolvedTarget {
   identitiesOnly: boolean
   /** Name to look up in known_hosts (HostKeyAlias, else the hostname). */
   hostKeyName: string
+  /**
+   * The port of that known_hosts name: the target's, except with a
+   * HostKeyAlias, which OpenSSH looks up and records as the bare alias
+   * (port 22's form) whatever the port — else a key pinned under the alias
+   * would not be found, and accept-new would record another.
+   */
+  hostKeyPort: number
   /** Jump hosts in order (first is connected directly); empty for none. */
   proxyJump: ResolvedTarget[]
   /** Non-fatal notes from config evaluation. */
@@ -205,6 +212,7 @@ function resolveWithLines(
     identityFilesExplicit,
     identitiesOnly: (config.identitiesonly ?? 'no').toLowerCase() === 'yes',
     hostKeyName: (config.hostkeyalias ?? hostname).toLowerCase(),
+    hostKeyPort: config.hostkeyalias === undefined ? port : 22,
     proxyJump,
     warnings: config.warnings,
   }

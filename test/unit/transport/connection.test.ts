@@ -27,6 +27,7 @@ function target(port: number, user = 'tester'): ResolvedTarget {
     identityFilesExplicit: false,
     identitiesOnly: false,
     hostKeyName: '127.0.0.1',
+    hostKeyPort: port,
     proxyJump: [],
     warnings: [],
   }
@@ -169,6 +170,21 @@ describe('transport connection (in-process fake SSH server for edge cases)', fun
       } finally {
         await impostor.close()
       }
+    })
+
+    it('with a HostKeyAlias, checks and records the bare alias whatever the port, as OpenSSH does', async () => {
+      const aliased = {...target(port), hostKeyName: 'web-prod', hostKeyPort: 22}
+      // A key pinned under the alias alone is found on this non-22 port: strict connects.
+      writeFileSync(knownHostsFile, `web-prod ${server.hostKey.line}\n`)
+      await (await connect(aliased, {...options, hostKeyPolicy: 'strict'})).close()
+      // Another key pinned there is a changed key, not an unknown host that accept-new would record.
+      writeFileSync(knownHostsFile, `web-prod ${newHostKey().line}\n`)
+      const error = await failure(connect(aliased, options))
+      expect(error.message).to.match(/^HOST KEY CHANGED/)
+      // An unknown alias is recorded bare.
+      writeFileSync(knownHostsFile, '')
+      await (await connect(aliased, options)).close()
+      expect(readFileSync(knownHostsFile, 'utf8')).to.equal(`web-prod ${server.hostKey.line}\n`)
     })
 
     describe('SshHost over the connection', () => {

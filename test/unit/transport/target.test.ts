@@ -192,6 +192,13 @@ describe('transport targets', () => {
       expect(ours.identityFiles).to.deep.equal(['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(home, '.ssh', name)))
     })
 
+    it('looks a HostKeyAlias up as the bare alias (port 22\'s form), the hostname with its own port', () => {
+      const aliasConfig = join(dir, 'alias')
+      writeFileSync(aliasConfig, ['Host prod', '  HostName 127.0.0.1', '  Port 2222', '  HostKeyAlias web-prod', ''].join('\n'))
+      expect(resolveTarget('prod', {sshConfigPath: aliasConfig})).to.deep.include({hostKeyName: 'web-prod', hostKeyPort: 22, port: 2222})
+      expect(resolveTarget('h.example.org:2222', {sshConfigPath: aliasConfig})).to.deep.include({hostKeyName: 'h.example.org', hostKeyPort: 2222})
+    })
+
     it('takes the config path from TK_SSH_CONFIG', () => {
       expect(resolveTarget('web', {env: {TK_SSH_CONFIG: config}}).hostname).to.equal('web.example.com')
     })
