@@ -3,12 +3,26 @@
 # dockerd first where it can (--validate, engine 23.0+), the old file kept as
 # daemon.json.tk-backup-$1, the new one written to a temporary file in the
 # same directory and renamed over the old, so no reader ever sees half a file.
-# Prints "backup=PATH", or "backup=none" when there was no file.
-# Exit: 0 written, 3 rejected by dockerd (nothing written). Runs as root.
+# With $2 (the init system) and $3 (seconds), it then restarts the engine and
+# waits for `docker info`; when the engine does not come back it puts the
+# previous file back and restarts it again — all here on the host, so that a
+# connection lost half-way (tk killed, a laptop asleep) never leaves the new
+# file under a stopped engine: hangups and broken pipes are ignored.
+# Prints "backup=PATH" ("backup=none" when there was no file), then "pid=PID"
+# after a good restart, or "restored-pid=PID" after a rollback that brought
+# the engine back. On a failed restart the engine's last log lines go to
+# stderr, before any "@@tk:restore-failed MESSAGE".
+# Exit: 0 written (and restarted), 3 rejected by dockerd (nothing written),
+# 4 rolled back and the engine answers, 5 rolled back and the engine is still
+# down, 6 putting the previous file back failed. Runs as root.
 set -eu
+trap '' HUP PIPE
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+# tk:include lib/engine-service.sh
 target=/etc/docker/daemon.json
 stamp=$1
+init=${2:-}
+limit=${3:-60}
 mkdir -p /etc/docker
 candidate=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX)
 trap 'rm -f "$candidate"' EXIT
@@ -31,7 +45,38 @@ if [ -f "$target" ]; then
 	cp -p "$target" "$backup"
 	echo "backup=$backup"
 else
+	backup=none
 	echo "backup=none"
 fi
 mv -f "$candidate" "$target"
 trap - EXIT
+[ -n "$init" ] || exit 0
+
+# From here nothing may stop half-way: no set -e.
+set +e
+restart() {
+	if [ "$init" = systemd ]; then systemctl reset-failed docker.socket >/dev/null 2>&1; fi
+	service_restart "$init" docker >/dev/null 2>&1
+	engine_wait "$init" "$limit"
+}
+if restart; then
+	echo "pid=$engine_pid"
+	exit 0
+fi
+engine_log "$init"
+# The previous file back (the backup is copied, not moved: it stays for the record), or no file when there was none.
+if [ "$backup" = none ]; then
+	restored=$(rm -f "$target" 2>&1)
+else
+	restored=$( { tmp=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX) && cp -p "$backup" "$tmp" && mv -f "$tmp" "$target"; } 2>&1)
+fi
+status=$?
+if [ "$status" -ne 0 ]; then
+	printf '@@tk:restore-failed %s\n' "$(printf '%s' "$restored" | tr '\n' ' ')" >&2
+	exit 6
+fi
+if restart; then
+	echo "restored-pid=$engine_pid"
+	exit 4
+fi
+exit 5

@@ -167,36 +167,43 @@ export class DaemonConfigRolledBack extends UserError {
   }
 }
 
-/** Writes the file (backup, atomic rename), restarts the engine once and proves it answers, or rolls back. Returns the step's detail. */
+/**
+ * Writes the file (backup, atomic rename), restarts the engine once and
+ * proves it answers, or rolls back — in one script on the host
+ * (write-daemon-config.sh), so that a connection lost half-way cannot leave
+ * the new file under a stopped engine. Returns the step's detail.
+ */
 export async function applyDaemonConfig(target: string, root: Host, facts: HostFacts, plan: DaemonConfigPlan, now = new Date()): Promise<string> {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  const written = await root.run(await boundScript('write-daemon-config.sh', [stamp]), {stdin: plan.content})
-  if (written.code === 3) throw refusedByDockerd(target, written.stderr)
-  if (written.code !== 0) throw new UserError(`${target}: write-daemon-config.sh exited ${written.code}: ${written.stderr.trim()}`, {exitCode: ExitCode.FAILED})
-  const backup = /^backup=(.*)$/m.exec(written.stdout)?.[1]?.trim() ?? 'none'
-  const kept = backup === 'none' ? 'there was no file before' : `backup ${backup}`
-  if (!plan.restart) return `written (${kept}); not restarted (--no-restart)`
-
   const init = facts.init === 'unknown' ? 'systemd' : facts.init
-  const restart = () => boundScript('restart-engine.sh', [init, String(HEALTH_TIMEOUT_SECONDS)]).then((script) => root.run(script, {timeoutMs: (HEALTH_TIMEOUT_SECONDS + 360) * 1000}))
-  const restarted = await restart()
-  if (restarted.code === 0) return `written (${kept}); engine restarted, answers (${restarted.stdout.trim()})`
+  const args = plan.restart ? [stamp, init, String(HEALTH_TIMEOUT_SECONDS)] : [stamp]
+  // Two restarts at most, each bounded on the host (300 s for systemctl, then the wait): tk waits a little longer.
+  const result = await root.run(await boundScript('write-daemon-config.sh', args), {stdin: plan.content, timeoutMs: 2 * (HEALTH_TIMEOUT_SECONDS + 330) * 1000})
+  if (result.code === 3) throw refusedByDockerd(target, result.stderr)
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim()
+  const backup = value('backup')
+  if (backup === undefined) throw new UserError(`${target}: write-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
+  const kept = backup === 'none' ? 'there was no file before' : `backup ${backup}`
+  if (result.code === 0) return plan.restart ? `written (${kept}); engine restarted, answers (pid=${value('pid')})` : `written (${kept}); not restarted (--no-restart)`
 
-  // The engine did not come back: the old file, a restart, and the reason from its journal.
-  const journal = restarted.stderr.trim().split('\n').filter(Boolean)
+  // The engine did not come back with the new file: the script put the old one back and restarted it.
+  const [logText, restoreFailure] = result.stderr.split('@@tk:restore-failed ')
+  const journal = logText.trim().split('\n').filter(Boolean)
   const reason = journalReason(journal)
-  const restored = await root.run(await boundScript('restore-daemon-config.sh', [backup]))
-  const again = restored.code === 0 ? await restart() : undefined
-  if (again?.code === 0) {
+  const previous = backup === 'none' ? 'removed the new one' : `from ${backup}`
+  if (result.code === 4) {
     throw new DaemonConfigRolledBack(
-      `${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}); tk put the previous file back (${backup === 'none' ? 'removed the new one' : `from ${backup}`}) and restarted the engine, which answers again`,
+      `${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}); tk put the previous file back (${previous}) and restarted the engine, which answers again`,
       journal,
     )
   }
-  throw new DaemonConfigRolledBack(
-    `${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}), and ${restored.code === 0 ? 'did not come back after tk restored the previous file either' : `restoring the previous file failed (${restored.stderr.trim()})`}: the engine is DOWN, see journalctl -u docker`,
-    journal,
-  )
+  const what =
+    result.code === 6
+      ? `restoring the previous file failed (${(restoreFailure ?? '').trim()})`
+      : result.code === 5
+        ? 'did not come back after tk restored the previous file either'
+        : `the script ended with exit ${result.code}`
+  throw new DaemonConfigRolledBack(`${target}: the engine did not start with the new ${DAEMON_JSON} (${reason}), and ${what}: the engine is DOWN, see journalctl -u docker`, journal)
 }
 
 /** The journal line that says why dockerd stopped: its own fatal message when there is one. */

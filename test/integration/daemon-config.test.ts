@@ -6,8 +6,9 @@
  * dockerd --validate; trixie's (26.1) has it.
  */
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
 
@@ -169,6 +170,38 @@ describe('tk provision: engine daemon configuration on sandbox machines', functi
     expect(human.stdout).to.match(/FAILED\s+daemon-config/)
     expect(human.stdout).to.match(/\| .*failed to start daemon: error initializing graphdriver/)
     expect(await daemonJson(machine)).to.equal(before)
+  })
+
+  it('finishes the rollback on the host when tk is killed right after writing the file', async () => {
+    const machine = await machineFrom(bookworm)
+    await root(machine, `printf '{"debug": false}\\n' > /etc/docker/daemon.json`)
+    const before = await daemonJson(machine)
+    const child = spawn(process.execPath, [TK_BIN, 'provision', target(machine), ...sandboxFlags(fixture), '--daemon-opt', 'storage-driver=btrfs'], {
+      env: {...process.env, ...cleanEnv},
+      stdio: 'ignore',
+    })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      // The backup appears once the new file is in place: tk dies then, with its connection.
+      let written = false
+      for (let attempt = 0; attempt < 300 && !written; attempt++) {
+        written = (await machine.ssh('admin', 'ls /etc/docker | grep -c tk-backup || true')).stdout.trim() !== '0'
+        if (!written) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(written, 'tk wrote the new file').to.equal(true)
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+    // With nobody connected any more, the host puts the previous file back and starts the engine on it.
+    let state = ''
+    for (let attempt = 0; attempt < 120; attempt++) {
+      state = (await machine.ssh('admin', 'sudo -n cat /etc/docker/daemon.json; systemctl is-active docker')).stdout
+      if (state === `${before}active\n`) break
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(state).to.equal(`${before}active\n`)
+    expect((await root(machine, 'docker info --format "{{.Driver}}"')).trim()).to.equal('overlay2')
   })
 
   it('refuses a storage-driver change where an image is present, and applies it with --force', async () => {

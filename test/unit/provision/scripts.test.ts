@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -36,15 +36,16 @@ describe('provisioners/ as sent to hosts', () => {
     expect(await provisionerScript('upgrade-restart.sh')).to.contain('engine_wait() {')
   })
 
-  it('restart-engine.sh restarts through systemd and waits until docker info answers, printing the pid', async () => {
-    const script = await boundScript('restart-engine.sh', ['systemd', '5'])
+  it('lib/engine-service.sh restarts through systemd and waits until docker info answers, giving the pid', async () => {
+    const lib = readFileSync(new URL('../../../provisioners/lib/engine-service.sh', import.meta.url), 'utf8')
+    const script = `set -u\n${lib}\nservice_restart systemd docker && engine_wait systemd 5 && echo "pid=$engine_pid version=$engine_version"`
     const result = runWithFakes(script, {
       systemctl: 'echo "$*" >> $DIR/systemctl.log; [ "$1" = show ] && echo 4242; [ "$1" = is-failed ] && exit 1; exit 0',
       // docker info answers on its second call, as an engine that takes a moment to come up.
       docker: 'if [ -f $DIR/up ]; then echo 26.1.5; else touch $DIR/up; exit 1; fi',
       timeout: 'shift; exec "$@"',
     })
-    expect(result.stdout.trim()).to.equal('pid=4242')
+    expect(result.stdout.trim()).to.equal('pid=4242 version=26.1.5')
     expect(result.code).to.equal(0)
   })
 
