@@ -27,7 +27,6 @@ if [ "$init" = systemd ]; then systemctl daemon-reload >/dev/null 2>&1 || true; 
 for service in "$@"; do
 	service_restart "$init" "$service" >/dev/null 2>&1 || echo "restarting $service failed" >&2
 done
-if [ "$init" = systemd ]; then systemctl reset-failed docker.socket >/dev/null 2>&1 || true; fi
 service_restart "$init" docker >/dev/null 2>&1 || true
 
 if engine_wait "$init" "$limit"; then

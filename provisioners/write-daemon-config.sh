@@ -55,7 +55,6 @@ trap - EXIT
 # From here nothing may stop half-way: no set -e.
 set +e
 restart() {
-	if [ "$init" = systemd ]; then systemctl reset-failed docker.socket >/dev/null 2>&1; fi
 	service_restart "$init" docker >/dev/null 2>&1
 	engine_wait "$init" "$limit"
 }

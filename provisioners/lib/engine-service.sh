@@ -2,7 +2,8 @@
 # system (systemd | openrc | sysv) in every function.
 
 # service_restart INIT NAME: restarts a service through the init system. A few
-# failed starts in a row leave a systemd unit rate-limited: that is cleared first.
+# failed starts in a row leave a systemd unit, and its socket unit where it has
+# one (docker.socket), rate-limited: that is cleared first.
 # The restart is given 300 s: docker.service has no start timeout of its own
 # (TimeoutStartSec=0), and a dockerd hung while starting would hold the script,
 # and tk's rollback, forever; the caller's wait then sees it fail.
@@ -10,6 +11,7 @@ service_restart() {
 	case "$1" in
 		systemd)
 			systemctl reset-failed "$2.service" >/dev/null 2>&1 || true
+			systemctl reset-failed "$2.socket" >/dev/null 2>&1 || true
 			timeout 300 systemctl restart "$2.service" ;;
 		openrc) timeout 300 rc-service "$2" restart ;;
 		sysv) timeout 300 service "$2" restart ;;

@@ -43,6 +43,14 @@ export interface HostLock {
   release(): Promise<void>
 }
 
+export interface HostLockOptions {
+  /** Seconds to wait for another run's lock; 0 fails at once. Default DEFAULT_LOCK_WAIT_SECONDS. */
+  waitSeconds?: number
+  /** The owner line (lockHolder). */
+  holder: string
+  onWait?: (holder: string) => void
+}
+
 /**
  * Takes the host's lock. `root` makes the lock file once; the holder runs as
  * the login user on `login`'s connection. Calls onWait with the holder's
@@ -52,7 +60,7 @@ export async function acquireHostLock(
   target: string,
   login: SshHost,
   root: Host,
-  options: {waitSeconds: number; holder: string; onWait?: (holder: string) => void},
+  options: HostLockOptions,
 ): Promise<HostLock> {
   let channel = await holdLock(target, login, options)
   if (!channel) {
@@ -76,9 +84,10 @@ export async function acquireHostLock(
 }
 
 /** The channel of the command holding the lock, or undefined when the lock file does not exist yet. */
-async function holdLock(target: string, login: SshHost, options: {waitSeconds: number; onWait?: (holder: string) => void}): Promise<ExecChannel | undefined> {
+async function holdLock(target: string, login: SshHost, options: HostLockOptions): Promise<ExecChannel | undefined> {
   const script = await provisionerScript('up-lock.sh')
-  const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(options.waitSeconds))}`)
+  const waitSeconds = options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS
+  const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))}`)
   return new Promise<ExecChannel | undefined>((resolve, reject) => {
     let buffered = ''
     let stderr = ''
@@ -108,7 +117,7 @@ async function holdLock(target: string, login: SshHost, options: {waitSeconds: n
         resolve(undefined)
       } else if (code === 4) {
         reject(
-          new UserError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${options.waitSeconds} s`, {
+          new UserError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${waitSeconds} s`, {
             exitCode: ExitCode.FAILED,
             hint: 'wait for it, or raise --wait',
           }),
@@ -120,4 +129,14 @@ async function holdLock(target: string, login: SshHost, options: {waitSeconds: n
       }
     })
   })
+}
+
+/** Runs `work` holding the host's lock — none for a dry run, which changes nothing — and releases it however `work` ends. */
+export async function withHostLock<T>(target: string, login: SshHost, root: Host, options: HostLockOptions & {dryRun?: boolean}, work: () => Promise<T>): Promise<T> {
+  const lock = options.dryRun ? undefined : await acquireHostLock(target, login, root, options)
+  try {
+    return await work()
+  } finally {
+    await lock?.release()
+  }
 }

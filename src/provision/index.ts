@@ -13,7 +13,7 @@ import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
 import type {DesiredDaemonConfig, DesiredEngine} from './desired.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
-import {acquireHostLock, DEFAULT_LOCK_WAIT_SECONDS, lockHolder, whoAmI} from './host-lock.js'
+import {lockHolder, whoAmI, withHostLock} from './host-lock.js'
 
 export type {DesiredEngine} from './desired.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
@@ -100,25 +100,17 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
         const target = byName.get(name)!
         const host = await connector.get(target)
         const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
-        const lock = options.dryRun
-          ? undefined
-          : await acquireHostLock(name, host, hosts.root, {
-              waitSeconds: options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
-              holder: lockHolder(by, 'tk provision'),
-              onWait: (holder) => options.onWait?.(name, holder),
-            })
-        try {
-          return await provisionHost(name, hosts, options.desired(name), {
+        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, holder: lockHolder(by, 'tk provision'), onWait: (holder: string) => options.onWait?.(name, holder)}
+        return withHostLock(name, host, hosts.root, locking, () =>
+          provisionHost(name, hosts, options.desired(name), {
             dryRun: options.dryRun,
             onStep: options.onStep,
             reconnect: async () => {
               const fresh = await reconnector.get(target)
               return {login: fresh, root: fresh.asRoot()}
             },
-          })
-        } finally {
-          await lock?.release()
-        }
+          }),
+        )
       },
       {concurrency: options.concurrency},
     )

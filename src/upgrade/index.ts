@@ -2,7 +2,7 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
-import {acquireHostLock, DEFAULT_LOCK_WAIT_SECONDS, lockHolder, whoAmI} from '../provision/host-lock.js'
+import {lockHolder, whoAmI, withHostLock} from '../provision/host-lock.js'
 import {HostConnector} from '../remote/hosts.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
@@ -37,18 +37,8 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
         const host = await connector.get(byName.get(name)!)
         const root = host.asRoot()
         // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
-        const lock = options.dryRun
-          ? undefined
-          : await acquireHostLock(name, host, root, {
-              waitSeconds: options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
-              holder: lockHolder(by, 'tk upgrade'),
-              onWait: (holder) => options.onWait?.(name, holder),
-            })
-        try {
-          return await upgradeHost(name, root, options)
-        } finally {
-          await lock?.release()
-        }
+        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, holder: lockHolder(by, 'tk upgrade'), onWait: (holder: string) => options.onWait?.(name, holder)}
+        return withHostLock(name, host, root, locking, () => upgradeHost(name, root, options))
       },
       {serial: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
     )
