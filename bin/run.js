@@ -9,7 +9,7 @@ if (args[0] === 'docker') {
   code = await runDockerFastPath(args)
 }
 if (code === undefined) {
-  const {execute} = await import('@oclif/core')
+  const {execute} = await import('@oclif/core/execute')
   await execute({dir: import.meta.url})
 } else {
   process.exitCode = code

@@ -24,8 +24,8 @@ fi
 
 
 section whoami
-id -un
-id -u
+# "uid=1000(admin) gid=... groups=...": one process for the name and the uid.
+id
 
 section init
 if [ -d /run/systemd/system ]; then echo systemd
@@ -57,34 +57,37 @@ done
 section service
 if [ -d /run/systemd/system ]; then
 	# One systemctl call for both units: a block of properties per unit.
-	# ExecStart comes along for the daemon section below: systemctl is slow to start, ask it once.
-	status=$(systemctl show -p Id -p ActiveState -p UnitFileState -p MainPID -p ExecStart docker.service docker.socket 2>/dev/null | awk '
+	# ExecStart comes along for the daemon section below, and the start time (no ps for it):
+	# systemctl is slow to start, ask it once.
+	status=$(systemctl show -p Id -p ActiveState -p UnitFileState -p MainPID -p ExecMainStartTimestamp -p ExecStart docker.service docker.socket 2>/dev/null | awk '
 		BEGIN { RS = ""; FS = "\n" }
 		{
-			id = ""; active = ""; enabled = ""; mainpid = ""; execstart = ""
+			id = ""; active = ""; enabled = ""; mainpid = ""; started = ""; execstart = ""
 			for (i = 1; i <= NF; i++) {
 				key = $i; sub(/=.*/, "", key); value = substr($i, length(key) + 2)
 				if (key == "Id") id = value
 				else if (key == "ActiveState") active = value
 				else if (key == "UnitFileState") enabled = value
 				else if (key == "MainPID") mainpid = value
+				else if (key == "ExecMainStartTimestamp") started = value
 				else if (key == "ExecStart") execstart = value
 			}
 			print id " active=" active " enabled=" enabled
-			if (id == "docker.service") { print "pid=" mainpid; print "execstart-raw=" execstart }
+			if (id == "docker.service") {
+				print "pid=" mainpid
+				if (mainpid != "" && mainpid != 0) print "started=" started
+				print "execstart-raw=" execstart
+			}
 		}')
 	execstart_raw=
-	pid=
 	while IFS= read -r line; do
 		case $line in
-			pid=*) pid=${line#pid=}; echo "$line" ;;
 			execstart-raw=*) execstart_raw=${line#execstart-raw=} ;;
 			*) echo "$line" ;;
 		esac
 	done <<EOF
 $status
 EOF
-	if [ -n "$pid" ] && [ "$pid" != 0 ]; then echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi
 elif [ -f /var/run/docker.pid ]; then
 	pid=$(cat /var/run/docker.pid)
 	if kill -0 "$pid" 2>/dev/null; then echo "pid=$pid"; echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi

@@ -1,18 +1,39 @@
-# Holds tk up's lock on this host for as long as tk keeps this command's
+# Holds tk's lock on this host for as long as tk keeps this command's
 # stdin open: flock on fd 9, then cat reads stdin until tk closes it (or the
 # connection dies, which closes it too), so a crashed run never leaves the
 # host locked. Runs as the login user: flock needs only read access.
 # $1: seconds to wait for another run's lock (0: do not wait).
+# $2: the holder's line (user@workstation (command) since TIME), written to
+#     the owner file for whoever waits next, when the login user may write
+#     it; tk writes it through sudo otherwise.
+# $3 (optional): a script to run as soon as the lock is held (the host's
+#     facts), so that what tk plans from was read under the lock, in the same
+#     round trip. Its output follows "locked"; a line "@@tk-lock:done-$4 CODE"
+#     (after a newline of its own) ends it.
 # Exits 3 when the lock file is not there yet (tk makes it as root and retries).
-# Prints "busy" (then the holder's line) while waiting, "locked" once held.
+# Prints "busy" (then the holder's line) while waiting, then "locked" once
+# held, "locked owner" when it wrote the owner file itself.
 set -eu
 lock=/var/lib/tk/up.lock
+owner=/var/lib/tk/up.owner
 [ -r "$lock" ] || exit 3
 exec 9<"$lock" || exit 3
 if ! flock -n 9; then
-  printf 'busy %s\n' "$(cat /var/lib/tk/up.owner 2>/dev/null || echo unknown)"
+  # One line of printable text: the file is not always root's, and must not speak for this script.
+  holder=$(head -n 1 "$owner" 2>/dev/null | tr -cd '[:print:]' || true)
+  printf 'busy %s\n' "${holder:-unknown}"
   [ "$1" -gt 0 ] || exit 4
   flock -w "$1" 9 || exit 4
 fi
-echo locked
+if [ -w "$owner" ] && printf '%s\n' "$2" 2>/dev/null > "$owner"; then
+  echo locked owner
+else
+  echo locked
+fi
+if [ -n "${3:-}" ]; then
+  # The script must not hold the lock's descriptor, nor read tk's stdin.
+  code=0
+  sh -c "$3" 9<&- </dev/null || code=$?
+  printf '\n@@tk-lock:done-%s %s\n' "$4" "$code"
+fi
 exec cat >/dev/null

@@ -6,7 +6,8 @@
  * is a UserError too: one line and exit 2, not the whole help text. Anything
  * else is a bug in tk and is left to oclif, which keeps the stack.
  */
-import {Command, Errors} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
 
 import {UserError} from '../errors/index.js'
 import {ExitCode} from './exit-codes.js'

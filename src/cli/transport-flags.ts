@@ -2,7 +2,7 @@
  * The flags every command that talks to hosts shares, and how they become
  * the transport's options. Each flag also has an environment variable.
  */
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {DEFAULT_CONCURRENCY} from '../fleet/run-hosts.js'
 import {DEFAULT_LOCK_WAIT_SECONDS} from '../provision/host-lock.js'

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../cli/exit-codes.js'

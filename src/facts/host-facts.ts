@@ -8,7 +8,7 @@ import {readFile} from 'node:fs/promises'
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
-import type {Host} from '../host/host.js'
+import type {Host, RunResult} from '../host/host.js'
 import {splitCommandLine} from '../engine/daemon-config.js'
 /** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
@@ -90,7 +90,9 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
   if (!sections.has('engine-end')) throw new Error('the engine facts script ended early: its output has no end marker')
   const check = parseFactsScriptOutput(sections)
   const os = parseOsRelease(check.osRelease)
-  const [userName = '', uid = '-1'] = sections.lines('whoami')
+  // id's "uid=1000(admin) gid=1000(admin) groups=...": a uid with no passwd entry has no name.
+  const who = /^uid=(\d+)(?:\(([^)]*)\))?/.exec(sections.lines('whoami')[0] ?? '')
+  const [userName, uid] = who ? [who[2] ?? '', who[1]] : ['', '-1']
 
   const packages: Record<string, string> = {}
   for (const line of sections.lines('packages')) {
@@ -187,26 +189,58 @@ export function hostFactsScript(): Promise<string> {
   return factsScript
 }
 
+/** A facts round trip, prepared: the script to run, then its result read into HostFacts. */
+export interface HostFactsRequest {
+  /** The script, with its settings, ready for Host.run (or the host lock's whenLocked). */
+  script: string
+  /** The script starts now: what tk asks the host alongside it (the engine's API) starts too. */
+  start(): void
+  /** When start() was first called (performance.now()). */
+  readonly startedAt?: number
+  /** The script's result, with the engine's answer, as HostFacts. */
+  finish(result: RunResult): Promise<HostFacts>
+}
+
 /**
- * Gathers a host's facts in one round trip. `daemon` adds what planning a
- * daemon.json change needs from dockerd itself (slow to start: asked only then).
+ * Prepares the facts round trip for `host`, so that it can run where it is
+ * cheapest (on its own, or in the host lock's round trip). `daemon` adds what
+ * planning a daemon.json change needs from dockerd itself (slow to start:
+ * asked only then).
  */
-export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = {}): Promise<HostFacts> {
-  const script = await hostFactsScript()
+export async function hostFactsRequest(host: Host, options: {daemon?: boolean} = {}): Promise<HostFactsRequest> {
+  const base = await hostFactsScript()
   // The engine's API, asked over the connection while the script runs, saves starting the docker CLI on the host.
-  const api = host.getFromUnixSocket?.(DEFAULT_ENGINE_SOCKET, '/info')
-  const env = [...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []), ...(api ? ['TK_ENGINE_API=1'] : [])]
-  const result = await host.run(env.length > 0 ? `${env.join('\n')}\n${script}` : script)
-  if (result.code !== 0) throw new UserError(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
-  if (!api) return parseHostFacts(result.stdout)
-  const response = await api
-  let engineLines = response?.status === 200 ? engineLinesFromInfo(response.body) : undefined
-  if (!engineLines && /^docker\.service active=active/m.test(result.stdout)) {
-    // No answer over the connection (forwarding refused, say) from a running engine: ask its CLI.
-    const cli = await host.run(ENGINE_INFO_COMMAND)
-    engineLines = cli.code === 0 ? cli.stdout.split('\n').filter(Boolean) : []
+  const askApi = host.getFromUnixSocket !== undefined
+  const env = [...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []), ...(askApi ? ['TK_ENGINE_API=1'] : [])]
+  let api: Promise<{status: number; body: string} | undefined> | undefined
+  const request: HostFactsRequest & {startedAt?: number} = {
+    script: env.length > 0 ? `${env.join('\n')}\n${base}` : base,
+    start() {
+      request.startedAt ??= performance.now()
+      api ??= host.getFromUnixSocket?.(DEFAULT_ENGINE_SOCKET, '/info').catch(() => undefined)
+    },
+    async finish(result) {
+      if (result.code !== 0) throw new UserError(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
+      if (!askApi) return parseHostFacts(result.stdout)
+      request.start()
+      const response = await api
+      let engineLines = response?.status === 200 ? engineLinesFromInfo(response.body) : undefined
+      if (!engineLines && /^docker\.service active=active/m.test(result.stdout)) {
+        // No answer over the connection (forwarding refused, say) from a running engine: ask its CLI.
+        const cli = await host.run(ENGINE_INFO_COMMAND)
+        engineLines = cli.code === 0 ? cli.stdout.split('\n').filter(Boolean) : []
+      }
+      return parseHostFacts(result.stdout, engineLines ?? [])
+    },
   }
-  return parseHostFacts(result.stdout, engineLines ?? [])
+  return request
+}
+
+/** Gathers a host's facts in one round trip (see hostFactsRequest). */
+export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = {}): Promise<HostFacts> {
+  const request = await hostFactsRequest(host, options)
+  request.start()
+  return request.finish(await host.run(request.script))
 }
 
 const ENGINE_INFO_COMMAND = `timeout 10 docker info --format 'server={{.ServerVersion}}

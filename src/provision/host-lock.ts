@@ -7,12 +7,13 @@
  * crashed or killed run never leaves a host locked. A second run waits
  * (saying who holds the lock) or fails. Dry runs take no lock.
  */
+import {randomBytes} from 'node:crypto'
 import {hostname, userInfo} from 'node:os'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {shQuote} from '../host/sh-quote.js'
-import type {Host} from '../host/host.js'
+import type {Host, RunResult} from '../host/host.js'
 import type {ExecChannel} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {provisionerScript} from './scripts.js'
@@ -40,7 +41,17 @@ export function whoAmI(): string {
 export const lockHolder = (by: string, command: string): string => `${by} (${command}) since ${new Date().toISOString()}`
 
 export interface HostLock {
+  /** What options.whenLocked's script printed, run under the lock in the same round trip. */
+  whenLocked?: RunResult
   release(): Promise<void>
+}
+
+/** A script run on the host as soon as the lock is held, in the lock's own round trip: the facts a run plans from. */
+export interface WhenLocked {
+  /** POSIX sh, run as the login user with no stdin. */
+  script: string
+  /** The lock is held and the script starts now (what tk asks the host meanwhile starts here). */
+  onLocked?: () => void
 }
 
 export interface HostLockOptions {
@@ -49,6 +60,7 @@ export interface HostLockOptions {
   /** The owner line (lockHolder). */
   holder: string
   onWait?: (holder: string) => void
+  whenLocked?: WhenLocked
 }
 
 /**
@@ -62,49 +74,89 @@ export async function acquireHostLock(
   root: Host,
   options: HostLockOptions,
 ): Promise<HostLock> {
-  let channel = await holdLock(target, login, options)
-  if (!channel) {
+  // Who holds the lock, for whoever waits for it next: advisory. The lock's script writes it
+  // when the login user may (root, or the user who wrote it last); otherwise it is written
+  // here through sudo, as soon as the lock is held, while the run goes on, and the file given
+  // to the login user so that its next run needs no sudo for it. A plain write (one process,
+  // not writeFileAtomic's seven): a waiter reading half a line loses nothing.
+  let owner: Promise<unknown> | undefined
+  const user = login.connection.target.user
+  const writeOwner = () => {
+    owner ??= root.run(`printf '%s\\n' ${shQuote(options.holder)} > ${OWNER_FILE} && chown ${shQuote(user)} ${OWNER_FILE}`).catch(() => {})
+  }
+  let held = await holdLock(target, login, options, writeOwner)
+  if (!held) {
     // First run on this host: the lock file is made as root, once.
     const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
     if (made.code !== 0) throw new UserError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
-    channel = await holdLock(target, login, options)
-    if (!channel) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
+    held = await holdLock(target, login, options, writeOwner)
+    if (!held) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
   }
-  // Who holds the lock, for whoever waits for it next: advisory, written while the run goes on.
-  // A plain write (one process, not writeFileAtomic's seven): a waiter reading half a line loses nothing.
-  const owner = root.run(`printf '%s\\n' ${shQuote(options.holder)} > ${OWNER_FILE}`).catch(() => {})
-  const held = channel
+  const {channel, whenLocked} = held
   return {
+    whenLocked,
     release: async () => {
       await owner
       // Closing the holder's input ends it, and flock's lock with it; no need to wait for the close.
-      held.end()
+      channel.end()
     },
   }
 }
 
-/** The channel of the command holding the lock, or undefined when the lock file does not exist yet. */
-async function holdLock(target: string, login: SshHost, options: HostLockOptions): Promise<ExecChannel | undefined> {
+/**
+ * Ends the output of the lock's whenLocked script, after a newline of its own:
+ * "@@tk-lock:done-NONCE CODE", the nonce new each time so that nothing the
+ * script prints from the host's files can end it early.
+ */
+const doneMarker = (nonce: string) => new RegExp(`\\n@@tk-lock:done-${nonce} (\\d+)\\n`)
+
+/**
+ * The channel of the command holding the lock, with what options.whenLocked's
+ * script printed; undefined when the lock file does not exist yet.
+ */
+async function holdLock(target: string, login: SshHost, options: HostLockOptions, ownerUnwritten: () => void): Promise<{channel: ExecChannel; whenLocked?: RunResult} | undefined> {
   const script = await provisionerScript('up-lock.sh')
   const waitSeconds = options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS
-  const channel = await login.connection.exec(`sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))}`)
-  return new Promise<ExecChannel | undefined>((resolve, reject) => {
+  const then = options.whenLocked
+  const nonce = randomBytes(8).toString('hex')
+  const marker = doneMarker(nonce)
+  const channel = await login.connection.exec(
+    `sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))} ${shQuote(options.holder)}${then ? ` ${shQuote(then.script)} ${nonce}` : ''}`,
+  )
+  return new Promise((resolve, reject) => {
     let buffered = ''
     let stderr = ''
     let holder = ''
+    let locked = false
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString('utf8')
+      if (locked) {
+        // The whenLocked script's output, up to its end marker.
+        const done = marker.exec(buffered)
+        if (!done) return
+        channel.off('data', onData)
+        resolve({channel, whenLocked: {code: Number(done[1]), stdout: buffered.slice(0, done.index), stderr}})
+        return
+      }
       let newline: number
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      while (!locked && (newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline)
         buffered = buffered.slice(newline + 1)
         if (line.startsWith('busy ')) {
           holder = line.slice(5)
           options.onWait?.(holder)
         }
-        if (line === 'locked') {
-          channel.off('data', onData)
-          resolve(channel)
+        if (line === 'locked' || line === 'locked owner') {
+          locked = true
+          if (line === 'locked') ownerUnwritten()
+          if (!then) {
+            channel.off('data', onData)
+            resolve({channel})
+            return
+          }
+          then.onLocked?.()
+          stderr = ''
+          onData(Buffer.alloc(0))
         }
       }
     }
@@ -113,9 +165,9 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
     channel.on('error', () => {})
     void channel.whenClosed.then(() => {
       const code = channel.exitStatus.code
-      if (code === 3) {
+      if (code === 3 && !locked) {
         resolve(undefined)
-      } else if (code === 4) {
+      } else if (code === 4 && !locked) {
         reject(
           new UserError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${waitSeconds} s`, {
             exitCode: ExitCode.FAILED,
@@ -131,11 +183,21 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
   })
 }
 
-/** Runs `work` holding the host's lock — none for a dry run, which changes nothing — and releases it however `work` ends. */
-export async function withHostLock<T>(target: string, login: SshHost, root: Host, options: HostLockOptions & {dryRun?: boolean}, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` holding the host's lock — none for a dry run, which changes
+ * nothing — and releases it however `work` ends. `work` gets what
+ * options.whenLocked's script printed (undefined for a dry run).
+ */
+export async function withHostLock<T>(
+  target: string,
+  login: SshHost,
+  root: Host,
+  options: HostLockOptions & {dryRun?: boolean},
+  work: (whenLocked?: RunResult) => Promise<T>,
+): Promise<T> {
   const lock = options.dryRun ? undefined : await acquireHostLock(target, login, root, options)
   try {
-    return await work()
+    return await work(lock?.whenLocked)
   } finally {
     await lock?.release()
   }

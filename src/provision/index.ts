@@ -13,6 +13,7 @@ import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
 import type {DesiredDaemonConfig, DesiredEngine} from './desired.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
+import {hostFactsRequest} from '../facts/host-facts.js'
 import {lockHolder, whoAmI, withHostLock} from './host-lock.js'
 
 export type {DesiredEngine} from './desired.js'
@@ -100,9 +101,18 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
         const target = byName.get(name)!
         const host = await connector.get(target)
         const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
-        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, holder: lockHolder(by, 'tk provision'), onWait: (holder: string) => options.onWait?.(name, holder)}
-        return withHostLock(name, host, hosts.root, locking, () =>
+        // The facts are gathered in the lock's own round trip, as soon as the lock is held.
+        const facts = await hostFactsRequest(host)
+        const locking = {
+          dryRun: options.dryRun,
+          waitSeconds: options.waitSeconds,
+          holder: lockHolder(by, 'tk provision'),
+          onWait: (holder: string) => options.onWait?.(name, holder),
+          whenLocked: {script: facts.script, onLocked: facts.start},
+        }
+        return withHostLock(name, host, hosts.root, locking, async (gathered) =>
           provisionHost(name, hosts, options.desired(name), {
+            facts: gathered && {facts: await facts.finish(gathered), startedAt: facts.startedAt ?? performance.now()},
             dryRun: options.dryRun,
             onStep: options.onStep,
             reconnect: async () => {

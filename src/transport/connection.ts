@@ -6,10 +6,10 @@
  * passphrase, key bytes) is ever put in a message.
  */
 import {readFile} from 'node:fs/promises'
+import {connect as tcpConnect, type Socket} from 'node:net'
 import {homedir} from 'node:os'
 import type {Duplex} from 'node:stream'
 
-import ssh2 from 'ssh2'
 import type {AnyAuthMethod, AuthHandlerMiddleware, ClientChannel, ConnectConfig, ParsedKey, PseudoTtyOptions} from 'ssh2'
 
 import {ExitCode} from '../cli/exit-codes.js'
@@ -27,8 +27,19 @@ import {
 } from './known-hosts.js'
 import {formatTarget, type ResolveOptions, type ResolvedTarget} from './target.js'
 
-const {Client, utils} = ssh2
-type SshClient = InstanceType<typeof Client>
+type Ssh2 = typeof import('ssh2')
+type SshClient = import('ssh2').Client
+
+let ssh2Module: Promise<Ssh2> | undefined
+/**
+ * ssh2, loaded by the first connection rather than at start-up: it is a
+ * tenth of a command's start, and the first TCP connect (the server's sshd
+ * starting up) runs while it loads.
+ */
+function loadSsh2(): Promise<Ssh2> {
+  ssh2Module ??= import('ssh2').then((module) => (module as unknown as {default: Ssh2}).default)
+  return ssh2Module
+}
 
 export interface PromptRequest {
   kind: 'password' | 'passphrase' | 'sudo-password'
@@ -230,6 +241,7 @@ class Authenticator {
       this.settings.onWarning(`Cannot read identity file ${shown}: ${code ?? (error as Error).message}; skipping it`)
       return undefined
     }
+    const {utils} = await loadSsh2()
     let parsed = utils.parseKey(data)
     if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
       const passphrase = await this.getPassphrase(shown)
@@ -339,13 +351,39 @@ function forwardThrough(client: SshClient, from: ResolvedTarget, to: ResolvedTar
   })
 }
 
+/**
+ * A TCP connection to a hop, opened before ssh2 is loaded (see loadSsh2),
+ * with its first error kept until ssh2 listens for it. TCP_NODELAY: without
+ * it, Nagle's algorithm and delayed ACKs add ~40 ms to every request/reply
+ * on a channel (measured: 54 ms versus 13 ms per command on loopback).
+ */
+interface EarlySocket {
+  socket: Socket
+  error?: NodeJS.ErrnoException
+}
+
+function openSocket(target: ResolvedTarget): EarlySocket {
+  const early: EarlySocket = {socket: tcpConnect({host: target.hostname, port: target.port})}
+  early.socket.setNoDelay(true)
+  early.socket.once('error', (error) => (early.error ??= error))
+  return early
+}
+
 /** Connects and authenticates one hop; resolves once ssh2 reports `ready`. */
-function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: TransportSettings, knownHosts: KnownHosts, via?: ResolvedTarget): Promise<SshClient> {
+function openClient(
+  ssh2: Ssh2,
+  target: ResolvedTarget,
+  sock: Duplex | EarlySocket,
+  settings: TransportSettings,
+  knownHosts: KnownHosts,
+  via?: ResolvedTarget,
+): Promise<SshClient> {
   return new Promise((resolve, reject) => {
-    const client = new Client()
+    const client = new ssh2.Client()
     const name = formatTarget(target)
     let settled = false
-    let stage: 'tcp' | 'handshake' | 'auth' = sock ? 'handshake' : 'tcp'
+    const early = 'socket' in sock ? sock : undefined
+    let stage: 'tcp' | 'handshake' | 'auth' = early?.socket.connecting ? 'tcp' : 'handshake'
     let hostKey: HostKeyOutcome | undefined
     let timer: NodeJS.Timeout | undefined
     let remaining = settings.connectTimeoutMs
@@ -437,17 +475,14 @@ function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: 
       keepaliveCountMax: 3,
       hostVerifier: hostVerifier as ConnectConfig['hostVerifier'],
       authHandler: auth.handler,
-      ...(sock ? {sock} : {}),
+      sock: early ? early.socket : (sock as Duplex),
       ...(serverHostKey ? {algorithms: {serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey']}} : {}),
     }
+    // The TCP connection failed while ssh2 was loading, before ssh2 listened for it.
+    if (early?.error) return fail(mapConnectError(early.error, target, auth, via))
     startTimer()
     try {
       client.connect(config)
-      // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every
-      // request/reply on a channel (measured: 54 ms versus 13 ms per command on loopback).
-      // ssh2 makes the socket inside connect() and offers no option for it.
-      const socket = (client as unknown as {_sock?: {setNoDelay?: (noDelay: boolean) => void}})._sock
-      socket?.setNoDelay?.(true)
     } catch (error) {
       fail(connectionError(`Cannot connect to ${name}: ${(error as Error).message}`, error))
     }
@@ -458,16 +493,21 @@ function openClient(target: ResolvedTarget, sock: Duplex | undefined, settings: 
 export async function connect(target: ResolvedTarget, options: TransportOptions = {}): Promise<SshConnection> {
   const settings = transportSettings(options)
   for (const warning of target.warnings) settings.onWarning(warning)
-  const knownHosts = await KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])
+  const hops = [...target.proxyJump, target]
+  // The first hop's TCP connect starts now: the server starts its sshd while tk loads ssh2 and known_hosts.
+  let first: EarlySocket | undefined = openSocket(hops[0])
   const clients: SshClient[] = []
   try {
+    const [ssh2, knownHosts] = await Promise.all([loadSsh2(), KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])])
     let previous: ResolvedTarget | undefined
-    for (const hop of [...target.proxyJump, target]) {
-      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop, settings.connectTimeoutMs) : undefined
-      clients.push(await openClient(hop, sock, settings, knownHosts, previous))
+    for (const hop of hops) {
+      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop, settings.connectTimeoutMs) : first!
+      first = undefined
+      clients.push(await openClient(ssh2, hop, sock, settings, knownHosts, previous))
       previous = hop
     }
   } catch (error) {
+    first?.socket.destroy()
     for (const client of clients.reverse()) client.end()
     throw error
   }

@@ -7,6 +7,7 @@
 import {ExitCode} from '../cli/exit-codes.js'
 import type {Provisioner, TkConfig} from '../config/types.js'
 import {UserError} from '../errors/index.js'
+import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired.js'
 import type {SshHost} from '../transport/ssh-host.js'
@@ -86,13 +87,16 @@ export async function upHost(
   const activity = (text: string) => options.onActivity?.(target, text)
 
   // A dry run changes nothing, the lock file included; it reads the state as it is.
-  const lock = options.dryRun
-    ? undefined
-    : await acquireHostLock(target, host, hosts.root, {
+  // The engine's facts are gathered in the lock's own round trip, as soon as the lock is held.
+  const facts = options.dryRun ? undefined : await hostFactsRequest(host)
+  const lock = facts
+    ? await acquireHostLock(target, host, hosts.root, {
         waitSeconds: options.waitSeconds,
         holder: lockHolder(options.by, 'tk up'),
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
+        whenLocked: {script: facts.script, onLocked: facts.start},
       })
+    : undefined
   let state: HostState | undefined
   let reading: Promise<HostState> | undefined
   let engine: Awaited<ReturnType<typeof provisionHost>> | undefined
@@ -103,7 +107,9 @@ export async function upHost(
     reading = readHostState(host)
     reading.catch(() => {})
     try {
+      const gathered = facts && lock?.whenLocked ? {facts: await facts.finish(lock.whenLocked), startedAt: facts.startedAt ?? performance.now()} : undefined
       engine = await provisionHost(target, hosts, desired, {
+        facts: gathered,
         dryRun: options.dryRun,
         onStepStart: (_, step) => activity(step.id),
         onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),

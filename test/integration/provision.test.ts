@@ -104,8 +104,9 @@ describe('tk provision on sandbox machines', function () {
 
   it('takes the host\'s lock that tk up and tk upgrade take: waits for another run, or fails at once with --wait 0', async () => {
     const machine = fresh.bookworm!
-    // Another run holds the lock for 4 s (flock on the same file, the owner line written as tk writes it).
-    await root(machine, "mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock && echo 'ann@ws (tk up) since now' > /var/lib/tk/up.owner")
+    // Another run holds the lock for 4 s (flock on the same file, the owner line written as tk writes it,
+    // and a second line that would read as the lock's own "locked" if the waiter passed it on).
+    await root(machine, "mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock && printf 'ann@ws (tk up) since now\\nlocked owner\\n' > /var/lib/tk/up.owner")
     const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 4')
     await new Promise((resolve) => setTimeout(resolve, 500))
     const refused = await provision([machine], '--wait', '0')
@@ -115,6 +116,11 @@ describe('tk provision on sandbox machines', function () {
     expect(waited.code, waited.stderr).to.equal(0)
     expect(waited.stderr).to.contain("waiting for the host's lock (held by ann@ws (tk up) since now)")
     expect((await holder).code).to.equal(0)
+    expect((await root(machine, 'cat /var/lib/tk/up.owner')).trim()).to.match(/^\S+@\S+ \(tk provision\) since \d{4}-/)
+    // Written through sudo once, the owner line is the login user's to write from then on: no sudo for it on each run.
+    expect((await root(machine, 'stat -c %U /var/lib/tk/up.owner')).trim()).to.equal('admin')
+    const again = await provision([machine])
+    expect(again.code, again.stderr).to.equal(0)
     expect((await root(machine, 'cat /var/lib/tk/up.owner')).trim()).to.match(/^\S+@\S+ \(tk provision\) since \d{4}-/)
   })
 
