@@ -40,16 +40,32 @@ if [ -n "$config" ]; then
 fi
 
 section mounts
-show /proc/mounts || true
+# Printed as read, and the first cgroup v1 hierarchy of a controller
+# check-config.sh looks for noted on the way (as its awk finds it), so that
+# no process reads the file again.
+subsystem_dir=
+if [ -r /proc/mounts ]; then
+	set -f
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+		if [ -z "$subsystem_dir" ]; then
+			# shellcheck disable=SC2086 # split into fields, as awk does
+			set -- $line
+			if [ "${3:-}" = cgroup ]; then
+				case ",${4:-}," in *,cpu,* | *,cpuacct,* | *,cpuset,* | *,devices,* | *,freezer,* | *,memory,*) subsystem_dir=$2 ;; esac
+			fi
+		fi
+	done < /proc/mounts
+	set +f
+fi
 
 section cgroup-controllers
 show /sys/fs/cgroup/cgroup.controllers || true
 
 # cgroup v1: the directory holding the hierarchies, as check-config.sh finds it.
 section cgroup-v1-dir
-subsystem_dir=$(awk '$3 == "cgroup" && $4 ~ /(^|,)(cpu|cpuacct|cpuset|devices|freezer|memory)(,|$)/ { print $2; exit }' /proc/mounts 2>/dev/null || true)
 if [ -n "$subsystem_dir" ]; then
-	parent=$(dirname "$subsystem_dir")
+	parent=${subsystem_dir%/*}
 	echo "$subsystem_dir"
 	for name in cpu cpuacct cpuset devices freezer memory; do
 		if [ -d "$parent/$name" ]; then echo "$name"; fi

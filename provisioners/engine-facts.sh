@@ -1,27 +1,14 @@
 #!/bin/sh
 # Gathers what `tk provision` needs to plan, in the same round trip as
-# check-facts.sh (the two are sent as one script). Read-only. Sections as in
-# check-facts.sh, parsed by src/facts/host-facts.ts.
+# check-facts.sh (engine-facts-start.sh, check-facts.sh and this are sent as
+# one script), reading what engine-facts-start.sh's background queries
+# printed. Read-only. Sections as in check-facts.sh, parsed by
+# src/facts/host-facts.ts.
 set -u
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
 
 section() { printf '@@tk:%s\n' "$1"; }
-
-# The docker CLI is the slowest fact (~0.1 s of start-up alone, plugins and
-# all): unless tk asks the engine's API itself over the connection
-# (TK_ENGINE_API=1), ask it first, in the background, while everything else
-# is gathered.
-engine_info_pid=
-if [ "${TK_ENGINE_API:-}" != 1 ] && [ -S /var/run/docker.sock ] && command -v docker >/dev/null 2>&1; then
-	engine_info=$(mktemp 2>/dev/null || echo "/tmp/tk-engine-info.$$")
-	# One docker call: the server's version comes with info.
-	timeout 10 docker info --format 'server={{.ServerVersion}}
-storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
-root-dir={{.DockerRootDir}}' > "$engine_info" 2>/dev/null &
-	engine_info_pid=$!
-fi
-
 
 section whoami
 # "uid=1000(admin) gid=... groups=...": one process for the name and the uid.
@@ -42,11 +29,7 @@ done
 # Engine packages known to the package manager, with versions: docker.io,
 # Docker's own docker-ce, and the parts the engine needs.
 section packages
-if command -v dpkg-query >/dev/null 2>&1; then
-	dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' \
-		docker.io docker-cli docker-ce docker-ce-cli containerd containerd.io runc tini \
-		docker-compose docker-compose-plugin docker-buildx 2>/dev/null | awk '$3 ~ /^.i/ { print $1, $2 }'
-fi
+fact packages packages_query
 
 section binaries
 for name in dockerd docker containerd runc docker-compose; do
@@ -56,38 +39,18 @@ done
 
 section service
 if [ -d /run/systemd/system ]; then
-	# One systemctl call for both units: a block of properties per unit.
-	# ExecStart comes along for the daemon section below, and the start time (no ps for it):
-	# systemctl is slow to start, ask it once.
-	status=$(systemctl show -p Id -p ActiveState -p UnitFileState -p MainPID -p ExecMainStartTimestamp -p ExecStart docker.service docker.socket 2>/dev/null | awk '
-		BEGIN { RS = ""; FS = "\n" }
-		{
-			id = ""; active = ""; enabled = ""; mainpid = ""; started = ""; execstart = ""
-			for (i = 1; i <= NF; i++) {
-				key = $i; sub(/=.*/, "", key); value = substr($i, length(key) + 2)
-				if (key == "Id") id = value
-				else if (key == "ActiveState") active = value
-				else if (key == "UnitFileState") enabled = value
-				else if (key == "MainPID") mainpid = value
-				else if (key == "ExecMainStartTimestamp") started = value
-				else if (key == "ExecStart") execstart = value
-			}
-			print id " active=" active " enabled=" enabled
-			if (id == "docker.service") {
-				print "pid=" mainpid
-				if (mainpid != "" && mainpid != 0) print "started=" started
-				print "execstart-raw=" execstart
-			}
-		}')
+	# The unit lines of units_query, but ExecStart's, kept for the daemon section.
+	# Waited for here, in this shell: the subshell below could not wait for it.
+	fact_wait units
 	execstart_raw=
 	while IFS= read -r line; do
 		case $line in
 			execstart-raw=*) execstart_raw=${line#execstart-raw=} ;;
-			*) echo "$line" ;;
+			*) printf '%s\n' "$line" ;;
 		esac
-	done <<EOF
-$status
-EOF
+	done <<UNITS
+$(fact units units_query)
+UNITS
 elif [ -f /var/run/docker.pid ]; then
 	pid=$(cat /var/run/docker.pid)
 	if kill -0 "$pid" 2>/dev/null; then echo "pid=$pid"; echo "started=$(ps -o lstart= -p "$pid" 2>/dev/null)"; fi
@@ -101,11 +64,9 @@ for dir in /usr/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/loca
 done
 
 section engine
-if [ -n "$engine_info_pid" ]; then
-	wait "$engine_info_pid" 2>/dev/null || true
-	cat "$engine_info" 2>/dev/null || true
-	rm -f "$engine_info"
-fi
+# From the docker CLI only when engine-facts-start.sh started it, or found it
+# could not (tk asks the engine's API itself otherwise).
+if [ "${engine_query_now:-}" = yes ]; then engine_query; else fact engine :; fi
 
 # What planning a daemon.json change needs: the file, dockerd's version and
 # whether it can --validate a file, the unit's command line (flags there may
@@ -149,4 +110,7 @@ if [ -d /sys/module ]; then
 		if [ -d "/sys/module/$name" ]; then echo "$name"; fi
 	done
 fi
+# Every background query was read above: nothing is left running.
+wait
+[ -z "$tk_facts_dir" ] || rm -rf "$tk_facts_dir"
 section engine-end

@@ -7,7 +7,7 @@
 import {existsSync} from 'node:fs'
 import {isAbsolute, resolve as resolvePath} from 'node:path'
 
-import semver from 'semver'
+import validRange from 'semver/ranges/valid.js'
 
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
@@ -79,7 +79,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
 
   // Engine version ranges.
   const checkEngine = (engine: EngineFile | null | undefined, path: ConfigPath) => {
-    if (engine?.version !== undefined && semver.validRange(engine.version) === null) {
+    if (engine?.version !== undefined && validRange(engine.version) === null) {
       fail([...path, 'version'], `"${engine.version}" is not a version range`, 'write a version or an npm-style range: "27", "27.3.1", "^27.3", ">=26 <28"')
     }
   }

@@ -10,7 +10,8 @@
  * every option of daemon.json on Linux; a file key is the flag's name, in the
  * plural for flags that may be given several times.
  */
-import {compare as compareVersions, coerce} from 'semver'
+import coerce from 'semver/functions/coerce.js'
+import compareVersions from 'semver/functions/compare.js'
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject
 export interface JsonObject {

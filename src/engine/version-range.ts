@@ -6,20 +6,23 @@
  * `20.10.24+dfsg1-1+deb12u1+b6` and its rebuilds differ only where semver
  * does not look.
  */
-import semver from 'semver'
+import type {SemVer} from 'semver'
+import coerce from 'semver/functions/coerce.js'
+import satisfies from 'semver/functions/satisfies.js'
+import validRange from 'semver/ranges/valid.js'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {parseDebianVersion, sortDebianVersionsDescending} from './debian-version.js'
 
 /** The upstream version as semver: `1:20.10.24+dfsg1-1+deb12u1` -> 20.10.24, `1.6.20~ds1-1` -> 1.6.20. */
-export function upstreamSemver(version: string): semver.SemVer | undefined {
-  return semver.coerce(parseDebianVersion(version).upstream) ?? undefined
+export function upstreamSemver(version: string): SemVer | undefined {
+  return coerce(parseDebianVersion(version).upstream) ?? undefined
 }
 
 /** Checks a --engine-version range and returns it as given (trimmed, for messages); a usage error when semver cannot read it. */
 export function parseEngineRange(range: string, flag = '--engine-version'): string {
-  if (!semver.validRange(range.trim())) {
+  if (!validRange(range.trim())) {
     throw new UserError(`${flag} ${JSON.stringify(range)} is not a version range`, {
       exitCode: ExitCode.USAGE,
       hint: "give a semver range of the engine's upstream version, e.g. ^20, '>=26 <28' or 20.10.x",
@@ -36,7 +39,7 @@ export function installedMajorRange(installed: string): string | undefined {
 
 export function inRange(version: string, range: string): boolean {
   const upstream = upstreamSemver(version)
-  return upstream !== undefined && semver.satisfies(upstream, range)
+  return upstream !== undefined && satisfies(upstream, range)
 }
 
 /** The offered versions in range, newest first (Debian's order). */

@@ -1,7 +1,7 @@
 /**
  * Everything tk knows about a host before it plans: the check facts and the
  * engine facts, gathered in one round trip by provisioners/check-facts.sh
- * followed by provisioners/engine-facts.sh.
+ * and provisioners/engine-facts.sh (engine-facts-start.sh first).
  */
 import {readFile} from 'node:fs/promises'
 
@@ -181,11 +181,11 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
 
 let factsScript: Promise<string> | undefined
 
-/** The two facts scripts as one, read once from the package. */
+/** The facts scripts as one, read once from the package: the engine's slow queries start first, in the background. */
 export function hostFactsScript(): Promise<string> {
   factsScript ??= Promise.all(
-    ['check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../provisioners/${name}`, import.meta.url), 'utf8')),
-  ).then(([check, engine]) => `${check}\n${engine}`)
+    ['engine-facts-start.sh', 'check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../provisioners/${name}`, import.meta.url), 'utf8')),
+  ).then((scripts) => scripts.join('\n'))
   return factsScript
 }
 

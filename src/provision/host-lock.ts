@@ -108,7 +108,7 @@ export async function acquireHostLock(
  * "@@tk-lock:done-NONCE CODE", the nonce new each time so that nothing the
  * script prints from the host's files can end it early.
  */
-const doneMarker = (nonce: string) => new RegExp(`\\n@@tk-lock:done-${nonce} (\\d+)\\n`)
+const doneMarker = (nonce: string) => new RegExp(`\\n@@tk-lock:done-${nonce} (\\d+)\\n`, 'g')
 
 /**
  * The channel of the command holding the lock, with what options.whenLocked's
@@ -128,10 +128,14 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
     let stderr = ''
     let holder = ''
     let locked = false
+    // How far the output was searched for the end marker: the facts are tens of kB, in many chunks.
+    let searched = 0
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString('utf8')
       if (locked) {
         // The whenLocked script's output, up to its end marker.
+        marker.lastIndex = Math.max(0, searched - 64 - nonce.length)
+        searched = buffered.length
         const done = marker.exec(buffered)
         if (!done) return
         channel.off('data', onData)
