@@ -3,9 +3,12 @@
 # Arguments: the packages to install. TK_OPTIONAL_PACKAGES: packages added
 # only when the sources offer them (docker-cli, split off docker.io on newer
 # releases). Non-interactive; waits for another apt or dpkg to finish instead
-# of failing; retries transient download errors. Runs as root.
+# of failing; retries transient download errors. A lost connection does
+# not stop the install half-way (see lib/apt-detached.sh). Runs as root.
 set -eu
+trap '' HUP PIPE
 # tk:include lib/apt-update.sh
+# tk:include lib/apt-detached.sh
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 
@@ -22,4 +25,4 @@ for package in ${TK_OPTIONAL_PACKAGES:-}; do
 done
 
 # shellcheck disable=SC2086
-$APT install --no-install-recommends $packages
+apt_detached $APT install --no-install-recommends $packages

@@ -3,8 +3,11 @@
 # engine packages that are installed (Debian's and Docker's own). Data is
 # not tk's to delete: what remains of it afterwards is listed. Runs as root.
 # Prints one line per fact: "purged PKG", "kept PATH", "none" when no engine
-# package was installed.
+# package was installed. A lost connection does not stop the purge half-way
+# (see lib/apt-detached.sh).
 set -eu
+trap '' HUP PIPE
+# tk:include lib/apt-detached.sh
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600"
 
@@ -19,7 +22,7 @@ if [ -n "$installed" ]; then
 		systemctl stop docker.socket docker.service containerd.service >/dev/null 2>&1 || true
 	fi
 	# shellcheck disable=SC2086
-	if ! out=$($APT purge $installed 2>&1); then
+	if ! out=$(apt_detached $APT purge $installed 2>&1); then
 		echo "$out" >&2
 		exit 1
 	fi

@@ -6,8 +6,12 @@
 # older version (tk decided that already, and rollbacks need it).
 # The packages' own maintainer scripts would restart docker and containerd
 # each time one of them is unpacked; a policy-rc.d holds those restarts back,
-# so that tk restarts the engine once, after all of them. Runs as root.
+# so that tk restarts the engine once, after all of them. A lost connection
+# does not stop the install half-way, nor leave tk's policy-rc.d behind (see
+# lib/apt-detached.sh). Runs as root.
 set -eu
+trap '' HUP PIPE
+# tk:include lib/apt-detached.sh
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 
@@ -22,11 +26,11 @@ restore() {
 	if [ -e "$saved" ]; then mv "$saved" "$policy"; fi
 }
 trap restore EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM
 printf '#!/bin/sh\n%s\nexit 101\n' "$marker" > "$policy"
 chmod 755 "$policy"
 
 downgrades=""
 if [ "${TK_ALLOW_DOWNGRADES:-no}" = yes ]; then downgrades="--allow-downgrades"; fi
 # shellcheck disable=SC2086
-$APT install --no-install-recommends --no-remove $downgrades "$@"
+apt_detached $APT install --no-install-recommends --no-remove $downgrades "$@"

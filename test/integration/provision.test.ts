@@ -3,11 +3,12 @@
  * real systemd, real dockerd.
  */
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
 
@@ -163,6 +164,40 @@ describe('tk provision on sandbox machines', function () {
     expect(stepsOf((JSON.parse(stdout).hosts as HostJson[])[0]).install.result).to.equal('changed')
     // apt could not have installed before the holder let go, about 30 s after it took the lock.
     expect(Date.now() - started).to.be.greaterThan(25_000)
+  })
+
+  it('finishes the install on the host when tk is killed while apt runs: dpkg is never left interrupted', async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    const child = spawn(process.execPath, [TK_BIN, 'provision', target(machine), ...sandboxFlags(fixture)], {env: {...process.env, ...cleanEnv}, stdio: 'ignore'})
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      // tk dies, with its connection, once dpkg is unpacking or configuring packages.
+      let unpacking = false
+      for (let attempt = 0; attempt < 1200 && !unpacking; attempt++) {
+        unpacking = (await machine.ssh('admin', 'pgrep -x dpkg >/dev/null && echo yes || true')).stdout.trim() === 'yes'
+        if (!unpacking) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(unpacking, 'dpkg ran').to.equal(true)
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+    // With nobody listening any more, apt goes on to the end: no dpkg left interrupted, the engine installed.
+    let busy = true
+    for (let attempt = 0; attempt < 240 && busy; attempt++) {
+      busy = (await machine.ssh('admin', 'pgrep -x apt-get >/dev/null || pgrep -x dpkg >/dev/null && echo busy || true')).stdout.trim() === 'busy'
+      if (busy) await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(busy, 'apt finished').to.equal(false)
+    const dpkg = await machine.ssh('admin', "dpkg --audit; dpkg-query -W -f '${db:Status-Abbrev}' docker.io containerd runc")
+    expect(dpkg.stdout, dpkg.stderr).to.equal('ii ii ii ')
+    expect(await root(machine, 'ls /tmp | grep -c tk-apt || true')).to.equal('0\n')
+    // The next run takes it from there: nothing to install, the rest done.
+    const again = await provision([machine])
+    expect(again.code, again.stderr).to.equal(0)
+    const steps = stepsOf((JSON.parse(again.stdout).hosts as HostJson[])[0])
+    expect(steps.install.result).to.equal('ok')
+    expect(steps['docker-users'].result).to.equal('changed')
   })
 
   it('adopts an engine that is already installed and never reinstalls it', async () => {
