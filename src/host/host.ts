@@ -19,8 +19,8 @@ export interface PathStat {
 export interface Host {
   /** A name for messages: "local" or user@host:port. */
   readonly name: string
-  /** Runs a POSIX sh script; never throws for a non-zero exit. */
-  run(script: string, options?: {stdin?: string | Buffer; timeoutMs?: number}): Promise<RunResult>
+  /** Runs a POSIX sh script; never throws for a non-zero exit. With onStdout, stdout is streamed to it instead of collected. */
+  run(script: string, options?: {stdin?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: Buffer) => void}): Promise<RunResult>
   /** The file's bytes, or undefined when it does not exist. Other failures throw. */
   readFile(path: string): Promise<Buffer | undefined>
   /** Writes through a temporary file and a rename, so readers never see half a file. */

@@ -26,12 +26,12 @@ export function statType(s: {isFile(): boolean; isDirectory(): boolean; isCharac
 export class LocalHost implements Host {
   readonly name = 'local'
 
-  async run(script: string, options: {stdin?: string | Buffer; timeoutMs?: number} = {}): Promise<RunResult> {
+  async run(script: string, options: {stdin?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: Buffer) => void} = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', script], {stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs})
       const out: Buffer[] = []
       const err: Buffer[] = []
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+      child.stdout.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)))
       child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
       child.on('error', reject)
       child.on('close', (code, signal) => {

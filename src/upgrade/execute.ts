@@ -1,15 +1,17 @@
 /**
  * Upgrades one host: facts (after refreshing its package lists), the plan,
- * then the pinned install with the packages' own restarts held back, then
- * one restart of the engine and a health check (`docker info` within a
- * bounded time). When the engine does not come back, tk puts the previous
- * versions back (when the sources still offer them) and restarts it again,
- * so the host is left with a running engine wherever that is possible; the
- * failure carries the engine's journal either way.
+ * then provisioners/upgrade-apply.sh, which does the rest on the host so that
+ * a lost connection cannot stop it half-way: the pinned install with the
+ * packages' own restarts held back, one restart of the engine and a health
+ * check (`docker info` within a bounded time), and when the engine does not
+ * come back, the previous versions put back (when the sources still offer
+ * them) and the engine restarted again — the host is left with a running
+ * engine wherever that is possible; the failure carries the engine's
+ * journal either way. tk follows the script's progress lines as they come.
  */
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import type {Host, RunResult} from '../host/host.js'
+import type {Host} from '../host/host.js'
 import {boundScript} from '../provision/scripts.js'
 import {gatherUpgradeFacts} from './facts.js'
 import {planUpgrade, type DesiredUpgrade, type PackageMove, type UpgradePlan} from './plan.js'
@@ -57,27 +59,111 @@ export interface UpgradeHostOptions extends DesiredUpgrade {
   onStep?: (target: string, outcome: UpgradeStepOutcome) => void
 }
 
+/** How a restart in upgrade-apply.sh ended: "@@tk:restart ..." or "@@tk:after ...". */
 interface RestartOutcome {
-  ok: boolean
-  code: number
-  message: string
-  journal: string[]
+  status: 'ok' | 'refused' | 'down'
   pid?: number
   version?: string
+  /** The new dockerd's refusal of daemon.json. */
+  message?: string
+  journal: string[]
 }
 
-async function restartEngine(root: Host, init: string, limit: number, services: string[]): Promise<RestartOutcome> {
-  const result: RunResult = await root.run(await boundScript('upgrade-restart.sh', [init, String(limit), ...services]), {timeoutMs: (limit + 180) * 1000})
-  const [before, journal = ''] = result.stderr.split('@@tk:journal\n')
-  const values = Object.fromEntries(result.stdout.split('\n').map((line) => line.split('=', 2) as [string, string]))
-  return {
-    ok: result.code === 0,
-    code: result.code,
-    message: before.trim().split('\n').filter(Boolean).join('; '),
-    journal: journal.split('\n').filter((line) => line.trim() !== ''),
-    pid: values.pid ? Number(values.pid) : undefined,
-    version: values.version,
+/** What upgrade-apply.sh reported, line by line. */
+interface ApplyReport {
+  install?: {code: number; output: string[]}
+  /** After a failed install: the engine still answered and was left alone. */
+  answering?: boolean
+  restart?: RestartOutcome
+  rollback?: 'put-back' | 'failed' | 'unavailable'
+  after?: RestartOutcome
+  ended: boolean
+}
+
+/**
+ * Reads upgrade-apply.sh's lines as they arrive into a report, calling
+ * onEvent when the install, the restart or the restart after a rollback is
+ * known (with its journal, for a restart that failed).
+ */
+class ApplyReader {
+  readonly report: ApplyReport = {ended: false}
+  private buffered = ''
+  private section: 'apt' | 'journal' | 'refused' | undefined
+  private current: RestartOutcome | undefined
+  private pending: 'restart' | 'after' | undefined
+
+  constructor(private readonly onEvent: (event: 'install' | 'restart' | 'after') => void) {}
+
+  push(chunk: Buffer): void {
+    this.buffered += chunk.toString('utf8')
+    let newline: number
+    while ((newline = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, newline)
+      this.buffered = this.buffered.slice(newline + 1)
+      this.line(line)
+    }
   }
+
+  /** The output has ended: what is still pending is complete. */
+  finish(): void {
+    if (this.buffered) this.line(this.buffered)
+    this.buffered = ''
+    this.flush()
+  }
+
+  private flush(): void {
+    if (this.pending) this.onEvent(this.pending)
+    this.pending = undefined
+  }
+
+  private line(line: string): void {
+    const marker = /^@@tk:(\S+)(?: (.*))?$/.exec(line)
+    if (!marker) {
+      if (this.section === 'apt' && this.report.install) this.report.install.output.push(line)
+      else if (this.section === 'journal' && this.current && line.trim() !== '') this.current.journal.push(line)
+      else if (this.section === 'refused' && this.current) this.current.message = line.trim()
+      return
+    }
+    const [, name, rest = ''] = marker
+    if (name !== 'journal') this.flush()
+    this.section = undefined
+    switch (name) {
+      case 'apt':
+        this.report.install ??= {code: -1, output: []}
+        this.section = 'apt'
+        break
+      case 'install':
+        this.report.install = {code: Number(rest), output: this.report.install?.output ?? []}
+        this.onEvent('install')
+        break
+      case 'answering':
+        this.report.answering = true
+        break
+      case 'restart':
+      case 'after': {
+        const [status, pid, version] = rest.split(' ')
+        this.current = {status: status as RestartOutcome['status'], pid: pid ? Number(pid) : undefined, version, journal: []}
+        this.report[name] = this.current
+        if (status === 'refused') this.section = 'refused'
+        this.pending = name
+        break
+      }
+      case 'journal':
+        this.section = 'journal'
+        break
+      case 'rollback':
+        this.report.rollback = rest as ApplyReport['rollback']
+        break
+      case 'end':
+        this.report.ended = true
+        break
+    }
+  }
+}
+
+/** Why a restart failed, for its step and the error. */
+function restartFailure(restart: RestartOutcome, limit: number): string {
+  return restart.status === 'refused' ? (restart.message ?? 'the new dockerd refuses /etc/docker/daemon.json') : `the engine did not answer docker info within ${limit}s after its restart`
 }
 
 const arrow = (items: PackageMove[]) => items.map((item) => `${item.name} ${item.from} -> ${item.to}`).join(', ')
@@ -91,7 +177,7 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   }
   const limit = options.healthTimeoutS ?? 60
 
-  let started = performance.now()
+  const started = performance.now()
   const facts = await gatherUpgradeFacts(root)
   const plan = planUpgrade(target, facts, options)
   const changing = plan.packages.filter((item) => item.change !== 'none')
@@ -116,54 +202,75 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
     return result
   }
 
-  started = performance.now()
-  const installed = await root.run(await boundScript('upgrade-install.sh', plan.pins, {TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no'}), {timeoutMs: 30 * 60_000})
-  if (installed.code !== 0) {
-    const output = `${installed.stderr}\n${installed.stdout}`.trim().split('\n').slice(-4).join(' | ')
-    emit('install', 'failed', `apt-get exited ${installed.code}`, started)
-    // apt stops before unpacking when it cannot fetch or resolve: an engine that still answers is left alone
-    // (a restart would stop its containers for nothing); one that does not is restarted.
-    const answering = await root.run(await boundScript('wait-engine.sh', ['5']), {timeoutMs: 60_000})
-    const check: RestartOutcome = answering.code === 0 ? {ok: true, code: 0, message: '', journal: []} : await restartEngine(root, facts.init, limit, [])
-    throw new UpgradeFailed(`${target}: installing ${plan.pins.join(' ')} failed: apt-get exited ${installed.code}${output ? `: ${output}` : ''}`, {
-      journal: check.ok ? [] : check.journal,
+  // The host does the rest itself, reporting as it goes: a lost connection does not stop it half-way.
+  const unavailable = changing.filter((item) => !(facts.offered[item.name] ?? []).includes(item.from))
+  const putBack = unavailable.length === 0 ? changing.map((item) => `${item.name}=${item.from}`) : []
+  let stepStarted = performance.now()
+  const reader = new ApplyReader((event) => {
+    const report = reader.report
+    if (event === 'install') {
+      const code = report.install!.code
+      emit('install', code === 0 ? 'changed' : 'failed', code === 0 ? arrow(changing) : `apt-get exited ${code}`, stepStarted)
+    } else if (event === 'restart') {
+      const restart = report.restart!
+      result.restarted = restart.status !== 'refused'
+      if (restart.status === 'ok') {
+        emit('restart', 'ok', `engine ${restart.version} answered docker info in ${((performance.now() - stepStarted) / 1000).toFixed(1)}s`, stepStarted)
+      } else {
+        emit('restart', 'failed', restartFailure(restart, limit), stepStarted)
+      }
+    } else if (report.restart && report.restart.status !== 'ok') {
+      // The restart after putting the previous versions back.
+      const after = report.after!
+      const state = after.status === 'ok' ? `the engine runs again (${after.version})` : 'the engine is still down'
+      const what =
+        report.rollback === 'put-back'
+          ? `put back ${changing.map((item) => `${item.name} ${item.from}`).join(', ')}`
+          : report.rollback === 'unavailable'
+            ? `cannot put back ${unavailable.map((item) => `${item.name} ${item.from}`).join(', ')}: no longer offered`
+            : 'putting the previous versions back failed'
+      emit('rollback', after.status === 'ok' ? 'changed' : 'failed', `${what}; ${state}`, stepStarted)
+    }
+    stepStarted = performance.now()
+  })
+  const applied = await root.run(
+    await boundScript('upgrade-apply.sh', [facts.init, String(limit), plan.restartFirst.join(' '), putBack.join(' '), ...plan.pins], {
+      TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no',
+    }),
+    // apt (30 min at most), then up to three restarts and a rollback install.
+    {timeoutMs: 2 * 30 * 60_000 + 3 * (limit + 300) * 1000, onStdout: (chunk) => reader.push(chunk)},
+  )
+  reader.finish()
+  const report = reader.report
+  if (!report.ended) {
+    // The script did not finish (killed on the host, or the connection lost): where it stopped is the host's to say.
+    throw new UserError(`${target}: the upgrade did not report its end (exit ${applied.code}): ${applied.stderr.trim().split('\n').slice(-2).join(' | ') || 'no output'}`, {
+      exitCode: ExitCode.FAILED,
+      hint: 'run tk upgrade again: it reads where the host is and finishes the job',
+    })
+  }
+
+  if (report.install && report.install.code !== 0) {
+    const output = report.install.output.slice(-4).join(' | ')
+    const after = report.after
+    throw new UpgradeFailed(`${target}: installing ${plan.pins.join(' ')} failed: apt-get exited ${report.install.code}${output ? `: ${output}` : ''}`, {
+      journal: after && after.status !== 'ok' ? after.journal : [],
       rolledBack: false,
-      engineRunning: check.ok,
+      engineRunning: report.answering === true || after?.status === 'ok',
       packages: plan.packages,
     })
   }
-  emit('install', 'changed', arrow(changing), started)
-
-  started = performance.now()
-  const restart = await restartEngine(root, facts.init, limit, plan.restartFirst)
-  result.restarted = true
-  if (restart.ok) {
-    emit('restart', 'ok', `engine ${restart.version} answered docker info in ${((performance.now() - started) / 1000).toFixed(1)}s`, started)
+  const restart = report.restart!
+  if (restart.status === 'ok') {
     result.engine = {version: restart.version ?? '', pid: restart.pid}
     return result
   }
-  const why = restart.code === 3 ? restart.message : `the engine did not answer docker info within ${limit}s after its restart`
-  emit('restart', 'failed', why, started)
-
-  // Put the previous versions back, where the sources still offer them, and start the engine on those.
-  started = performance.now()
-  const unavailable = changing.filter((item) => !(facts.offered[item.name] ?? []).includes(item.from))
-  let rolledBack = false
-  if (unavailable.length === 0) {
-    const back = await root.run(await boundScript('upgrade-install.sh', changing.map((item) => `${item.name}=${item.from}`), {TK_ALLOW_DOWNGRADES: 'yes'}), {timeoutMs: 30 * 60_000})
-    rolledBack = back.code === 0
-  }
-  const after = await restartEngine(root, facts.init, limit, plan.restartFirst)
-  const state = after.ok ? `the engine runs again (${after.version})` : 'the engine is still down'
-  emit(
-    'rollback',
-    after.ok ? 'changed' : 'failed',
-    `${rolledBack ? `put back ${changing.map((item) => `${item.name} ${item.from}`).join(', ')}` : unavailable.length > 0 ? `cannot put back ${unavailable.map((item) => `${item.name} ${item.from}`).join(', ')}: no longer offered` : 'putting the previous versions back failed'}; ${state}`,
-    started,
-  )
+  const after = report.after!
+  const rolledBack = report.rollback === 'put-back'
+  const state = after.status === 'ok' ? `the engine runs again (${after.version})` : 'the engine is still down'
   throw new UpgradeFailed(
-    `${target}: ${why}; ${rolledBack ? 'the previous versions are back' : 'the new versions stay'} and ${state}`,
-    {journal: restart.journal, rolledBack, engineRunning: after.ok, packages: plan.packages},
-    after.ok ? 'see the journal lines above; the host was left on its previous versions' : 'see the journal lines above: fix what keeps the engine from starting, then run tk upgrade again',
+    `${target}: ${restartFailure(restart, limit)}; ${rolledBack ? 'the previous versions are back' : 'the new versions stay'} and ${state}`,
+    {journal: restart.journal, rolledBack, engineRunning: after.status === 'ok', packages: plan.packages},
+    after.status === 'ok' ? 'see the journal lines above; the host was left on its previous versions' : 'see the journal lines above: fix what keeps the engine from starting, then run tk upgrade again',
   )
 }

@@ -6,8 +6,9 @@
  * revision. Provisioning happens once, in a prepared snapshot.
  */
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
 
@@ -87,6 +88,43 @@ describe('tk upgrade on sandbox machines', function () {
     expect((await machine.ssh('admin', 'test -e /usr/sbin/policy-rc.d')).code).to.not.equal(0)
 
     // A second run: nothing to move, no restart.
+    const again = await upgrade([machine])
+    expect(again.code, again.stderr).to.equal(0)
+    expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
+  })
+
+  it('finishes on the host when tk is killed as soon as the new package is unpacked: the engine restarts onto it', async () => {
+    const [machine] = await machines(1)
+    const mainPid = async (unit: string) => (await root(machine, `systemctl show -p MainPID --value ${unit}`)).trim()
+    const engineBefore = await mainPid('docker')
+    const child = spawn(process.execPath, [TK_BIN, 'upgrade', target(machine), ...sandboxFlags(fixture)], {env: {...process.env, ...cleanEnv}, stdio: 'ignore'})
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      // tk dies, with its connection, once dpkg has the new containerd in place (configured or not).
+      let unpacked = false
+      for (let attempt = 0; attempt < 2400 && !unpacked; attempt++) {
+        unpacked = (await containerd(machine)) === NEW
+        if (!unpacked) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(unpacked, 'containerd unpacked').to.equal(true)
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+    // Nobody is connected any more: the host restarts containerd and the engine onto the new binaries all the same.
+    let settled = false
+    for (let attempt = 0; attempt < 240 && !settled; attempt++) {
+      const state = await machine.ssh(
+        'admin',
+        'sudo -n sh -c \'[ ! -e /usr/sbin/policy-rc.d ] && ! pgrep -x apt-get >/dev/null && docker info >/dev/null 2>&1 && readlink /proc/$(systemctl show -p MainPID --value containerd)/exe\'',
+      )
+      settled = state.code === 0 && !state.stdout.includes('(deleted)') && (await mainPid('docker')) !== engineBefore
+      if (!settled) await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    expect(settled, 'containerd and the engine restarted onto the new packages, the restarts no longer held back').to.equal(true)
+    const audit = await machine.ssh('admin', 'dpkg --audit')
+    expect(audit.stdout + audit.stderr).to.equal('')
+    // The next run finds nothing to do.
     const again = await upgrade([machine])
     expect(again.code, again.stderr).to.equal(0)
     expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
