@@ -7,6 +7,8 @@
 # not stop the install half-way (see lib/apt-detached.sh). Runs as root.
 set -eu
 trap '' HUP PIPE
+# tk:include lib/detached-lock.sh
+hold_detached_lock
 # tk:include lib/apt-update.sh
 # tk:include lib/apt-detached.sh
 export DEBIAN_FRONTEND=noninteractive

@@ -7,6 +7,8 @@
 # (see lib/apt-detached.sh).
 set -eu
 trap '' HUP PIPE
+# tk:include lib/detached-lock.sh
+hold_detached_lock
 # tk:include lib/apt-detached.sh
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600"

@@ -25,6 +25,18 @@ if ! flock -n 9; then
   [ "$1" -gt 0 ] || exit 4
   flock -w "$1" 9 || exit 4
 fi
+# Work an earlier run left going on the host by itself (its connection lost
+# half-way: an upgrade, an install, a daemon.json rollback) holds
+# detached.lock until it is done (lib/detached-lock.sh): wait for it too.
+if [ -r /var/lib/tk/detached.lock ]; then
+  exec 8</var/lib/tk/detached.lock
+  if ! flock -n 8; then
+    printf 'busy %s\n' "an earlier run's work still going on on the host"
+    [ "$1" -gt 0 ] || exit 4
+    flock -w "$1" 8 || exit 4
+  fi
+  exec 8<&-
+fi
 if [ -w "$owner" ] && printf '%s\n' "$2" 2>/dev/null > "$owner"; then
   echo locked owner
 else

@@ -29,6 +29,8 @@
 # Runs as root.
 set -u
 trap '' HUP PIPE
+# tk:include lib/detached-lock.sh
+hold_detached_lock
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DEBIAN_FRONTEND=noninteractive
 # tk:include lib/engine-service.sh

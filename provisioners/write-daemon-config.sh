@@ -17,6 +17,8 @@
 # down, 6 putting the previous file back failed. Runs as root.
 set -eu
 trap '' HUP PIPE
+# tk:include lib/detached-lock.sh
+hold_detached_lock
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 # tk:include lib/engine-service.sh
 target=/etc/docker/daemon.json

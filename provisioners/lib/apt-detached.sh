@@ -8,12 +8,13 @@
 apt_detached() {
 	apt_log=$(mktemp /tmp/tk-apt.XXXXXX 2>/dev/null) || apt_log=
 	if [ -z "$apt_log" ]; then
-		"$@"
+		"$@" 8<&-
 		return
 	fi
+	# Not the detached lock (fd 8) either: a daemon a maintainer script starts would keep it.
 	(
 		trap '' HUP PIPE INT
-		exec "$@"
+		exec "$@" 8<&-
 	) > "$apt_log" 2>&1 < /dev/null &
 	apt_code=0
 	wait "$!" || apt_code=$?

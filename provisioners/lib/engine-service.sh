@@ -7,14 +7,16 @@
 # The restart is given 300 s: docker.service has no start timeout of its own
 # (TimeoutStartSec=0), and a dockerd hung while starting would hold the script,
 # and tk's rollback, forever; the caller's wait then sees it fail.
+# A daemon started by openrc or sysv init is this script's child: it must not
+# inherit lib/detached-lock.sh's lock (fd 8), or it would hold it for good.
 service_restart() {
 	case "$1" in
 		systemd)
 			systemctl reset-failed "$2.service" >/dev/null 2>&1 || true
 			systemctl reset-failed "$2.socket" >/dev/null 2>&1 || true
-			timeout 300 systemctl restart "$2.service" ;;
-		openrc) timeout 300 rc-service "$2" restart ;;
-		sysv) timeout 300 service "$2" restart ;;
+			timeout 300 systemctl restart "$2.service" 8<&- ;;
+		openrc) timeout 300 rc-service "$2" restart 8<&- ;;
+		sysv) timeout 300 service "$2" restart 8<&- ;;
 		*) echo "unknown init system: $1" >&2; exit 2 ;;
 	esac
 }

@@ -93,7 +93,7 @@ describe('tk upgrade on sandbox machines', function () {
     expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
   })
 
-  it('finishes on the host when tk is killed as soon as the new package is unpacked: the engine restarts onto it', async () => {
+  it('finishes on the host when tk is killed as soon as the new package is unpacked: the engine restarts onto it, and the next run waits for that', async () => {
     const [machine] = await machines(1)
     const mainPid = async (unit: string) => (await root(machine, `systemctl show -p MainPID --value ${unit}`)).trim()
     const engineBefore = await mainPid('docker')
@@ -111,7 +111,12 @@ describe('tk upgrade on sandbox machines', function () {
       child.kill('SIGKILL')
       await exited
     }
-    // Nobody is connected any more: the host restarts containerd and the engine onto the new binaries all the same.
+    // A new run right away waits for the host's own work to finish (it holds detached.lock), then finds nothing to do.
+    const again = await upgrade([machine])
+    expect(again.code, again.stderr).to.equal(0)
+    expect(again.stderr).to.contain("waiting for the host's lock (held by an earlier run's work still going on on the host)")
+    expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
+    // Nobody was connected any more: the host restarted containerd and the engine onto the new binaries all the same.
     let settled = false
     for (let attempt = 0; attempt < 240 && !settled; attempt++) {
       const state = await machine.ssh(
@@ -124,10 +129,6 @@ describe('tk upgrade on sandbox machines', function () {
     expect(settled, 'containerd and the engine restarted onto the new packages, the restarts no longer held back').to.equal(true)
     const audit = await machine.ssh('admin', 'dpkg --audit')
     expect(audit.stdout + audit.stderr).to.equal('')
-    // The next run finds nothing to do.
-    const again = await upgrade([machine])
-    expect(again.code, again.stderr).to.equal(0)
-    expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
   })
 
   it("--engine-version '>=26' on bookworm is a clear error listing the versions that exist", async () => {
