@@ -1,14 +1,18 @@
 # Holds tk's lock on this host for as long as tk keeps this command's
-# stdin open: flock on fd 9, then cat reads stdin until tk closes it (or the
-# connection dies, which closes it too), so a crashed run never leaves the
-# host locked. Runs as the login user: flock needs only read access.
+# stdin open and writes a line to it at least every $3 seconds (tk writes
+# one every 15 s): flock on fd 9, then a loop that reads those lines, so a
+# crashed or killed run (its connection closed) or one cut off for good (a
+# laptop asleep, a network gone, which sshd may not notice for hours)
+# never leaves the host locked. Runs as the login user: flock needs only
+# read access.
 # $1: seconds to wait for another run's lock (0: do not wait).
 # $2: the holder's line (user@workstation (command) since TIME), written to
 #     the owner file for whoever waits next, when the login user may write
 #     it; tk writes it through sudo otherwise.
-# $3 (optional): a script to run as soon as the lock is held (the host's
+# $3: seconds without a line from tk after which the lock is let go.
+# $4 (optional): a script to run as soon as the lock is held (the host's
 #     facts), so that what tk plans from was read under the lock, in the same
-#     round trip. Its output follows "locked"; a line "@@tk-lock:done-$4 CODE"
+#     round trip. Its output follows "locked"; a line "@@tk-lock:done-$5 CODE"
 #     (after a newline of its own) ends it.
 # Exits 3 when the lock file is not there yet (tk makes it as root and retries).
 # Prints "busy" (then the holder's line) while waiting, then "locked" once
@@ -42,10 +46,11 @@ if [ -w "$owner" ] && printf '%s\n' "$2" 2>/dev/null > "$owner"; then
 else
   echo locked
 fi
-if [ -n "${3:-}" ]; then
+if [ -n "${4:-}" ]; then
   # The script must not hold the lock's descriptor, nor read tk's stdin.
   code=0
-  sh -c "$3" 9<&- </dev/null || code=$?
-  printf '\n@@tk-lock:done-%s %s\n' "$4" "$code"
+  sh -c "$4" 9<&- </dev/null || code=$?
+  printf '\n@@tk-lock:done-%s %s\n' "$5" "$code"
 fi
-exec cat >/dev/null
+# Held while tk's lines come: read ends at tk's end of input, timeout when tk went silent.
+while timeout "$3" sh -c 'IFS= read -r line' 9<&-; do :; done

@@ -3,8 +3,9 @@
  * `tk upgrade` take the same lock, so that one never restarts the engine
  * under another's daemon.json change or package upgrade. The lock is
  * flock(1) on /var/lib/tk/up.lock, held by a command whose stdin tk keeps
- * open: closing it, or losing the connection, releases the lock, so a
- * crashed or killed run never leaves a host locked. A second run waits
+ * open and writes a line to every 15 s: closing it, losing the connection,
+ * or a minute without a line releases the lock, so a crashed, killed or cut
+ * off run never leaves a host locked. A second run waits
  * (saying who holds the lock) or fails. Dry runs take no lock.
  */
 import {randomBytes} from 'node:crypto'
@@ -23,6 +24,10 @@ export const STATE_DIR = '/var/lib/tk'
 export const LOCK_FILE = `${STATE_DIR}/up.lock`
 /** How long a run waits for another's lock on a host unless told (--wait). */
 export const DEFAULT_LOCK_WAIT_SECONDS = 300
+/** The lock's holder lets go after this long without a line from tk (a run cut off for good)... */
+export const LOCK_IDLE_SECONDS = 60
+/** ...and tk writes it one this often while it holds the lock. */
+const LOCK_HEARTBEAT_MS = 15_000
 
 export const OWNER_FILE = `${STATE_DIR}/up.owner`
 
@@ -93,9 +98,13 @@ export async function acquireHostLock(
     if (!held) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
   }
   const {channel, whenLocked} = held
+  // The holder lets go when tk goes silent for LOCK_IDLE_SECONDS: a line now and then says tk is still there.
+  const heartbeat = setInterval(() => channel.write('\n'), LOCK_HEARTBEAT_MS)
+  heartbeat.unref()
   return {
     whenLocked,
     release: async () => {
+      clearInterval(heartbeat)
       await owner
       // Closing the holder's input ends it, and flock's lock with it; no need to wait for the close.
       channel.end()
@@ -121,7 +130,7 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
   const nonce = randomBytes(8).toString('hex')
   const marker = doneMarker(nonce)
   const channel = await login.connection.exec(
-    `sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))} ${shQuote(options.holder)}${then ? ` ${shQuote(then.script)} ${nonce}` : ''}`,
+    `sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))} ${shQuote(options.holder)} ${LOCK_IDLE_SECONDS}${then ? ` ${shQuote(then.script)} ${nonce}` : ''}`,
   )
   return new Promise((resolve, reject) => {
     let buffered = ''

@@ -8,6 +8,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {provisionerScript} from '../../src/provision/scripts.js'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -123,6 +124,23 @@ describe('tk provision on sandbox machines', function () {
     const again = await provision([machine])
     expect(again.code, again.stderr).to.equal(0)
     expect((await root(machine, 'cat /var/lib/tk/up.owner')).trim()).to.match(/^\S+@\S+ \(tk provision\) since \d{4}-/)
+  })
+
+  it("lets the host's lock go when the run holding it goes silent for the idle limit (a laptop asleep)", async () => {
+    const machine = await fixture.machine({release: 'bookworm'})
+    await root(machine, 'mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock')
+    const script = await provisionerScript('up-lock.sh')
+    const put = await machine.ssh('admin', 'cat > /tmp/up-lock.sh', {input: script})
+    expect(put.code, put.stderr).to.equal(0)
+    // The holder's input stays open but silent (sleep writes nothing), as from a tk that is cut off; idle limit 2 s.
+    const probe = [
+      '( sleep 10 </dev/null 2>/dev/null | sh -c "$(cat /tmp/up-lock.sh)" up-lock 0 "ann@ws (tk up) since now" 2 > /tmp/up-lock.out 2>&1 & )',
+      'sleep 1; flock -n /var/lib/tk/up.lock true && echo free || echo held',
+      'sleep 3; flock -n /var/lib/tk/up.lock true && echo free || echo held',
+      'cat /tmp/up-lock.out',
+    ].join('\n')
+    const {stdout} = await machine.ssh('admin', probe)
+    expect(stdout).to.equal('held\nfree\nlocked\n')
   })
 
   it('--dry-run on a bare machine plans the install and changes nothing', async () => {
