@@ -17,11 +17,9 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
+import {withoutSecrets} from '../transport/secret-env.js'
 import {shQuote} from '../host/sh-quote.js'
 import {liveTunnels, type TunnelState} from './state.js'
-
-/** Environment variables that carry tk's secrets (passwords, a key's passphrase). */
-export const SECRET_ENV = ['TK_SUDO_PASSWORD', 'TK_SSH_PASSWORD', 'TK_SSH_PASSPHRASE'] as const
 
 /** The docker executable on PATH, or undefined when there is none. */
 export function findLocalDocker(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -74,10 +72,9 @@ export async function ensureTunnel(host: string, project: string | undefined, tu
  * docker through the terminal's process group; tk waits for docker's code.
  */
 export async function runLocalDocker(docker: string, endpoint: string, args: string[]): Promise<number> {
-  const env: NodeJS.ProcessEnv = {...process.env, DOCKER_HOST: endpoint}
-  delete env.DOCKER_CONTEXT
   // tk's secrets are tk's: the docker CLI and whatever it starts (credential helpers, plugins) never see them.
-  for (const name of SECRET_ENV) delete env[name]
+  const env: NodeJS.ProcessEnv = {...withoutSecrets(process.env), DOCKER_HOST: endpoint}
+  delete env.DOCKER_CONTEXT
   const ignore = () => undefined
   process.on('SIGINT', ignore)
   process.on('SIGQUIT', ignore)

@@ -9,6 +9,7 @@ import {dirname, join} from 'node:path'
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {TransportOptions} from '../transport/connection.js'
+import {withoutSecrets} from '../transport/secret-env.js'
 import {clearStaleSocket, type Endpoint, endpointUrl, listen} from './local-endpoint.js'
 import {defaultSocketPath, ensurePrivateDir, fileNameFor, tunnelStateDir} from './paths.js'
 import {isTunnelProcess, liveTunnels, processStartTime, readState, removeState, type TunnelState, writeState} from './state.js'
@@ -28,12 +29,6 @@ export interface TunnelRunOptions {
   log: (line: string) => void
   /** Stop once no local connection has been open for this many seconds; 0 or undefined: run until stopped. */
   idleTimeout?: number
-}
-
-function withoutSudoPassword(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = {...env}
-  delete copy.TK_SUDO_PASSWORD
-  return copy
 }
 
 function inodeOf(path: string): number | undefined {
@@ -161,7 +156,7 @@ export async function detachTunnel(host: string, argv: string[], options: {timeo
       detached: true,
       stdio: ['ignore', fd, fd],
       // The tunnel logs in again when its connection drops, so the login secrets stay; sudo's is never needed.
-      env: {...withoutSudoPassword(process.env), TK_TUNNEL_LOG: log},
+      env: {...withoutSecrets(process.env, ['TK_SSH_PASSWORD', 'TK_SSH_PASSPHRASE']), TK_TUNNEL_LOG: log},
     })
   } finally {
     closeSync(fd)
