@@ -87,25 +87,37 @@ export async function upHost(
   const activity = (text: string) => options.onActivity?.(target, text)
 
   // A dry run changes nothing, the lock file included; it reads the state as it is.
-  // The engine's facts are gathered in the lock's own round trip, as soon as the lock is held.
+  // The engine's facts are gathered in the lock's own round trip, as soon as the lock is held,
+  // and the state is read meanwhile (it is needed only by the provisioners).
+  let reading: Promise<HostState> | undefined
+  const startReading = (): Promise<HostState> => {
+    if (!reading) {
+      reading = readHostState(host)
+      reading.catch(() => {})
+    }
+    return reading
+  }
   const facts = options.dryRun ? undefined : await hostFactsRequest(host)
   const lock = facts
     ? await acquireHostLock(target, host, hosts.root, {
         waitSeconds: options.waitSeconds,
         holder: lockHolder(options.by, 'tk up'),
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
-        whenLocked: {script: facts.script, onLocked: facts.start},
+        whenLocked: {
+          script: facts.script,
+          onLocked: () => {
+            facts.start()
+            startReading()
+          },
+        },
       })
     : undefined
   let state: HostState | undefined
-  let reading: Promise<HostState> | undefined
   let engine: Awaited<ReturnType<typeof provisionHost>> | undefined
   let failure: unknown
   try {
     activity('facts')
-    // The state is read while the engine's facts are gathered: it is needed only by the provisioners.
-    reading = readHostState(host)
-    reading.catch(() => {})
+    const stateRead = startReading()
     try {
       const gathered = facts && lock?.whenLocked ? {facts: await facts.finish(lock.whenLocked), startedAt: facts.startedAt ?? performance.now()} : undefined
       engine = await provisionHost(target, hosts, desired, {
@@ -124,7 +136,7 @@ export async function upHost(
       throw error instanceof UserError ? error : new UpStepFailed(`${target}: ${(error as Error).message}`, {exitCode: ExitCode.FAILED})
     }
 
-    state = await reading
+    state = await stateRead
     const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets}
     for (const provisioner of provisioners) {
       activity(provisioner.name)
