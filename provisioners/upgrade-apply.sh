@@ -13,8 +13,8 @@
 # engine (containerd), space-separated, may be empty; $4: what to put back
 # when the engine does not come back (PACKAGE=VERSION, space-separated; empty
 # when the sources no longer offer every previous version); then the
-# packages to install (PACKAGE=VERSION). TK_ALLOW_DOWNGRADES=yes lets apt
-# move a package to an older version.
+# packages to install (PACKAGE=VERSION; none: only the restart).
+# TK_ALLOW_DOWNGRADES=yes lets apt move a package to an older version.
 # Prints, as it goes (parsed by src/upgrade/execute.ts):
 #   "@@tk:apt", apt's output, then "@@tk:install CODE";
 #   after a failed install, "@@tk:answering" when the engine still answers,
@@ -103,10 +103,15 @@ restart_engine() {
 downgrades=
 if [ "${TK_ALLOW_DOWNGRADES:-no}" = yes ]; then downgrades=--allow-downgrades; fi
 
-echo "@@tk:apt"
+# No packages: only the restart, onto what is installed (containerd or the
+# engine still ran a binary replaced on disk); nothing to put back after it.
+packages=$#
 code=0
-install_held "$downgrades" "$@" || code=$?
-echo "@@tk:install $code"
+if [ "$packages" -gt 0 ]; then
+	echo "@@tk:apt"
+	install_held "$downgrades" "$@" || code=$?
+	echo "@@tk:install $code"
+fi
 if [ "$code" != 0 ]; then
 	# apt stops before unpacking when it cannot fetch or resolve: an engine that still answers is
 	# left alone (a restart would stop its containers for nothing); one that does not is restarted.
@@ -118,6 +123,11 @@ fi
 if restart_engine restart "$first"; then
 	echo "@@tk:end"
 	exit 0
+fi
+
+if [ "$packages" -eq 0 ]; then
+	echo "@@tk:end"
+	exit 2
 fi
 
 # Put the previous versions back, where the sources still offer them, and start the engine on those.

@@ -3,7 +3,8 @@
 # refreshing the package lists: the init system, which of the given packages
 # are installed and at what version, every version the sources offer of each
 # (apt-cache madison), apt's own candidate for each (apt-cache policy, which
-# honours pinning), and whether the engine runs. Arguments: the packages.
+# honours pinning), whether the engine runs, and which of containerd and the
+# engine run a binary since replaced on disk. Arguments: the packages.
 # Output: @@tk:NAME sections. Runs as root.
 set -eu
 # tk:include lib/apt-update.sh
@@ -44,4 +45,18 @@ echo "@@tk:service"
 if [ -d /run/systemd/system ]; then systemctl is-active docker.service 2>/dev/null || true
 elif docker info >/dev/null 2>&1; then echo active
 else echo inactive; fi
+
+# Services whose running process runs a binary no longer on disk: upgraded
+# without the restart (an upgrade whose host went down half-way, or an apt
+# run with restarts held back), so still running the old version.
+echo "@@tk:stale"
+for service in containerd docker; do
+	pid=
+	if [ "$service" = docker ]; then binary=dockerd; else binary=$service; fi
+	if [ -d /run/systemd/system ]; then pid=$(systemctl show -p MainPID --value "$service.service" 2>/dev/null || true)
+	else pid=$(pidof "$binary" 2>/dev/null | cut -d' ' -f1 || true); fi
+	if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+		case $(readlink "/proc/$pid/exe" 2>/dev/null) in *" (deleted)") echo "$service" ;; esac
+	fi
+done
 echo "@@tk:end"

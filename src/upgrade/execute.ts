@@ -193,9 +193,17 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
     steps,
   }
 
+  // Containerd or the engine still running a binary replaced on disk: upgraded without the restart
+  // (a host that went down half-way, an apt run with restarts held back). Restarted onto what is installed.
+  const stale = changing.length === 0 ? facts.stale : []
+  const staleText = `${stale.join(' and ')} still run${stale.length === 1 ? 's' : ''} a binary replaced on disk since ${stale.length === 1 ? 'it' : 'they'} started`
   if (changing.length === 0) {
     emit('install', 'ok', 'every package is at its newest version in range', performance.now())
-    return result
+    if (stale.length === 0) return result
+    if (options.dryRun) {
+      emit('restart', 'would-change', `${staleText}: restart onto the installed version`, performance.now())
+      return result
+    }
   }
   if (options.dryRun) {
     emit('install', 'would-change', arrow(changing), performance.now())
@@ -219,9 +227,9 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
       } else {
         emit('restart', 'failed', restartFailure(restart, limit), stepStarted)
       }
-    } else if (report.restart && report.restart.status !== 'ok') {
+    } else if (report.restart && report.restart.status !== 'ok' && report.after) {
       // The restart after putting the previous versions back.
-      const after = report.after!
+      const after = report.after
       const state = after.status === 'ok' ? `the engine runs again (${after.version})` : 'the engine is still down'
       const what =
         report.rollback === 'put-back'
@@ -234,7 +242,7 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
     stepStarted = performance.now()
   })
   const applied = await root.run(
-    await boundScript('upgrade-apply.sh', [facts.init, String(limit), plan.restartFirst.join(' '), putBack.join(' '), ...plan.pins], {
+    await boundScript('upgrade-apply.sh', [facts.init, String(limit), (stale.includes('containerd') ? ['containerd'] : plan.restartFirst).join(' '), putBack.join(' '), ...plan.pins], {
       TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no',
     }),
     // apt (30 min at most), then up to three restarts and a rollback install.
@@ -265,7 +273,15 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
     result.engine = {version: restart.version ?? '', pid: restart.pid}
     return result
   }
-  const after = report.after!
+  const after = report.after
+  if (!after) {
+    // Only a restart onto what was installed: nothing to put back.
+    throw new UpgradeFailed(
+      `${target}: ${staleText}; ${restartFailure(restart, limit)}, and the engine is down`,
+      {journal: restart.journal, rolledBack: false, engineRunning: false, packages: plan.packages},
+      'see the journal lines above: fix what keeps the engine from starting, then run tk upgrade again',
+    )
+  }
   const rolledBack = report.rollback === 'put-back'
   const state = after.status === 'ok' ? `the engine runs again (${after.version})` : 'the engine is still down'
   throw new UpgradeFailed(

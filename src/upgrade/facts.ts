@@ -2,7 +2,8 @@
  * The facts tk upgrade works from, gathered in one round trip as root after
  * refreshing the host's package lists: installed engine packages, every
  * version the sources offer of each, apt's candidate for each, the init
- * system and whether the engine runs.
+ * system, whether the engine runs, and whether it (or containerd) runs a
+ * binary replaced on disk since it started.
  */
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
@@ -23,6 +24,8 @@ export interface UpgradeFacts {
   /** apt's candidate per package (honours pinning). */
   candidate: Record<string, string>
   engineActive: boolean
+  /** Services (containerd, docker) whose running process runs a binary since replaced on disk. */
+  stale: string[]
 }
 
 /** The packages tk upgrade moves: the engine, its CLI where split off, and what it runs on. */
@@ -48,6 +51,7 @@ export function parseUpgradeFacts(output: string): UpgradeFacts {
     offered,
     candidate: Object.fromEntries(pairs('candidate')),
     engineActive: sections.lines('service')[0] === 'active',
+    stale: sections.lines('stale').filter((name) => name === 'containerd' || name === 'docker'),
   }
 }
 

@@ -26,7 +26,7 @@ interface HostJson {
   status: 'ok' | 'failed' | 'skipped'
   startedAt?: string
   finishedAt?: string
-  result?: {changed: number; restarted: boolean; range: string; packages: PackageJson[]; engine?: {version: string}}
+  result?: {changed: number; restarted: boolean; range: string; packages: PackageJson[]; engine?: {version: string}; steps: Array<{id: string; result: string; detail: string}>}
   error?: {message: string; hint?: string; exitCode: number; journal?: string[]; rolledBack?: boolean; engineRunning?: boolean}
 }
 
@@ -129,6 +129,30 @@ describe('tk upgrade on sandbox machines', function () {
     expect(settled, 'containerd and the engine restarted onto the new packages, the restarts no longer held back').to.equal(true)
     const audit = await machine.ssh('admin', 'dpkg --audit')
     expect(audit.stdout + audit.stderr).to.equal('')
+  })
+
+  it('restarts containerd onto its installed version when it still runs the binary an upgrade replaced, and nothing else', async () => {
+    const [machine] = await machines(1)
+    // An upgrade whose restarts were held back, as a host cut off half-way by other means would leave it.
+    await root(machine, `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && DEBIAN_FRONTEND=noninteractive apt-get install -y -q containerd=${NEW}; rm -f /usr/sbin/policy-rc.d`)
+    const exe = () => root(machine, 'readlink /proc/$(systemctl show -p MainPID --value containerd)/exe')
+    expect(await exe()).to.contain('(deleted)')
+
+    const planned = await upgrade([machine], '--dry-run')
+    expect(planned.code, planned.stderr).to.equal(0)
+    expect(planned.json.hosts[0].result!.steps.find((step) => step.id === 'restart')).to.include({
+      result: 'would-change',
+      detail: 'containerd still runs a binary replaced on disk since it started: restart onto the installed version',
+    })
+    expect(await exe()).to.contain('(deleted)')
+
+    const {code, json, stderr} = await upgrade([machine])
+    expect(code, stderr).to.equal(0)
+    expect(json.hosts[0].result).to.include({changed: 0, restarted: true})
+    expect(await exe()).not.to.contain('(deleted)')
+    expect(await engineAnswers(machine)).to.equal(true)
+    const again = await upgrade([machine])
+    expect(again.json.hosts[0].result).to.include({changed: 0, restarted: false})
   })
 
   it("--engine-version '>=26' on bookworm is a clear error listing the versions that exist", async () => {

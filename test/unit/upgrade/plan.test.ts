@@ -20,6 +20,7 @@ function bookworm(overrides: Partial<UpgradeFacts> = {}): UpgradeFacts {
     },
     candidate: {'docker.io': BOOKWORM_ENGINE, containerd: '1.6.20~ds1-1+deb12u3', runc: '1.1.5+ds1-1+deb12u1', tini: '0.19.0-1+b3'},
     engineActive: true,
+    stale: [],
     ...overrides,
   }
 }
@@ -104,6 +105,7 @@ describe('upgrade facts', () => {
       offered: {containerd: ['1.6.20~ds1-1+deb12u3', '1.6.20~ds1-1+deb12u2']},
       candidate: {containerd: '1.6.20~ds1-1+deb12u3'},
       engineActive: true,
+      stale: [],
     })
     expect(() => parseUpgradeFacts('@@tk:init\nsystemd\n')).to.throw(/ended early/)
   })
