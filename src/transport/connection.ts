@@ -489,30 +489,111 @@ function openClient(
   })
 }
 
-/** Connects to a resolved target, through its jump hosts if any. */
+interface JumpEntry {
+  client: Promise<SshClient>
+  users: number
+}
+
+/**
+ * Connections to jump hosts, shared by every connection this process makes
+ * through them: one login on a bastion for a whole fleet rather than one per
+ * host — sshd drops logins that arrive together beyond MaxStartups (10 by
+ * default), and each would repeat the key exchange. Keyed by the chain of
+ * hops that reaches the jump host; the last connection through it closes it.
+ */
+const jumpPool = new Map<string, JumpEntry>()
+
+/** What tells one jump connection from another: the hop, who logs in, with what, checked against what. */
+function hopKey(hop: ResolvedTarget, settings: TransportSettings): string {
+  return JSON.stringify([hop.user, hop.hostname, hop.port, hop.identityFiles, hop.identitiesOnly, hop.hostKeyName, settings.knownHostsFile, settings.hostKeyPolicy])
+}
+
+/** The pool's connection for `key`, opened by `open` when there is none (opened: true); release() when done with it. */
+function acquireJump(key: string, open: () => Promise<SshClient>): {client: Promise<SshClient>; opened: boolean; release: () => void} {
+  let entry = jumpPool.get(key)
+  const opened = !entry
+  if (!entry) {
+    const created: JumpEntry = {client: open(), users: 0}
+    const forget = () => {
+      if (jumpPool.get(key) === created) jumpPool.delete(key)
+    }
+    // A jump connection that fails or closes is opened anew by the next connection through it.
+    created.client.then((client) => client.once('close', forget), forget)
+    jumpPool.set(key, created)
+    entry = created
+  }
+  entry.users++
+  const held = entry
+  let released = false
+  return {
+    client: held.client,
+    opened,
+    release: () => {
+      if (released) return
+      released = true
+      held.users--
+      if (held.users > 0) return
+      if (jumpPool.get(key) === held) jumpPool.delete(key)
+      held.client.then(
+        (client) => client.end(),
+        () => {},
+      )
+    },
+  }
+}
+
+/** Connects to a resolved target, through its jump hosts if any (shared with other connections through them). */
 export async function connect(target: ResolvedTarget, options: TransportOptions = {}): Promise<SshConnection> {
   const settings = transportSettings(options)
   for (const warning of target.warnings) settings.onWarning(warning)
   const hops = [...target.proxyJump, target]
-  // The first hop's TCP connect starts now: the server starts its sshd while tk loads ssh2 and known_hosts.
-  let first: EarlySocket | undefined = openSocket(hops[0])
-  const clients: SshClient[] = []
+  const keys: string[] = []
+  for (const [index, hop] of target.proxyJump.entries()) keys.push(`${index === 0 ? '' : `${keys[index - 1]} > `}${hopKey(hop, settings)}`)
+  // The first hop's TCP connect starts now, unless its connection is already open (or opening):
+  // the server starts its sshd while tk loads ssh2 and known_hosts.
+  let first: EarlySocket | undefined = keys.length > 0 && jumpPool.has(keys[0]) ? undefined : openSocket(hops[0])
+  const loaded = Promise.all([loadSsh2(), KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])])
+  const releases: Array<() => void> = []
+  const releaseJumps = () => {
+    for (const release of releases.splice(0).reverse()) release()
+  }
   try {
-    const [ssh2, knownHosts] = await Promise.all([loadSsh2(), KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])])
+    let via: SshClient | undefined
     let previous: ResolvedTarget | undefined
-    for (const hop of hops) {
-      const sock = previous ? await forwardThrough(clients[clients.length - 1], previous, hop, settings.connectTimeoutMs) : first!
-      first = undefined
-      clients.push(await openClient(ssh2, hop, sock, settings, knownHosts, previous))
+    for (const [index, hop] of hops.entries()) {
+      const [through, from] = [via, previous]
+      const open = async () => {
+        const [ssh2, knownHosts] = await loaded
+        let sock: Duplex | EarlySocket
+        if (through && from) {
+          sock = await forwardThrough(through, from, hop, settings.connectTimeoutMs)
+        } else {
+          sock = first ?? openSocket(hop)
+          first = undefined
+        }
+        return openClient(ssh2, hop, sock, settings, knownHosts, from)
+      }
+      if (index === hops.length - 1) {
+        const client = await open()
+        return new SshConnection(client, target, releaseJumps, settings)
+      }
+      // Taken before anything is awaited, so that connections started together share the first jump host's.
+      const jump = acquireJump(keys[index], open)
+      releases.push(jump.release)
+      if (!jump.opened && first) {
+        // Another connection opened it meanwhile: this one's early TCP connection is not needed.
+        first.socket.destroy()
+        first = undefined
+      }
+      via = await jump.client
       previous = hop
     }
+    throw new Error('unreachable: the last hop returns')
   } catch (error) {
     first?.socket.destroy()
-    for (const client of clients.reverse()) client.end()
+    releaseJumps()
     throw error
   }
-  const client = clients.pop()!
-  return new SshConnection(client, target, clients, settings)
 }
 
 export interface ShellSession {
@@ -579,7 +660,8 @@ export class SshConnection {
   constructor(
     readonly client: SshClient,
     readonly target: ResolvedTarget,
-    private readonly jumps: SshClient[],
+    /** Lets go of the jump hosts' connections this one went through (shared: the last user closes them). */
+    private readonly releaseJumps: () => void,
     readonly settings: TransportSettings,
   ) {
     this.name = formatTarget(target)
@@ -590,7 +672,7 @@ export class SshConnection {
     client.on('close', () => {
       this.closed = true
       this.lost ??= connectionError(`Connection to ${this.name} closed`)
-      for (const jump of this.jumps) jump.end()
+      this.releaseJumps()
     })
   }
 
@@ -691,6 +773,6 @@ export class SshConnection {
       this.client.end()
     })
     this.closed = true
-    for (const jump of this.jumps) jump.end()
+    this.releaseJumps()
   }
 }

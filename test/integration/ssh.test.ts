@@ -216,6 +216,38 @@ describe('the SSH transport on sandbox machines', function () {
     expect(stdout.trim()).to.equal(inner.name)
   })
 
+  it('logs in on a jump host once for all the hosts behind it', async () => {
+    const jump = machines.bookworm
+    const inner = [machines.bullseye, machines.trixie]
+    const sshConfig = join(dir, 'ssh_config_shared_jump')
+    const knownHosts = join(dir, 'shared_jump_known_hosts')
+    copyFileSync(fixture.sandbox.home.knownHosts, knownHosts)
+    for (const machine of inner) appendFileSync(knownHosts, `${machine.name} ${machine.machine.hostKey.split(' ').slice(0, 2).join(' ')}\n`)
+    const identity = fixture.sandbox.credentials.users.admin.identityFile
+    writeFileSync(
+      sshConfig,
+      [
+        'Host jump',
+        '  HostName 127.0.0.1',
+        `  Port ${jump.port}`,
+        '  User admin',
+        `  IdentityFile ${identity}`,
+        ...inner.flatMap((machine, index) => [`Host inner-${index}`, `  HostName ${machine.name}`, '  User admin', `  IdentityFile ${identity}`, '  ProxyJump jump']),
+        '',
+      ].join('\n'),
+    )
+    // Logins on the jump host, as its sshd logs them (the counting login itself included).
+    const logins = async () => Number((await jump.ssh('admin', "sudo -n journalctl _COMM=sshd --no-pager -o cat | grep -c '^Accepted publickey for admin'")).stdout.trim())
+    const before = await logins()
+    const started = Date.now()
+    const {code, stdout, stderr} = await runTk(['exec', 'inner-0', 'inner-1', '--ssh-config', sshConfig, '--known-hosts', knownHosts, '--host-key-policy', 'strict', '--', 'hostname'], {env})
+    expect(code, stderr).to.equal(0)
+    expect(stdout).to.contain(inner[0].name).and.to.contain(inner[1].name)
+    // Done, tk exits: no TCP connection left waiting on the jump host's sshd (its LoginGraceTime is 120 s).
+    expect(Date.now() - started).to.be.lessThan(60_000)
+    expect((await logins()) - before - 1).to.equal(1)
+  })
+
   describe('sudo', () => {
     it("runs op's root work with TK_SUDO_PASSWORD, and never prints the password", async () => {
       const password = fixture.sandbox.credentials.opPassword
