@@ -10,7 +10,7 @@ import {connect as tcpConnect, type Socket} from 'node:net'
 import {homedir} from 'node:os'
 import type {Duplex} from 'node:stream'
 
-import type {AnyAuthMethod, AuthHandlerMiddleware, ClientChannel, ConnectConfig, ParsedKey, PseudoTtyOptions} from 'ssh2'
+import type {AnyAuthMethod, AuthHandlerMiddleware, BaseAgent, ClientChannel, ConnectConfig, IdentityCallback, ParsedKey, PseudoTtyOptions} from 'ssh2'
 
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
@@ -182,6 +182,15 @@ class Authenticator {
           this.tried.push('ssh-agent')
           return {type: 'agent', username, agent: this.settings.agentSocket}
         }
+        if (this.settings.agentSocket) {
+          // IdentitiesOnly, as OpenSSH reads it: the agent still signs for the identity files' own
+          // keys (a key whose passphrase only the agent holds), and offers nothing else.
+          const agent = await this.identitiesOnlyAgent(this.settings.agentSocket)
+          if (agent) {
+            this.tried.push('ssh-agent (the identity files\' keys only)')
+            return {type: 'agent', username, agent}
+          }
+        }
       }
       while (this.keyIndex < this.target.identityFiles.length) {
         const file = this.target.identityFiles[this.keyIndex++]
@@ -214,6 +223,46 @@ class Authenticator {
       }
     }
     return undefined
+  }
+
+  /**
+   * The agent at `socket`, offering only the keys of the identity files (their .pub
+   * files, or the key itself when it is not encrypted); undefined when none is known.
+   */
+  private async identitiesOnlyAgent(socket: string): Promise<BaseAgent | undefined> {
+    const ssh2 = await loadSsh2()
+    const wanted: Buffer[] = []
+    for (const file of this.target.identityFiles) {
+      for (const [path, isPublic] of [[`${file}.pub`, true], [file, false]] as const) {
+        let data: Buffer
+        try {
+          data = await readFile(path)
+        } catch {
+          continue
+        }
+        const parsed = ssh2.utils.parseKey(data)
+        const key = Array.isArray(parsed) ? parsed[0] : parsed
+        if (key instanceof Error || !key || (!isPublic && !key.isPrivateKey())) continue
+        wanted.push(key.getPublicSSH())
+        break
+      }
+    }
+    if (wanted.length === 0) return undefined
+    const inner = new ssh2.OpenSSHAgent(socket)
+    class IdentitiesOnlyAgent extends ssh2.BaseAgent<ParsedKey> {
+      getIdentities(callback: IdentityCallback<ParsedKey>): void {
+        inner.getIdentities((error, keys) => {
+          if (error) return callback(error)
+          const parsed = (keys ?? []).filter((key): key is ParsedKey => typeof (key as Partial<ParsedKey>).getPublicSSH === 'function')
+          callback(undefined, parsed.filter((key) => wanted.some((publicKey) => publicKey.equals(key.getPublicSSH()))))
+        })
+      }
+
+      sign(key: ParsedKey, data: Buffer, ...rest: unknown[]): void {
+        ;(inner.sign as (...args: unknown[]) => boolean)(key, data, ...rest)
+      }
+    }
+    return new IdentitiesOnlyAgent()
   }
 
   private async getPassword(): Promise<string | undefined> {

@@ -4,7 +4,7 @@
  */
 import {expect} from 'chai'
 import {spawn, spawnSync} from 'node:child_process'
-import {appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -246,6 +246,44 @@ describe('the SSH transport on sandbox machines', function () {
     // Done, tk exits: no TCP connection left waiting on the jump host's sshd (its LoginGraceTime is 120 s).
     expect(Date.now() - started).to.be.lessThan(60_000)
     expect((await logins()) - before - 1).to.equal(1)
+  })
+
+  it("with IdentitiesOnly, has the agent sign for the identity file's key and offers it nothing else", async () => {
+    // The agent holds six other keys, then admin's; the identity file is an encrypted copy of admin's key,
+    // whose passphrase tk is not given. Offering the agent's keys in turn, sshd's MaxAuthTries (6) would end
+    // the login before admin's; ignoring the agent, tk could not use the encrypted file.
+    const agentDir = mkdtempSync(join(tmpdir(), 'tk-agent-'))
+    const socket = join(agentDir, 'agent.sock')
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], {stdio: 'ignore'})
+    try {
+      for (let attempt = 0; attempt < 100 && !existsSync(socket); attempt++) await new Promise((resolve) => setTimeout(resolve, 50))
+      const run = (command: string, args: string[]) => {
+        const result = spawnSync(command, args, {env: {...process.env, SSH_AUTH_SOCK: socket}, encoding: 'utf8'})
+        if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`)
+        return result.stdout
+      }
+      for (let index = 0; index < 6; index++) {
+        run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(agentDir, `other-${index}`)])
+        run('ssh-add', ['-q', join(agentDir, `other-${index}`)])
+      }
+      const key = join(agentDir, 'admin')
+      copyFileSync(fixture.sandbox.credentials.users.admin.identityFile, key)
+      chmodSync(key, 0o600)
+      run('ssh-add', ['-q', key])
+      writeFileSync(`${key}.pub`, run('ssh-keygen', ['-y', '-f', key]))
+      run('ssh-keygen', ['-q', '-p', '-f', key, '-P', '', '-N', 'only-the-agent-knows'])
+      const sshConfig = join(agentDir, 'ssh_config')
+      writeFileSync(sshConfig, ['Host agent-target', '  HostName 127.0.0.1', `  Port ${machines.bookworm.port}`, '  User admin', `  IdentityFile ${key}`, '  IdentitiesOnly yes', ''].join('\n'))
+      const {code, stdout, stderr} = await runTk(
+        ['exec', 'agent-target', '--ssh-config', sshConfig, '--known-hosts', fixture.sandbox.home.knownHosts, '--host-key-policy', 'strict', '--', 'echo signed-by-the-agent'],
+        {env: {...env, SSH_AUTH_SOCK: socket}},
+      )
+      expect(code, stderr).to.equal(0)
+      expect(stdout).to.equal('signed-by-the-agent\n')
+    } finally {
+      agent.kill()
+      rmSync(agentDir, {recursive: true, force: true})
+    }
   })
 
   describe('sudo', () => {
