@@ -45,6 +45,23 @@ export function parseErrorLine(error: ParseErrorShape): string {
 }
 
 export abstract class TkCommand extends Command {
+  /**
+   * For the commands that change hosts: an interrupt (Ctrl-C, SIGTERM) says
+   * what becomes of the work under way, then tk exits (130, 143). Closing
+   * the connections releases the hosts' locks; what a host was doing by
+   * itself (an install, an upgrade, a daemon.json change) goes on there.
+   */
+  protected explainInterrupts(): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(
+        `\ntk: interrupted. Work a host had started (an install, an upgrade, a daemon.json change) finishes there by itself, and the hosts' locks are released; run tk ${this.id?.replaceAll(':', ' ') ?? ''} again to take each host from where it is.\n`,
+      )
+      process.exit(signal === 'SIGINT' ? 130 : 143)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const userError = isParseError(error) ? new UserError(parseErrorLine(error), {exitCode: ExitCode.USAGE, hint: `see ${this.config.bin} ${this.id} --help`}) : error
     if (userError instanceof UserError) {

@@ -49,6 +49,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   async run(): Promise<DestroyFleetResult> {
+    this.explainInterrupts()
     const {argv, flags} = await this.parse(Destroy)
     const [{selectTargets}, {destroyHosts, planDestroy}, {fleetExitCode}] = await Promise.all([
       import('../remote/hosts.js'),

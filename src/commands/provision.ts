@@ -83,6 +83,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   async run(): Promise<ProvisionFleetResult> {
+    this.explainInterrupts()
     const {argv, flags, metadata} = await this.parse(Provision)
     // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
     const given = (name: keyof typeof flags) => flags[name] !== undefined && !metadata.flags[name]?.setFromDefault

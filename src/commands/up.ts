@@ -70,6 +70,7 @@ With several hosts failing for different reasons the exit code is 1.`
   }
 
   async run(): Promise<UpFleetResult> {
+    this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
     const [{loadConfig}, {resolveTargets, ALL_HOSTS}, up, {loadInstallScript}, render, {fleetExitCode}] = await Promise.all([
       import('../config/index.js'),

@@ -66,6 +66,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
   }
 
   async run(): Promise<UpgradeFleetResult> {
+    this.explainInterrupts()
     const {argv, flags} = await this.parse(Upgrade)
     const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render, {fleetExitCode}] = await Promise.all([
       import('../remote/hosts.js'),

@@ -184,10 +184,12 @@ describe('tk provision on sandbox machines', function () {
     expect(Date.now() - started).to.be.greaterThan(25_000)
   })
 
-  it('finishes the install on the host when tk is killed while apt runs: dpkg is never left interrupted', async () => {
+  it('finishes the install on the host when tk is interrupted (Ctrl-C) while apt runs: dpkg is never left interrupted', async () => {
     const machine = await fixture.machine({release: 'bookworm'})
-    const child = spawn(process.execPath, [TK_BIN, 'provision', target(machine), ...sandboxFlags(fixture)], {env: {...process.env, ...cleanEnv}, stdio: 'ignore'})
-    const exited = new Promise((resolve) => child.once('exit', resolve))
+    const child = spawn(process.execPath, [TK_BIN, 'provision', target(machine), ...sandboxFlags(fixture)], {env: {...process.env, ...cleanEnv}, stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {
       // tk dies, with its connection, once dpkg is unpacking or configuring packages.
       let unpacking = false
@@ -197,9 +199,11 @@ describe('tk provision on sandbox machines', function () {
       }
       expect(unpacking, 'dpkg ran').to.equal(true)
     } finally {
-      child.kill('SIGKILL')
-      await exited
+      child.kill('SIGINT')
     }
+    // tk says what becomes of the work under way, and exits as interrupted.
+    expect(await exited).to.equal(130)
+    expect(stderr).to.contain('tk: interrupted. Work a host had started (an install, an upgrade, a daemon.json change) finishes there by itself')
     // With nobody listening any more, apt goes on to the end: no dpkg left interrupted, the engine installed.
     let busy = true
     for (let attempt = 0; attempt < 240 && busy; attempt++) {
