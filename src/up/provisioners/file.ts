@@ -43,7 +43,13 @@ async function walk(root: string, directory: string, out: string[]): Promise<voi
   }
 }
 
-const octalMode = (mode: number) => (mode & 0o7777).toString(8)
+/**
+ * A source file's mode as it will be on the host: its own, without the group
+ * and other write bits that a workstation's umask (002 or 022) decides —
+ * otherwise two admins with different umasks would change each other's files
+ * back and forth. A mode in tk.yml gives those bits when they are wanted.
+ */
+const sourceMode = (mode: number) => (mode & 0o7755).toString(8)
 
 /** The source's files with their hashes and the modes they will have on the host. */
 export async function readSourceTree(provisioner: FileProvisioner): Promise<SourceTree> {
@@ -53,7 +59,7 @@ export async function readSourceTree(provisioner: FileProvisioner): Promise<Sour
     })
   }
   const info = await stat(provisioner.source).catch(fail)
-  const wanted = (mode: number) => (provisioner.mode ? String(Number.parseInt(provisioner.mode, 8).toString(8)) : octalMode(mode))
+  const wanted = (mode: number) => (provisioner.mode ? String(Number.parseInt(provisioner.mode, 8).toString(8)) : sourceMode(mode))
   if (info.isFile()) {
     const data = await readFile(provisioner.source).catch(fail)
     return {kind: 'file', root: dirname(provisioner.source), files: [{path: posix.basename(provisioner.destination), sha256: sha256(data), mode: wanted(info.mode)}]}

@@ -60,6 +60,17 @@ describe('tk up: pure parts', () => {
       expect(withMode.files[0].mode).to.equal('600')
     })
 
+    it("takes the source's mode without the group and other write bits a umask decides, unless tk.yml gives a mode", async () => {
+      writeFileSync(join(dir, 'local.env'), 'A=1\n')
+      // umask 002 makes 664 and 775; umask 022 makes 644 and 755: the host gets the same either way.
+      for (const [mode, expected] of [[0o664, '644'], [0o644, '644'], [0o775, '755'], [0o600, '600'], [0o4775, '4755']] as const) {
+        chmodSync(join(dir, 'local.env'), mode)
+        expect((await readSourceTree(provisioner(join(dir, 'local.env')))).files[0].mode, mode.toString(8)).to.equal(expected)
+      }
+      chmodSync(join(dir, 'local.env'), 0o664)
+      expect((await readSourceTree(provisioner(join(dir, 'local.env'), {mode: '0664'}))).files[0].mode).to.equal('664')
+    })
+
     it('walks a directory in sorted order, with relative paths', async () => {
       mkdirSync(join(dir, 'conf', 'sub'), {recursive: true})
       writeFileSync(join(dir, 'conf', 'b.conf'), 'b')
