@@ -5,7 +5,7 @@
  */
 import {ExitCode} from '../cli/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import {gatherHostFacts, type HostFacts} from '../facts/host-facts.js'
+import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/host-facts.js'
 import type {Host, RunResult} from '../host/host.js'
 import type {DesiredEngine} from './desired.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config.js'
@@ -52,8 +52,8 @@ export interface ProvisionOptions {
   onStepStart?: (target: string, step: {id: PlannedStep['id']; title: string}) => void
   /** A new connection (new login session), so that a new docker group membership applies. */
   reconnect?: () => Promise<ProvisionHosts>
-  /** The host's facts, already gathered under the host's lock (in its round trip), and when that began; gathered here when absent. */
-  facts?: {facts: HostFacts; startedAt: number}
+  /** The facts round trip already made under the host's lock (in its round trip), and what it printed; made here when absent. */
+  facts?: {request: HostFactsRequest; result: RunResult}
 }
 
 class StepFailed extends UserError {}
@@ -67,8 +67,8 @@ function failure(target: string, step: PlannedStep, result: RunResult, what: str
 
 export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
   const started = performance.now()
-  const factsStarted = options.facts?.startedAt ?? performance.now()
-  let facts: HostFacts = options.facts?.facts ?? (await gatherHostFacts(hosts.login))
+  const factsStarted = options.facts?.request.startedAt ?? performance.now()
+  let facts: HostFacts = options.facts ? await options.facts.request.finish(options.facts.result) : await gatherHostFacts(hosts.login)
   let plan: ProvisionPlan = planProvision(target, facts, desired)
   // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
   // starts: asked in a second round trip only when daemon.json is to change.

@@ -110,9 +110,9 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
           onWait: (holder: string) => options.onWait?.(name, holder),
           whenLocked: {script: facts.script, onLocked: facts.start},
         }
-        return withHostLock(name, host, hosts.root, locking, async (gathered) =>
+        return withHostLock(name, host, hosts.root, locking, (gathered) =>
           provisionHost(name, hosts, options.desired(name), {
-            facts: gathered && {facts: await facts.finish(gathered), startedAt: facts.startedAt ?? performance.now()},
+            facts: gathered && {request: facts, result: gathered},
             dryRun: options.dryRun,
             onStep: options.onStep,
             reconnect: async () => {

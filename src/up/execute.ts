@@ -119,9 +119,8 @@ export async function upHost(
     activity('facts')
     const stateRead = startReading()
     try {
-      const gathered = facts && lock?.whenLocked ? {facts: await facts.finish(lock.whenLocked), startedAt: facts.startedAt ?? performance.now()} : undefined
       engine = await provisionHost(target, hosts, desired, {
-        facts: gathered,
+        facts: facts && lock?.whenLocked ? {request: facts, result: lock.whenLocked} : undefined,
         dryRun: options.dryRun,
         onStepStart: (_, step) => activity(step.id),
         onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),
