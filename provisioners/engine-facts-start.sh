@@ -62,13 +62,13 @@ fact_wait() {
 	if [ -n "$tk_fact_pid" ]; then wait "$tk_fact_pid" 2>/dev/null || true; fi
 }
 
-# fact NAME QUERY: what NAME's query printed; QUERY runs now when it could not be started.
+# fact NAME QUERY: what NAME's query printed (through check-facts.sh's show,
+# defined by the time engine-facts.sh calls this); QUERY runs now when it
+# could not be started.
 fact() {
 	if [ -n "$tk_facts_dir" ]; then
 		fact_wait "$1"
-		if [ -f "$tk_facts_dir/$1" ]; then
-			while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < "$tk_facts_dir/$1"
-		fi
+		show "$tk_facts_dir/$1" || true
 	else
 		"$2"
 	fi
