@@ -23,7 +23,7 @@ if (!existsSync(dist('status/gather.js'))) {
 }
 const {Sandbox} = await import(dist('providers/sandbox/index.js'))
 const {SshHost} = await import(dist('transport/ssh-host.js'))
-const {provisionerScript} = await import(dist('provision/scripts.js'))
+const {hostScript} = await import(dist('transport/host-scripts.js'))
 const tk = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 
 const runsArg = process.argv.indexOf('--runs')
@@ -129,7 +129,7 @@ try {
 
   // In one process: where a host's time goes.
   const options = {identityFiles: [key], knownHostsFile: knownHosts, hostKeyPolicy: 'strict', agentSocket: false}
-  const script = await provisionerScript('status-facts.sh')
+  const script = await hostScript('status-facts.sh')
   const connects = []
   const scripts = []
   for (let round = 0; round < runs; round++) {

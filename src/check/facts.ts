@@ -1,14 +1,14 @@
 /**
  * The facts `tk check` judges, gathered from a host. Two producers give the
  * same RawCheckFacts: one over the host interface (many cheap calls, the fast
- * path on the local machine) and one from provisioners/check-facts.sh (one
+ * path on the local machine) and one from host-scripts/check-facts.sh (one
  * round trip, for remote hosts). Everything after that is shared.
  */
 import {machine, release} from 'node:os'
 import {dirname} from 'node:path'
 
 import {FactSections} from '../facts/sections.js'
-import type {Host} from '../host/host.js'
+import type {Host} from '../transport/host.js'
 
 export const CONFIG_CANDIDATES = (release: string): string[] => [
   '/proc/config.gz',
@@ -124,7 +124,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
   }
 }
 
-/** Reads the output of provisioners/check-facts.sh. */
+/** Reads the output of host-scripts/check-facts.sh. */
 export function parseFactsScriptOutput(output: string | FactSections): RawCheckFacts {
   const sections = typeof output === 'string' ? new FactSections(output) : output
   if (!sections.has('end')) throw new Error('the check facts script ended early: its output has no end marker')

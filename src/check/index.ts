@@ -5,7 +5,7 @@
 import {readFile, stat} from 'node:fs/promises'
 
 import {InputError} from '../errors/index.js'
-import type {Host} from '../host/host.js'
+import type {Host} from '../transport/host.js'
 import {evaluateChecks, type CheckReport} from './evaluate.js'
 import {CONFIG_CANDIDATES, gatherCheckFacts, parseFactsScriptOutput, type RawCheckFacts} from './facts.js'
 import {KernelConfig} from './kernel-config.js'
@@ -55,14 +55,14 @@ export async function checkHost(host: Host): Promise<CheckReport> {
   return judgeHostFacts(host.name, await gatherCheckFacts(host))
 }
 
-/** Checks a host by running provisioners/check-facts.sh there: one round trip. */
+/** Checks a host by running host-scripts/check-facts.sh there: one round trip. */
 export async function checkHostWithScript(host: Host, script: string): Promise<CheckReport> {
   const result = await host.run(script)
   if (result.code !== 0) throw new Error(`the check facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
   return judgeHostFacts(host.name, parseFactsScriptOutput(result.stdout))
 }
 
-/** provisioners/check-facts.sh, read from the package (src/check and dist/check sit at the same depth). */
+/** host-scripts/check-facts.sh, read from the package (src/check and dist/check sit at the same depth). */
 export async function readCheckFactsScript(): Promise<string> {
-  return readFile(new URL('../../provisioners/check-facts.sh', import.meta.url), 'utf8')
+  return readFile(new URL('../../host-scripts/check-facts.sh', import.meta.url), 'utf8')
 }

@@ -1,9 +1,9 @@
 /**
  * `tk check` over SSH on many hosts: one connection each, every fact in one
- * round trip (provisioners/check-facts.sh), hosts in parallel.
+ * round trip (host-scripts/check-facts.sh), hosts in parallel.
  */
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
-import {HostConnector} from '../remote/hosts.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {checkHostWithScript, readCheckFactsScript, type CheckReport} from './index.js'

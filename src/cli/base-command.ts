@@ -10,7 +10,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 
 import {UserError} from '../errors/index.js'
-import {ExitCode} from './exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 
 interface ParseErrorShape {
   message: string

@@ -3,11 +3,11 @@ import * as Flags from '@oclif/core/flags'
 
 import {checkConfigFile, checkHost, type CheckReport} from '../check/index.js'
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import type {HostOutcome} from '../fleet/run-hosts.js'
-import {LocalHost} from '../host/local.js'
+import {LocalHost} from '../transport/local-host.js'
 import {FLEET_HEADER, fleetRow, renderCheckReport} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
 import {renderTable} from '../render/table.js'
@@ -70,7 +70,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     }
     if (flags['kernel-config']) throw new UserError('--kernel-config judges a local file; it cannot be combined with hosts', {exitCode: ExitCode.USAGE})
 
-    const {selectTargets} = await import('../remote/hosts.js')
+    const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)
     const {checkHosts} = await import('../check/remote.js')
     const outcomes = await checkHosts(targets, {

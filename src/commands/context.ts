@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {transportFlags} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
@@ -45,7 +45,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
       this.log(`Removed the docker context ${name}`)
       return {context: name, action: 'removed'}
     }
-    const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../remote/hosts.js'), import('../config/locate.js')])
+    const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
     if (targets.length !== 1) throw new UserError(`${args.host} names ${targets.length} hosts: a context points at one`, {exitCode: ExitCode.USAGE})
     const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})

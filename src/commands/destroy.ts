@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {DestroyResult} from '../destroy/index.js'
 import {UserError} from '../errors/index.js'
@@ -52,7 +52,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Destroy)
     const [{selectTargets}, {destroyHosts, planDestroy}, {fleetExitCode}] = await Promise.all([
-      import('../remote/hosts.js'),
+      import('../fleet/host-connector.js'),
       import('../destroy/index.js'),
       import('../fleet/run-hosts.js'),
     ])

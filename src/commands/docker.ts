@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
@@ -75,7 +75,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
       return
     }
 
-    const {selectTargets} = await import('../remote/hosts.js')
+    const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)
     const transport = transportOptions(flags, (message) => this.warn(message))
 
@@ -96,7 +96,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
       return
     }
 
-    const {execOnHosts} = await import('../remote/exec.js')
+    const {execOnHosts} = await import('../exec/index.js')
     const {fleetExitCode} = await import('../fleet/run-hosts.js')
     const outcomes = await execOnHosts(targets, run.remoteDockerCommand(dockerArgs), {
       concurrency: flags.concurrency,

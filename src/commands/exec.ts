@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 
@@ -52,9 +52,9 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     if (flags.stdin && hosts.length > 1) throw new UserError('--stdin works with one host only', {exitCode: ExitCode.USAGE})
 
     const stdin = flags.stdin ? await readAll(process.stdin) : undefined
-    const {selectTargets} = await import('../remote/hosts.js')
+    const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)
-    const {execOnHosts} = await import('../remote/exec.js')
+    const {execOnHosts} = await import('../exec/index.js')
     const {fleetExitCode} = await import('../fleet/run-hosts.js')
     const outcomes = await execOnHosts(targets, command, {
       asRoot: flags.sudo,

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {exitCodeTable} from '../cli/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {writeStarterConfig, type StarterResult} from '../config/starter.js'
 
 export default class Init extends TkCommand {

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UserError} from '../errors/index.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
@@ -92,12 +92,12 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
     const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
       await Promise.all([
-        import('../remote/hosts.js'),
+        import('../fleet/host-connector.js'),
         import('../provision/index.js'),
         import('../render/provision.js'),
         import('../fleet/run-hosts.js'),
-        import('../provision/desired.js'),
-        import('../up/desired.js'),
+        import('../provision/desired-engine.js'),
+        import('../up/engine-from-config.js'),
       ])
     const targets = await selectTargets(argv as string[], flags.config)
     if (flags.script && !given('method') && !targets.every((target) => target.host?.engine.method === 'script')) {

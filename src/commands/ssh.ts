@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 
 import {TkCommand} from '../cli/base-command.js'
-import {exitCodeTable} from '../cli/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 
 export default class Ssh extends TkCommand {
@@ -27,7 +27,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY'])}`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Ssh)
-    const {openShell} = await import('../remote/shell.js')
+    const {openShell} = await import('../exec/shell.js')
     process.exitCode = await openShell(args.host, {...transportOptions(flags, (message) => this.warn(message)), config: flags.config})
   }
 }

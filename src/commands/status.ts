@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 
 import {TkCommand} from '../cli/base-command.js'
-import {exitCodeTable} from '../cli/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {StatusResult} from '../status/gather.js'
 

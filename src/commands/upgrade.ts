@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {exitCodeTable} from '../cli/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {PackageMove, UpgradeResult} from '../upgrade/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -69,7 +69,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Upgrade)
     const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render, {fleetExitCode}] = await Promise.all([
-      import('../remote/hosts.js'),
+      import('../fleet/host-connector.js'),
       import('../engine/version-range.js'),
       import('../upgrade/index.js'),
       import('../render/upgrade.js'),

@@ -2,7 +2,7 @@
  * ConfigError: tk.yml is invalid. One line, "FILE[:LINE:COL]: PATH: what is
  * wrong", exit code CONFIG, and a hint that says what to do.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 
 export type ConfigPath = Array<string | number>

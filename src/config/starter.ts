@@ -7,7 +7,7 @@ import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {CONFIG_FILE_NAME, findConfigFile} from './locate.js'
 import {SCHEMA_FILE_URL} from './schema-file.js'

@@ -4,11 +4,11 @@
  * --uninstall-engine, is remove the Docker engine's packages and say what
  * data stays. The plan is checked before anything is touched.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
-import {boundScript} from '../provision/scripts.js'
-import {HostConnector} from '../remote/hosts.js'
+import {boundScript} from '../transport/host-scripts.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 

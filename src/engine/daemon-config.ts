@@ -3,7 +3,7 @@
  * what the host's file holds, checked against a table of the keys dockerd
  * reads on Linux (with their JSON types) and against the flags on the engine
  * unit's command line, and a line diff of the file for plans. Pure: the
- * provisioners/ scripts do the writing, restarting and rolling back.
+ * host-scripts/ scripts do the writing, restarting and rolling back.
  *
  * The key table follows the "Daemon configuration file" section of the
  * dockerd reference (docs/reference/dockerd.md in docker/cli), which lists

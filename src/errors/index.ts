@@ -3,7 +3,7 @@
  * as one line (plus an optional hint) and exits with its class's code. Any
  * other thrown error is a bug in tk and keeps its stack.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from './exit-codes.js'
 
 export class UserError extends Error {
   readonly exitCode: number

@@ -1,14 +1,14 @@
 /**
  * Everything tk knows about a host before it plans: the check facts and the
- * engine facts, gathered in one round trip by provisioners/check-facts.sh
- * and provisioners/engine-facts.sh (engine-facts-start.sh first).
+ * engine facts, gathered in one round trip by host-scripts/check-facts.sh
+ * and host-scripts/engine-facts.sh (engine-facts-start.sh first).
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
-import type {Host, RunResult} from '../host/host.js'
+import type {Host, RunResult} from '../transport/host.js'
 import {splitCommandLine} from '../engine/daemon-config.js'
 /** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
@@ -184,7 +184,7 @@ let factsScript: Promise<string> | undefined
 /** The facts scripts as one, read once from the package: the engine's slow queries start first, in the background. */
 export function hostFactsScript(): Promise<string> {
   factsScript ??= Promise.all(
-    ['engine-facts-start.sh', 'check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../provisioners/${name}`, import.meta.url), 'utf8')),
+    ['engine-facts-start.sh', 'check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../host-scripts/${name}`, import.meta.url), 'utf8')),
   ).then((scripts) => scripts.join('\n'))
   return factsScript
 }

@@ -1,5 +1,5 @@
 /**
- * The output format of the facts scripts in provisioners/: sections, each
+ * The output format of the facts scripts in host-scripts/: sections, each
  * opened by a line "@@tk:NAME". Splitting it is shared by every parser.
  */
 export class FactSections {

@@ -3,14 +3,14 @@
  * that has something to do, in order, stopping at the first failure. Emits an
  * event per step so the command can show progress.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/host-facts.js'
-import type {Host, RunResult} from '../host/host.js'
-import type {DesiredEngine} from './desired.js'
-import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config.js'
+import type {Host, RunResult} from '../transport/host.js'
+import type {DesiredEngine} from './desired-engine.js'
+import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
 import {planProvision, type PlannedStep, type ProvisionPlan} from './plan.js'
-import {boundScript} from './scripts.js'
+import {boundScript} from '../transport/host-scripts.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 

@@ -4,19 +4,19 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {InputError, UserError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
-import {HostConnector} from '../remote/hosts.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
-import type {DesiredDaemonConfig, DesiredEngine} from './desired.js'
+import type {DesiredDaemonConfig, DesiredEngine} from './desired-engine.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
-import {lockHolder, whoAmI, withHostLock} from './host-lock.js'
+import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
 
-export type {DesiredEngine} from './desired.js'
+export type {DesiredEngine} from './desired-engine.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
 
 /** Reads an install script from a local path or an http(s) URL. */

@@ -6,13 +6,13 @@
  */
 import {evaluateChecks, type CheckReport} from '../check/evaluate.js'
 import {KernelConfig} from '../check/kernel-config.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
 import {inRange} from '../engine/version-range.js'
-import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config.js'
-import type {DesiredEngine} from './desired.js'
+import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
+import type {DesiredEngine} from './desired-engine.js'
 
 export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
 

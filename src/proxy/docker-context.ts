@@ -1,7 +1,7 @@
 /** Runs `docker context ...` with the local docker CLI, for `tk context`. */
 import {execFile} from 'node:child_process'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 
 /**

@@ -4,7 +4,7 @@
  * handles), else ssh://user@host:port for OpenSSH itself to reach. Used by
  * `tk env` (shell lines) and `tk context` (a docker context).
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import {formatTarget, resolveTarget, type ResolveOptions} from '../transport/target.js'

@@ -13,12 +13,12 @@ import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {withoutSecrets} from '../transport/secret-env.js'
-import {shQuote} from '../host/sh-quote.js'
+import {shQuote} from '../transport/sh-quote.js'
 import {liveTunnels, type TunnelState} from './state.js'
 
 /** The docker executable on PATH, or undefined when there is none. */
@@ -126,7 +126,7 @@ export interface RemoteDockerOptions {
  * remote command's.
  */
 export async function runRemoteDocker(target: Target, args: string[], options: RemoteDockerOptions): Promise<number> {
-  const {HostConnector} = await import('../remote/hosts.js')
+  const {HostConnector} = await import('../fleet/host-connector.js')
   const {exitCodeOf} = await import('../transport/connection.js')
   const connector = new HostConnector(options.transport)
   const {stdin, stdout, stderr} = process

@@ -8,7 +8,7 @@ import {lstatSync, mkdirSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 
 /** A unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS). */

@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {withoutSecrets} from '../transport/secret-env.js'
@@ -54,7 +54,7 @@ async function chooseEndpoint(options: TunnelRunOptions, project: string | undef
 
 /** Runs a tunnel in the foreground until SIGINT or SIGTERM; resolves once it has shut down. */
 export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState> {
-  const [{selectTargets, HostConnector}, {findConfigFile}] = await Promise.all([import('../remote/hosts.js'), import('../config/locate.js')])
+  const [{selectTargets, HostConnector}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
   const targets = await selectTargets([options.host], options.config)
   const project = findConfigFile({path: options.config})
   if (targets.length !== 1) throw new UserError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`, {exitCode: ExitCode.USAGE})

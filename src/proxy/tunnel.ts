@@ -9,11 +9,11 @@
 import type {Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import type {SshConnection} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {shQuote} from '../host/sh-quote.js'
+import {shQuote} from '../transport/sh-quote.js'
 import {Backoff} from './backoff.js'
 import {DAEMON_JSON, engineSocketFromDaemonJson} from './engine-socket.js'
 

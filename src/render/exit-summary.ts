@@ -1,6 +1,6 @@
 /** The exit-code table printed on stderr after a command ran on several hosts (tk exec, tk docker). */
 import type {HostOutcome} from '../fleet/run-hosts.js'
-import type {ExecResult} from '../remote/exec.js'
+import type {ExecResult} from '../exec/index.js'
 import {makeStyle, useColor} from './style.js'
 import {renderTable} from './table.js'
 

@@ -1,6 +1,6 @@
 /**
  * What `tk status` knows about a reachable host: the output of
- * provisioners/status-facts.sh, parsed. Pure functions; gathering them is
+ * host-scripts/status-facts.sh, parsed. Pure functions; gathering them is
  * src/status/gather.ts.
  */
 import {parseOsRelease} from '../check/facts.js'

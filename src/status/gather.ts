@@ -1,15 +1,15 @@
 /**
  * `tk status` as a service: which hosts, then one connection and one run of
- * provisioners/status-facts.sh per host, hosts in parallel; where the engine
+ * host-scripts/status-facts.sh per host, hosts in parallel; where the engine
  * runs and the login user may use it, its version is asked over the same
  * connection (src/status/engine-api.ts). A host that cannot be reached is a
  * row saying why, never an exception.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
-import {boundScript} from '../provision/scripts.js'
-import {HostConnector} from '../remote/hosts.js'
+import {boundScript} from '../transport/host-scripts.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
@@ -54,7 +54,7 @@ const SCRIPT_TIMEOUT_MS = 20_000
  * or every tk.yml host when there are none.
  */
 export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
-  const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../remote/hosts.js')])
+  const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../fleet/host-connector.js')])
   if (args.length === 0 && findConfigFile({path: configPath}) === undefined) {
     throw new UserError('no hosts given and no tk.yml here or above', {
       exitCode: ExitCode.USAGE,

@@ -6,7 +6,7 @@
  * tk.yml is refused when a tk.yml exists, with the names it knows: a typo
  * should not become an SSH connection attempt to a host of that name.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {didYouMean} from '../config/errors.js'
 import type {HostConfig, ProviderName, Release, SshOptions, TkConfig} from '../config/types.js'

@@ -12,7 +12,7 @@ import type {Duplex} from 'node:stream'
 
 import type {AnyAuthMethod, AuthHandlerMiddleware, BaseAgent, ClientChannel, ConnectConfig, IdentityCallback, ParsedKey, PseudoTtyOptions} from 'ssh2'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {ChannelLimiter} from './channel-limiter.js'
 import {

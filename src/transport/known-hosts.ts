@@ -9,7 +9,7 @@ import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {globMatch} from './ssh-config.js'
 

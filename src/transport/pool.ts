@@ -3,7 +3,7 @@
  * the same resolved target gets a handle on the same connection, and
  * concurrent first requests share one connection attempt.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {connect, type TransportOptions} from './connection.js'
 import {SshHost} from './ssh-host.js'

@@ -11,7 +11,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 
 export interface ConfigLine {

@@ -6,10 +6,10 @@
  */
 import type {ClientChannel} from 'ssh2'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import type {Host, PathStat, RunResult} from '../host/host.js'
-import {shQuote} from '../host/sh-quote.js'
+import type {Host, PathStat, RunResult} from './host.js'
+import {shQuote} from './sh-quote.js'
 import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
 import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'

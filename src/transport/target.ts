@@ -7,7 +7,7 @@ import {isIPv6} from 'node:net'
 import {homedir, hostname as localHostname, userInfo} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {evaluateConfig, readConfigLines} from './ssh-config.js'
 

@@ -4,14 +4,14 @@
  * provisioners in order, then record what happened in the host's state.
  * A failing step stops that host; what already ran is recorded all the same.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import type {Provisioner, TkConfig} from '../config/types.js'
 import {UserError} from '../errors/index.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
-import type {DesiredEngine} from '../provision/desired.js'
+import type {DesiredEngine} from '../provision/desired-engine.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {acquireHostLock, lockHolder} from '../provision/host-lock.js'
+import {acquireHostLock, lockHolder} from '../fleet/host-lock.js'
 import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'

@@ -4,15 +4,15 @@
  * never stops the others; --max-fail stops starting new hosts after N failures.
  */
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import type {TkConfig} from '../config/types.js'
 import {UserError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
-import {whoAmI} from '../provision/host-lock.js'
-import {HostConnector} from '../remote/hosts.js'
+import {whoAmI} from '../fleet/host-lock.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {desiredEngine} from './desired.js'
+import {desiredEngine} from './engine-from-config.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 
 export type {UpResult, UpStep} from './execute.js'

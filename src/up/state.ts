@@ -4,10 +4,10 @@
  * history: which provisioners ran, with which spec (a hash: values from the
  * environment may be secret and never land on a host), when and by which tk.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import type {Host} from '../host/host.js'
-import {LOCK_FILE, STATE_DIR} from '../provision/host-lock.js'
+import type {Host} from '../transport/host.js'
+import {LOCK_FILE, STATE_DIR} from '../fleet/host-lock.js'
 
 export {LOCK_FILE, STATE_DIR}
 

@@ -1,6 +1,6 @@
 /**
  * Upgrades one host: facts (after refreshing its package lists), the plan,
- * then provisioners/upgrade-apply.sh, which does the rest on the host so that
+ * then host-scripts/upgrade-apply.sh, which does the rest on the host so that
  * a lost connection cannot stop it half-way: the pinned install with the
  * packages' own restarts held back, one restart of the engine and a health
  * check (`docker info` within a bounded time), and when the engine does not
@@ -9,10 +9,10 @@
  * engine wherever that is possible; the failure carries the engine's
  * journal either way. tk follows the script's progress lines as they come.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import type {Host} from '../host/host.js'
-import {boundScript} from '../provision/scripts.js'
+import type {Host} from '../transport/host.js'
+import {boundScript} from '../transport/host-scripts.js'
 import {gatherUpgradeFacts} from './facts.js'
 import {planUpgrade, type DesiredUpgrade, type PackageMove, type UpgradePlan} from './plan.js'
 

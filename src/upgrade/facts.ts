@@ -5,11 +5,11 @@
  * system, whether the engine runs, and whether it (or containerd) runs a
  * binary replaced on disk since it started.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {FactSections} from '../facts/sections.js'
-import type {Host} from '../host/host.js'
-import {boundScript} from '../provision/scripts.js'
+import type {Host} from '../transport/host.js'
+import {boundScript} from '../transport/host-scripts.js'
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
 

@@ -2,8 +2,8 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
-import {lockHolder, whoAmI, withHostLock} from '../provision/host-lock.js'
-import {HostConnector} from '../remote/hosts.js'
+import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
+import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'

@@ -11,7 +11,7 @@
  * - Any move to an older version (by Debian's order) is refused unless
  *   allowDowngrade: a newer installed version within the range is kept.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 import {compareDebianVersions} from '../engine/debian-version.js'
 import {inRange, installedMajorRange, NoVersionInRange, versionsInRange} from '../engine/version-range.js'

@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {provisionerScript} from '../../src/provision/scripts.js'
+import {hostScript} from '../../src/transport/host-scripts.js'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -129,7 +129,7 @@ describe('tk provision on sandbox machines', function () {
   it("lets the host's lock go when the run holding it goes silent for the idle limit (a laptop asleep)", async () => {
     const machine = await fixture.machine({release: 'bookworm'})
     await root(machine, 'mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock')
-    const script = await provisionerScript('up-lock.sh')
+    const script = await hostScript('up-lock.sh')
     const put = await machine.ssh('admin', 'cat > /tmp/up-lock.sh', {input: script})
     expect(put.code, put.stderr).to.equal(0)
     // The holder's input stays open but silent (sleep writes nothing), as from a tk that is cut off; idle limit 2 s.

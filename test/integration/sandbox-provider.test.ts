@@ -23,14 +23,14 @@ import {
   projectPath,
   type SandboxConnection,
 } from '../../src/providers/sandbox/fleet.js'
-import {selectTargets} from '../../src/remote/hosts.js'
+import {selectTargets} from '../../src/fleet/host-connector.js'
 import type {Target} from '../../src/targets/index.js'
 import {runTk} from '../run-tk.js'
 import {type SandboxFixture, sandboxFixture} from '../support/sandbox.js'
 import {cleanEnv, provisionedSnapshot, sandboxFlags, target} from '../support/tk-hosts.js'
 
 const FLEET_MODULE = fileURLToPath(new URL('../../src/providers/sandbox/fleet.ts', import.meta.url))
-const HOSTS_MODULE = fileURLToPath(new URL('../../src/remote/hosts.ts', import.meta.url))
+const HOSTS_MODULE = fileURLToPath(new URL('../../src/fleet/host-connector.ts', import.meta.url))
 
 /** ensureSandboxHosts for one host in a tk process of its own; prints its connection as JSON. */
 function ensureInAnotherProcess(config: string, host: string): Promise<SandboxConnection> {

@@ -8,7 +8,7 @@ import {readFile} from 'node:fs/promises'
 
 import {expect} from 'chai'
 
-import {ExitCode} from '../../src/cli/exit-codes.js'
+import {ExitCode} from '../../src/errors/exit-codes.js'
 import {UserError} from '../../src/errors/index.js'
 import {RELEASES, knownHostsName, recordedHostKeys, sandboxHome} from '../../src/providers/sandbox/index.js'
 import {type SandboxFixture, sandboxFixture} from '../support/sandbox.js'

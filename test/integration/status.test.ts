@@ -10,7 +10,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../../src/cli/exit-codes.js'
+import {ExitCode} from '../../src/errors/exit-codes.js'
 import type {StatusResult} from '../../src/status/gather.js'
 import type {HostState} from '../../src/up/state.js'
 import {runTk} from '../run-tk.js'

@@ -2,7 +2,7 @@
  * The sandbox fixture integration tests share: real Debian machines with
  * systemd and OpenSSH on tk's private engine (src/providers/sandbox).
  *
- *   import {sandboxFixture} from '../support/sandbox.js'
+ *   import {sandboxFixture} from './sandbox.js'
  *   before(async function () { this.timeout(10 * 60_000); sandbox = await sandboxFixture() })
  *   it('...', async () => { const host = await sandbox.machine({release: 'bookworm'}); await host.ssh('admin', 'id') })
  *

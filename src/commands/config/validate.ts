@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../../cli/base-command.js'
-import {exitCodeTable} from '../../cli/exit-codes.js'
+import {exitCodeTable} from '../../errors/exit-codes.js'
 import {CONFIG_ENV, loadConfig} from '../../config/index.js'
 import {summarizeConfig, type ConfigSummary} from '../../config/summary.js'
 import {makeStyle, useColor} from '../../render/style.js'

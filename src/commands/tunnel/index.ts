@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../../cli/exit-codes.js'
+import {ExitCode, exitCodeTable} from '../../errors/exit-codes.js'
 import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../../cli/transport-flags.js'
 import {UserError} from '../../errors/index.js'
 

@@ -12,7 +12,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import Docker from 'dockerode'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import {UserError} from '../../errors/index.js'
 import type {SandboxHome} from './home.js'
 import {checkSandboxRequirements, findProgram} from './requirements.js'

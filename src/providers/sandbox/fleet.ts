@@ -18,7 +18,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import type {HostConfig, Release, TkConfig} from '../../config/types.js'
 import {UserError} from '../../errors/index.js'
 import type {Target} from '../../targets/index.js'

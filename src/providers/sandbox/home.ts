@@ -6,7 +6,7 @@
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import {UserError} from '../../errors/index.js'
 
 export interface SandboxHome {

@@ -12,7 +12,7 @@ import {promisify} from 'node:util'
 
 import type Docker from 'dockerode'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import {UserError} from '../../errors/index.js'
 import {type SandboxCredentials, USER_IDS} from './credentials.js'
 import type {SandboxEngine} from './engine.js'

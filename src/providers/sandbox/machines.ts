@@ -12,7 +12,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type Docker from 'dockerode'
 
 import {UserError} from '../../errors/index.js'
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import {generateKeyPair, type SandboxCredentials} from './credentials.js'
 import type {SandboxEngine} from './engine.js'
 import {DEFAULT_RELEASE, ensureImage, isRelease, LABEL, type Release} from './image.js'

@@ -7,7 +7,7 @@ import {constants} from 'node:fs'
 import {access} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import {UserError} from '../../errors/index.js'
 
 /** The programs the provider runs, and the Debian package that brings each. */

@@ -11,10 +11,10 @@ import {dirname, join, posix, relative, sep} from 'node:path'
 
 import {create as createTar} from 'tar'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import type {FileProvisioner} from '../../config/types.js'
 import {UserError} from '../../errors/index.js'
-import {boundScript} from '../../provision/scripts.js'
+import {boundScript} from '../../transport/host-scripts.js'
 import {sha256, specHash} from '../spec-hash.js'
 import type {ProvisionerRunner} from './types.js'
 
@@ -78,7 +78,7 @@ export async function readSourceTree(provisioner: FileProvisioner): Promise<Sour
   return {kind: 'directory', root: provisioner.source, files}
 }
 
-/** "sum"/"stat" lines of provisioners/file-state.sh -> path -> what the host has. */
+/** "sum"/"stat" lines of host-scripts/file-state.sh -> path -> what the host has. */
 export function parseFileState(output: string): Map<string, {sha256?: string; mode?: string; owner?: string}> {
   const found = new Map<string, {sha256?: string; mode?: string; owner?: string}>()
   const entry = (path: string) => {

@@ -6,11 +6,11 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../../cli/exit-codes.js'
+import {ExitCode} from '../../errors/exit-codes.js'
 import type {ShellProvisioner} from '../../config/types.js'
 import {UserError} from '../../errors/index.js'
-import {shQuote} from '../../host/sh-quote.js'
-import {provisionerScript} from '../../provision/scripts.js'
+import {shQuote} from '../../transport/sh-quote.js'
+import {hostScript} from '../../transport/host-scripts.js'
 import {sha256, specHash} from '../spec-hash.js'
 import {hideSecrets, type ProvisionerRunner} from './types.js'
 
@@ -38,7 +38,7 @@ export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (p
   if (context.dryRun) return {result: provisioner.run === 'always' ? 'skipped' : 'would-change', detail: `would run as ${who} (${why})`, specHash: hash}
 
   const exports = Object.entries(provisioner.env).map(([key, value]) => `${key}=${shQuote(value)}; export ${key}`)
-  const wrapper = [...exports, `set -- ${provisioner.privileged ? '/root' : '"$HOME"'}`, await provisionerScript('run-user-script.sh')].join('\n')
+  const wrapper = [...exports, `set -- ${provisioner.privileged ? '/root' : '"$HOME"'}`, await hostScript('run-user-script.sh')].join('\n')
   const host = provisioner.privileged ? context.hosts.root : context.hosts.login
   const started = performance.now()
   // The script goes on stdin after the wrapper (so neither it nor the environment is ever in a command line).

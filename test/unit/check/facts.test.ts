@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs'
 
 import {firstCgroupV1Mount, gatherCheckFacts, parseFactsScriptOutput, parseOsRelease} from '../../../src/check/facts.js'
 import {checkHost, checkHostWithScript} from '../../../src/check/index.js'
-import type {Host, PathStat, RunResult} from '../../../src/host/host.js'
-import {LocalHost} from '../../../src/host/local.js'
+import type {Host, PathStat, RunResult} from '../../../src/transport/host.js'
+import {LocalHost} from '../../../src/transport/local-host.js'
 import {InputError} from '../../../src/errors/index.js'
 import {KERNEL_CONFIGS} from '../../fixtures/kernel-configs/index.js'
 
@@ -66,7 +66,7 @@ describe('finding the kernel config on a host', () => {
 describe('the one-round-trip facts script', () => {
   it('gives the same verdict on every check as the host-interface path, on this machine', async function () {
     const host = new LocalHost()
-    const script = readFileSync(new URL('../../../provisioners/check-facts.sh', import.meta.url), 'utf8')
+    const script = readFileSync(new URL('../../../host-scripts/check-facts.sh', import.meta.url), 'utf8')
     const viaScript = await checkHostWithScript(host, script)
     const viaHost = await checkHost(host)
     expect(viaScript.checks).to.deep.equal(viaHost.checks)

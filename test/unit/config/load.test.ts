@@ -3,7 +3,7 @@ import {mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {ConfigError, loadConfig, loadConfigFile, MAX_CONFIG_BYTES, parseConfig, redact, type TkConfig} from '../../../src/config/index.js'
 import {InputError} from '../../../src/errors/index.js'
 import {CONFIG_FIXTURES, FULL_ENV, INVALID_FIXTURES} from '../../fixtures/config/index.js'

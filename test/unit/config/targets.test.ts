@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {loadConfigFile, parseConfig, type TkConfig} from '../../../src/config/index.js'
 import {UserError} from '../../../src/errors/index.js'
 import {allTargets, looksLikeName, resolveTargets} from '../../../src/targets/index.js'

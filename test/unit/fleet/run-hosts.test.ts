@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {UserError} from '../../../src/errors/index.js'
 import {fleetExitCode, runOnHosts} from '../../../src/fleet/run-hosts.js'
 import {renderTable} from '../../../src/render/table.js'

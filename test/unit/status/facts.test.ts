@@ -5,7 +5,7 @@ import {release} from 'node:os'
 
 import {parseLastUp, parseStatusFacts, upstreamVersion, withEngineAnswer} from '../../../src/status/facts.js'
 
-const SCRIPT = new URL('../../../provisioners/status-facts.sh', import.meta.url)
+const SCRIPT = new URL('../../../host-scripts/status-facts.sh', import.meta.url)
 
 /** The script's output for a host, section by section; sections left out are printed empty, as the script does. */
 function output(sections: Partial<Record<'os' | 'kernel' | 'user' | 'docker-group' | 'engine' | 'packages' | 'state', string>>, options: {end?: boolean} = {}): string {
@@ -120,7 +120,7 @@ describe('tk status: the status script\'s output', () => {
   })
 })
 
-describe('provisioners/status-facts.sh on this machine', () => {
+describe('host-scripts/status-facts.sh on this machine', () => {
   it('runs under sh -eu as any user would, and its output parses', () => {
     const run = spawnSync('sh', ['-eu'], {input: readFileSync(SCRIPT), encoding: 'utf8', env: {PATH: '/usr/bin:/bin', USER: 'tester'}})
     expect(run.status, run.stderr).to.equal(0)

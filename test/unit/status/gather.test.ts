@@ -10,7 +10,7 @@ import {createServer, type AddressInfo} from 'node:net'
 import {release, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {formatAddress, gatherStatus, problemReason, statusExitCode} from '../../../src/status/gather.js'
 import {rawTarget} from '../../../src/targets/index.js'
 import type {TransportOptions} from '../../../src/transport/connection.js'

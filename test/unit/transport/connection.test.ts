@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {expect} from 'chai'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {UserError} from '../../../src/errors/index.js'
 import {connect, type TransportOptions} from '../../../src/transport/connection.js'
 import {fingerprint} from '../../../src/transport/known-hosts.js'

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {expect} from 'chai'
 import ssh2 from 'ssh2'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {
   checkHostKey,
   fingerprint,

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {expect} from 'chai'
 
-import {ExitCode} from '../../../src/cli/exit-codes.js'
+import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {UserError} from '../../../src/errors/index.js'
 import {parseTarget, resolveTarget, formatTarget, expandTokens} from '../../../src/transport/target.js'
 import {globMatch, tokenizeConfigLine} from '../../../src/transport/ssh-config.js'

@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
 import type {DockerProvisioner} from '../../../src/config/types.js'
-import type {Host, RunResult} from '../../../src/host/host.js'
+import type {Host, RunResult} from '../../../src/transport/host.js'
 import {
   dockerRunArguments,
   dockerSpecHash,

@@ -1,5 +1,5 @@
 import {TkCommand} from '../../../cli/base-command.js'
-import {exitCodeTable} from '../../../cli/exit-codes.js'
+import {exitCodeTable} from '../../../errors/exit-codes.js'
 import type {EngineStopResult} from '../../../providers/sandbox/fleet.js'
 
 export default class SandboxEngineStop extends TkCommand {

@@ -1,10 +1,10 @@
 /** tk.yml's `engine:` for one host, as the desired engine `tk provision`'s steps work towards. */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import type {EngineConfig} from '../config/types.js'
 import {isJsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
 import {UserError} from '../errors/index.js'
-import {DEFAULT_DESIRED, type DesiredEngine} from '../provision/desired.js'
+import {DEFAULT_DESIRED, type DesiredEngine} from '../provision/desired-engine.js'
 
 export interface UpEngineOptions {
   /** For method: script, the install script's text and where it came from. */

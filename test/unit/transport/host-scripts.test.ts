@@ -4,9 +4,9 @@ import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {boundScript, provisionerScript} from '../../../src/provision/scripts.js'
+import {boundScript, hostScript} from '../../../src/transport/host-scripts.js'
 
-const scripts = readdirSync(new URL('../../../provisioners/', import.meta.url)).filter((name) => name.endsWith('.sh'))
+const scripts = readdirSync(new URL('../../../host-scripts/', import.meta.url)).filter((name) => name.endsWith('.sh'))
 
 /** Runs a script with sh (dash here, as on Debian hosts) and fake commands first on PATH. */
 function runWithFakes(script: string, fakes: Record<string, string>): {code: number | null; stdout: string; stderr: string} {
@@ -23,21 +23,21 @@ function runWithFakes(script: string, fakes: Record<string, string>): {code: num
   }
 }
 
-describe('provisioners/ as sent to hosts', () => {
-  it('has every # tk:include replaced by its piece of provisioners/lib, and every script parses as POSIX sh', async () => {
+describe('host-scripts/ as sent to hosts', () => {
+  it('has every # tk:include replaced by its piece of host-scripts/lib, and every script parses as POSIX sh', async () => {
     expect(scripts.length).to.be.greaterThan(20)
     for (const name of scripts) {
-      const text = await provisionerScript(name)
+      const text = await hostScript(name)
       expect(text, name).not.to.match(/^# tk:include/m)
       const parsed = spawnSync('sh', ['-n'], {input: text, encoding: 'utf8'})
       expect(parsed.status, `${name}: ${parsed.stderr}`).to.equal(0)
     }
-    expect(await provisionerScript('install-engine-apt.sh')).to.contain('apt_update() {')
-    expect(await provisionerScript('upgrade-apply.sh')).to.contain('engine_wait() {').and.to.contain('apt_detached() {')
+    expect(await hostScript('install-engine-apt.sh')).to.contain('apt_update() {')
+    expect(await hostScript('upgrade-apply.sh')).to.contain('engine_wait() {').and.to.contain('apt_detached() {')
   })
 
   it('lib/engine-service.sh restarts through systemd and waits until docker info answers, giving the pid', async () => {
-    const lib = readFileSync(new URL('../../../provisioners/lib/engine-service.sh', import.meta.url), 'utf8')
+    const lib = readFileSync(new URL('../../../host-scripts/lib/engine-service.sh', import.meta.url), 'utf8')
     const script = `set -u\n${lib}\nservice_restart systemd docker && engine_wait systemd 5 && echo "pid=$engine_pid version=$engine_version"`
     const result = runWithFakes(script, {
       systemctl: 'echo "$*" >> $DIR/systemctl.log; [ "$1" = show ] && echo 4242; [ "$1" = is-failed ] && exit 1; exit 0',
@@ -50,7 +50,7 @@ describe('provisioners/ as sent to hosts', () => {
   })
 
   it('lib/engine-service.sh gives up at once when systemd gave up on the unit, and gives the journal', async () => {
-    const lib = readFileSync(new URL('../../../provisioners/lib/engine-service.sh', import.meta.url), 'utf8')
+    const lib = readFileSync(new URL('../../../host-scripts/lib/engine-service.sh', import.meta.url), 'utf8')
     const script = `set -u\n${lib}\nif engine_wait systemd 30; then echo up; else echo down; engine_log systemd 2>&1; fi`
     const started = Date.now()
     const result = runWithFakes(script, {
@@ -75,7 +75,7 @@ describe('provisioners/ as sent to hosts', () => {
     expect(result.stdout).to.contain('@@tk:installed\ndocker.io 20.10.24+dfsg1-1+b3\n')
   })
   it('run-user-script.sh honours a #! line without executing the file (a noexec /tmp), and runs sh without one', async () => {
-    const wrapper = `set -- /\n${await provisionerScript('run-user-script.sh')}`
+    const wrapper = `set -- /\n${await hostScript('run-user-script.sh')}`
     const run = (script: string) => spawnSync('sh', ['-c', wrapper], {input: script, encoding: 'utf8', env: {PATH: '/usr/bin:/bin'}})
     const bash = run('#!/usr/bin/env bash\n[[ 1 == 1 ]] && echo "bash $BASH_VERSION" | cut -c1-4\nexit 3\n')
     expect(bash.stdout).to.equal('bash\n')

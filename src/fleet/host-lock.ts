@@ -11,13 +11,13 @@
 import {randomBytes} from 'node:crypto'
 import {hostname, userInfo} from 'node:os'
 
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
-import {shQuote} from '../host/sh-quote.js'
-import type {Host, RunResult} from '../host/host.js'
+import {shQuote} from '../transport/sh-quote.js'
+import type {Host, RunResult} from '../transport/host.js'
 import type {ExecChannel} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {provisionerScript} from './scripts.js'
+import {hostScript} from '../transport/host-scripts.js'
 
 /** Where tk keeps what it knows on a host: the lock, its owner line, tk up's state. */
 export const STATE_DIR = '/var/lib/tk'
@@ -124,7 +124,7 @@ const doneMarker = (nonce: string) => new RegExp(`\\n@@tk-lock:done-${nonce} (\\
  * script printed; undefined when the lock file does not exist yet.
  */
 async function holdLock(target: string, login: SshHost, options: HostLockOptions, ownerUnwritten: () => void): Promise<{channel: ExecChannel; whenLocked?: RunResult} | undefined> {
-  const script = await provisionerScript('up-lock.sh')
+  const script = await hostScript('up-lock.sh')
   const waitSeconds = options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS
   const then = options.whenLocked
   const nonce = randomBytes(8).toString('hex')

@@ -6,7 +6,7 @@
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {HostConnector} from './hosts.js'
+import {HostConnector} from '../fleet/host-connector.js'
 
 export interface ExecOptions {
   asRoot?: boolean

@@ -4,9 +4,9 @@
  * runs, options that would stop the engine or hide its data), and applies it:
  * dockerd's own validation where it has one, backup, atomic write, one
  * restart, a health check, and a rollback to the old file when the engine
- * does not come back. The shell lives in provisioners/.
+ * does not come back. The shell lives in host-scripts/.
  */
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {
   changedPaths,
   checkDaemonKeys,
@@ -23,9 +23,9 @@ import {
 } from '../engine/daemon-config.js'
 import {UserError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
-import type {Host} from '../host/host.js'
-import type {DesiredEngine} from './desired.js'
-import {boundScript} from './scripts.js'
+import type {Host} from '../transport/host.js'
+import type {DesiredEngine} from './desired-engine.js'
+import {boundScript} from '../transport/host-scripts.js'
 
 /** How long the engine has to answer `docker info` after a restart. */
 export const HEALTH_TIMEOUT_SECONDS = 60

@@ -3,8 +3,8 @@
  * out, window size changes passed on — until the remote shell exits.
  */
 import type {TransportOptions} from '../transport/connection.js'
-import {HostConnector, selectTargets} from './hosts.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {HostConnector, selectTargets} from '../fleet/host-connector.js'
+import {ExitCode} from '../errors/exit-codes.js'
 import {UserError} from '../errors/index.js'
 
 export async function openShell(name: string, options: TransportOptions & {config?: string}): Promise<number> {
