@@ -19,20 +19,20 @@ export async function checkConfigFile(path: string): Promise<CheckReport> {
   let bytes: Buffer
   try {
     const info = await stat(path)
-    if (info.isDirectory()) throw new InputError(`${path} is a directory, not a kernel config file`, PASS_A_FILE)
+    if (info.isDirectory()) throw new InputError(`${path} is a directory, not a kernel config file`, {hint: PASS_A_FILE})
     bytes = await readFile(path)
   } catch (error) {
     if (error instanceof InputError) throw error
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new InputError(`kernel config ${path} does not exist`, PASS_A_FILE)
-    if (code === 'EACCES') throw new InputError(`kernel config ${path} is not readable (permission denied)`, 'run as a user who can read it')
+    if (code === 'ENOENT') throw new InputError(`kernel config ${path} does not exist`, {hint: PASS_A_FILE})
+    if (code === 'EACCES') throw new InputError(`kernel config ${path} is not readable (permission denied)`, {hint: 'run as a user who can read it'})
     throw new InputError(`cannot read kernel config ${path}: ${(error as Error).message}`)
   }
   const config = KernelConfig.fromBytes(bytes, path)
   if (!config.headerVersion) {
     throw new InputError(
       `${path} has no "# Linux/<arch> <version> Kernel Configuration" header, so its kernel version is unknown`,
-      'use the .config the kernel build wrote, or /boot/config-<version> from the kernel package',
+      {hint: 'use the .config the kernel build wrote, or /boot/config-<version> from the kernel package'},
     )
   }
   return evaluateChecks({target: path, config})
@@ -43,7 +43,7 @@ export function judgeHostFacts(target: string, facts: RawCheckFacts): CheckRepor
   if (!facts.configPath || !facts.configBytes) {
     throw new InputError(
       `no kernel config found on ${target}: looked in ${CONFIG_CANDIDATES(facts.unameRelease).join(', ')}`,
-      PASS_A_FILE,
+      {hint: PASS_A_FILE},
     )
   }
   const config = KernelConfig.fromBytes(facts.configBytes, facts.configPath)

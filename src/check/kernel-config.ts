@@ -57,7 +57,7 @@ export class KernelConfig {
       if (match) values.set(match[1], match[2])
     }
     if (values.size === 0) {
-      throw new InputError(`${source} is not a kernel config: it has no CONFIG_ lines`, 'pass the kernel\'s .config or config.gz with --kernel-config')
+      throw new InputError(`${source} is not a kernel config: it has no CONFIG_ lines`, {hint: 'pass the kernel\'s .config or config.gz with --kernel-config'})
     }
     const header = HEADER.exec(text.slice(0, 4096))
     const version = header ? parseKernelVersion(header[2]) : undefined
@@ -66,17 +66,17 @@ export class KernelConfig {
 
   /** Decodes raw bytes (plain text or gzip) and parses them. */
   static fromBytes(bytes: Buffer, source: string): KernelConfig {
-    if (bytes.length === 0) throw new InputError(`${source} is empty`, 'pass the kernel\'s .config or config.gz with --kernel-config')
+    if (bytes.length === 0) throw new InputError(`${source} is empty`, {hint: 'pass the kernel\'s .config or config.gz with --kernel-config'})
     let data = bytes
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       try {
         data = gunzipSync(bytes)
       } catch {
-        throw new InputError(`${source} is a damaged gzip file (truncated or corrupt)`, 'copy the config again, or pass the uncompressed .config')
+        throw new InputError(`${source} is a damaged gzip file (truncated or corrupt)`, {hint: 'copy the config again, or pass the uncompressed .config'})
       }
     }
     if (data.includes(0)) {
-      throw new InputError(`${source} is binary data, not a kernel config`, 'pass the kernel\'s .config or config.gz with --kernel-config')
+      throw new InputError(`${source} is binary data, not a kernel config`, {hint: 'pass the kernel\'s .config or config.gz with --kernel-config'})
     }
     return KernelConfig.parse(data.toString('utf8'), source)
   }

@@ -9,8 +9,7 @@
 import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 
-import {UserError} from '../errors/index.js'
-import {ExitCode} from '../errors/exit-codes.js'
+import {UsageError, UserError} from '../errors/index.js'
 
 interface ParseErrorShape {
   message: string
@@ -63,7 +62,7 @@ export abstract class TkCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    const userError = isParseError(error) ? new UserError(parseErrorLine(error), {exitCode: ExitCode.USAGE, hint: `see ${this.config.bin} ${this.id} --help`}) : error
+    const userError = isParseError(error) ? new UsageError(parseErrorLine(error), {hint: `see ${this.config.bin} ${this.id} --help`}) : error
     if (userError instanceof UserError) {
       if (this.jsonEnabled()) {
         this.logJson({error: {message: userError.message, hint: userError.hint, exitCode: userError.exitCode}})

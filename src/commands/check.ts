@@ -5,7 +5,7 @@ import {checkConfigFile, checkHost, type CheckReport} from '../check/index.js'
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 import type {HostOutcome} from '../fleet/run-hosts.js'
 import {LocalHost} from '../transport/local-host.js'
 import {FLEET_HEADER, fleetRow, renderCheckReport} from '../render/check.js'
@@ -68,7 +68,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
       if (report.verdict === 'fail') process.exitCode = ExitCode.FAILED
       return report
     }
-    if (flags['kernel-config']) throw new UserError('--kernel-config judges a local file; it cannot be combined with hosts', {exitCode: ExitCode.USAGE})
+    if (flags['kernel-config']) throw new UsageError('--kernel-config judges a local file; it cannot be combined with hosts')
 
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)

@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {transportFlags} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {EnvironmentError, UsageError} from '../errors/index.js'
 
 export default class Context extends TkCommand {
   static override summary = 'Create or update a docker context for a host, so docker --context NAME and IDEs reach its engine.'
@@ -36,7 +36,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
     const {args, flags} = await this.parse(Context)
     const {findLocalDocker} = await import('../proxy/docker-run.js')
     const docker = findLocalDocker()
-    if (!docker) throw new UserError('no docker CLI on PATH: a docker context is the docker CLI\'s', {exitCode: ExitCode.ENVIRONMENT, hint: 'install the docker CLI, or use tk docker HOST -- ARGS'})
+    if (!docker) throw new EnvironmentError('no docker CLI on PATH: a docker context is the docker CLI\'s', {hint: 'install the docker CLI, or use tk docker HOST -- ARGS'})
     const env = await import('../proxy/docker-env.js')
     const {dockerContext} = await import('../proxy/docker-context.js')
     const name = flags.name ?? env.contextName(args.host)
@@ -47,7 +47,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
     }
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
-    if (targets.length !== 1) throw new UserError(`${args.host} names ${targets.length} hosts: a context points at one`, {exitCode: ExitCode.USAGE})
+    if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: a context points at one`)
     const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
     const exists = await dockerContext(docker, ['inspect', name], {allowFailure: true})
     const action = exists ? 'updated' : 'created'

@@ -2,10 +2,10 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import type {DestroyResult} from '../destroy/index.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UsageError} from '../errors/index.js'
 import type {HostFailure} from '../fleet/run-hosts.js'
 import {makeStyle, useColor} from '../render/style.js'
 
@@ -58,7 +58,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     ])
     const args = argv as string[]
     if (args.length === 0 && !(await import('../config/locate.js')).findConfigFile({path: flags.config})) {
-      throw new UserError('no host given and no tk.yml here or above', {exitCode: ExitCode.USAGE, hint: 'name the hosts, or run in the directory of your tk.yml'})
+      throw new UsageError('no host given and no tk.yml here or above', {hint: 'name the hosts, or run in the directory of your tk.yml'})
     }
     let targets = await selectTargets(args.length > 0 ? args : ['@all'], flags.config)
     if (args.length === 0) targets = targets.filter((target) => target.provider === 'sandbox')
@@ -70,11 +70,11 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const plan = planDestroy(targets, flags['uninstall-engine'])
     if (!flags.yes) {
       if (!process.stdin.isTTY || !process.stderr.isTTY) {
-        throw new UserError('tk destroy cannot be undone and there is no terminal to ask on', {exitCode: ExitCode.USAGE, hint: 'add --yes to go ahead'})
+        throw new UsageError('tk destroy cannot be undone and there is no terminal to ask on', {hint: 'add --yes to go ahead'})
       }
       for (const line of plan) process.stderr.write(`  ${line}\n`)
       if (!(await confirm(`Destroy ${targets.length === 1 ? 'this' : `these ${targets.length}`}? [y/N]`))) {
-        throw new UserError('nothing destroyed', {exitCode: ExitCode.FAILED})
+        throw new HostStateError('nothing destroyed')
       }
     }
 

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 
 /** Seconds an on-demand tunnel waits for the next tk docker call before it stops. */
 const DOCKER_TUNNEL_IDLE_TIMEOUT = 900
@@ -55,12 +55,12 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const raw = [...this.argv]
     const separator = raw.indexOf('--')
     if (separator < 0 || separator === raw.length - 1) {
-      throw new UserError('no docker command given: put it after --, as in tk docker HOST -- ps', {exitCode: ExitCode.USAGE})
+      throw new UsageError('no docker command given: put it after --, as in tk docker HOST -- ps')
     }
     const dockerArgs = raw.slice(separator + 1)
     const {argv, flags} = await this.parse(Docker, raw.slice(0, separator))
     const hosts = flags.all ? [...(argv as string[]), '@all'] : (argv as string[])
-    if (hosts.length === 0) throw new UserError('no host given: tk docker HOST... -- ARGS (or --all)', {exitCode: ExitCode.USAGE})
+    if (hosts.length === 0) throw new UsageError('no host given: tk docker HOST... -- ARGS (or --all)')
 
     const run = await import('../proxy/docker-run.js')
     const docker = flags.remote ? undefined : run.findLocalDocker()

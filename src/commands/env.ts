@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {transportFlags} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 
 export default class Env extends TkCommand {
   static override summary = 'Print the shell lines that point a docker client at a host\'s engine.'
@@ -42,10 +42,10 @@ ${exitCodeTable(['OK', 'USAGE', 'CONFIG', 'UNSUPPORTED'])}`
       this.log(env.shellLines(shell, {DOCKER_HOST: undefined}).join('\n'))
       return
     }
-    if (!args.host) throw new UserError('say which host: tk env HOST, or tk env --unset', {exitCode: ExitCode.USAGE})
+    if (!args.host) throw new UsageError('say which host: tk env HOST, or tk env --unset')
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
-    if (targets.length !== 1) throw new UserError(`${args.host} names ${targets.length} hosts: tk env points at one`, {exitCode: ExitCode.USAGE})
+    if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: tk env points at one`)
     const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
     const lines = env.shellLines(shell, {DOCKER_HOST: endpoint.url})
     this.log([...lines, env.applyHint(shell, `${this.config.bin} env ${args.host}${flags.shell ? ` --shell ${flags.shell}` : ''}`)].join('\n'))

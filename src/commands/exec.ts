@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {UsageError, userErrorOf} from '../errors/index.js'
 
 export default class Exec extends TkCommand {
   static override summary = 'Run a command on one or more hosts over SSH.'
@@ -43,13 +43,13 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     const raw = [...this.argv]
     const separator = raw.indexOf('--')
     if (separator < 0 || separator === raw.length - 1) {
-      throw new UserError('no command given: put it after --, as in tk exec HOST -- uname -r', {exitCode: ExitCode.USAGE})
+      throw new UsageError('no command given: put it after --, as in tk exec HOST -- uname -r')
     }
     const command = raw.slice(separator + 1).join(' ')
     const {argv, flags} = await this.parse(Exec, raw.slice(0, separator))
     const hosts = argv as string[]
-    if (hosts.length === 0) throw new UserError('no host given: tk exec HOST... -- COMMAND', {exitCode: ExitCode.USAGE})
-    if (flags.stdin && hosts.length > 1) throw new UserError('--stdin works with one host only', {exitCode: ExitCode.USAGE})
+    if (hosts.length === 0) throw new UsageError('no host given: tk exec HOST... -- COMMAND')
+    if (flags.stdin && hosts.length > 1) throw new UsageError('--stdin works with one host only')
 
     const stdin = flags.stdin ? await readAll(process.stdin) : undefined
     const {selectTargets} = await import('../fleet/host-connector.js')
@@ -69,7 +69,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
 
     if (targets.length === 1) {
       const [outcome] = outcomes
-      if (!outcome.ok) throw new UserError(outcome.error.message, {exitCode: outcome.error.exitCode, hint: outcome.error.hint})
+      if (!outcome.ok) throw userErrorOf(outcome.error.exitCode, outcome.error.message, {hint: outcome.error.hint})
       if (outcome.value.timedOut) process.stderr.write(`tk: the command timed out after ${flags.timeout} s and was stopped\n`)
       process.exitCode = outcome.value.code
       return

@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
 
@@ -87,8 +87,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const {argv, flags, metadata} = await this.parse(Provision)
     // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
     const given = (name: keyof typeof flags) => flags[name] !== undefined && !metadata.flags[name]?.setFromDefault
-    if (given('method') && flags.method === 'script' && !flags.script) throw new UserError('--method script needs --script FILE|URL', {exitCode: ExitCode.USAGE})
-    if (given('method') && flags.method !== 'script' && flags.script) throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE})
+    if (given('method') && flags.method === 'script' && !flags.script) throw new UsageError('--method script needs --script FILE|URL')
+    if (given('method') && flags.method !== 'script' && flags.script) throw new UsageError('--script goes with --method script')
 
     const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
       await Promise.all([
@@ -101,7 +101,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       ])
     const targets = await selectTargets(argv as string[], flags.config)
     if (flags.script && !given('method') && !targets.every((target) => target.host?.engine.method === 'script')) {
-      throw new UserError('--script goes with --method script', {exitCode: ExitCode.USAGE, hint: 'or with hosts whose tk.yml engine method is script'})
+      throw new UsageError('--script goes with --method script', {hint: 'or with hosts whose tk.yml engine method is script'})
     }
     const script = flags.script ? await loadInstallScript(flags.script) : undefined
     const daemonConfig = await loadDaemonOptions(flags['daemon-config'], flags['daemon-opt'] ?? [])

@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UserError} from '../errors/index.js'
+import {ConfigurationError, InputError} from '../errors/index.js'
 import {DEFAULT_CONCURRENCY, type HostFailure} from '../fleet/run-hosts.js'
 import {makeStyle, useColor} from '../render/style.js'
 import type {UpResult, UpStep} from '../up/index.js'
@@ -81,10 +81,10 @@ With several hosts failing for different reasons the exit code is 1.`
       import('../fleet/run-hosts.js'),
     ])
     const config = await loadConfig({path: flags.config, required: true, checkFiles: true})
-    if (!config) throw new UserError('no tk.yml found', {exitCode: ExitCode.INPUT})
+    if (!config) throw new InputError('no tk.yml found')
     const args = argv as string[]
     const targets = resolveTargets(config, args.length > 0 ? args : [ALL_HOSTS])
-    if (targets.length === 0) throw new UserError(`${config.displayName} describes no hosts`, {exitCode: ExitCode.CONFIG, hint: 'add hosts under hosts:'})
+    if (targets.length === 0) throw new ConfigurationError(`${config.displayName} describes no hosts`, {hint: 'add hosts under hosts:'})
     const installScript = flags['install-script'] ? await loadInstallScript(flags['install-script']) : undefined
 
     const json = this.jsonEnabled()

@@ -2,12 +2,11 @@
  * ConfigError: tk.yml is invalid. One line, "FILE[:LINE:COL]: PATH: what is
  * wrong", exit code CONFIG, and a hint that says what to do.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConfigurationError} from '../errors/index.js'
 
 export type ConfigPath = Array<string | number>
 
-export class ConfigError extends UserError {
+export class ConfigError extends ConfigurationError {
   /** Where in the file, when known: 1-based line and column. */
   readonly line?: number
   readonly column?: number
@@ -15,7 +14,7 @@ export class ConfigError extends UserError {
   readonly path?: string
 
   constructor(message: string, options: {hint?: string; line?: number; column?: number; path?: string; cause?: unknown} = {}) {
-    super(message, {exitCode: ExitCode.CONFIG, hint: options.hint, cause: options.cause})
+    super(message, {hint: options.hint, cause: options.cause})
     this.name = 'ConfigError'
     this.line = options.line
     this.column = options.column

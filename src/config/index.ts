@@ -36,7 +36,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<TkConfig | 
   const file = findConfigFile(options)
   if (file === undefined) {
     if (!options.required) return undefined
-    throw new InputError(`no tk.yml in ${options.cwd ?? process.cwd()} or any directory above it`, 'run tk init to write one, or name one with --config PATH')
+    throw new InputError(`no tk.yml in ${options.cwd ?? process.cwd()} or any directory above it`, {hint: 'run tk init to write one, or name one with --config PATH'})
   }
   return loadConfigFile(file, options)
 }
@@ -55,7 +55,7 @@ export async function loadConfigFile(file: string, options: {cwd?: string; env?:
     text = readFileSync(file, 'utf8')
   } catch (error) {
     if (error instanceof ConfigError) throw error
-    throw new InputError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the file and its permissions')
+    throw new InputError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {hint: 'check the file and its permissions'})
   }
   if (text.includes('\u0000')) throw new ConfigError(`${displayName}: the file holds binary data, not YAML`, {hint: 'point --config at a tk.yml'})
   const {parseConfigText} = await import('./load.js')

@@ -43,8 +43,8 @@ export function findConfigFile(options: LocateOptions = {}): string | undefined 
     let file = resolve(cwd, named)
     if (kind(file) === 'dir') file = join(file, CONFIG_FILE_NAME)
     const found = kind(file)
-    if (found === undefined) throw new InputError(`config file ${named}${from} does not exist`, 'check the path, or run tk init to write a starter tk.yml')
-    if (found !== 'file') throw new InputError(`config file ${named}${from} is not a regular file`, 'point --config at a tk.yml')
+    if (found === undefined) throw new InputError(`config file ${named}${from} does not exist`, {hint: 'check the path, or run tk init to write a starter tk.yml'})
+    if (found !== 'file') throw new InputError(`config file ${named}${from} is not a regular file`, {hint: 'point --config at a tk.yml'})
     return file
   }
   for (let dir = cwd; ; dir = dirname(dir)) {

@@ -7,8 +7,7 @@ import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, InputError} from '../errors/index.js'
 import {CONFIG_FILE_NAME, findConfigFile} from './locate.js'
 import {SCHEMA_FILE_URL} from './schema-file.js'
 
@@ -46,8 +45,7 @@ export function writeStarterConfig(options: {dir: string; force?: boolean}): Sta
   const file = join(dir, CONFIG_FILE_NAME)
   const exists = existsSync(file)
   if (exists && !options.force) {
-    throw new UserError(`${CONFIG_FILE_NAME} already exists in ${dir} and was left as it is`, {
-      exitCode: ExitCode.FAILED,
+    throw new HostStateError(`${CONFIG_FILE_NAME} already exists in ${dir} and was left as it is`, {
       hint: 'edit it and run tk config validate, or replace it with the starter: tk init --force',
     })
   }
@@ -65,7 +63,7 @@ export function writeStarterConfig(options: {dir: string; force?: boolean}): Sta
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EEXIST') return writeStarterConfig(options)
-      throw new UserError(`cannot write ${file}: ${code ?? (error as Error).message}`, {exitCode: ExitCode.INPUT, hint: 'check that the directory exists and is writable'})
+      throw new InputError(`cannot write ${file}: ${code ?? (error as Error).message}`, {hint: 'check that the directory exists and is writable'})
     }
   }
   return {file, replaced: exists, schema, ...(above ? {shadows: above} : {})}

@@ -4,8 +4,7 @@
  * --uninstall-engine, is remove the Docker engine's packages and say what
  * data stays. The plan is checked before anything is touched.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UsageError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {HostConnector} from '../fleet/host-connector.js'
@@ -37,8 +36,7 @@ export function planDestroy(targets: readonly Target[], uninstallEngine: boolean
   const foreign = targets.filter((target) => target.provider !== 'sandbox')
   if (foreign.length > 0) {
     const names = foreign.map((target) => target.name).join(', ')
-    throw new UserError(`${names} ${foreign.length === 1 ? 'is an ssh host' : 'are ssh hosts'}: tk destroy removes only sandbox machines tk created`, {
-      exitCode: ExitCode.USAGE,
+    throw new UsageError(`${names} ${foreign.length === 1 ? 'is an ssh host' : 'are ssh hosts'}: tk destroy removes only sandbox machines tk created`, {
       hint: '--uninstall-engine removes the Docker engine from them instead',
     })
   }
@@ -84,7 +82,7 @@ async function uninstallEngines(targets: Target[], options: DestroyOptions): Pro
         const result = await host.run(script)
         if (result.code !== 0) {
           const last = result.stderr.trim().split('\n').slice(-1)[0] ?? ''
-          throw new UserError(`${name}: removing the engine's packages failed (exit ${result.code}): ${last}`)
+          throw new HostStateError(`${name}: removing the engine's packages failed (exit ${result.code}): ${last}`)
         }
         return {action: 'engine-uninstalled' as const, ...parseEngineRemoval(result.stdout)}
       },

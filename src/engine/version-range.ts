@@ -11,8 +11,7 @@ import coerce from 'semver/functions/coerce.js'
 import satisfies from 'semver/functions/satisfies.js'
 import validRange from 'semver/ranges/valid.js'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UsageError} from '../errors/index.js'
 import {parseDebianVersion, sortDebianVersionsDescending} from './debian-version.js'
 
 /** The upstream version as semver: `1:20.10.24+dfsg1-1+deb12u1` -> 20.10.24, `1.6.20~ds1-1` -> 1.6.20. */
@@ -23,8 +22,7 @@ export function upstreamSemver(version: string): SemVer | undefined {
 /** Checks a --engine-version range and returns it as given (trimmed, for messages); a usage error when semver cannot read it. */
 export function parseEngineRange(range: string, flag = '--engine-version'): string {
   if (!validRange(range.trim())) {
-    throw new UserError(`${flag} ${JSON.stringify(range)} is not a version range`, {
-      exitCode: ExitCode.USAGE,
+    throw new UsageError(`${flag} ${JSON.stringify(range)} is not a version range`, {
       hint: "give a semver range of the engine's upstream version, e.g. ^20, '>=26 <28' or 20.10.x",
     })
   }
@@ -47,7 +45,7 @@ export function versionsInRange(offered: Iterable<string>, range: string): strin
   return sortDebianVersionsDescending([...offered].filter((version) => inRange(version, range)))
 }
 
-export class NoVersionInRange extends UserError {
+export class NoVersionInRange extends HostStateError {
   constructor(
     readonly target: string,
     readonly packageName: string,
@@ -57,7 +55,7 @@ export class NoVersionInRange extends UserError {
     const existing = sortDebianVersionsDescending(offered)
     super(
       `${target}: no ${packageName} version within ${range}: ${existing.length > 0 ? `the host's sources offer ${existing.join(', ')}` : `the host's sources offer no ${packageName} at all`}`,
-      {exitCode: ExitCode.FAILED, hint: existing.length > 0 ? 'pick a range that matches one of them, or add a source that has it' : 'add a source that has it'},
+      {hint: existing.length > 0 ? 'pick a range that matches one of them, or add a source that has it' : 'add a source that has it'},
     )
     this.name = 'NoVersionInRange'
   }

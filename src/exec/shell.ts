@@ -4,12 +4,11 @@
  */
 import type {TransportOptions} from '../transport/connection.js'
 import {HostConnector, selectTargets} from '../fleet/host-connector.js'
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 
 export async function openShell(name: string, options: TransportOptions & {config?: string}): Promise<number> {
   const targets = await selectTargets([name], options.config)
-  if (targets.length !== 1) throw new UserError(`${name} names ${targets.length} hosts: tk ssh opens a shell on one`, {exitCode: ExitCode.USAGE})
+  if (targets.length !== 1) throw new UsageError(`${name} names ${targets.length} hosts: tk ssh opens a shell on one`)
   const connector = new HostConnector(options)
   const host = await connector.get(targets[0])
   const {stdin, stdout} = process

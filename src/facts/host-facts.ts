@@ -5,8 +5,7 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
 import type {Host, RunResult} from '../transport/host.js'
 import {splitCommandLine} from '../engine/daemon-config.js'
@@ -220,7 +219,7 @@ export async function hostFactsRequest(host: Host, options: {daemon?: boolean} =
       api ??= host.getFromUnixSocket?.(DEFAULT_ENGINE_SOCKET, '/info').catch(() => undefined)
     },
     async finish(result) {
-      if (result.code !== 0) throw new UserError(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
+      if (result.code !== 0) throw new HostStateError(`the facts script failed on ${host.name} (exit ${result.code}): ${result.stderr.trim()}`)
       if (!askApi) return parseHostFacts(result.stdout)
       request.start()
       const response = await api

@@ -11,8 +11,7 @@
 import {randomBytes} from 'node:crypto'
 import {hostname, userInfo} from 'node:os'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConnectionError, HostStateError} from '../errors/index.js'
 import {shQuote} from '../transport/sh-quote.js'
 import type {Host, RunResult} from '../transport/host.js'
 import type {ExecChannel} from '../transport/connection.js'
@@ -93,9 +92,9 @@ export async function acquireHostLock(
   if (!held) {
     // First run on this host: the lock file is made as root, once.
     const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
-    if (made.code !== 0) throw new UserError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+    if (made.code !== 0) throw new HostStateError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`)
     held = await holdLock(target, login, options, writeOwner)
-    if (!held) throw new UserError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`, {exitCode: ExitCode.FAILED})
+    if (!held) throw new HostStateError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`)
   }
   const {channel, whenLocked} = held
   // The holder lets go when tk goes silent for LOCK_IDLE_SECONDS: a line now and then says tk is still there.
@@ -182,15 +181,14 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
         resolve(undefined)
       } else if (code === 4 && !locked) {
         reject(
-          new UserError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${waitSeconds} s`, {
-            exitCode: ExitCode.FAILED,
+          new HostStateError(`${target}: another tk run holds the host's lock (${holder || `see ${OWNER_FILE}`}) and did not finish within ${waitSeconds} s`, {
             hint: 'wait for it, or raise --wait',
           }),
         )
       } else if (code === undefined) {
-        reject(new UserError(`${target}: the connection closed while taking the lock`, {exitCode: ExitCode.CONNECTION}))
+        reject(new ConnectionError(`${target}: the connection closed while taking the lock`))
       } else {
-        reject(new UserError(`${target}: cannot take the lock ${LOCK_FILE}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`, {exitCode: ExitCode.FAILED}))
+        reject(new HostStateError(`${target}: cannot take the lock ${LOCK_FILE}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`))
       }
     })
   })

@@ -6,7 +6,6 @@
  * restart, a health check, and a rollback to the old file when the engine
  * does not come back. The shell lives in host-scripts/.
  */
-import {ExitCode} from '../errors/exit-codes.js'
 import {
   changedPaths,
   checkDaemonKeys,
@@ -21,7 +20,7 @@ import {
   sameJson,
   type JsonObject,
 } from '../engine/daemon-config.js'
-import {UserError} from '../errors/index.js'
+import {ConfigurationError, HostStateError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import type {Host} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
@@ -52,9 +51,9 @@ export interface DaemonConfigStepPlan {
 }
 
 /** A configuration tk refuses: nothing is written, nothing restarts. */
-export class DaemonConfigRefused extends UserError {
+export class DaemonConfigRefused extends ConfigurationError {
   constructor(message: string, hint?: string) {
-    super(message, {exitCode: ExitCode.CONFIG, hint})
+    super(message, {hint})
     this.name = 'DaemonConfigRefused'
   }
 }
@@ -148,7 +147,7 @@ export async function validateWithDockerd(target: string, root: Host, plan: Daem
   const result = await root.run(await boundScript('validate-daemon-config.sh'), {stdin: plan.content})
   if (result.code === 0 || result.code === 4) return
   if (result.code === 3) throw refusedByDockerd(target, result.stderr)
-  throw new UserError(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
+  throw new HostStateError(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
 }
 
 function refusedByDockerd(target: string, stderr: string): DaemonConfigRefused {
@@ -157,12 +156,12 @@ function refusedByDockerd(target: string, stderr: string): DaemonConfigRefused {
 }
 
 /** The engine did not come back with the new file; `restored` says whether it runs again on the old one. */
-export class DaemonConfigRolledBack extends UserError {
+export class DaemonConfigRolledBack extends HostStateError {
   constructor(
     message: string,
     readonly journal: string[],
   ) {
-    super(message, {exitCode: ExitCode.FAILED, hint: 'fix the options and run again; the journal lines are under the daemon-config step'})
+    super(message, {hint: 'fix the options and run again; the journal lines are under the daemon-config step'})
     this.name = 'DaemonConfigRolledBack'
   }
 }
@@ -182,7 +181,7 @@ export async function applyDaemonConfig(target: string, root: Host, facts: HostF
   if (result.code === 3) throw refusedByDockerd(target, result.stderr)
   const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim()
   const backup = value('backup')
-  if (backup === undefined) throw new UserError(`${target}: write-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED})
+  if (backup === undefined) throw new HostStateError(`${target}: write-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
   const kept = backup === 'none' ? 'there was no file before' : `backup ${backup}`
   if (result.code === 0) return plan.restart ? `written (${kept}); engine restarted, answers (pid=${value('pid')})` : `written (${kept}); not restarted (--no-restart)`
 

@@ -3,8 +3,7 @@
  * that has something to do, in order, stopping at the first failure. Emits an
  * event per step so the command can show progress.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/host-facts.js'
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
@@ -56,13 +55,11 @@ export interface ProvisionOptions {
   facts?: {request: HostFactsRequest; result: RunResult}
 }
 
-class StepFailed extends UserError {}
+class StepFailed extends HostStateError {}
 
 function failure(target: string, step: PlannedStep, result: RunResult, what: string): StepFailed {
   const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
-  return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`, {
-    exitCode: ExitCode.FAILED,
-  })
+  return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`)
 }
 
 export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
@@ -190,7 +187,7 @@ async function applyStep(
       return applyDaemonConfig(target, hosts.root, facts, step.daemonConfig)
     case 'docker-users': {
       const result = await hosts.root.run(await boundScript('add-docker-users.sh', step.users ?? []))
-      if (result.code === 3) throw new StepFailed(`${target}: ${result.stderr.trim()}`, {exitCode: ExitCode.FAILED, hint: 'create the user first, or leave it out of --docker-user'})
+      if (result.code === 3) throw new StepFailed(`${target}: ${result.stderr.trim()}`, {hint: 'create the user first, or leave it out of --docker-user'})
       if (result.code !== 0) throw failure(target, step, result, 'usermod')
       return step.detail
     }

@@ -4,8 +4,7 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {InputError, UserError} from '../errors/index.js'
+import {ConfigurationError, InputError, UsageError, UserError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
@@ -26,9 +25,9 @@ export async function loadInstallScript(source: string): Promise<{source: string
     try {
       response = await fetch(source, {signal: AbortSignal.timeout(30_000)})
     } catch (error) {
-      throw new UserError(`cannot fetch the install script ${source}: ${(error as Error).message}`, {exitCode: ExitCode.INPUT})
+      throw new InputError(`cannot fetch the install script ${source}: ${(error as Error).message}`)
     }
-    if (!response.ok) throw new UserError(`cannot fetch the install script ${source}: HTTP ${response.status}`, {exitCode: ExitCode.INPUT})
+    if (!response.ok) throw new InputError(`cannot fetch the install script ${source}: HTTP ${response.status}`)
     return {source, content: await response.text()}
   }
   try {
@@ -59,16 +58,16 @@ export async function loadDaemonOptions(file: string | undefined, opts: string[]
     try {
       value = JSON.parse(text)
     } catch (error) {
-      throw new UserError(`${file} is not valid JSON: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG, hint: 'give --daemon-config a daemon.json-style JSON object'})
+      throw new ConfigurationError(`${file} is not valid JSON: ${(error as Error).message}`, {hint: 'give --daemon-config a daemon.json-style JSON object'})
     }
-    if (!isJsonObject(value)) throw new UserError(`${file} is not a JSON object`, {exitCode: ExitCode.CONFIG, hint: 'give --daemon-config a daemon.json-style JSON object'})
+    if (!isJsonObject(value)) throw new ConfigurationError(`${file} is not a JSON object`, {hint: 'give --daemon-config a daemon.json-style JSON object'})
     fromFile = value
   }
   for (const text of opts) {
     try {
       parseDaemonOpt(text)
     } catch (error) {
-      throw new UserError((error as Error).message, {exitCode: ExitCode.USAGE, hint: 'e.g. --daemon-opt log-opts.max-size=10m or --daemon-opt live-restore=true'})
+      throw new UsageError((error as Error).message, {hint: 'e.g. --daemon-opt log-opts.max-size=10m or --daemon-opt live-restore=true'})
     }
   }
   return {patch: daemonPatch(fromFile, opts), sources: [...(file ? [file] : []), ...opts.map((text) => `--daemon-opt ${text}`)]}

@@ -6,8 +6,7 @@
  */
 import {evaluateChecks, type CheckReport} from '../check/evaluate.js'
 import {KernelConfig} from '../check/kernel-config.js'
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UnsupportedHostError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
 import {inRange} from '../engine/version-range.js'
@@ -62,16 +61,14 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   // 1. Prerequisites: the same judgement as tk check.
   const config = facts.check.configBytes ? KernelConfig.fromBytes(facts.check.configBytes, facts.check.configPath ?? 'kernel config') : undefined
   if (!config && !desired.skipCheck) {
-    throw new UserError(`${target}: no kernel config found, so tk cannot check that the engine will work here`, {
-      exitCode: ExitCode.FAILED,
+    throw new HostStateError(`${target}: no kernel config found, so tk cannot check that the engine will work here`, {
       hint: 'install the running kernel\'s config (/boot/config-$(uname -r)), or pass --skip-check',
     })
   }
   const check = config ? evaluateChecks({target, config, facts: facts.check}) : undefined
   const failed = check?.checks.filter((item) => item.status === 'fail') ?? []
   if (failed.length > 0 && !desired.skipCheck) {
-    throw new UserError(`${target}: tk check fails (${failed.map((item) => item.id).join(', ')}): the engine would not work here`, {
-      exitCode: ExitCode.FAILED,
+    throw new HostStateError(`${target}: tk check fails (${failed.map((item) => item.id).join(', ')}): the engine would not work here`, {
       hint: 'run tk check on the host for the details, or --skip-check to provision anyway',
     })
   }
@@ -123,8 +120,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       optionalPackages: packages.optional,
     })
   } else {
-    throw new UserError(`${target} runs ${facts.os.prettyName ?? facts.os.id}, which the distro method does not support: ${SUPPORTED}`, {
-      exitCode: ExitCode.UNSUPPORTED,
+    throw new UnsupportedHostError(`${target} runs ${facts.os.prettyName ?? facts.os.id}, which the distro method does not support: ${SUPPORTED}`, {
       hint: 'install with a script of your own: --method script --script FILE|URL (get.docker.com style)',
     })
   }
@@ -138,13 +134,13 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
     if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
     else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: 'apt: docker-compose', packages: ['docker-compose'], optionalPackages: []})
     else {
-      throw new UserError(`${target}: tk installs Docker Compose from apt sources only`, {exitCode: ExitCode.UNSUPPORTED, hint: 'have your install script install it'})
+      throw new UnsupportedHostError(`${target}: tk installs Docker Compose from apt sources only`, {hint: 'have your install script install it'})
     }
   }
 
   // 5. The service: enabled at boot and running.
   if (facts.init === 'unknown') {
-    throw new UserError(`${target}: no init system tk knows (systemd, OpenRC, SysV service) manages services here`, {exitCode: ExitCode.UNSUPPORTED})
+    throw new UnsupportedHostError(`${target}: no init system tk knows (systemd, OpenRC, SysV service) manages services here`)
   }
   const {service} = facts.engine
   const installing = steps.some((step) => step.id === 'install' && step.action === 'change')

@@ -1,8 +1,7 @@
 /** Runs `docker context ...` with the local docker CLI, for `tk context`. */
 import {execFile} from 'node:child_process'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 
 /**
  * Runs `docker context ARGS`; resolves true on success. A failure is a
@@ -14,7 +13,7 @@ export function dockerContext(docker: string, args: string[], options: {allowFai
       if (!error) return resolve(true)
       if (options.allowFailure) return resolve(false)
       const line = stderr.trim().split('\n').pop() || error.message
-      reject(new UserError(`docker context ${args[0]} failed: ${line}`, {exitCode: ExitCode.FAILED}))
+      reject(new HostStateError(`docker context ${args[0]} failed: ${line}`))
     })
   })
 }

@@ -4,8 +4,7 @@
  * handles), else ssh://user@host:port for OpenSSH itself to reach. Used by
  * `tk env` (shell lines) and `tk context` (a docker context).
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {UnsupportedHostError, UsageError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import {formatTarget, resolveTarget, type ResolveOptions} from '../transport/target.js'
 import {runningTunnel} from './docker-run.js'
@@ -26,7 +25,7 @@ export function dockerEndpoint(host: string, target: Target, project: string | u
   const tunnel = runningTunnel(host, project)
   if (tunnel) return {url: tunnel.endpoint, via: 'tunnel', tunnelPid: tunnel.pid}
   if (target.provider === 'sandbox') {
-    throw new UserError(`${target.name} is a sandbox machine and no tunnel to it runs`, {exitCode: ExitCode.UNSUPPORTED, hint: `start one: tk tunnel ${host} --detach`})
+    throw new UnsupportedHostError(`${target.name} is a sandbox machine and no tunnel to it runs`, {hint: `start one: tk tunnel ${host} --detach`})
   }
   const resolved = target.raw ? resolveTarget(target.address, resolve) : resolveTarget({host: target.address, user: target.user, port: target.port}, resolve)
   if (resolved.proxyJump.length > 0) {
@@ -73,6 +72,6 @@ export function applyHint(shell: ShellKind, command: string): string {
 /** A docker context name for a host: its tk.yml name, or the target with what docker refuses turned into "-". */
 export function contextName(host: string): string {
   const name = host.replace(/[^A-Za-z0-9_.+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '')
-  if (name.length < 2) throw new UserError(`cannot make a docker context name from ${host}`, {exitCode: ExitCode.USAGE, hint: 'pass --name NAME'})
+  if (name.length < 2) throw new UsageError(`cannot make a docker context name from ${host}`, {hint: 'pass --name NAME'})
   return name
 }

@@ -13,8 +13,7 @@ import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {EnvironmentError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {withoutSecrets} from '../transport/secret-env.js'
@@ -81,7 +80,7 @@ export async function runLocalDocker(docker: string, endpoint: string, args: str
   try {
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(docker, args, {stdio: 'inherit', env})
-      child.once('error', (error) => reject(new UserError(`cannot run ${docker}: ${error.message}`, {exitCode: ExitCode.ENVIRONMENT})))
+      child.once('error', (error) => reject(new EnvironmentError(`cannot run ${docker}: ${error.message}`)))
       child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 15)))
     })
   } finally {

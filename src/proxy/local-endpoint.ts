@@ -7,8 +7,7 @@ import {chmodSync, lstatSync, unlinkSync} from 'node:fs'
 import {createConnection, createServer, type Server, type Socket} from 'node:net'
 import {dirname} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {EnvironmentError, UsageError} from '../errors/index.js'
 import {MAX_SOCKET_PATH} from './paths.js'
 
 export type Endpoint = {kind: 'unix'; path: string} | {kind: 'tcp'; host: string; port: number}
@@ -40,10 +39,9 @@ export async function clearStaleSocket(path: string, liveHint?: string): Promise
   } catch {
     return
   }
-  if (!stat.isSocket()) throw new UserError(`${path} exists and is not a socket: refusing to replace it`, {exitCode: ExitCode.ENVIRONMENT, hint: 'pass another --socket'})
+  if (!stat.isSocket()) throw new EnvironmentError(`${path} exists and is not a socket: refusing to replace it`, {hint: 'pass another --socket'})
   if (await socketAnswers(path)) {
-    throw new UserError(`${path} is in use by a live process${liveHint ? ` (${liveHint})` : ''}`, {
-      exitCode: ExitCode.ENVIRONMENT,
+    throw new EnvironmentError(`${path} is in use by a live process${liveHint ? ` (${liveHint})` : ''}`, {
       hint: 'stop that tunnel first (tk tunnel ls, tk tunnel stop HOST) or pass another --socket',
     })
   }
@@ -56,7 +54,7 @@ export async function listen(endpoint: Endpoint, onConnection: (socket: Socket) 
   const server = createServer({allowHalfOpen: true, pauseOnConnect: true}, onConnection)
   if (endpoint.kind === 'unix') {
     if (Buffer.byteLength(endpoint.path) > MAX_SOCKET_PATH) {
-      throw new UserError(`socket path ${endpoint.path} is too long for a unix socket (${MAX_SOCKET_PATH} bytes at most)`, {exitCode: ExitCode.USAGE})
+      throw new UsageError(`socket path ${endpoint.path} is too long for a unix socket (${MAX_SOCKET_PATH} bytes at most)`)
     }
     // The socket is created 0600 from the start: no window in which others may connect.
     const previous = process.umask(0o177)
@@ -78,9 +76,9 @@ function listenOn(server: Server, pathOrPort: string | number, host?: string): P
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const where = typeof pathOrPort === 'string' ? pathOrPort : `${host}:${pathOrPort}`
-      if (error.code === 'EADDRINUSE') reject(new UserError(`${where} is already in use`, {exitCode: ExitCode.ENVIRONMENT}))
+      if (error.code === 'EADDRINUSE') reject(new EnvironmentError(`${where} is already in use`))
       else if (error.code === 'EACCES' || error.code === 'ENOENT') {
-        reject(new UserError(`cannot listen on ${where}: ${error.code === 'ENOENT' ? `no directory ${typeof pathOrPort === 'string' ? dirname(pathOrPort) : ''}` : 'permission denied'}`, {exitCode: ExitCode.ENVIRONMENT}))
+        reject(new EnvironmentError(`cannot listen on ${where}: ${error.code === 'ENOENT' ? `no directory ${typeof pathOrPort === 'string' ? dirname(pathOrPort) : ''}` : 'permission denied'}`))
       } else reject(error)
     }
     server.once('error', onError)

@@ -8,8 +8,7 @@ import {lstatSync, mkdirSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {EnvironmentError} from '../errors/index.js'
 
 /** A unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS). */
 export const MAX_SOCKET_PATH = 103
@@ -77,19 +76,18 @@ export function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, {recursive: true, mode: 0o700})
   } catch (error) {
-    throw new UserError(`cannot make ${dir} for the tunnel socket: ${(error as Error).message}`, {exitCode: ExitCode.ENVIRONMENT, hint: 'pass --socket PATH'})
+    throw new EnvironmentError(`cannot make ${dir} for the tunnel socket: ${(error as Error).message}`, {hint: 'pass --socket PATH'})
   }
   // lstat: a symlink planted in a shared directory (/tmp) could be pointed elsewhere later.
   const stat = lstatSync(dir)
   const uid = process.getuid?.()
-  if (stat.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link: refusing to put a tunnel socket there`, {exitCode: ExitCode.ENVIRONMENT, hint: 'remove it, or pass --socket PATH'})
-  if (!stat.isDirectory()) throw new UserError(`${dir} is not a directory`, {exitCode: ExitCode.ENVIRONMENT})
+  if (stat.isSymbolicLink()) throw new EnvironmentError(`${dir} is a symbolic link: refusing to put a tunnel socket there`, {hint: 'remove it, or pass --socket PATH'})
+  if (!stat.isDirectory()) throw new EnvironmentError(`${dir} is not a directory`)
   if (uid !== undefined && stat.uid !== uid) {
-    throw new UserError(`${dir} belongs to another user (uid ${stat.uid}): refusing to put a tunnel socket there`, {exitCode: ExitCode.ENVIRONMENT, hint: 'pass --socket PATH'})
+    throw new EnvironmentError(`${dir} belongs to another user (uid ${stat.uid}): refusing to put a tunnel socket there`, {hint: 'pass --socket PATH'})
   }
   if ((stat.mode & 0o077) !== 0) {
-    throw new UserError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): refusing to put a tunnel socket there`, {
-      exitCode: ExitCode.ENVIRONMENT,
+    throw new EnvironmentError(`${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}): refusing to put a tunnel socket there`, {
       hint: `chmod 700 ${dir}, or pass --socket PATH`,
     })
   }

@@ -7,7 +7,7 @@ import {closeSync, existsSync, lstatSync, openSync, readFileSync, rmSync} from '
 import {dirname, join} from 'node:path'
 
 import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConnectionError, HostStateError, UsageError, userErrorOf} from '../errors/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {withoutSecrets} from '../transport/secret-env.js'
 import {clearStaleSocket, type Endpoint, endpointUrl, listen} from './local-endpoint.js'
@@ -57,7 +57,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   const [{selectTargets, HostConnector}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
   const targets = await selectTargets([options.host], options.config)
   const project = findConfigFile({path: options.config})
-  if (targets.length !== 1) throw new UserError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`, {exitCode: ExitCode.USAGE})
+  if (targets.length !== 1) throw new UsageError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`)
   const [target] = targets
 
   let endpoint = await chooseEndpoint(options, project)
@@ -176,11 +176,11 @@ export async function detachTunnel(host: string, argv: string[], options: {timeo
   }
   if (exited === undefined) {
     process.kill(pid, 'SIGTERM')
-    throw new UserError(`the background tunnel to ${host} did not start within ${(options.timeoutMs ?? 60_000) / 1000} s; stopped it`, {exitCode: ExitCode.CONNECTION, hint: `see ${log}`})
+    throw new ConnectionError(`the background tunnel to ${host} did not start within ${(options.timeoutMs ?? 60_000) / 1000} s; stopped it`, {hint: `see ${log}`})
   }
   const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
   const last = [...lines].reverse().find((line) => line.startsWith('tk: '))
-  throw new UserError(last ? last.slice(4) : `the background tunnel to ${host} exited with code ${exited}`, {exitCode: exited || ExitCode.FAILED, hint: last ? undefined : `see ${log}`})
+  throw userErrorOf(exited || ExitCode.FAILED, last ? last.slice(4) : `the background tunnel to ${host} exited with code ${exited}`, {hint: last ? undefined : `see ${log}`})
 }
 
 export function listTunnels(): TunnelState[] {
@@ -195,7 +195,7 @@ export interface StopResult {
 export async function stopTunnels(host: string | undefined, options: {timeoutMs?: number} = {}): Promise<StopResult> {
   const matches = liveTunnels().filter((state) => host === undefined || state.host === host || state.endpoint === host || state.socket === host)
   if (matches.length === 0) {
-    throw new UserError(host ? `no running tunnel to ${host}` : 'no running tunnel', {exitCode: ExitCode.FAILED, hint: 'tk tunnel ls lists them'})
+    throw new HostStateError(host ? `no running tunnel to ${host}` : 'no running tunnel', {hint: 'tk tunnel ls lists them'})
   }
   for (const state of matches) {
     if (isTunnelProcess(state)) process.kill(state.pid, 'SIGTERM')
@@ -203,7 +203,7 @@ export async function stopTunnels(host: string | undefined, options: {timeoutMs?
   const deadline = Date.now() + (options.timeoutMs ?? 10_000)
   while (Date.now() < deadline && matches.some((state) => isTunnelProcess(state))) await new Promise((resolve) => setTimeout(resolve, 50))
   for (const state of matches) {
-    if (isTunnelProcess(state)) throw new UserError(`tunnel pid ${state.pid} to ${state.host} did not stop within 10 s`, {exitCode: ExitCode.FAILED})
+    if (isTunnelProcess(state)) throw new HostStateError(`tunnel pid ${state.pid} to ${state.host} did not stop within 10 s`)
     removeState(state.pid)
     if (state.socket) await clearStaleSocket(state.socket).catch(() => undefined)
   }

@@ -9,8 +9,7 @@
 import type {Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, PrivilegeError, UserError} from '../errors/index.js'
 import type {SshConnection} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {shQuote} from '../transport/sh-quote.js'
@@ -217,14 +216,13 @@ export class Tunnel {
     const verdict = probe.stdout.trim()
     const user = link.connection.target.user
     if (verdict === 'missing') {
-      throw new UserError(`${this.options.name}: no engine socket at ${socket}`, {exitCode: ExitCode.FAILED, hint: 'install the engine with tk provision HOST, or pass --engine-socket'})
+      throw new HostStateError(`${this.options.name}: no engine socket at ${socket}`, {hint: 'install the engine with tk provision HOST, or pass --engine-socket'})
     }
     if (verdict === 'denied') throw noEngineAccess(this.options.name, user, socket)
     try {
       await ping(await this.dialStdio(link))
     } catch (error) {
-      throw new UserError(`${this.options.name}: the server refuses stream-local forwarding to ${socket} (${forwardError.message}) and docker system dial-stdio failed too: ${(error as Error).message}`, {
-        exitCode: ExitCode.FAILED,
+      throw new HostStateError(`${this.options.name}: the server refuses stream-local forwarding to ${socket} (${forwardError.message}) and docker system dial-stdio failed too: ${(error as Error).message}`, {
         hint: 'set AllowStreamLocalForwarding yes in the host\'s sshd_config, or install the docker CLI there',
       })
     }
@@ -255,8 +253,7 @@ export class Tunnel {
 }
 
 export function noEngineAccess(name: string, user: string, socket: string): UserError {
-  return new UserError(`${name}: ${user} has no access to the Docker engine (${socket} is not readable and writable for it)`, {
-    exitCode: ExitCode.PRIVILEGE,
+  return new PrivilegeError(`${name}: ${user} has no access to the Docker engine (${socket} is not readable and writable for it)`, {
     hint: `add it to the docker group with tk provision ${name} --docker-user ${user}, or connect as a user in that group`,
   })
 }

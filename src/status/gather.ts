@@ -6,7 +6,7 @@
  * row saying why, never an exception.
  */
 import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConnectionError, UsageError, UserError} from '../errors/index.js'
 import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {HostConnector} from '../fleet/host-connector.js'
@@ -56,8 +56,7 @@ const SCRIPT_TIMEOUT_MS = 20_000
 export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
   const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../fleet/host-connector.js')])
   if (args.length === 0 && findConfigFile({path: configPath}) === undefined) {
-    throw new UserError('no hosts given and no tk.yml here or above', {
-      exitCode: ExitCode.USAGE,
+    throw new UsageError('no hosts given and no tk.yml here or above', {
       hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them',
     })
   }
@@ -205,8 +204,7 @@ const MACHINE_STATES: Record<SandboxHostState, string> = {
 }
 
 function machineNotRunning(machine: SandboxHostStatus): UserError {
-  return new UserError(`sandbox machine ${machine.machine} is ${MACHINE_STATES[machine.state]}${machine.detail ? ` (${machine.detail})` : ''}`, {
-    exitCode: ExitCode.CONNECTION,
+  return new ConnectionError(`sandbox machine ${machine.machine} is ${MACHINE_STATES[machine.state]}${machine.detail ? ` (${machine.detail})` : ''}`, {
     hint: 'tk up creates and starts it',
   })
 }

@@ -6,8 +6,7 @@
  * tk.yml is refused when a tk.yml exists, with the names it knows: a typo
  * should not become an SSH connection attempt to a host of that name.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {InputError, UserError} from '../errors/index.js'
 import {didYouMean} from '../config/errors.js'
 import type {HostConfig, ProviderName, Release, SshOptions, TkConfig} from '../config/types.js'
 
@@ -90,7 +89,7 @@ export function resolveTargets(config: TkConfig | undefined, args: readonly stri
 
   for (const arg of args) {
     if (arg.startsWith('@') && !arg.slice(1).includes('@') && looksLikeName(arg.slice(1))) {
-      if (!config) throw new UserError(`"${arg}" names a group, but there is no tk.yml here or above`, {exitCode: ExitCode.INPUT, hint: 'run in the directory of your tk.yml, or name it with --config PATH'})
+      if (!config) throw new InputError(`"${arg}" names a group, but there is no tk.yml here or above`, {hint: 'run in the directory of your tk.yml, or name it with --config PATH'})
       if (arg === ALL_HOSTS) addHosts(config.hosts.map((host) => host.name))
       else {
         const members = config.groups.get(arg.slice(1))
@@ -123,8 +122,7 @@ function unknown(config: TkConfig, arg: string, what: string): UserError {
   const guess = closest(arg.replace(/^@/, ''), candidates)
   const list = (items: string[]) => (items.length <= LIST_LIMIT ? items.join(', ') : `${items.slice(0, LIST_LIMIT).join(', ')} and ${items.length - LIST_LIMIT} more`)
   const known = `hosts: ${list(hosts) || 'none'}; groups: ${list(groups) || 'none'}`
-  return new UserError(`unknown ${what} "${arg}" in ${config.displayName} (${known})`, {
-    exitCode: ExitCode.INPUT,
+  return new InputError(`unknown ${what} "${arg}" in ${config.displayName} (${known})`, {
     hint: guess ? `did you mean "${guess}"?` : what === 'group' ? 'use a group from tk.yml, or @all for every host' : 'use a name from tk.yml, or user@host for a machine not in it',
   })
 }

@@ -12,8 +12,7 @@ import type {Duplex} from 'node:stream'
 
 import type {AnyAuthMethod, AuthHandlerMiddleware, BaseAgent, ClientChannel, ConnectConfig, IdentityCallback, ParsedKey, PseudoTtyOptions} from 'ssh2'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {AuthenticationError, ConfigurationError, ConnectionError, HostKeyError, UserError} from '../errors/index.js'
 import {ChannelLimiter} from './channel-limiter.js'
 import {
   checkHostKey,
@@ -91,13 +90,13 @@ export function transportSettings(options: TransportOptions = {}): TransportSett
   const home = options.homeDir ?? homedir()
   const policy = options.hostKeyPolicy ?? ((env.TK_HOST_KEY_POLICY || undefined) as HostKeyPolicy | undefined) ?? DEFAULT_HOST_KEY_POLICY
   if (!HOST_KEY_POLICIES.includes(policy)) {
-    throw new UserError(`Unknown host key policy "${policy}"`, {exitCode: ExitCode.CONFIG, hint: `Use one of: ${HOST_KEY_POLICIES.join(', ')}`})
+    throw new ConfigurationError(`Unknown host key policy "${policy}"`, {hint: `Use one of: ${HOST_KEY_POLICIES.join(', ')}`})
   }
   let connectTimeoutMs = options.connectTimeoutMs
   if (connectTimeoutMs === undefined && env.TK_CONNECT_TIMEOUT) {
     const seconds = Number(env.TK_CONNECT_TIMEOUT)
     if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw new UserError(`TK_CONNECT_TIMEOUT="${env.TK_CONNECT_TIMEOUT}" is not a positive number of seconds`, {exitCode: ExitCode.CONFIG})
+      throw new ConfigurationError(`TK_CONNECT_TIMEOUT="${env.TK_CONNECT_TIMEOUT}" is not a positive number of seconds`)
     }
     connectTimeoutMs = seconds * 1000
   }
@@ -331,7 +330,7 @@ class Authenticator {
 type ErrorWithLevel = Error & {level?: string; code?: string}
 
 function connectionError(message: string, cause?: unknown, hint?: string): UserError {
-  return new UserError(message, {exitCode: ExitCode.CONNECTION, cause, hint})
+  return new ConnectionError(message, {cause, hint})
 }
 
 /** Maps a failure before `ready` to one line with its exit code. */
@@ -358,15 +357,12 @@ function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Au
   if (error.level === 'client-authentication') {
     const tried = auth.tried.length > 0 ? auth.tried.join(', ') : 'nothing (no agent, no key file found, no password given)'
     const accepts = auth.serverMethods.length > 0 ? `; the server accepts ${auth.serverMethods.join(', ')}` : ''
-    return new UserError(`Authentication as ${target.user} on ${name} failed: tried ${tried}${accepts}`, {
-      exitCode: ExitCode.AUTH,
+    return new AuthenticationError(`Authentication as ${target.user} on ${name} failed: tried ${tried}${accepts}`, {
       hint: 'Load a key into ssh-agent, pass an identity file, or set TK_SSH_PASSWORD / TK_SSH_PASSPHRASE',
     })
   }
   if (/no matching host key format/i.test(error.message)) {
-    return new UserError(`${name} offers none of the host key types recorded for it in known_hosts: its host key changed; refusing to connect`, {
-      exitCode: ExitCode.HOST_KEY,
-    })
+    return new HostKeyError(`${name} offers none of the host key types recorded for it in known_hosts: its host key changed; refusing to connect`)
   }
   if (/Connection lost before handshake/i.test(error.message)) {
     return connectionError(`${name}${through} closed the connection before the SSH handshake (is it an SSH server?)`, error)
@@ -506,7 +502,7 @@ function openClient(
           if (!outcome.accepted && outcome.error) fail(outcome.error)
         },
         (error: unknown) => {
-          hostKey = {accepted: false, error: new UserError(`Host key check for ${name} failed: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY})}
+          hostKey = {accepted: false, error: new HostKeyError(`Host key check for ${name} failed: ${(error as Error).message}`)}
           verify(false)
           fail(hostKey.error!)
         },

@@ -9,8 +9,7 @@ import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostKeyError, UserError} from '../errors/index.js'
 import {globMatch} from './ssh-config.js'
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
@@ -111,7 +110,7 @@ export class KnownHosts {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOENT' || code === 'ENOTDIR') continue
-        throw new UserError(`Cannot read known hosts file ${file}: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY})
+        throw new HostKeyError(`Cannot read known hosts file ${file}: ${(error as Error).message}`)
       }
       entries.push(...parseKnownHosts(text, file))
     }
@@ -217,19 +216,17 @@ export async function checkHostKey(
     case 'revoked':
       return {
         accepted: false,
-        error: new UserError(
+        error: new HostKeyError(
           `Host key for ${displayName} (${keyTypeOf(key)} ${presented}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
-          {exitCode: ExitCode.HOST_KEY},
         ),
       }
     case 'mismatch': {
       const old = verdict.entries[0]
       return {
         accepted: false,
-        error: new UserError(
+        error: new HostKeyError(
           `HOST KEY CHANGED for ${displayName}: it presented ${keyTypeOf(key)} ${presented}, but ${old.file}:${old.line} records ${old.keyType} ${fingerprint(old.key)}; refusing to connect`,
           {
-            exitCode: ExitCode.HOST_KEY,
             hint: `If the host was really reinstalled, verify the new fingerprint out of band, then remove the old entry: ssh-keygen -R '${knownHostsName(lookupHost, port)}' -f ${old.file}`,
           },
         ),
@@ -241,8 +238,7 @@ export async function checkHostKey(
   if (options.policy === 'strict') {
     return {
       accepted: false,
-      error: new UserError(`Host key for ${displayName} is not known (${keyTypeOf(key)} ${presented}) and the host key policy is strict`, {
-        exitCode: ExitCode.HOST_KEY,
+      error: new HostKeyError(`Host key for ${displayName} is not known (${keyTypeOf(key)} ${presented}) and the host key policy is strict`, {
         hint: `Verify the fingerprint, then add the key to ${options.userFile} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
       }),
     }
@@ -258,7 +254,7 @@ export async function checkHostKey(
   } catch (error) {
     return {
       accepted: false,
-      error: new UserError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`, {exitCode: ExitCode.HOST_KEY}),
+      error: new HostKeyError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`),
     }
   }
   // Keep the in-memory view current so a second connection in this process is checked against it.

@@ -3,8 +3,7 @@
  * the same resolved target gets a handle on the same connection, and
  * concurrent first requests share one connection attempt.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConnectionError} from '../errors/index.js'
 import {connect, type TransportOptions} from './connection.js'
 import {SshHost} from './ssh-host.js'
 import {formatTarget, resolveTarget, type ResolvedTarget} from './target.js'
@@ -44,7 +43,7 @@ export class SshPool {
       if (host.connection.isOpen) return host.view()
       if (this.hosts.get(key) === pending) this.hosts.delete(key)
     }
-    throw new UserError(`Connection to ${formatTarget(resolved)} closed as soon as it opened`, {exitCode: ExitCode.CONNECTION})
+    throw new ConnectionError(`Connection to ${formatTarget(resolved)} closed as soon as it opened`)
   }
 
   get size(): number {

@@ -11,8 +11,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConfigurationError} from '../errors/index.js'
 
 export interface ConfigLine {
   keyword: string // lower-case
@@ -86,14 +85,14 @@ export function patternListMatches(patterns: string[], text: string): boolean {
 
 /** Reads a config file and its Includes into a flat list of lines (Include depth is bounded like ssh's). */
 export function readConfigLines(file: string, home: string, depth = 0): ConfigLine[] {
-  if (depth > 16) throw new UserError(`${file}: Include nested too deeply`, {exitCode: ExitCode.CONFIG})
+  if (depth > 16) throw new ConfigurationError(`${file}: Include nested too deeply`)
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && depth > 0) return []
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new UserError(`Cannot read SSH config ${file}: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG})
+    throw new ConfigurationError(`Cannot read SSH config ${file}: ${(error as Error).message}`)
   }
   const lines: ConfigLine[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -103,7 +102,7 @@ export function readConfigLines(file: string, home: string, depth = 0): ConfigLi
     try {
       tokens = tokenizeConfigLine(trimmed)
     } catch (error) {
-      throw new UserError(`${file}:${index + 1}: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG})
+      throw new ConfigurationError(`${file}:${index + 1}: ${(error as Error).message}`)
     }
     if (tokens.length === 0) return
     const keyword = tokens[0].toLowerCase()

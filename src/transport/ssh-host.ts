@@ -6,8 +6,7 @@
  */
 import type {ClientChannel} from 'ssh2'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConnectionError, HostStateError, PrivilegeError, UserError} from '../errors/index.js'
 import type {Host, PathStat, RunResult} from './host.js'
 import {shQuote} from './sh-quote.js'
 import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
@@ -83,8 +82,7 @@ class PrivilegeState {
     if (answer === 'sudo') return {mode: 'sudo'}
     const user = this.host.connection.target.user
     if (answer === 'no-sudo') {
-      throw new UserError(`${name}: root is needed, ${user} is not root and sudo is not installed`, {
-        exitCode: ExitCode.PRIVILEGE,
+      throw new PrivilegeError(`${name}: root is needed, ${user} is not root and sudo is not installed`, {
         hint: 'Connect as root, or install sudo and allow this user to use it',
       })
     }
@@ -94,8 +92,7 @@ class PrivilegeState {
     let password = fromEnv
     if (password === undefined && settings.prompt) password = await settings.prompt({kind: 'sudo-password', message: `[sudo] password for ${user} on ${name}: `})
     if (password === undefined || password === '') {
-      throw new UserError(`${name}: sudo wants a password for ${user}, and none was given`, {
-        exitCode: ExitCode.PRIVILEGE,
+      throw new PrivilegeError(`${name}: sudo wants a password for ${user}, and none was given`, {
         hint: 'Set TK_SUDO_PASSWORD, run interactively to be prompted, or allow the user passwordless sudo (NOPASSWD)',
       })
     }
@@ -104,7 +101,7 @@ class PrivilegeState {
     if (check.code !== 0) {
       const text = check.stderr.toString('utf8')
       if (/not in the sudoers|may not run sudo|not allowed/i.test(text)) throw notAllowed(name, user, text)
-      throw new UserError(`${name}: sudo rejected the password for ${user}${fromEnv === undefined ? '' : ' from TK_SUDO_PASSWORD'}`, {exitCode: ExitCode.PRIVILEGE})
+      throw new PrivilegeError(`${name}: sudo rejected the password for ${user}${fromEnv === undefined ? '' : ' from TK_SUDO_PASSWORD'}`)
     }
     return {mode: 'sudo-password', password}
   }
@@ -112,8 +109,7 @@ class PrivilegeState {
 
 function notAllowed(name: string, user: string, detail: string): UserError {
   const line = detail.split('\n').find((l) => l.trim() !== '')?.trim()
-  return new UserError(`${name}: ${user} may not use sudo${line ? ` (${line})` : ''}`, {
-    exitCode: ExitCode.PRIVILEGE,
+  return new PrivilegeError(`${name}: ${user} may not use sudo${line ? ` (${line})` : ''}`, {
     hint: 'Connect as root, or grant the user sudo rights on the host',
   })
 }
@@ -237,7 +233,7 @@ export class SshHost implements Host {
         code = channel.exitStatus.code
         signal = channel.exitStatus.signal
         if (code === undefined && !timedOut && !this.connection.isOpen) {
-          reject(new UserError(`Connection to ${this.name} was lost while a command ran`, {exitCode: ExitCode.CONNECTION}))
+          reject(new ConnectionError(`Connection to ${this.name} was lost while a command ran`))
           return
         }
         if (timedOut) {
@@ -328,7 +324,7 @@ export class SshHost implements Host {
 
   private fileError(verb: string, path: string, result: RawResult): UserError {
     const detail = result.stderr.toString('utf8').trim().split('\n').pop() || `exit code ${result.code}`
-    const exitCode = /sudo/i.test(detail) ? ExitCode.PRIVILEGE : ExitCode.FAILED
-    return new UserError(`Cannot ${verb} ${path} on ${this.name}: ${detail}`, {exitCode})
+    const message = `Cannot ${verb} ${path} on ${this.name}: ${detail}`
+    return /sudo/i.test(detail) ? new PrivilegeError(message) : new HostStateError(message)
   }
 }

@@ -7,8 +7,7 @@ import {isIPv6} from 'node:net'
 import {homedir, hostname as localHostname, userInfo} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {ConfigurationError, InputError, UserError} from '../errors/index.js'
 import {evaluateConfig, readConfigLines} from './ssh-config.js'
 
 /** A target as typed, before any config is applied. */
@@ -66,8 +65,7 @@ const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?$/
 const USER_NAME = /^[^\s:/'"`$;\\[\]]+$/
 
 function invalid(text: string, why: string): UserError {
-  return new UserError(`Invalid target "${text}": ${why}`, {
-    exitCode: ExitCode.INPUT,
+  return new InputError(`Invalid target "${text}": ${why}`, {
     hint: 'Targets look like host, user@host, user@host:port, [2001:db8::1]:port or an alias from ~/.ssh/config.',
   })
 }
@@ -174,7 +172,7 @@ function resolveWithLines(
   let port = spec.port
   if (port === undefined && config.port !== undefined) {
     if (!/^\d+$/.test(config.port) || Number(config.port) < 1 || Number(config.port) > 65535) {
-      throw new UserError(`SSH config: Port "${config.port}" for ${spec.host} is not a valid port`, {exitCode: ExitCode.CONFIG})
+      throw new ConfigurationError(`SSH config: Port "${config.port}" for ${spec.host} is not a valid port`)
     }
     port = Number(config.port)
   }

@@ -1,9 +1,8 @@
 /** tk.yml's `engine:` for one host, as the desired engine `tk provision`'s steps work towards. */
-import {ExitCode} from '../errors/exit-codes.js'
 import type {EngineConfig} from '../config/types.js'
 import {isJsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
-import {UserError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 import {DEFAULT_DESIRED, type DesiredEngine} from '../provision/desired-engine.js'
 
 export interface UpEngineOptions {
@@ -16,8 +15,7 @@ export interface UpEngineOptions {
 
 export function desiredEngine(host: string, engine: EngineConfig, options: UpEngineOptions): DesiredEngine {
   if (engine.method === 'script' && !options.script) {
-    throw new UserError(`${host}: engine method is script, and no install script was given`, {
-      exitCode: ExitCode.USAGE,
+    throw new UsageError(`${host}: engine method is script, and no install script was given`, {
       hint: `pass ${options.scriptFlag ?? '--install-script'} FILE|URL (e.g. a copy of get.docker.com), or use method: distro`,
     })
   }

@@ -4,9 +4,8 @@
  * provisioners in order, then record what happened in the host's state.
  * A failing step stops that host; what already ran is recorded all the same.
  */
-import {ExitCode} from '../errors/exit-codes.js'
 import type {Provisioner, TkConfig} from '../config/types.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UserError} from '../errors/index.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired-engine.js'
@@ -56,7 +55,7 @@ export interface UpHostOptions {
 }
 
 /** Fails a host with what a step said, after the step was reported as failed. */
-class UpStepFailed extends UserError {}
+class UpStepFailed extends HostStateError {}
 
 const RUNNERS: {[K in Provisioner['type']]: (provisioner: Extract<Provisioner, {type: K}>, context: ProvisionerContext) => Promise<ProvisionerRun>} = {
   shell: runShellProvisioner,
@@ -132,7 +131,7 @@ export async function upHost(
         },
       })
     } catch (error) {
-      throw error instanceof UserError ? error : new UpStepFailed(`${target}: ${(error as Error).message}`, {exitCode: ExitCode.FAILED})
+      throw error instanceof UserError ? error : new UpStepFailed(`${target}: ${(error as Error).message}`)
     }
 
     state = await stateRead
@@ -168,7 +167,7 @@ export async function upHost(
       }
       // Recorded even after a failure: what ran must not run again by mistake.
       await writeHostState(hosts.root, {...state, lastUp}).catch((error: Error) => {
-        failure ??= new UserError(`${target}: cannot write the host's state: ${error.message}`, {exitCode: ExitCode.FAILED})
+        failure ??= new HostStateError(`${target}: cannot write the host's state: ${error.message}`)
       })
     }
     await lock?.release()

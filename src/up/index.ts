@@ -4,9 +4,8 @@
  * never stops the others; --max-fail stops starting new hosts after N failures.
  */
 
-import {ExitCode} from '../errors/exit-codes.js'
 import type {TkConfig} from '../config/types.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UsageError} from '../errors/index.js'
 import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
 import {whoAmI} from '../fleet/host-lock.js'
 import {HostConnector} from '../fleet/host-connector.js'
@@ -39,17 +38,16 @@ export interface UpOptions {
 }
 
 /** A host not started because --max-fail was reached. */
-export class NotStarted extends UserError {
+export class NotStarted extends HostStateError {
   constructor(target: string, maxFail: number) {
-    super(`${target}: not started: ${maxFail} host${maxFail === 1 ? '' : 's'} failed already (--max-fail ${maxFail})`, {exitCode: ExitCode.FAILED})
+    super(`${target}: not started: ${maxFail} host${maxFail === 1 ? '' : 's'} failed already (--max-fail ${maxFail})`)
   }
 }
 
 export async function upHosts(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {
   const hostless = targets.find((target) => !target.host)
   if (hostless) {
-    throw new UserError(`${hostless.name} is not a host of ${options.config.displayName}: tk up works on the hosts tk.yml describes`, {
-      exitCode: ExitCode.USAGE,
+    throw new UsageError(`${hostless.name} is not a host of ${options.config.displayName}: tk up works on the hosts tk.yml describes`, {
       hint: 'add it under hosts:, or use tk provision for a one-off host',
     })
   }

@@ -4,8 +4,7 @@
  * history: which provisioners ran, with which spec (a hash: values from the
  * environment may be secret and never land on a host), when and by which tk.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {LOCK_FILE, STATE_DIR} from '../fleet/host-lock.js'
 
@@ -79,5 +78,5 @@ export async function writeHostState(root: Host, state: HostState): Promise<void
     'trap - EXIT',
   ].join('\n')
   const written = await root.run(script, {stdin: `${JSON.stringify(state, null, 2)}\n`})
-  if (written.code !== 0) throw new UserError(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+  if (written.code !== 0) throw new HostStateError(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`)
 }

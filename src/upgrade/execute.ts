@@ -9,8 +9,7 @@
  * engine wherever that is possible; the failure carries the engine's
  * journal either way. tk follows the script's progress lines as they come.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {gatherUpgradeFacts} from './facts.js'
@@ -41,13 +40,13 @@ export interface UpgradeResult {
 }
 
 /** The engine did not come back after the upgrade. */
-export class UpgradeFailed extends UserError {
+export class UpgradeFailed extends HostStateError {
   constructor(
     message: string,
     readonly details: {journal: string[]; rolledBack: boolean; engineRunning: boolean; packages: PackageMove[]},
     hint?: string,
   ) {
-    super(message, {exitCode: ExitCode.FAILED, hint})
+    super(message, {hint})
     this.name = 'UpgradeFailed'
   }
 }
@@ -252,8 +251,7 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   const report = reader.report
   if (!report.ended) {
     // The script did not finish (killed on the host, or the connection lost): where it stopped is the host's to say.
-    throw new UserError(`${target}: the upgrade did not report its end (exit ${applied.code}): ${applied.stderr.trim().split('\n').slice(-2).join(' | ') || 'no output'}`, {
-      exitCode: ExitCode.FAILED,
+    throw new HostStateError(`${target}: the upgrade did not report its end (exit ${applied.code}): ${applied.stderr.trim().split('\n').slice(-2).join(' | ') || 'no output'}`, {
       hint: 'run tk upgrade again: it reads where the host is and finishes the job',
     })
   }

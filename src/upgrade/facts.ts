@@ -5,8 +5,7 @@
  * system, whether the engine runs, and whether it (or containerd) runs a
  * binary replaced on disk since it started.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import {FactSections} from '../facts/sections.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
@@ -31,9 +30,9 @@ export interface UpgradeFacts {
 /** The packages tk upgrade moves: the engine, its CLI where split off, and what it runs on. */
 export const UPGRADE_PACKAGES = ['docker.io', 'docker-cli', 'containerd', 'runc', 'tini'] as const
 
-export class FactsFailed extends UserError {
+export class FactsFailed extends HostStateError {
   constructor(message: string) {
-    super(message, {exitCode: ExitCode.FAILED})
+    super(message)
     this.name = 'FactsFailed'
   }
 }

@@ -11,8 +11,7 @@
  * - Any move to an older version (by Debian's order) is refused unless
  *   allowDowngrade: a newer installed version within the range is kept.
  */
-import {ExitCode} from '../errors/exit-codes.js'
-import {UserError} from '../errors/index.js'
+import {HostStateError, UnsupportedHostError} from '../errors/index.js'
 import {compareDebianVersions} from '../engine/debian-version.js'
 import {inRange, installedMajorRange, NoVersionInRange, versionsInRange} from '../engine/version-range.js'
 import type {UpgradeFacts} from './facts.js'
@@ -53,17 +52,16 @@ const PARTS = ['containerd', 'runc', 'tini']
 
 export function planUpgrade(target: string, facts: UpgradeFacts, desired: DesiredUpgrade): UpgradePlan {
   if (!facts.apt) {
-    throw new UserError(`${target}: tk upgrade moves engines installed from apt sources, and this host has no apt-get`, {exitCode: ExitCode.UNSUPPORTED})
+    throw new UnsupportedHostError(`${target}: tk upgrade moves engines installed from apt sources, and this host has no apt-get`)
   }
   const installedEngine = facts.installed[ENGINE]
   if (!installedEngine) {
-    throw new UserError(`${target}: docker.io is not installed, so there is no distribution engine to upgrade`, {
-      exitCode: ExitCode.UNSUPPORTED,
+    throw new UnsupportedHostError(`${target}: docker.io is not installed, so there is no distribution engine to upgrade`, {
       hint: 'install it with tk provision; engines from other sources (docker-ce, a static install) are upgraded by their own tools',
     })
   }
   const range = desired.range ?? installedMajorRange(installedEngine)
-  if (!range) throw new UserError(`${target}: cannot read a major version in docker.io ${installedEngine}`, {exitCode: ExitCode.FAILED, hint: 'give --engine-version RANGE'})
+  if (!range) throw new HostStateError(`${target}: cannot read a major version in docker.io ${installedEngine}`, {hint: 'give --engine-version RANGE'})
   const rangeSource = desired.range ? 'flag' : 'installed major'
 
   const packages: PackageMove[] = []
@@ -103,8 +101,7 @@ export function planUpgrade(target: string, facts: UpgradeFacts, desired: Desire
 
   const downgrades = packages.filter((item) => item.change === 'downgrade')
   if (downgrades.length > 0 && !desired.allowDowngrade) {
-    throw new UserError(`${target}: the upgrade would downgrade ${downgrades.map((item) => `${item.name} ${item.from} -> ${item.to} (${item.reason})`).join(', ')}`, {
-      exitCode: ExitCode.FAILED,
+    throw new HostStateError(`${target}: the upgrade would downgrade ${downgrades.map((item) => `${item.name} ${item.from} -> ${item.to} (${item.reason})`).join(', ')}`, {
       hint: 'pass --allow-downgrade if that is what you want, or change the range or the apt pinning',
     })
   }

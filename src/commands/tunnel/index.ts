@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../../errors/exit-codes.js'
+import {exitCodeTable} from '../../errors/exit-codes.js'
 import {TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../../cli/transport-flags.js'
-import {UserError} from '../../errors/index.js'
+import {UsageError} from '../../errors/index.js'
 
 export default class Tunnel extends TkCommand {
   static override summary = 'Serve a host\'s Docker engine on a local socket, over one persistent SSH connection.'
@@ -54,7 +54,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRI
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Tunnel)
     if (flags['engine-socket'] && !flags['engine-socket'].startsWith('/')) {
-      throw new UserError(`--engine-socket must be an absolute path, not ${flags['engine-socket']}`, {exitCode: ExitCode.USAGE})
+      throw new UsageError(`--engine-socket must be an absolute path, not ${flags['engine-socket']}`)
     }
     const service = await import('../../proxy/service.js')
     if (flags.detach) {

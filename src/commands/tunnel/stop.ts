@@ -2,8 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../../cli/base-command.js'
-import {ExitCode} from '../../errors/exit-codes.js'
-import {UserError} from '../../errors/index.js'
+import {UsageError} from '../../errors/index.js'
 import type {StopResult} from '../../proxy/service.js'
 
 export default class TunnelStop extends TkCommand {
@@ -25,7 +24,7 @@ export default class TunnelStop extends TkCommand {
 
   async run(): Promise<StopResult> {
     const {args, flags} = await this.parse(TunnelStop)
-    if (!args.host && !flags.all) throw new UserError('say which tunnel: tk tunnel stop HOST, or --all', {exitCode: ExitCode.USAGE})
+    if (!args.host && !flags.all) throw new UsageError('say which tunnel: tk tunnel stop HOST, or --all')
     const {stopTunnels} = await import('../../proxy/service.js')
     const result = await stopTunnels(flags.all ? undefined : args.host)
     for (const state of result.stopped) this.log(`Stopped the tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid})`)

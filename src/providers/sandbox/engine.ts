@@ -12,8 +12,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import Docker from 'dockerode'
 
-import {ExitCode} from '../../errors/exit-codes.js'
-import {UserError} from '../../errors/index.js'
+import {EnvironmentError} from '../../errors/index.js'
 import type {SandboxHome} from './home.js'
 import {checkSandboxRequirements, findProgram} from './requirements.js'
 
@@ -95,7 +94,7 @@ export class SandboxEngine {
     }
     child.unref()
     const pid = child.pid
-    if (pid === undefined) throw new UserError(`could not start ${dockerd}; see ${home.engine.logFile}`, {exitCode: ExitCode.ENVIRONMENT})
+    if (pid === undefined) throw new EnvironmentError(`could not start ${dockerd}; see ${home.engine.logFile}`)
     let exited = false
     child.on('exit', () => (exited = true))
     child.on('error', () => (exited = true))
@@ -149,15 +148,13 @@ async function waitUntilAnswers(docker: Docker, timeoutMs: number, home: Sandbox
       // It may have lost a race with another tk starting the same engine.
       await sleep(500)
       if (await answers(docker)) return
-      throw new UserError(`the sandbox's Docker engine exited while starting: ${await tail(home.engine.logFile, 1)}`, {
-        exitCode: ExitCode.ENVIRONMENT,
+      throw new EnvironmentError(`the sandbox's Docker engine exited while starting: ${await tail(home.engine.logFile, 1)}`, {
         hint: `its log is ${home.engine.logFile}`,
       })
     }
     await sleep(100)
   }
-  throw new UserError(`the sandbox's Docker engine did not answer within ${Math.round(timeoutMs / 1000)} s`, {
-    exitCode: ExitCode.ENVIRONMENT,
+  throw new EnvironmentError(`the sandbox's Docker engine did not answer within ${Math.round(timeoutMs / 1000)} s`, {
     hint: `its log is ${home.engine.logFile}`,
   })
 }

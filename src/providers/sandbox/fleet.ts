@@ -18,9 +18,8 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {ExitCode} from '../../errors/exit-codes.js'
 import type {HostConfig, Release, TkConfig} from '../../config/types.js'
-import {UserError} from '../../errors/index.js'
+import {ConnectionError, EnvironmentError, HostStateError} from '../../errors/index.js'
 import type {Target} from '../../targets/index.js'
 import {DEFAULT_RELEASE, imageTag, isRelease, LABEL} from './image.js'
 import type {Machine, Sandbox, SandboxHome} from './index.js'
@@ -168,7 +167,7 @@ function labelsOf(entry: Planned): Record<string, string> {
 function checkOwner(entry: Planned, machine: Machine): void {
   if (machine.labels[FLEET_LABEL.project] !== entry.project || machine.labels[FLEET_LABEL.host] !== entry.target.name) {
     const owner = machine.labels[FLEET_LABEL.project] ? `${machine.labels[FLEET_LABEL.host]} of ${machine.labels[FLEET_LABEL.project]}` : 'no tk.yml host'
-    throw new UserError(`${entry.target.name}: sandbox machine ${machine.name} exists but belongs to ${owner}`, {
+    throw new HostStateError(`${entry.target.name}: sandbox machine ${machine.name} exists but belongs to ${owner}`, {
       hint: 'rename the host in tk.yml, or remove that machine',
     })
   }
@@ -231,7 +230,7 @@ async function lockSandbox(home: SandboxHome, onProgress?: (event: SandboxProgre
   const waiting = setTimeout(() => onProgress?.({message: 'waiting for another tk that is changing sandbox machines'}), 1000)
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new UserError(`another tk held the sandbox lock ${file} for ${Math.round(timeoutMs / 60_000)} minutes`, {exitCode: ExitCode.ENVIRONMENT})), timeoutMs)
+      const timer = setTimeout(() => reject(new EnvironmentError(`another tk held the sandbox lock ${file} for ${Math.round(timeoutMs / 60_000)} minutes`)), timeoutMs)
       child.stdout.once('data', () => {
         clearTimeout(timer)
         resolve()
@@ -239,7 +238,7 @@ async function lockSandbox(home: SandboxHome, onProgress?: (event: SandboxProgre
       child.once('error', (error) => {
         clearTimeout(timer)
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-        reject(missing ? new UserError('sandbox machines need flock, not found on this machine; install it: apt-get install -y util-linux', {exitCode: ExitCode.ENVIRONMENT}) : error)
+        reject(missing ? new EnvironmentError('sandbox machines need flock, not found on this machine; install it: apt-get install -y util-linux') : error)
       })
       child.once('close', (code) => {
         clearTimeout(timer)
@@ -297,7 +296,7 @@ function connection(sandbox: Sandbox, entry: Planned, machine: Machine, changes:
 /** Brings an existing machine up: unpaused, started, its key pinned, sshd answering. */
 async function bringUp(sandbox: Sandbox, entry: Planned, machine: Machine, onProgress: SandboxOptions['onProgress']): Promise<{machine: Machine; started: boolean}> {
   if (machine.state === 'dead' || machine.state === 'removing') {
-    throw new UserError(`${entry.target.name}: sandbox machine ${machine.name} is ${machine.state}`, {hint: `tk destroy ${entry.target.name}, then tk up creates it again`})
+    throw new HostStateError(`${entry.target.name}: sandbox machine ${machine.name} is ${machine.state}`, {hint: `tk destroy ${entry.target.name}, then tk up creates it again`})
   }
   if (machine.state === 'paused') {
     onProgress?.({target: entry.target.name, message: `unpausing machine ${machine.name}`})
@@ -314,7 +313,7 @@ async function ensureOne(sandbox: Sandbox, entry: Planned, onProgress: SandboxOp
   if (existing) {
     checkOwner(entry, existing)
     if (existing.release !== entry.release) {
-      throw new UserError(`${entry.target.name}: its sandbox machine runs Debian ${existing.release}, tk.yml asks for ${entry.release}`, {
+      throw new HostStateError(`${entry.target.name}: its sandbox machine runs Debian ${existing.release}, tk.yml asks for ${entry.release}`, {
         hint: `tk destroy ${entry.target.name} and tk up make it again on ${entry.release}, or put release: ${existing.release} back`,
       })
     }
@@ -379,7 +378,7 @@ export async function reachSandboxHost(target: Target, options: SandboxOptions =
   if (!entry) throw new Error(`${target.name} is not a sandbox host`)
   const sandbox = await openSandbox(options.onProgress)
   const missing = () =>
-    new UserError(`${target.name} is a sandbox machine that does not exist yet; tk up creates it`, {exitCode: ExitCode.CONNECTION})
+    new ConnectionError(`${target.name} is a sandbox machine that does not exist yet; tk up creates it`)
   const machine = await sandbox.machines.find(entry.machine)
   if (!machine) throw missing()
   checkOwner(entry, machine)
@@ -501,7 +500,7 @@ async function enginePid(home: SandboxHome): Promise<number | undefined> {
  */
 export async function stopSandboxEngine(options: {timeoutMs?: number} = {}): Promise<EngineStopResult> {
   if (process.getuid?.() !== 0) {
-    throw new UserError("stopping the sandbox's engine needs root: it runs as root", {exitCode: ExitCode.ENVIRONMENT, hint: 'run as root (sudo -E)'})
+    throw new EnvironmentError("stopping the sandbox's engine needs root: it runs as root", {hint: 'run as root (sudo -E)'})
   }
   const home = await homeOf()
   const pid = await enginePid(home)

@@ -6,8 +6,7 @@
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {ExitCode} from '../../errors/exit-codes.js'
-import {UserError} from '../../errors/index.js'
+import {EnvironmentError} from '../../errors/index.js'
 
 export interface SandboxHome {
   root: string
@@ -37,10 +36,9 @@ export function defaultSandboxRoot(env: NodeJS.ProcessEnv = process.env): string
 }
 
 export function sandboxHome(root = defaultSandboxRoot()): SandboxHome {
-  if (!root.startsWith('/')) throw new UserError(`sandbox home ${root} is not an absolute path`, {exitCode: ExitCode.ENVIRONMENT, hint: 'set TK_SANDBOX_HOME to an absolute path'})
+  if (!root.startsWith('/')) throw new EnvironmentError(`sandbox home ${root} is not an absolute path`, {hint: 'set TK_SANDBOX_HOME to an absolute path'})
   if (root.length > MAX_HOME_LENGTH) {
-    throw new UserError(`sandbox home ${root} is longer than ${MAX_HOME_LENGTH} characters, too long for the engine's sockets`, {
-      exitCode: ExitCode.ENVIRONMENT,
+    throw new EnvironmentError(`sandbox home ${root} is longer than ${MAX_HOME_LENGTH} characters, too long for the engine's sockets`, {
       hint: 'set TK_SANDBOX_HOME to a shorter path',
     })
   }

@@ -12,8 +12,7 @@ import {promisify} from 'node:util'
 
 import type Docker from 'dockerode'
 
-import {ExitCode} from '../../errors/exit-codes.js'
-import {UserError} from '../../errors/index.js'
+import {EnvironmentError} from '../../errors/index.js'
 import {type SandboxCredentials, USER_IDS} from './credentials.js'
 import type {SandboxEngine} from './engine.js'
 import {checkSandboxRequirements} from './requirements.js'
@@ -142,8 +141,7 @@ async function buildImage(engine: SandboxEngine, credentials: SandboxCredentials
     )
     if (code !== 0) {
       const last = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? ''
-      throw new UserError(`debootstrap of Debian ${release} failed (exit ${code}): ${last}`, {
-        exitCode: ExitCode.ENVIRONMENT,
+      throw new EnvironmentError(`debootstrap of Debian ${release} failed (exit ${code}): ${last}`, {
         hint: `its log is ${logFile}; the build needs ${MIRROR}`,
       })
     }

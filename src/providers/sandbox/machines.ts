@@ -11,8 +11,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type Docker from 'dockerode'
 
-import {UserError} from '../../errors/index.js'
-import {ExitCode} from '../../errors/exit-codes.js'
+import {HostStateError, UsageError} from '../../errors/index.js'
 import {generateKeyPair, type SandboxCredentials} from './credentials.js'
 import type {SandboxEngine} from './engine.js'
 import {DEFAULT_RELEASE, ensureImage, isRelease, LABEL, type Release} from './image.js'
@@ -84,7 +83,7 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
 
 function checkName(kind: 'machine' | 'snapshot', name: string): void {
   if (!NAME.test(name)) {
-    throw new UserError(`invalid ${kind} name "${name}": use lower-case letters, digits and hyphens`, {exitCode: ExitCode.USAGE})
+    throw new UsageError(`invalid ${kind} name "${name}": use lower-case letters, digits and hyphens`)
   }
 }
 
@@ -120,7 +119,7 @@ export class SandboxMachines {
   async create(spec: MachineSpec): Promise<Machine> {
     checkName('machine', spec.name)
     if (await this.find(spec.name)) {
-      throw new UserError(`sandbox machine ${spec.name} already exists`, {hint: `remove it first, or bring it up as it is`})
+      throw new HostStateError(`sandbox machine ${spec.name} already exists`, {hint: `remove it first, or bring it up as it is`})
     }
     const network = spec.network ?? DEFAULT_NETWORK
     let image: string
@@ -252,7 +251,7 @@ export class SandboxMachines {
 
   async get(name: string): Promise<Machine> {
     const machine = await this.find(name)
-    if (!machine) throw new UserError(`no sandbox machine named ${name}`, {hint: 'list them with their state to see which exist'})
+    if (!machine) throw new HostStateError(`no sandbox machine named ${name}`, {hint: 'list them with their state to see which exist'})
     return machine
   }
 
@@ -277,7 +276,7 @@ export class SandboxMachines {
       const release = labels[LABEL.release] ?? ''
       return {name, tag, release: isRelease(release) ? release : DEFAULT_RELEASE, machine: labels['tk.sandbox.snapshot-of'] ?? '', created: new Date(info.Created)}
     } catch (error) {
-      if (statusCode(error) === 404) throw new UserError(`no sandbox snapshot named ${name}`)
+      if (statusCode(error) === 404) throw new HostStateError(`no sandbox snapshot named ${name}`)
       throw error
     }
   }
@@ -340,7 +339,7 @@ export class SandboxMachines {
       } catch (error) {
         const message = (error as {json?: {message?: string}}).json?.message ?? (error as Error).message
         if (/port is already allocated|address already in use/.test(message)) {
-          throw new UserError(`sandbox machine ${name} cannot start: its SSH port is taken (${message.trim()})`, {hint: 'choose another port or none'})
+          throw new HostStateError(`sandbox machine ${name} cannot start: its SSH port is taken (${message.trim()})`, {hint: 'choose another port or none'})
         }
         throw error
       }
@@ -362,11 +361,11 @@ export class SandboxMachines {
       // Now and then make sure it has not stopped, to fail fast with its console.
       if (++checks % 20 === 0) {
         const state = (await this.docker.getContainer(machine.id).inspect()).State
-        if (!state.Running) throw new UserError(`sandbox machine ${machine.name} stopped while booting (exit ${state.ExitCode}): ${await this.consoleTail(machine.id)}`)
+        if (!state.Running) throw new HostStateError(`sandbox machine ${machine.name} stopped while booting (exit ${state.ExitCode}): ${await this.consoleTail(machine.id)}`)
       }
       await sleep(100)
     }
-    throw new UserError(`sandbox machine ${machine.name} did not answer SSH within ${Math.round(timeoutMs / 1000)} s: ${await this.consoleTail(machine.id)}`)
+    throw new HostStateError(`sandbox machine ${machine.name} did not answer SSH within ${Math.round(timeoutMs / 1000)} s: ${await this.consoleTail(machine.id)}`)
   }
 
   private async consoleTail(id: string): Promise<string> {

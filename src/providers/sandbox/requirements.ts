@@ -7,8 +7,7 @@ import {constants} from 'node:fs'
 import {access} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
 
-import {ExitCode} from '../../errors/exit-codes.js'
-import {UserError} from '../../errors/index.js'
+import {EnvironmentError} from '../../errors/index.js'
 
 /** The programs the provider runs, and the Debian package that brings each. */
 const PROGRAMS: ReadonlyArray<{program: string; package: string; forImages?: boolean}> = [
@@ -41,11 +40,10 @@ export async function findProgram(name: string, env: NodeJS.ProcessEnv = process
  */
 export async function checkSandboxRequirements(options: {images?: boolean} = {}): Promise<void> {
   if (process.platform !== 'linux') {
-    throw new UserError('sandbox machines need a Linux machine', {exitCode: ExitCode.ENVIRONMENT})
+    throw new EnvironmentError('sandbox machines need a Linux machine')
   }
   if (process.getuid?.() !== 0) {
-    throw new UserError('sandbox machines need root: the private Docker engine and debootstrap run as root', {
-      exitCode: ExitCode.ENVIRONMENT,
+    throw new EnvironmentError('sandbox machines need root: the private Docker engine and debootstrap run as root', {
       hint: 'run as root (sudo -E)',
     })
   }
@@ -54,8 +52,6 @@ export async function checkSandboxRequirements(options: {images?: boolean} = {})
   for (const entry of needed) if (!(await findProgram(entry.program))) missing.push(entry)
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((entry) => entry.package))].join(' ')
-    throw new UserError(`sandbox machines need ${missing.map((entry) => entry.program).join(', ')}, not found on this machine; install them: apt-get install -y ${packages}`, {
-      exitCode: ExitCode.ENVIRONMENT,
-    })
+    throw new EnvironmentError(`sandbox machines need ${missing.map((entry) => entry.program).join(', ')}, not found on this machine; install them: apt-get install -y ${packages}`)
   }
 }

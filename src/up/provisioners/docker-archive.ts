@@ -180,9 +180,9 @@ export async function readSaveArchive(path: string, reference: string): Promise<
     const code = (error as NodeJS.ErrnoException).code
     throw new InputError(`cannot read the image archive ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }
-  if (files.compressed) throw new InputError(`${path} is compressed: tk loads uncompressed docker save archives`, `gunzip it, or write it with plain docker save -o`)
+  if (files.compressed) throw new InputError(`${path} is compressed: tk loads uncompressed docker save archives`, {hint: `gunzip it, or write it with plain docker save -o`})
   if (files.manifest === undefined) {
-    throw new InputError(`${path} is not a docker save archive (it has no manifest.json)`, 'make it with docker save -o FILE IMAGE; a root filesystem tar for docker import is not supported')
+    throw new InputError(`${path} is not a docker save archive (it has no manifest.json)`, {hint: 'make it with docker save -o FILE IMAGE; a root filesystem tar for docker import is not supported'})
   }
   try {
     return parseSaveManifest(files.manifest, files.index, reference)

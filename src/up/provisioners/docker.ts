@@ -13,9 +13,8 @@ import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {basename} from 'node:path'
 
-import {ExitCode} from '../../errors/exit-codes.js'
 import type {DockerProvisioner} from '../../config/types.js'
-import {UserError} from '../../errors/index.js'
+import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../errors/index.js'
 import type {RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
@@ -283,14 +282,14 @@ function lastLine(result: RunResult): string {
 
 export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async (provisioner, context) => {
   const prefix = `${context.target}: docker provisioner ${provisioner.name}`
-  const fail = (what: string, result: RunResult) => new UserError(redact(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets), {exitCode: ExitCode.FAILED})
+  const fail = (what: string, result: RunResult) => new HostStateError(redact(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets))
 
   let archive: SaveArchive | undefined
   if (provisioner.load) {
     try {
       archive = await readSaveArchive(provisioner.load, provisioner.image)
     } catch (error) {
-      if (error instanceof UserError) throw new UserError(redact(`${prefix}: ${error.message}`, context.secrets), {exitCode: error.exitCode, hint: error.hint})
+      if (error instanceof UserError) throw userErrorOf(error, redact(`${prefix}: ${error.message}`, context.secrets))
       throw error
     }
   }
@@ -300,7 +299,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
       envFile = envFileText(provisioner.container.env)
       if (typeof provisioner.container.command === 'string') splitCommand(provisioner.container.command)
     } catch (error) {
-      throw new UserError(`${prefix}: ${(error as Error).message}`, {exitCode: ExitCode.CONFIG})
+      throw new ConfigurationError(`${prefix}: ${(error as Error).message}`)
     }
   }
   const specHash = dockerSpecHash(provisioner, archive?.imageId)

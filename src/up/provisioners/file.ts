@@ -11,9 +11,8 @@ import {dirname, join, posix, relative, sep} from 'node:path'
 
 import {create as createTar} from 'tar'
 
-import {ExitCode} from '../../errors/exit-codes.js'
 import type {FileProvisioner} from '../../config/types.js'
-import {UserError} from '../../errors/index.js'
+import {HostStateError, InputError} from '../../errors/index.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {sha256, specHash} from '../spec-hash.js'
 import type {ProvisionerRunner} from './types.js'
@@ -54,9 +53,7 @@ const sourceMode = (mode: number) => (mode & 0o7755).toString(8)
 /** The source's files with their hashes and the modes they will have on the host. */
 export async function readSourceTree(provisioner: FileProvisioner): Promise<SourceTree> {
   const fail = (error: unknown): never => {
-    throw new UserError(`provisioner ${provisioner.name}: cannot read ${provisioner.source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`, {
-      exitCode: ExitCode.INPUT,
-    })
+    throw new InputError(`provisioner ${provisioner.name}: cannot read ${provisioner.source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`)
   }
   const info = await stat(provisioner.source).catch(fail)
   const wanted = (mode: number) => (provisioner.mode ? String(Number.parseInt(provisioner.mode, 8).toString(8)) : sourceMode(mode))
@@ -111,7 +108,7 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
   if (provisioner.run === 'once' && recorded?.specHash === hash) return {result: 'ok', detail: `${provisioner.destination}: ${count}, unchanged since ${recorded.appliedAt}`, specHash: hash}
 
   const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind]))
-  if (state.code !== 0) throw new UserError(`${context.target}: file provisioner ${provisioner.name}: cannot read ${provisioner.destination}: ${state.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+  if (state.code !== 0) throw new HostStateError(`${context.target}: file provisioner ${provisioner.name}: cannot read ${provisioner.destination}: ${state.stderr.trim().split('\n').pop()}`)
   const onHost = parseFileState(state.stdout)
   const stale = tree.files.filter((file) => {
     const there = onHost.get(file.path)
@@ -128,7 +125,7 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
   const args = [directory, owner, single ? stale[0].mode : (provisioner.mode ?? ''), single ? 'raw' : 'tar', ...stale.map((file) => file.path)]
   const installed = await context.hosts.root.run(await boundScript('file-install.sh', args), {stdin: payload})
   if (installed.code !== 0) {
-    throw new UserError(`${context.target}: file provisioner ${provisioner.name}: cannot write ${provisioner.destination}: ${installed.stderr.trim().split('\n').pop()}`, {exitCode: ExitCode.FAILED})
+    throw new HostStateError(`${context.target}: file provisioner ${provisioner.name}: cannot write ${provisioner.destination}: ${installed.stderr.trim().split('\n').pop()}`)
   }
   return {result: 'changed', detail: `wrote ${what}`, specHash: hash}
 }

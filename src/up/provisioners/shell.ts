@@ -6,9 +6,8 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {ExitCode} from '../../errors/exit-codes.js'
 import type {ShellProvisioner} from '../../config/types.js'
-import {UserError} from '../../errors/index.js'
+import {HostStateError, InputError} from '../../errors/index.js'
 import {shQuote} from '../../transport/sh-quote.js'
 import {hostScript} from '../../transport/host-scripts.js'
 import {sha256, specHash} from '../spec-hash.js'
@@ -19,9 +18,7 @@ export async function shellText(provisioner: ShellProvisioner): Promise<string> 
   try {
     return await readFile(provisioner.script!, 'utf8')
   } catch (error) {
-    throw new UserError(`provisioner ${provisioner.name}: cannot read ${provisioner.script}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
-      exitCode: ExitCode.INPUT,
-    })
+    throw new InputError(`provisioner ${provisioner.name}: cannot read ${provisioner.script}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }
 }
 
@@ -46,7 +43,7 @@ export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (p
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   if (result.code !== 0) {
     const output = hideSecrets(`${result.stderr}\n${result.stdout}`, context.secrets).trim().split('\n').slice(-3).join(' | ')
-    throw new UserError(`${context.target}: shell provisioner ${provisioner.name} exited ${result.code}${output ? `: ${output}` : ''}`, {exitCode: ExitCode.FAILED})
+    throw new HostStateError(`${context.target}: shell provisioner ${provisioner.name} exited ${result.code}${output ? `: ${output}` : ''}`)
   }
   const last = hideSecrets(result.stdout, context.secrets).trim().split('\n').pop()
   return {result: provisioner.run === 'always' ? 'ran' : 'changed', detail: `ran as ${who} in ${seconds}s (${why})${last ? `: ${last.slice(0, 100)}` : ''}`, specHash: hash}

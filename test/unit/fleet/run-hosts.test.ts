@@ -1,9 +1,8 @@
 import {expect} from 'chai'
 
-import {ExitCode} from '../../../src/errors/exit-codes.js'
-import {UserError} from '../../../src/errors/index.js'
 import {fleetExitCode, runOnHosts} from '../../../src/fleet/run-hosts.js'
 import {renderTable} from '../../../src/render/table.js'
+import {ConnectionError} from '../../../src/errors/index.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -11,7 +10,7 @@ describe('runOnHosts', () => {
   it('keeps going when one host fails, and keeps the order of the targets', async () => {
     const outcomes = await runOnHosts(['a', 'b', 'c'], async (target) => {
       await sleep(target === 'a' ? 30 : 1)
-      if (target === 'b') throw new UserError('b is unreachable', {exitCode: ExitCode.CONNECTION})
+      if (target === 'b') throw new ConnectionError('b is unreachable')
       return target.toUpperCase()
     })
     expect(outcomes.map((outcome) => outcome.target)).to.deep.equal(['a', 'b', 'c'])

@@ -2,8 +2,8 @@
 import {expect} from 'chai'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {UserError} from '../../../src/errors/index.js'
 import {rollHosts} from '../../../src/upgrade/roll.js'
+import {HostStateError} from '../../../src/errors/index.js'
 
 describe('rolling over hosts', () => {
   it('runs one host at a time by default, in order', async () => {
@@ -41,14 +41,14 @@ describe('rolling over hosts', () => {
     const outcomes = await rollHosts(['a', 'b', 'c', 'd', 'e'], async (target) => {
       started.push(target)
       await sleep(target === 'a' ? 5 : 20)
-      if (target === 'a') throw new UserError('a: engine down')
+      if (target === 'a') throw new HostStateError('a: engine down')
     }, {serial: 2, maxFail: 1})
     expect(started).to.deep.equal(['a', 'b'])
     expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['failed', 'ok', 'skipped', 'skipped', 'skipped'])
     expect(outcomes[2]).to.include({reason: 'not started: 1 host failed (--max-fail 1)'})
 
     const two = await rollHosts(['a', 'b', 'c'], async (target) => {
-      if (target !== 'c') throw new UserError(`${target} failed`)
+      if (target !== 'c') throw new HostStateError(`${target} failed`)
     }, {maxFail: 2})
     expect(two.map((outcome) => outcome.status)).to.deep.equal(['failed', 'failed', 'skipped'])
   })
