@@ -2,18 +2,31 @@
  * `tk check` over SSH on many hosts: one connection each, every fact in one
  * round trip (host-scripts/check-facts.sh), hosts in parallel.
  */
-import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {ExitCode} from '../errors/exit-codes.js'
+import {type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {checkHostWithScript, readCheckFactsScript, type CheckReport} from './index.js'
 
-export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<Array<HostOutcome<CheckReport>>> {
+export interface CheckHostJson {
+  target: string
+  ok: boolean
+  durationMs: number
+  report?: CheckReport
+  error?: HostFailure
+}
+
+export type FleetCheckResult = FleetResult<CheckHostJson, {passed: number; failed: number; unreachable: number}, CheckReport>
+
+export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<FleetCheckResult> {
   const script = await readCheckFactsScript()
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
+  let outcomes: Array<HostOutcome<CheckReport>>
   try {
-    return await runOnHosts(
+    outcomes = await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const host = await connector.get(byName.get(name)!)
@@ -25,5 +38,26 @@ export async function checkHosts(targets: Target[], options: {concurrency?: numb
     )
   } finally {
     await connector.closeAll()
+  }
+  return checkFleetResult(outcomes)
+}
+
+/** A failing verdict is exit 1; an unreachable host its error's code. */
+export function checkFleetResult(outcomes: Array<HostOutcome<CheckReport>>): FleetCheckResult {
+  const hosts = outcomes.map((outcome): CheckHostJson => {
+    const durationMs = Math.round(outcome.durationMs)
+    if (outcome.status === 'ok') return {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs, report: outcome.value}
+    if (outcome.status === 'failed') return {target: outcome.target, ok: false, durationMs, error: outcome.error}
+    return {target: outcome.target, ok: false, durationMs, error: {message: outcome.reason, exitCode: 0}}
+  })
+  return {
+    hosts,
+    summary: {
+      passed: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.verdict === 'pass').length,
+      failed: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.verdict === 'fail').length,
+      unreachable: outcomes.filter((outcome) => outcome.status !== 'ok').length,
+    },
+    exitCode: fleetExitCode(outcomes, (report) => (report.verdict === 'pass' ? 0 : ExitCode.FAILED)),
+    outcomes,
   }
 }

@@ -65,7 +65,7 @@ export abstract class TkCommand extends Command {
     const userError = isParseError(error) ? new UsageError(parseErrorLine(error), {hint: `see ${this.config.bin} ${this.id} --help`}) : error
     if (userError instanceof UserError) {
       if (this.jsonEnabled()) {
-        this.logJson({error: {message: userError.message, hint: userError.hint, exitCode: userError.exitCode}})
+        this.logJson({error: {message: userError.message, hint: userError.hint, exitCode: userError.exitCode, kind: userError.kind}})
       } else {
         const text = userError.hint ? `${userError.message}; ${userError.hint}` : userError.message
         process.stderr.write(`tk: ${text}\n`)

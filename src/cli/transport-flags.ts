@@ -4,7 +4,7 @@
  */
 import * as Flags from '@oclif/core/flags'
 
-import {DEFAULT_CONCURRENCY} from '../fleet/run-hosts.js'
+import {DEFAULT_CONCURRENCY} from '../fleet/runner.js'
 import {DEFAULT_LOCK_WAIT_SECONDS} from '../fleet/host-lock.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {HOST_KEY_POLICIES, type HostKeyPolicy} from '../transport/known-hosts.js'

@@ -6,16 +6,15 @@ import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
-import type {HostOutcome} from '../fleet/run-hosts.js'
+import type {FleetCheckResult} from '../check/remote.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import type {HostOutcome} from '../fleet/runner.js'
+import {failureLine, skippedLine} from '../render/fleet.js'
 import {LocalHost} from '../transport/local-host.js'
 import {FLEET_HEADER, fleetRow, renderCheckReport} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
 import {renderTable} from '../render/table.js'
 
-export interface FleetCheckResult {
-  hosts: Array<{target: string; ok: boolean; durationMs: number; report?: CheckReport; error?: {message: string; hint?: string; exitCode: number}}>
-  summary: {passed: number; failed: number; unreachable: number}
-}
 
 export default class Check extends TkCommand {
   static override summary = 'Check whether a machine can run a container engine.'
@@ -58,7 +57,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     ...transportFlags,
   }
 
-  async run(): Promise<CheckReport | FleetCheckResult> {
+  async run(): Promise<CheckReport | Omit<FleetCheckResult, 'exitCode' | 'outcomes'>> {
     const {argv, flags} = await this.parse(Check)
     const hosts = argv as string[]
     const style = makeStyle(useColor())
@@ -73,31 +72,12 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)
     const {checkHosts} = await import('../check/remote.js')
-    const outcomes = await checkHosts(targets, {
+    const result = await checkHosts(targets, {
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
     })
-    const result = fleetResult(outcomes)
-    if (!this.jsonEnabled()) this.log(renderFleet(outcomes, style))
-    const {fleetExitCode} = await import('../fleet/run-hosts.js')
-    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? (outcome.value.verdict === 'pass' ? 0 : ExitCode.FAILED) : outcome.error.exitCode)))
-    if (code !== 0) process.exitCode = code
-    return result
-  }
-}
-
-function fleetResult(outcomes: Array<HostOutcome<CheckReport>>): FleetCheckResult {
-  return {
-    hosts: outcomes.map((outcome) =>
-      outcome.ok
-        ? {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs: Math.round(outcome.durationMs), report: outcome.value}
-        : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error},
-    ),
-    summary: {
-      passed: outcomes.filter((outcome) => outcome.ok && outcome.value.verdict === 'pass').length,
-      failed: outcomes.filter((outcome) => outcome.ok && outcome.value.verdict === 'fail').length,
-      unreachable: outcomes.filter((outcome) => !outcome.ok).length,
-    },
+    if (!this.jsonEnabled()) this.log(renderFleet(result.outcomes, style))
+    return finishFleet(result)
   }
 }
 
@@ -105,12 +85,13 @@ function renderFleet(outcomes: Array<HostOutcome<CheckReport>>, style: ReturnTyp
   const single = outcomes.length === 1
   const parts: string[] = []
   for (const outcome of outcomes) {
-    if (outcome.ok) parts.push(renderCheckReport(outcome.value, style, {onlyProblems: !single}))
-    else parts.push(style.red(`✘ ${outcome.target}: ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+    if (outcome.status === 'ok') parts.push(renderCheckReport(outcome.value, style, {onlyProblems: !single}))
+    else if (outcome.status === 'failed') parts.push(failureLine(outcome.target, outcome.error, style))
+    else parts.push(skippedLine(outcome.target, outcome.reason, style))
   }
   if (single) return parts.join('\n')
   const rows = outcomes.map((outcome) =>
-    outcome.ok ? fleetRow(outcome.value, outcome.durationMs, style) : [outcome.target, style.red('UNREACHABLE'), '-', '-', '-', '-', '-', `${(outcome.durationMs / 1000).toFixed(2)}s`],
+    outcome.status === 'ok' ? fleetRow(outcome.value, outcome.durationMs, style) : [outcome.target, style.red('UNREACHABLE'), '-', '-', '-', '-', '-', `${(outcome.durationMs / 1000).toFixed(2)}s`],
   )
   return `${parts.join('\n\n')}\n\n${renderTable(FLEET_HEADER, rows, style)}`
 }

@@ -4,15 +4,11 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import type {DestroyResult} from '../destroy/index.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import type {DestroyFleetResult, DestroyResult} from '../destroy/index.js'
 import {HostStateError, UsageError} from '../errors/index.js'
-import type {HostFailure} from '../fleet/run-hosts.js'
+import {failureLine} from '../render/fleet.js'
 import {makeStyle, useColor} from '../render/style.js'
-
-export interface DestroyFleetResult {
-  hosts: Array<{target: string; ok: boolean; result?: DestroyResult; error?: HostFailure}>
-  summary: {succeeded: number; failed: number}
-}
 
 export default class Destroy extends TkCommand {
   static override summary = 'Remove sandbox machines with their volumes, or the Docker engine from hosts.'
@@ -48,14 +44,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     ...transportFlags,
   }
 
-  async run(): Promise<DestroyFleetResult> {
+  async run(): Promise<Omit<DestroyFleetResult, 'exitCode' | 'outcomes'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Destroy)
-    const [{selectTargets}, {destroyHosts, planDestroy}, {fleetExitCode}] = await Promise.all([
-      import('../fleet/host-connector.js'),
-      import('../destroy/index.js'),
-      import('../fleet/run-hosts.js'),
-    ])
+    const [{selectTargets}, {destroyHosts, planDestroy}] = await Promise.all([import('../fleet/host-connector.js'), import('../destroy/index.js')])
     const args = argv as string[]
     if (args.length === 0 && !(await import('../config/locate.js')).findConfigFile({path: flags.config})) {
       throw new UsageError('no host given and no tk.yml here or above', {hint: 'name the hosts, or run in the directory of your tk.yml'})
@@ -79,27 +71,18 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     }
 
     const style = makeStyle(useColor())
-    const outcomes = await destroyHosts(targets, {
+    const result = await destroyHosts(targets, {
       uninstallEngine: flags['uninstall-engine'],
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
       onProgress: (event) => this.logToStderr(style.dim(`${event.target ? `${event.target}: ` : ''}${event.message}`)),
     })
 
-    for (const outcome of outcomes) {
-      if (!outcome.ok) {
-        const message = outcome.error.message.startsWith(`${outcome.target}:`) ? outcome.error.message : `${outcome.target}: ${outcome.error.message}`
-        this.logToStderr(style.red(`✘ ${message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
-        continue
-      }
-      this.log(resultLine(outcome.target, outcome.value, style))
+    for (const outcome of result.outcomes) {
+      if (outcome.status === 'ok') this.log(resultLine(outcome.target, outcome.value, style))
+      else if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
     }
-    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
-    if (code !== 0) process.exitCode = code
-    return {
-      hosts: outcomes.map((outcome) => (outcome.ok ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcome.error})),
-      summary: {succeeded: outcomes.filter((outcome) => outcome.ok).length, failed: outcomes.filter((outcome) => !outcome.ok).length},
-    }
+    return finishFleet(result)
   }
 }
 

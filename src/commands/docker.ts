@@ -1,7 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
 
@@ -97,8 +98,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     }
 
     const {execOnHosts} = await import('../exec/index.js')
-    const {fleetExitCode} = await import('../fleet/run-hosts.js')
-    const outcomes = await execOnHosts(targets, run.remoteDockerCommand(dockerArgs), {
+    const fleet = await execOnHosts(targets, run.remoteDockerCommand(dockerArgs), {
       concurrency: flags.concurrency,
       transport,
       stdout: process.stdout,
@@ -106,9 +106,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
       prefix: true,
     })
     const {renderExitSummary} = await import('../render/exit-summary.js')
-    process.stderr.write(renderExitSummary(outcomes))
-    const codes = outcomes.map((outcome) => (outcome.ok ? (outcome.value.code === 0 ? 0 : ExitCode.FAILED) : outcome.error.exitCode))
-    process.exitCode = fleetExitCode(codes)
+    process.stderr.write(renderExitSummary(fleet.outcomes))
+    finishFleet(fleet)
   }
 }
 

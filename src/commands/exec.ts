@@ -1,9 +1,10 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UsageError, userErrorOf} from '../errors/index.js'
+import {BugError, UsageError, userErrorOf} from '../errors/index.js'
 
 export default class Exec extends TkCommand {
   static override summary = 'Run a command on one or more hosts over SSH.'
@@ -55,8 +56,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config)
     const {execOnHosts} = await import('../exec/index.js')
-    const {fleetExitCode} = await import('../fleet/run-hosts.js')
-    const outcomes = await execOnHosts(targets, command, {
+    const fleet = await execOnHosts(targets, command, {
       asRoot: flags.sudo,
       stdin,
       timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
@@ -68,17 +68,17 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     })
 
     if (targets.length === 1) {
-      const [outcome] = outcomes
-      if (!outcome.ok) throw userErrorOf(outcome.error.exitCode, outcome.error.message, {hint: outcome.error.hint})
+      const [outcome] = fleet.outcomes
+      if (outcome.status === 'failed') throw userErrorOf(outcome.error.exitCode, outcome.error.message, {hint: outcome.error.hint})
+      if (outcome.status === 'skipped') throw new BugError(`${outcome.target} was skipped alone: ${outcome.reason}`)
       if (outcome.value.timedOut) process.stderr.write(`tk: the command timed out after ${flags.timeout} s and was stopped\n`)
       process.exitCode = outcome.value.code
       return
     }
 
     const {renderExitSummary} = await import('../render/exit-summary.js')
-    process.stderr.write(renderExitSummary(outcomes))
-    const codes = outcomes.map((outcome) => (outcome.ok ? (outcome.value.code === 0 ? 0 : ExitCode.FAILED) : outcome.error.exitCode))
-    process.exitCode = fleetExitCode(codes)
+    process.stderr.write(renderExitSummary(fleet.outcomes))
+    finishFleet(fleet)
   }
 }
 

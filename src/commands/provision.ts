@@ -5,21 +5,10 @@ import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
-import type {ProvisionResult, StepOutcome} from '../provision/index.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import type {ProvisionFleetResult} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
 
-export interface ProvisionFleetResult {
-  hosts: Array<{
-    target: string
-    ok: boolean
-    durationMs: number
-    result?: ProvisionResult
-    error?: {message: string; hint?: string; exitCode: number}
-    /** For a failed host: the steps it went through, the failed one last. */
-    steps?: StepOutcome[]
-  }>
-  summary: {succeeded: number; failed: number; changed: number}
-}
 
 export default class Provision extends TkCommand {
   static override summary = 'Install the Docker engine on hosts over SSH and give users access to it.'
@@ -82,7 +71,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     ...transportFlags,
   }
 
-  async run(): Promise<ProvisionFleetResult> {
+  async run(): Promise<Omit<ProvisionFleetResult, 'exitCode' | 'outcomes'>> {
     this.explainInterrupts()
     const {argv, flags, metadata} = await this.parse(Provision)
     // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
@@ -90,12 +79,12 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     if (given('method') && flags.method === 'script' && !flags.script) throw new UsageError('--method script needs --script FILE|URL')
     if (given('method') && flags.method !== 'script' && flags.script) throw new UsageError('--script goes with --method script')
 
-    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {fleetExitCode}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
+    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {failureLine}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
       await Promise.all([
         import('../fleet/host-connector.js'),
         import('../provision/index.js'),
         import('../render/provision.js'),
-        import('../fleet/run-hosts.js'),
+        import('../render/fleet.js'),
         import('../provision/desired-engine.js'),
         import('../up/engine-from-config.js'),
       ])
@@ -129,8 +118,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     )
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
-    const seen = new Map<string, StepOutcome[]>()
-    const outcomes = await provisionHosts(targets, {
+    const result = await provisionHosts(targets, {
       desired: (name) => desired.get(name)!,
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency,
@@ -138,38 +126,18 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       onWait: (target, holder) => process.stderr.write(`${target}: waiting for the host's lock (held by ${holder})\n`),
       transport: transportOptions(flags, (message) => this.warn(message)),
       onStep: (target, outcome) => {
-        seen.set(target, [...(seen.get(target) ?? []), outcome])
         this.log(stepLine(target, width, outcome, style))
         for (const line of diffLines(width, outcome, style)) this.log(line)
       },
     })
 
-    const notices = new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))
     if (!this.jsonEnabled()) {
-      for (const outcome of outcomes) {
-        if (!outcome.ok) {
-          // Errors from the plan already name their host.
-          const message = outcome.error.message.startsWith(`${outcome.target}:`) ? outcome.error.message : `${outcome.target}: ${outcome.error.message}`
-          this.logToStderr(style.red(`✘ ${message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
-        }
-      }
-      for (const notice of notices) this.log(style.yellow(`note: ${notice}`))
+      const {outcomes} = result
+      for (const outcome of outcomes) if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
+      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
       this.log('')
       this.log(renderProvisionSummary(outcomes, style, flags['dry-run']))
     }
-    const code = fleetExitCode(outcomes.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
-    if (code !== 0) process.exitCode = code
-    return {
-      hosts: outcomes.map((outcome) =>
-        outcome.ok
-          ? {target: outcome.target, ok: true, durationMs: Math.round(outcome.durationMs), result: outcome.value}
-          : {target: outcome.target, ok: false, durationMs: Math.round(outcome.durationMs), error: outcome.error, steps: seen.get(outcome.target) ?? []},
-      ),
-      summary: {
-        succeeded: outcomes.filter((outcome) => outcome.ok).length,
-        failed: outcomes.filter((outcome) => !outcome.ok).length,
-        changed: outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.value.changed : 0), 0),
-      },
-    }
+    return finishFleet(result)
   }
 }

@@ -5,25 +5,10 @@ import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {ConfigurationError, InputError} from '../errors/index.js'
-import {DEFAULT_CONCURRENCY, type HostFailure} from '../fleet/run-hosts.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import {DEFAULT_CONCURRENCY} from '../fleet/runner.js'
 import {makeStyle, useColor} from '../render/style.js'
-import type {UpResult, UpStep} from '../up/index.js'
-
-export interface UpHostResult {
-  target: string
-  ok: boolean
-  skipped?: boolean
-  durationMs: number
-  result?: UpResult
-  error?: HostFailure
-  steps?: UpStep[]
-}
-
-export interface UpFleetResult {
-  dryRun: boolean
-  hosts: UpHostResult[]
-  summary: {succeeded: number; failed: number; skipped: number; changed: number}
-}
+import type {UpFleetResult} from '../up/index.js'
 
 export default class Up extends TkCommand {
   static override summary = 'Bring every host of tk.yml to the state it describes: engine, daemon configuration, docker users, your provisioners.'
@@ -69,16 +54,15 @@ With several hosts failing for different reasons the exit code is 1.`
     ...transportFlags,
   }
 
-  async run(): Promise<UpFleetResult> {
+  async run(): Promise<Omit<UpFleetResult, 'exitCode' | 'outcomes' | 'steps'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
-    const [{loadConfig}, {resolveTargets, ALL_HOSTS}, up, {loadInstallScript}, render, {fleetExitCode}] = await Promise.all([
+    const [{loadConfig}, {resolveTargets, ALL_HOSTS}, up, {loadInstallScript}, render] = await Promise.all([
       import('../config/index.js'),
       import('../targets/index.js'),
       import('../up/index.js'),
       import('../provision/index.js'),
       import('../render/up.js'),
-      import('../fleet/run-hosts.js'),
     ])
     const config = await loadConfig({path: flags.config, required: true, checkFiles: true})
     if (!config) throw new InputError('no tk.yml found')
@@ -92,8 +76,7 @@ With several hosts failing for different reasons the exit code is 1.`
     const live = !json && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
     const stepWidth = Math.max(render.MIN_STEP_WIDTH, ...config.provisioners.map((provisioner) => render.stepName({kind: 'provisioner', title: provisioner.type, id: provisioner.name}).length))
     const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write: (text) => process.stdout.write(text), dryRun: flags['dry-run'], stepWidth})
-    const seen = new Map<string, UpStep[]>()
-    const outcomes = await up.upHosts(targets, {
+    const result = await up.upHosts(targets, {
       config,
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency ?? config.ssh.concurrency,
@@ -105,10 +88,7 @@ With several hosts failing for different reasons the exit code is 1.`
       transport: transportOptions(flags, (message) => this.warn(message)),
       onStart: (target) => progress?.start(target),
       onActivity: (target, activity) => progress?.activity(target, activity),
-      onStep: (target, step) => {
-        seen.set(target, [...(seen.get(target) ?? []), step])
-        progress?.step(target, step)
-      },
+      onStep: (target, step) => progress?.step(target, step),
       onDone: (outcome) => progress?.done(outcome),
       // Above the live block on a terminal; else on stderr, even with --json: building an image takes minutes, and stdout stays the result's.
       onSandboxProgress: (event) => {
@@ -119,41 +99,16 @@ With several hosts failing for different reasons the exit code is 1.`
     })
     progress?.stop()
 
-    const skipped = (error: HostFailure) => error.message.includes(': not started: ')
+    const {outcomes} = result
     if (!json) {
-      if (live) for (const line of render.renderChanges(outcomes, seen, style)) this.log(line)
-      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.ok ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
+      if (live) for (const line of render.renderChanges(outcomes, result.steps, style)) this.log(line)
+      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
       this.log('')
       this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
+      const failed = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.target)
+      if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} did not converge: ${failed.join(', ')}\n`)
     }
-    const failed = outcomes.filter((outcome) => !outcome.ok)
-    if (failed.length > 0) {
-      if (!json) {
-        const names = failed.map((outcome) => outcome.target).join(', ')
-        process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} did not converge: ${names}\n`)
-      }
-      process.exitCode = fleetExitCode(failed.map((outcome) => (outcome.ok ? 0 : outcome.error.exitCode)))
-    }
-    return {
-      dryRun: flags['dry-run'],
-      hosts: outcomes.map((outcome) =>
-        outcome.ok
-          ? {target: outcome.target, ok: true, durationMs: Math.round(outcome.durationMs), result: outcome.value}
-          : {
-              target: outcome.target,
-              ok: false,
-              ...(skipped(outcome.error) ? {skipped: true} : {}),
-              durationMs: Math.round(outcome.durationMs),
-              error: outcome.error,
-              steps: seen.get(outcome.target) ?? [],
-            },
-      ),
-      summary: {
-        succeeded: outcomes.filter((outcome) => outcome.ok).length,
-        failed: failed.filter((outcome) => !skipped(outcome.error)).length,
-        skipped: failed.filter((outcome) => skipped(outcome.error)).length,
-        changed: outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.value.changed : 0), 0),
-      },
-    }
+    const {steps: _steps, ...rest} = finishFleet(result)
+    return rest
   }
 }

@@ -4,24 +4,10 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import type {PackageMove, UpgradeResult} from '../upgrade/index.js'
+import {finishFleet} from '../cli/fleet-output.js'
+import {failureLine} from '../render/fleet.js'
+import type {UpgradeFleetResult} from '../upgrade/index.js'
 import {makeStyle, useColor} from '../render/style.js'
-
-export interface UpgradeHostJson {
-  target: string
-  status: 'ok' | 'failed' | 'skipped'
-  startedAt?: string
-  finishedAt?: string
-  durationMs: number
-  result?: UpgradeResult
-  error?: {message: string; hint?: string; exitCode: number; journal?: string[]; rolledBack?: boolean; engineRunning?: boolean; packages?: PackageMove[]}
-  reason?: string
-}
-
-export interface UpgradeFleetResult {
-  hosts: UpgradeHostJson[]
-  summary: {upgraded: number; current: number; failed: number; skipped: number}
-}
 
 export default class Upgrade extends TkCommand {
   static override summary = 'Move the Docker engine on hosts to a newer version within a range, one host at a time.'
@@ -65,21 +51,20 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     ...transportFlags,
   }
 
-  async run(): Promise<UpgradeFleetResult> {
+  async run(): Promise<Omit<UpgradeFleetResult, 'exitCode' | 'outcomes'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Upgrade)
-    const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render, {fleetExitCode}] = await Promise.all([
+    const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render] = await Promise.all([
       import('../fleet/host-connector.js'),
       import('../engine/version-range.js'),
       import('../upgrade/index.js'),
       import('../render/upgrade.js'),
-      import('../fleet/run-hosts.js'),
     ])
     const range = flags['engine-version'] === undefined ? undefined : parseEngineRange(flags['engine-version'])
     const targets = await selectTargets(argv as string[], flags.config)
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
-    const outcomes = await upgradeHosts(targets, {
+    const result = await upgradeHosts(targets, {
       range,
       allowDowngrade: flags['allow-downgrade'],
       dryRun: flags['dry-run'],
@@ -94,7 +79,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
         if (outcome.status === 'ok') {
           if (outcome.value.changed > 0) for (const line of render.packageLines(width, outcome.value.packages, style)) this.log(line)
         } else if (outcome.status === 'failed' && !this.jsonEnabled()) {
-          this.logToStderr(style.red(`✘ ${outcome.error.message}${outcome.error.hint ? `; ${outcome.error.hint}` : ''}`))
+          this.logToStderr(failureLine(outcome.target, outcome.error, style))
           if (outcome.cause instanceof UpgradeFailed) for (const line of render.journalLines(width, outcome.cause.details.journal, style)) this.logToStderr(line)
         }
       },
@@ -102,27 +87,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
 
     if (!this.jsonEnabled()) {
       this.log('')
-      this.log(render.renderUpgradeSummary(outcomes, style, flags['dry-run']))
+      this.log(render.renderUpgradeSummary(result.outcomes, style, flags['dry-run']))
     }
-    const code = fleetExitCode(outcomes.map((outcome) => (outcome.status === 'ok' ? 0 : outcome.status === 'failed' ? outcome.error.exitCode : 1)))
-    if (code !== 0) process.exitCode = code
-    const time = (outcome: {startedAt?: string; finishedAt?: string; durationMs: number}) => ({
-      ...(outcome.startedAt ? {startedAt: outcome.startedAt, finishedAt: outcome.finishedAt} : {}),
-      durationMs: Math.round(outcome.durationMs),
-    })
-    return {
-      hosts: outcomes.map((outcome): UpgradeHostJson => {
-        if (outcome.status === 'ok') return {target: outcome.target, status: 'ok', ...time(outcome), result: outcome.value}
-        if (outcome.status === 'skipped') return {target: outcome.target, status: 'skipped', ...time(outcome), reason: outcome.reason}
-        const details = outcome.cause instanceof UpgradeFailed ? outcome.cause.details : undefined
-        return {target: outcome.target, status: 'failed', ...time(outcome), error: {...outcome.error, ...details}}
-      }),
-      summary: {
-        upgraded: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed > 0).length,
-        current: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed === 0).length,
-        failed: outcomes.filter((outcome) => outcome.status === 'failed').length,
-        skipped: outcomes.filter((outcome) => outcome.status === 'skipped').length,
-      },
-    }
+    return finishFleet(result)
   }
 }

@@ -5,7 +5,8 @@
  * data stays. The plan is checked before anything is touched.
  */
 import {HostStateError, UsageError} from '../errors/index.js'
-import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
@@ -52,7 +53,29 @@ export function parseEngineRemoval(stdout: string): EngineRemoval {
   }
 }
 
-export async function destroyHosts(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
+export interface DestroyHostJson {
+  target: string
+  ok: boolean
+  result?: DestroyResult
+  error?: HostFailure
+}
+
+export type DestroyFleetResult = FleetResult<DestroyHostJson, {succeeded: number; failed: number}, DestroyResult>
+
+export async function destroyHosts(targets: Target[], options: DestroyOptions): Promise<DestroyFleetResult> {
+  const outcomes = await destroyEach(targets, options)
+  return {
+    hosts: outcomes.map((outcome): DestroyHostJson => {
+      if (outcome.status === 'ok') return {target: outcome.target, ok: true, result: outcome.value}
+      return {target: outcome.target, ok: false, error: outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}}
+    }),
+    summary: {succeeded: outcomes.filter((outcome) => outcome.status === 'ok').length, failed: outcomes.filter((outcome) => outcome.status !== 'ok').length},
+    exitCode: fleetExitCode(outcomes),
+    outcomes,
+  }
+}
+
+async function destroyEach(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
   planDestroy(targets, options.uninstallEngine)
   if (options.uninstallEngine) return uninstallEngines(targets, options)
 
@@ -63,7 +86,7 @@ export async function destroyHosts(targets: Target[], options: DestroyOptions): 
   const durationMs = performance.now() - started
   return removals.map((removal) => ({
     target: removal.target,
-    ok: true as const,
+    status: 'ok' as const,
     value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine},
     durationMs,
   }))
@@ -74,7 +97,7 @@ async function uninstallEngines(targets: Target[], options: DestroyOptions): Pro
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
   try {
-    return await runOnHosts(
+    return await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const host = (await connector.get(byName.get(name)!)).asRoot()

@@ -3,7 +3,9 @@
  * several hosts each output line is prefixed with its host, and no line from
  * one host is ever cut into by another's.
  */
-import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {ExitCode} from '../errors/exit-codes.js'
+import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {HostConnector} from '../fleet/host-connector.js'
@@ -48,12 +50,25 @@ class PrefixedLines {
   }
 }
 
-export async function execOnHosts(targets: Target[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
+export type ExecFleetResult = FleetResult<{target: string; result?: ExecResult; error?: HostFailure}, FleetCounts, ExecResult>
+
+/** One command on every target; a non-zero exit on a host counts as exit 1 for the fleet. */
+export async function execOnHosts(targets: Target[], command: string, options: ExecOptions): Promise<ExecFleetResult> {
+  const outcomes = await execEach(targets, command, options)
+  return {
+    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, result: outcome.value} : {target: outcome.target, error: outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}})),
+    summary: countOutcomes(outcomes),
+    exitCode: fleetExitCode(outcomes, (result) => (result.code === 0 ? 0 : ExitCode.FAILED)),
+    outcomes,
+  }
+}
+
+async function execEach(targets: Target[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
   const width = Math.max(...targets.map((target) => target.name.length))
   try {
-    return await runOnHosts(
+    return await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const host = await connector.get(byName.get(name)!)

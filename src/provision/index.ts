@@ -5,7 +5,8 @@
 import {readFile} from 'node:fs/promises'
 
 import {ConfigurationError, InputError, UsageError, UserError} from '../errors/index.js'
-import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
@@ -86,7 +87,45 @@ export interface ProvisionFleetOptions {
   onWait?: (target: string, holder: string) => void
 }
 
-export async function provisionHosts(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
+export interface ProvisionHostJson {
+  target: string
+  ok: boolean
+  durationMs: number
+  result?: ProvisionResult
+  error?: HostFailure
+  /** For a failed host: the steps it went through, the failed one last. */
+  steps?: StepOutcome[]
+}
+
+export type ProvisionFleetResult = FleetResult<ProvisionHostJson, {succeeded: number; failed: number; changed: number}, ProvisionResult>
+
+export async function provisionHosts(targets: Target[], options: ProvisionFleetOptions): Promise<ProvisionFleetResult> {
+  const seen = new Map<string, StepOutcome[]>()
+  const outcomes = await provisionEach(targets, {
+    ...options,
+    onStep: (target, outcome) => {
+      seen.set(target, [...(seen.get(target) ?? []), outcome])
+      options.onStep?.(target, outcome)
+    },
+  })
+  return {
+    hosts: outcomes.map((outcome): ProvisionHostJson => {
+      const durationMs = Math.round(outcome.durationMs)
+      if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
+      const error = outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
+      return {target: outcome.target, ok: false, durationMs, error, steps: seen.get(outcome.target) ?? []}
+    }),
+    summary: {
+      succeeded: outcomes.filter((outcome) => outcome.status === 'ok').length,
+      failed: outcomes.filter((outcome) => outcome.status !== 'ok').length,
+      changed: outcomes.reduce((sum, outcome) => sum + (outcome.status === 'ok' ? outcome.value.changed : 0), 0),
+    },
+    exitCode: fleetExitCode(outcomes),
+    outcomes,
+  }
+}
+
+async function provisionEach(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
   const connector = new HostConnector(options.transport)
   // Reconnections (a new login session, for a new docker group) go through their own connections:
   // the first one holds the host's lock until the host is done.
@@ -94,7 +133,7 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
   const byName = new Map(targets.map((target) => [target.name, target]))
   const by = whoAmI()
   try {
-    return await runOnHosts(
+    return await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const target = byName.get(name)!

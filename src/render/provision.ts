@@ -1,5 +1,5 @@
 /** Human output of provisioning: a line per step as it finishes, then a table per host. */
-import type {HostOutcome} from '../fleet/run-hosts.js'
+import type {HostOutcome} from '../fleet/runner.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import type {Style} from './style.js'
 import {renderTable} from './table.js'
@@ -38,7 +38,7 @@ export function diffLines(width: number, outcome: StepOutcome, style: Style): st
 
 export function renderProvisionSummary(outcomes: Array<HostOutcome<ProvisionResult>>, style: Style, dryRun: boolean): string {
   const rows = outcomes.map((outcome) =>
-    outcome.ok
+    outcome.status === 'ok'
       ? [
           outcome.target,
           dryRun ? style.yellow('planned') : style.green('ok'),
@@ -47,7 +47,9 @@ export function renderProvisionSummary(outcomes: Array<HostOutcome<ProvisionResu
           outcome.value.os ?? '-',
           `${(outcome.durationMs / 1000).toFixed(1)}s`,
         ]
-      : [outcome.target, style.red('FAILED'), '-', '-', outcome.error.message, `${(outcome.durationMs / 1000).toFixed(1)}s`],
+      : outcome.status === 'failed'
+        ? [outcome.target, style.red('FAILED'), '-', '-', outcome.error.message, `${(outcome.durationMs / 1000).toFixed(1)}s`]
+        : [outcome.target, style.dim('skipped'), '-', '-', outcome.reason, '-'],
   )
   return renderTable(['HOST', 'RESULT', dryRun ? 'WOULD CHANGE' : 'CHANGED', 'ENGINE', 'OS / ERROR', 'TIME'], rows, style)
 }

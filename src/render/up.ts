@@ -3,7 +3,7 @@
  * doing, for how long) redrawn in place; elsewhere, plain lines as steps
  * change something or fail. Then an account of what changed, and a table.
  */
-import type {HostOutcome} from '../fleet/run-hosts.js'
+import type {HostOutcome} from '../fleet/runner.js'
 import type {UpResult, UpStep} from '../up/index.js'
 import type {Style} from './style.js'
 import {renderTable} from './table.js'
@@ -13,7 +13,7 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
 
 interface HostLine {
-  state: 'waiting' | 'running' | 'ok' | 'failed'
+  state: 'waiting' | 'running' | 'ok' | 'failed' | 'skipped'
   activity: string
   startedAt?: number
   endedAt?: number
@@ -90,8 +90,9 @@ export class UpProgress {
 
   done(outcome: HostOutcome<UpResult>): void {
     const line = this.lines.get(outcome.target)!
-    Object.assign(line, {state: outcome.ok ? 'ok' : 'failed', endedAt: performance.now(), activity: outcome.ok ? '' : outcome.error.message})
-    if (outcome.ok) line.changed = outcome.value.changed
+    const activity = outcome.status === 'ok' ? '' : outcome.status === 'failed' ? outcome.error.message : outcome.reason
+    Object.assign(line, {state: outcome.status === 'ok' ? 'ok' : outcome.status, endedAt: performance.now(), activity})
+    if (outcome.status === 'ok') line.changed = outcome.value.changed
     this.draw()
   }
 
@@ -114,6 +115,8 @@ export class UpProgress {
           return `${style.yellow(SPINNER[this.frame])} ${name}  ${line.activity.padEnd(16)} ${style.dim(elapsed)}`
         case 'ok':
           return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'to change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
+        case 'skipped':
+          return `${style.dim(`- ${name}  not started`)}`
         default:
           return `${style.red('✘')} ${name}  ${style.red('failed'.padEnd(16))} ${style.dim(elapsed)}`
       }
@@ -156,7 +159,7 @@ export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map
 
 export function renderUpSummary(outcomes: Array<HostOutcome<UpResult>>, style: Style, dryRun: boolean): string {
   const rows = outcomes.map((outcome) =>
-    outcome.ok
+    outcome.status === 'ok'
       ? [
           outcome.target,
           dryRun ? style.yellow('planned') : style.green('ok'),
@@ -165,7 +168,9 @@ export function renderUpSummary(outcomes: Array<HostOutcome<UpResult>>, style: S
           seconds(outcome.durationMs),
           '',
         ]
-      : [outcome.target, style.red(outcome.error.message.includes('not started') ? 'SKIPPED' : 'FAILED'), '-', '-', seconds(outcome.durationMs), outcome.error.message],
+      : outcome.status === 'failed'
+        ? [outcome.target, style.red('FAILED'), '-', '-', seconds(outcome.durationMs), outcome.error.message]
+        : [outcome.target, style.yellow('SKIPPED'), '-', '-', '-', outcome.reason],
   )
   return renderTable(['HOST', 'RESULT', dryRun ? 'TO CHANGE' : 'CHANGED', 'ENGINE', 'TIME', 'ERROR'], rows, style)
 }

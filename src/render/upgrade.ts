@@ -1,5 +1,6 @@
 /** Human output of tk upgrade: a line per step as it finishes, the package moves, the journal of a failure, then a table per host. */
-import type {PackageMove, RollOutcome, UpgradeResult, UpgradeStepOutcome} from '../upgrade/index.js'
+import type {HostOutcome} from '../fleet/runner.js'
+import type {PackageMove, UpgradeResult, UpgradeStepOutcome} from '../upgrade/index.js'
 import type {Style} from './style.js'
 import {renderTable} from './table.js'
 
@@ -30,7 +31,7 @@ export function journalLines(width: number, journal: string[], style: Style): st
   return [`${' '.repeat(width + 2)}${style.dim('journalctl -u docker -n 20:')}`, ...journal.map((line) => `${' '.repeat(width + 4)}${style.dim(line)}`)]
 }
 
-export function renderUpgradeSummary(outcomes: Array<RollOutcome<UpgradeResult>>, style: Style, dryRun: boolean): string {
+export function renderUpgradeSummary(outcomes: Array<HostOutcome<UpgradeResult>>, style: Style, dryRun: boolean): string {
   const time = (ms: number) => `${(ms / 1000).toFixed(1)}s`
   const rows = outcomes.map((outcome) => {
     if (outcome.status === 'skipped') return [outcome.target, style.dim('skipped'), '-', '-', outcome.reason, '-']

@@ -7,7 +7,8 @@
  */
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, UsageError, UserError} from '../errors/index.js'
-import {fleetExitCode, type HostFailure, runOnHosts} from '../fleet/run-hosts.js'
+import {combineExitCodes} from '../fleet/result.js'
+import {type HostFailure, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
@@ -70,7 +71,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
   const machines = await sandboxMachines(targets)
   let outcomes
   try {
-    outcomes = await runOnHosts(
+    outcomes = await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const machine = machines.get(name)
@@ -96,14 +97,15 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
     const durationMs = Math.round(outcome.durationMs)
     const status = machines.get(outcome.target)
     const machine = status ? {machine: {name: status.machine, state: status.state}} : {}
-    if (!outcome.ok) {
+    if (outcome.status !== 'ok') {
+      const error = outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
       const target = targets[index]
       return {
         name: outcome.target,
         address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(target, connector),
         reachable: false,
         durationMs,
-        problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(outcome.error), ...outcome.error},
+        problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(error), ...error},
         ...machine,
       }
     }
@@ -144,7 +146,7 @@ async function runStatusScript(host: SshHost, script: string, name: string): Pro
 
 /** 0 when every host answered; else the code the problems share, or 1 when they differ. */
 export function statusExitCode(result: StatusResult): number {
-  return fleetExitCode(result.hosts.map((host) => host.problem?.exitCode ?? 0))
+  return combineExitCodes(result.hosts.map((host) => host.problem?.exitCode ?? 0))
 }
 
 /** user@host:port, always with the port (brackets around an IPv6 address). */

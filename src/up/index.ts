@@ -5,8 +5,9 @@
  */
 
 import type {TkConfig} from '../config/types.js'
-import {HostStateError, UsageError} from '../errors/index.js'
-import {runOnHosts, type HostOutcome} from '../fleet/run-hosts.js'
+import {UsageError} from '../errors/index.js'
+import {countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {whoAmI} from '../fleet/host-lock.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
@@ -37,14 +38,54 @@ export interface UpOptions {
   onSandboxProgress?: (event: {target?: string; message: string}) => void
 }
 
-/** A host not started because --max-fail was reached. */
-export class NotStarted extends HostStateError {
-  constructor(target: string, maxFail: number) {
-    super(`${target}: not started: ${maxFail} host${maxFail === 1 ? '' : 's'} failed already (--max-fail ${maxFail})`)
+export interface UpHostJson {
+  target: string
+  ok: boolean
+  /** Not started: --max-fail was reached, see reason. */
+  skipped?: true
+  reason?: string
+  durationMs: number
+  result?: UpResult
+  error?: HostFailure
+  /** For a failed host: the steps it went through, the failed one last. */
+  steps?: UpStep[]
+}
+
+export type UpFleetResult = FleetResult<UpHostJson, {succeeded: number; failed: number; skipped: number; changed: number}, UpResult> & {
+  dryRun: boolean
+  /** Each host's steps as they were reported, for the account after a live run. */
+  steps: Map<string, UpStep[]>
+}
+
+/** tk up on the selected hosts of tk.yml: each host's outcome, the fleet's summary and exit code. */
+export async function upHosts(targets: Target[], options: UpOptions): Promise<UpFleetResult> {
+  const steps = new Map<string, UpStep[]>()
+  const outcomes = await upEach(targets, {
+    ...options,
+    onStep: (target, step) => {
+      steps.set(target, [...(steps.get(target) ?? []), step])
+      options.onStep?.(target, step)
+    },
+  })
+  return {
+    dryRun: Boolean(options.dryRun),
+    hosts: outcomes.map((outcome): UpHostJson => {
+      const durationMs = Math.round(outcome.durationMs)
+      if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
+      if (outcome.status === 'skipped') return {target: outcome.target, ok: false, skipped: true, reason: outcome.reason, durationMs}
+      return {target: outcome.target, ok: false, durationMs, error: outcome.error, steps: steps.get(outcome.target) ?? []}
+    }),
+    summary: {
+      ...countOutcomes(outcomes),
+      changed: outcomes.reduce((sum, outcome) => sum + (outcome.status === 'ok' ? outcome.value.changed : 0), 0),
+    },
+    exitCode: fleetExitCode(outcomes),
+    outcomes,
+    steps,
   }
 }
 
-export async function upHosts(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {
+async function upEach(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {
   const hostless = targets.find((target) => !target.host)
   if (hostless) {
     throw new UsageError(`${hostless.name} is not a host of ${options.config.displayName}: tk up works on the hosts tk.yml describes`, {
@@ -61,19 +102,16 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Ar
   const reconnector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
   const by = whoAmI()
-  let failures = 0
   try {
-    return await runOnHosts(
+    return await runFleet(
       targets.map((target) => target.name),
       async (name) => {
-        if (options.maxFail !== undefined && failures >= options.maxFail) throw new NotStarted(name, options.maxFail)
         const target = byName.get(name)!
         const notYet = sandboxPlan.get(name)
         if (notYet) return notYet
-        try {
-          options.onActivity?.(name, 'connecting')
-          const host = await connector.get(target)
-          return await upHost(name, host, desired.get(name)!, target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
+        options.onActivity?.(name, 'connecting')
+        const host = await connector.get(target)
+        return upHost(name, host, desired.get(name)!, target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
             dryRun: options.dryRun,
             waitSeconds: options.waitSeconds,
             by,
@@ -85,12 +123,8 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Ar
               return {login: fresh, root: fresh.asRoot()}
             },
           })
-        } catch (error) {
-          failures++
-          throw error
-        }
       },
-      {concurrency: options.concurrency, onStart: options.onStart, onDone: options.onDone},
+      {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
     )
   } finally {
     await Promise.all([connector.closeAll(), reconnector.closeAll()])

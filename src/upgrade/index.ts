@@ -6,12 +6,14 @@ import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
-import {rollHosts, type RollOutcome} from './roll.js'
+import {UpgradeFailed, upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
+import type {PackageMove} from './plan.js'
+import {type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 
 export {UpgradeFailed, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
 export type {PackageMove} from './plan.js'
-export type {RollOutcome} from './roll.js'
+export type {HostOutcome} from '../fleet/runner.js'
 
 export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> {
   serial?: number
@@ -19,19 +21,57 @@ export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> 
   transport: TransportOptions
   onStart?: (target: string) => void
   onStep?: (target: string, outcome: UpgradeStepOutcome) => void
-  onDone?: (outcome: RollOutcome<UpgradeResult>) => void
+  onDone?: (outcome: HostOutcome<UpgradeResult>) => void
   /** Seconds to wait for another tk run's lock on a host; 0 fails at once. Default 300. */
   waitSeconds?: number
   /** Another run holds a host's lock: who, for the user. */
   onWait?: (target: string, holder: string) => void
 }
 
-export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptions): Promise<Array<RollOutcome<UpgradeResult>>> {
+export interface UpgradeHostJson {
+  target: string
+  status: 'ok' | 'failed' | 'skipped'
+  startedAt?: string
+  finishedAt?: string
+  durationMs: number
+  result?: UpgradeResult
+  error?: HostFailure & {journal?: string[]; rolledBack?: boolean; engineRunning?: boolean; packages?: PackageMove[]}
+  reason?: string
+}
+
+export type UpgradeFleetResult = FleetResult<UpgradeHostJson, {upgraded: number; current: number; failed: number; skipped: number}, UpgradeResult>
+
+/** A rolling upgrade: `serial` hosts at a time, no new host after `maxFail` failures, the rest skipped. */
+export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptions): Promise<UpgradeFleetResult> {
+  const outcomes = await upgradeEach(targets, options)
+  const time = (outcome: {startedAt?: string; finishedAt?: string; durationMs: number}) => ({
+    ...(outcome.startedAt ? {startedAt: outcome.startedAt, finishedAt: outcome.finishedAt} : {}),
+    durationMs: Math.round(outcome.durationMs),
+  })
+  return {
+    hosts: outcomes.map((outcome): UpgradeHostJson => {
+      if (outcome.status === 'ok') return {target: outcome.target, status: 'ok', ...time(outcome), result: outcome.value}
+      if (outcome.status === 'skipped') return {target: outcome.target, status: 'skipped', ...time(outcome), reason: outcome.reason}
+      const details = outcome.cause instanceof UpgradeFailed ? outcome.cause.details : undefined
+      return {target: outcome.target, status: 'failed', ...time(outcome), error: {...outcome.error, ...details}}
+    }),
+    summary: {
+      upgraded: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed > 0).length,
+      current: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed === 0).length,
+      failed: outcomes.filter((outcome) => outcome.status === 'failed').length,
+      skipped: outcomes.filter((outcome) => outcome.status === 'skipped').length,
+    },
+    exitCode: fleetExitCode(outcomes),
+    outcomes,
+  }
+}
+
+async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Promise<Array<HostOutcome<UpgradeResult>>> {
   const connector = new HostConnector(options.transport)
   const byName = new Map(targets.map((target) => [target.name, target]))
   const by = whoAmI()
   try {
-    return await rollHosts(
+    return await runFleet(
       targets.map((target) => target.name),
       async (name) => {
         const host = await connector.get(byName.get(name)!)
@@ -40,7 +80,7 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
         const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, holder: lockHolder(by, 'tk upgrade'), onWait: (holder: string) => options.onWait?.(name, holder)}
         return withHostLock(name, host, root, locking, () => upgradeHost(name, root, options))
       },
-      {serial: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
+      {concurrency: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
     )
   } finally {
     await connector.closeAll()

@@ -23,6 +23,6 @@ describe('a command line tk cannot parse', () => {
   it('is a JSON error object with --json', async () => {
     const {code, stdout} = await runTk(['provision', 'h', '--method', 'foo', '--json'])
     expect(code).to.equal(2)
-    expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, script', hint: 'see tk provision --help', exitCode: 2}})
+    expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, script', hint: 'see tk provision --help', exitCode: 2, kind: 'usage'}})
   })
 })

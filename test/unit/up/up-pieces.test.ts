@@ -132,7 +132,7 @@ describe('tk up: pure parts', () => {
       const progress = new UpProgress(['web-1'], {live: true, style, write: (text) => writes.push(text), dryRun: false})
       progress.start('web-1')
       progress.activity('web-1', 'install')
-      progress.done({target: 'web-1', ok: true, value: {target: 'web-1', dryRun: false, changed: 3, steps: [], notices: [], durationMs: 5}, durationMs: 5})
+      progress.done({target: 'web-1', status: 'ok', value: {target: 'web-1', dryRun: false, changed: 3, steps: [], notices: [], durationMs: 5}, durationMs: 5})
       progress.stop()
       expect(writes[0]).to.match(/^\u001B\[2K/)
       expect(writes.at(-1)).to.match(/^\u001B\[1F\u001B\[2K✔ web-1 {2}3 changed/)
@@ -162,14 +162,14 @@ describe('tk up: pure parts', () => {
     it('sums up hosts, marking those --max-fail kept from starting', () => {
       const table = renderUpSummary(
         [
-          {target: 'web-1', ok: true, value: {target: 'web-1', dryRun: false, changed: 0, steps: [], notices: [], durationMs: 800, engine: {version: '20.10.24'}}, durationMs: 800},
-          {target: 'web-2', ok: false, error: {message: 'web-2: not started: 1 host failed already (--max-fail 1)', exitCode: 1}, durationMs: 0},
+          {target: 'web-1', status: 'ok', value: {target: 'web-1', dryRun: false, changed: 0, steps: [], notices: [], durationMs: 800, engine: {version: '20.10.24'}}, durationMs: 800},
+          {target: 'web-2', status: 'skipped', reason: 'not started: 1 host failed (--max-fail 1)', durationMs: 0},
         ],
         style,
         false,
       )
       expect(table).to.match(/web-1 +ok +0 +20\.10\.24/)
-      expect(table).to.match(/web-2 +SKIPPED/)
+      expect(table).to.match(/web-2 +SKIPPED +- +- +- +not started: 1 host failed \(--max-fail 1\)/)
     })
   })
 })

@@ -1,0 +1,66 @@
+/**
+ * What a run on many hosts adds up to, computed in one place for every
+ * command: how many hosts succeeded, failed and were skipped, and the exit
+ * code. Commands map outcomes to their documented per-host JSON and return a
+ * FleetResult; src/cli renders it and sets the exit code.
+ */
+import type {HostOutcome} from './runner.js'
+
+export interface FleetCounts {
+  succeeded: number
+  failed: number
+  skipped: number
+}
+
+/**
+ * A command's result on many hosts, as its service returns it: the per-host
+ * entries and summary (each command's documented JSON), the exit code they
+ * add up to, and the runner's outcomes for renderers. The CLI sets the exit
+ * code and prints the rest; --json leaves out `outcomes` and `exitCode` (the
+ * process's exit status carries it).
+ */
+export interface FleetResult<H, S = FleetCounts, T = unknown> {
+  hosts: H[]
+  summary: S
+  exitCode: number
+  outcomes: Array<HostOutcome<T>>
+}
+
+/**
+ * One exit code for many: 0 when all are 0; otherwise the code the failures
+ * share, or FAILED (1) when they differ.
+ */
+export function combineExitCodes(codes: number[]): number {
+  const failures = codes.filter((code) => code !== 0)
+  if (failures.length === 0) return 0
+  return failures.every((code) => code === failures[0]) ? failures[0] : 1
+}
+
+/**
+ * The exit code of a fleet run. A failed host counts with its error's code,
+ * a host that ran with what `codeOfValue` says of its result (a failed check,
+ * a command's non-zero exit: 1), a skipped host not at all: it was skipped
+ * because others failed, and their codes say why.
+ */
+export function fleetExitCode<T>(outcomes: Array<HostOutcome<T>>, codeOfValue: (value: T) => number = () => 0): number {
+  return combineExitCodes(
+    outcomes.flatMap((outcome) => {
+      if (outcome.status === 'ok') return [codeOfValue(outcome.value)]
+      if (outcome.status === 'failed') return [outcome.error.exitCode]
+      return []
+    }),
+  )
+}
+
+export function countOutcomes<T>(outcomes: Array<HostOutcome<T>>): FleetCounts {
+  return {
+    succeeded: outcomes.filter((outcome) => outcome.status === 'ok').length,
+    failed: outcomes.filter((outcome) => outcome.status === 'failed').length,
+    skipped: outcomes.filter((outcome) => outcome.status === 'skipped').length,
+  }
+}
+
+/** A host's message, named after the host unless it already starts with its name (errors from plans do). */
+export function messageForHost(target: string, message: string): string {
+  return message.startsWith(`${target}:`) ? message : `${target}: ${message}`
+}
