@@ -5,7 +5,7 @@
  */
 import {EXT3_FLAGS, FLAGS, type CheckGroup, type FlagSpec} from './flags.js'
 import {compareKernel, parseKernelVersion, type FlagState, type KernelConfig, type KernelVersion} from './kernel-config.js'
-import {parseOsRelease, type RawCheckFacts} from './facts.js'
+import {parseOsRelease, type RawCheckFacts} from '../facts/check-facts.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'n/a'
 

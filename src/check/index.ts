@@ -7,7 +7,7 @@ import {readFile, stat} from 'node:fs/promises'
 import {InputError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {evaluateChecks, type CheckReport} from './evaluate.js'
-import {CONFIG_CANDIDATES, gatherCheckFacts, parseFactsScriptOutput, type RawCheckFacts} from './facts.js'
+import {CONFIG_CANDIDATES, gatherCheckFacts, parseFactsScriptOutput, type RawCheckFacts} from '../facts/check-facts.js'
 import {KernelConfig} from './kernel-config.js'
 
 export type {CheckReport, CheckResult, CheckStatus} from './evaluate.js'

@@ -398,18 +398,6 @@ export function keysSetByFlags(argv: string[]): Map<string, string> {
   return keys
 }
 
-/** Splits a command line as systemd does for ExecStart (quotes, no globbing); `$VAR` words are expanded from `env`. */
-export function splitCommandLine(line: string, env: Record<string, string> = {}): string[] {
-  const words: string[] = []
-  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
-    const word = match[1] ?? match[2] ?? match[3]
-    const variable = match[3] ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word) : null
-    if (variable) words.push(...(env[variable[1]] ?? '').split(/\s+/).filter(Boolean))
-    else words.push(word)
-  }
-  return words
-}
-
 /** Keys of the file that a flag on the unit's command line also sets: dockerd refuses to start with both. */
 export function checkFlagConflicts(config: JsonObject, argv: string[]): DaemonConfigProblem[] {
   const byFlags = keysSetByFlags(argv)

@@ -6,9 +6,9 @@
 import {readFile} from 'node:fs/promises'
 
 import {HostStateError} from '../errors/index.js'
-import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from '../check/facts.js'
+import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from './check-facts.js'
 import type {Host, RunResult} from '../transport/host.js'
-import {splitCommandLine} from '../engine/daemon-config.js'
+import {splitCommandLine} from './command-line.js'
 /** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
 import {FactSections} from './sections.js'

@@ -11,6 +11,7 @@
 import {randomBytes} from 'node:crypto'
 import {hostname, userInfo} from 'node:os'
 
+import {LOCK_FILE, STATE_DIR} from '../facts/up-state.js'
 import {ConnectionError, HostStateError} from '../errors/index.js'
 import {shQuote} from '../transport/sh-quote.js'
 import type {Host, RunResult} from '../transport/host.js'
@@ -19,8 +20,7 @@ import type {SshHost} from '../transport/ssh-host.js'
 import {hostScript} from '../transport/host-scripts.js'
 
 /** Where tk keeps what it knows on a host: the lock, its owner line, tk up's state. */
-export const STATE_DIR = '/var/lib/tk'
-export const LOCK_FILE = `${STATE_DIR}/up.lock`
+export {LOCK_FILE, STATE_DIR}
 /** How long a run waits for another's lock on a host unless told (--wait). */
 export const DEFAULT_LOCK_WAIT_SECONDS = 300
 /** The lock's holder lets go after this long without a line from tk (a run cut off for good)... */

@@ -163,7 +163,7 @@ async function applyStep(
     case 'compose':
       if (step.packages && step.id === 'install' && desired.engineVersion && step.packages.includes('docker.io')) {
         // The versions on offer are known only after apt-get update: pick, then pin.
-        const {gatherUpgradeFacts} = await import('../upgrade/facts.js')
+        const {gatherUpgradeFacts} = await import('../facts/upgrade-facts.js')
         const {pickVersionInRange} = await import('../engine/version-range.js')
         const offered = (await gatherUpgradeFacts(hosts.root)).offered
         const version = pickVersionInRange(target, 'docker.io', desired.engineVersion, offered['docker.io'] ?? [])

@@ -1,7 +1,7 @@
 /** The `tk status` table: one row per host, reachable or not, then why the unreachable ones are. */
 import type {StatusFacts} from '../status/facts.js'
 import type {HostStatus, StatusResult} from '../status/gather.js'
-import type {LastUp} from '../up/state.js'
+import type {LastUp} from '../facts/up-state.js'
 import type {Style} from './style.js'
 import {renderTable} from './table.js'
 

@@ -3,10 +3,10 @@
  * host-scripts/status-facts.sh, parsed. Pure functions; gathering them is
  * src/status/gather.ts.
  */
-import {parseOsRelease} from '../check/facts.js'
+import {parseOsRelease} from '../facts/check-facts.js'
 import {parseDebianVersion} from '../engine/debian-version.js'
 import {FactSections} from '../facts/sections.js'
-import {type LastUp, parseHostState} from '../up/state.js'
+import {type LastUp, parseHostState} from '../facts/up-state.js'
 
 /**
  * The daemon as a status sees it: `not-answering` is a dockerd process (or

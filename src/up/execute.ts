@@ -15,7 +15,7 @@ import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'
 import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
-import {type HostState, type LastUp, readHostState, writeHostState} from './state.js'
+import {type HostState, type LastUp, readHostState, writeHostState} from '../facts/up-state.js'
 
 export interface UpStep {
   /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */

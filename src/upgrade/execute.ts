@@ -12,7 +12,7 @@
 import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {gatherUpgradeFacts} from './facts.js'
+import {gatherUpgradeFacts} from '../facts/upgrade-facts.js'
 import {planUpgrade, type DesiredUpgrade, type PackageMove, type UpgradePlan} from './plan.js'
 
 export type UpgradeStepId = 'facts' | 'install' | 'restart' | 'rollback'

@@ -14,7 +14,7 @@
 import {HostStateError, UnsupportedHostError} from '../errors/index.js'
 import {compareDebianVersions} from '../engine/debian-version.js'
 import {inRange, installedMajorRange, NoVersionInRange, versionsInRange} from '../engine/version-range.js'
-import type {UpgradeFacts} from './facts.js'
+import type {UpgradeFacts} from '../facts/upgrade-facts.js'
 
 export interface DesiredUpgrade {
   /** A semver range of the engine's upstream version; undefined keeps the installed major. */

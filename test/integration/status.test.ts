@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import {ExitCode} from '../../src/errors/exit-codes.js'
 import type {StatusResult} from '../../src/status/gather.js'
-import type {HostState} from '../../src/up/state.js'
+import type {HostState} from '../../src/facts/up-state.js'
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {cleanEnv, provisionedSnapshot, sandboxFlags, sandboxFleetYaml, target, waitForEngine} from '../support/tk-hosts.js'

@@ -5,7 +5,7 @@
  */
 import type {Provisioner} from '../../config/types.js'
 import type {ProvisionHosts} from '../../provision/execute.js'
-import type {HostState} from '../state.js'
+import type {HostState} from '../../facts/up-state.js'
 
 export interface ProvisionerContext {
   /** The host's name, for messages. */

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
 import {evaluateChecks, type CheckReport} from '../../../src/check/evaluate.js'
-import type {RawCheckFacts} from '../../../src/check/facts.js'
+import type {RawCheckFacts} from '../../../src/facts/check-facts.js'
 import {checkConfigFile} from '../../../src/check/index.js'
 import {KernelConfig} from '../../../src/check/kernel-config.js'
 import {KERNEL_CONFIGS} from '../../fixtures/kernel-configs/index.js'

@@ -11,12 +11,12 @@ import {
   parseDaemonConfig,
   parseDaemonOpt,
   sameJson,
-  splitCommandLine,
   type JsonObject,
 } from '../../../src/engine/daemon-config.js'
 import type {HostFacts} from '../../../src/facts/host-facts.js'
 import {journalReason, planDaemonConfig} from '../../../src/provision/daemon-config-step.js'
 import {DEFAULT_DESIRED, type DesiredEngine} from '../../../src/provision/desired-engine.js'
+import {splitCommandLine} from '../../../src/facts/command-line.js'
 
 const DEBIAN_UNIT = '/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS'
 const reasons = (problems: Array<{toString(): string}>) => problems.map(String)

@@ -25,7 +25,7 @@ import {
   runDockerProvisioner,
   splitCommand,
 } from '../../../src/up/provisioners/docker.js'
-import {emptyState} from '../../../src/up/state.js'
+import {emptyState} from '../../../src/facts/up-state.js'
 import {imageArchive} from '../../support/image-archive.js'
 
 const web = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {}, load?: string): DockerProvisioner => ({

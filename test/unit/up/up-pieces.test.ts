@@ -12,7 +12,7 @@ import {desiredEngine} from '../../../src/up/engine-from-config.js'
 import {parseFileState, readSourceTree} from '../../../src/up/provisioners/file.js'
 import {hideSecrets} from '../../../src/up/provisioners/types.js'
 import {specHash} from '../../../src/up/spec-hash.js'
-import {emptyState, parseHostState} from '../../../src/up/state.js'
+import {emptyState, parseHostState} from '../../../src/facts/up-state.js'
 
 const engine = (overrides: Partial<EngineConfig> = {}): EngineConfig => ({method: 'distro', daemon: {}, users: [], compose: true, ...overrides})
 

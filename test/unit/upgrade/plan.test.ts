@@ -2,7 +2,7 @@
 import {expect} from 'chai'
 
 import {parseEngineRange, pickVersionInRange, installedMajorRange, NoVersionInRange} from '../../../src/engine/version-range.js'
-import {parseUpgradeFacts, type UpgradeFacts} from '../../../src/upgrade/facts.js'
+import {parseUpgradeFacts, type UpgradeFacts} from '../../../src/facts/upgrade-facts.js'
 import {planUpgrade} from '../../../src/upgrade/plan.js'
 
 const BOOKWORM_ENGINE = '20.10.24+dfsg1-1+deb12u1+b6'

@@ -6,9 +6,11 @@
  */
 import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
-import {LOCK_FILE, STATE_DIR} from '../fleet/host-lock.js'
 
-export {LOCK_FILE, STATE_DIR}
+/** Where tk keeps what it knows of a host, on the host. */
+export const STATE_DIR = '/var/lib/tk'
+/** The host's lock file (src/fleet/host-lock.ts). */
+export const LOCK_FILE = `${STATE_DIR}/up.lock`
 
 export const STATE_FILE = `${STATE_DIR}/state.json`
 

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
-import {firstCgroupV1Mount, gatherCheckFacts, parseFactsScriptOutput, parseOsRelease} from '../../../src/check/facts.js'
+import {firstCgroupV1Mount, gatherCheckFacts, parseFactsScriptOutput, parseOsRelease} from '../../../src/facts/check-facts.js'
 import {checkHost, checkHostWithScript} from '../../../src/check/index.js'
 import type {Host, PathStat, RunResult} from '../../../src/transport/host.js'
 import {LocalHost} from '../../../src/transport/local-host.js'

@@ -7,7 +7,7 @@
 import {machine, release} from 'node:os'
 import {dirname} from 'node:path'
 
-import {FactSections} from '../facts/sections.js'
+import {FactSections} from './sections.js'
 import type {Host} from '../transport/host.js'
 
 export const CONFIG_CANDIDATES = (release: string): string[] => [

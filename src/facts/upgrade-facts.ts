@@ -6,7 +6,7 @@
  * binary replaced on disk since it started.
  */
 import {HostStateError} from '../errors/index.js'
-import {FactSections} from '../facts/sections.js'
+import {FactSections} from './sections.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
 
