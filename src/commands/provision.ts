@@ -4,7 +4,6 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {UsageError} from '../errors/index.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import type {ProvisionFleetResult} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -76,50 +75,31 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const {argv, flags, metadata} = await this.parse(Provision)
     // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
     const given = (name: keyof typeof flags) => flags[name] !== undefined && !metadata.flags[name]?.setFromDefault
-    if (given('method') && flags.method === 'script' && !flags.script) throw new UsageError('--method script needs --script FILE|URL')
-    if (given('method') && flags.method !== 'script' && flags.script) throw new UsageError('--script goes with --method script')
-
-    const [{selectTargets}, {loadDaemonOptions, loadInstallScript, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {failureLine}, {DEFAULT_DESIRED, overlayDesired}, {desiredEngine}] =
-      await Promise.all([
-        import('../fleet/host-connector.js'),
-        import('../provision/index.js'),
-        import('../render/provision.js'),
-        import('../render/fleet.js'),
-        import('../provision/desired-engine.js'),
-        import('../up/engine-from-config.js'),
-      ])
-    const targets = await selectTargets(argv as string[], flags.config)
-    if (flags.script && !given('method') && !targets.every((target) => target.host?.engine.method === 'script')) {
-      throw new UsageError('--script goes with --method script', {hint: 'or with hosts whose tk.yml engine method is script'})
-    }
-    const script = flags.script ? await loadInstallScript(flags.script) : undefined
-    const daemonConfig = await loadDaemonOptions(flags['daemon-config'], flags['daemon-opt'] ?? [])
-    const overrides = {
+    const [{resolveProvisionRequest, provisionHosts}, {diffLines, stepLine, renderProvisionSummary}, {failureLine}] = await Promise.all([
+      import('../provision/index.js'),
+      import('../render/provision.js'),
+      import('../render/fleet.js'),
+    ])
+    const {targets, desired} = await resolveProvisionRequest({
+      hosts: argv as string[],
+      configPath: flags.config,
       method: given('method') ? flags.method : undefined,
-      script,
+      script: flags.script,
       compose: given('compose') ? flags.compose : undefined,
       dockerUsers: flags['docker-user'] ?? [],
-      engineVersion: flags['engine-version'] === undefined ? undefined : (await import('../engine/version-range.js')).parseEngineRange(flags['engine-version']),
-      daemonConfig,
+      engineVersion: flags['engine-version'],
+      daemonConfigFile: flags['daemon-config'],
+      daemonOpts: flags['daemon-opt'] ?? [],
       addLoginUser: flags['login-user'],
       skipCheck: flags['skip-check'],
       smokeImage: flags['smoke-image'],
       force: flags.force,
       restart: flags.restart,
-    }
-    // A host of tk.yml starts from its engine: settings, as tk up would converge it; a raw target from tk's defaults.
-    const desired = new Map(
-      targets.map((target) => {
-        const base = target.host
-          ? desiredEngine(target.name, {...target.host.engine, ...(overrides.method ? {method: overrides.method} : {})}, {script, skipCheck: overrides.skipCheck, scriptFlag: '--script'})
-          : DEFAULT_DESIRED
-        return [target.name, overlayDesired(base, overrides)] as const
-      }),
-    )
+    })
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
     const result = await provisionHosts(targets, {
-      desired: (name) => desired.get(name)!,
+      desired,
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency,
       waitSeconds: flags.wait,

@@ -45,9 +45,9 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     ...transportFlags,
   }
 
-  async run(): Promise<StatusResult> {
+  async run(): Promise<Omit<StatusResult, 'exitCode' | 'outcomes'>> {
     const {argv, flags} = await this.parse(Status)
-    const {gatherStatus, statusExitCode, statusTargets} = await import('../status/gather.js')
+    const [{gatherStatus, statusTargets}, {finishFleet}] = await Promise.all([import('../status/gather.js'), import('../cli/fleet-output.js')])
     const targets = await statusTargets(argv as string[], flags.config)
     const result = await gatherStatus(targets, {
       concurrency: flags.concurrency,
@@ -57,8 +57,6 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       const [{renderStatus}, {makeStyle, useColor}] = await Promise.all([import('../render/status.js'), import('../render/style.js')])
       this.log(renderStatus(result, makeStyle(useColor())))
     }
-    const code = statusExitCode(result)
-    if (code !== 0) process.exitCode = code
-    return result
+    return finishFleet(result)
   }
 }

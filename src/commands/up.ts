@@ -4,7 +4,6 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {ConfigurationError, InputError} from '../errors/index.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import {DEFAULT_CONCURRENCY} from '../fleet/runner.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -57,19 +56,8 @@ With several hosts failing for different reasons the exit code is 1.`
   async run(): Promise<Omit<UpFleetResult, 'exitCode' | 'outcomes' | 'steps'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
-    const [{loadConfig}, {resolveTargets, ALL_HOSTS}, up, {loadInstallScript}, render] = await Promise.all([
-      import('../config/index.js'),
-      import('../targets/index.js'),
-      import('../up/index.js'),
-      import('../provision/index.js'),
-      import('../render/up.js'),
-    ])
-    const config = await loadConfig({path: flags.config, required: true, checkFiles: true})
-    if (!config) throw new InputError('no tk.yml found')
-    const args = argv as string[]
-    const targets = resolveTargets(config, args.length > 0 ? args : [ALL_HOSTS])
-    if (targets.length === 0) throw new ConfigurationError(`${config.displayName} describes no hosts`, {hint: 'add hosts under hosts:'})
-    const installScript = flags['install-script'] ? await loadInstallScript(flags['install-script']) : undefined
+    const [up, render] = await Promise.all([import('../up/index.js'), import('../render/up.js')])
+    const {config, targets, installScript} = await up.resolveUpRequest({hosts: argv as string[], configPath: flags.config, installScript: flags['install-script']})
 
     const json = this.jsonEnabled()
     const style = makeStyle(useColor())

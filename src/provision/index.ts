@@ -11,7 +11,10 @@ import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
-import type {DesiredDaemonConfig, DesiredEngine} from './desired-engine.js'
+import {parseEngineRange} from '../engine/version-range.js'
+import {selectTargets} from '../fleet/host-connector.js'
+import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, overlayDesired} from './desired-engine.js'
+import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
 import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
@@ -72,6 +75,63 @@ export async function loadDaemonOptions(file: string | undefined, opts: string[]
     }
   }
   return {patch: daemonPatch(fromFile, opts), sources: [...(file ? [file] : []), ...opts.map((text) => `--daemon-opt ${text}`)]}
+}
+
+/** What tk provision was asked on its command line; undefined where a flag was not given (tk.yml's engine: then decides). */
+export interface ProvisionRequest {
+  hosts: string[]
+  configPath?: string
+  method?: InstallMethod
+  /** --script: a local file or an http(s) URL. */
+  script?: string
+  compose?: boolean
+  dockerUsers: string[]
+  engineVersion?: string
+  daemonConfigFile?: string
+  daemonOpts: string[]
+  addLoginUser: boolean
+  skipCheck: boolean
+  smokeImage?: string
+  force: boolean
+  restart: boolean
+}
+
+/**
+ * The hosts a provision request names and each one's desired engine: a host
+ * of tk.yml starts from its engine: settings, as tk up would converge it, the
+ * command line's flags over them; a raw target gets the flags over tk's
+ * defaults. Every input is read and checked here, before any host is touched.
+ */
+export async function resolveProvisionRequest(request: ProvisionRequest): Promise<{targets: Target[]; desired: (target: string) => DesiredEngine}> {
+  if (request.method === 'script' && !request.script) throw new UsageError('--method script needs --script FILE|URL')
+  if (request.method !== undefined && request.method !== 'script' && request.script) throw new UsageError('--script goes with --method script')
+  const targets = await selectTargets(request.hosts, request.configPath)
+  if (request.script && request.method === undefined && !targets.every((target) => target.host?.engine.method === 'script')) {
+    throw new UsageError('--script goes with --method script', {hint: 'or with hosts whose tk.yml engine method is script'})
+  }
+  const script = request.script ? await loadInstallScript(request.script) : undefined
+  const overrides = {
+    method: request.method,
+    script,
+    compose: request.compose,
+    dockerUsers: request.dockerUsers,
+    engineVersion: request.engineVersion === undefined ? undefined : parseEngineRange(request.engineVersion),
+    daemonConfig: await loadDaemonOptions(request.daemonConfigFile, request.daemonOpts),
+    addLoginUser: request.addLoginUser,
+    skipCheck: request.skipCheck,
+    smokeImage: request.smokeImage,
+    force: request.force,
+    restart: request.restart,
+  }
+  const desired = new Map(
+    targets.map((target) => {
+      const base = target.host
+        ? desiredEngine(target.name, {...target.host.engine, ...(overrides.method ? {method: overrides.method} : {})}, {script, skipCheck: overrides.skipCheck, scriptFlag: '--script'})
+        : DEFAULT_DESIRED
+      return [target.name, overlayDesired(base, overrides)] as const
+    }),
+  )
+  return {targets, desired: (name) => desired.get(name)!}
 }
 
 export interface ProvisionFleetOptions {

@@ -7,7 +7,7 @@ import {renderTable} from './table.js'
 
 export const STATUS_HEADER = ['NAME', 'ADDRESS', 'REACHABLE', 'OS', 'KERNEL', 'ENGINE', 'DAEMON', 'DOCKER GROUP', 'LAST UP']
 
-export function renderStatus(result: StatusResult, style: Style, now = Date.now()): string {
+export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary'>, style: Style, now = Date.now()): string {
   if (result.hosts.length === 0) return 'No hosts: tk.yml lists none.'
   // Sandbox hosts add a column: their machine's state (the other rows say "-").
   const sandbox = result.hosts.some((host) => host.machine)

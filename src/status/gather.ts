@@ -7,7 +7,7 @@
  */
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, UsageError, UserError} from '../errors/index.js'
-import {combineExitCodes} from '../fleet/result.js'
+import {combineExitCodes, type FleetResult} from '../fleet/result.js'
 import {type HostFailure, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {HostConnector} from '../fleet/host-connector.js'
@@ -42,10 +42,7 @@ export interface HostStatus {
   machine?: {name: string; state: SandboxHostState}
 }
 
-export interface StatusResult {
-  hosts: HostStatus[]
-  summary: {reachable: number; unreachable: number}
-}
+export type StatusResult = FleetResult<HostStatus, {reachable: number; unreachable: number}, unknown>
 
 /** The time a host gets to run the status script (its docker CLI, when it runs one, gives up after 3 s). */
 const SCRIPT_TIMEOUT_MS = 20_000
@@ -118,6 +115,9 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       reachable: hosts.filter((host) => host.reachable).length,
       unreachable: hosts.filter((host) => !host.reachable).length,
     },
+    // A reached host with a problem (no engine answer, an unreadable script) counts like an unreachable one.
+    exitCode: combineExitCodes(hosts.map((host) => host.problem?.exitCode ?? 0)),
+    outcomes,
   }
 }
 
@@ -144,10 +144,6 @@ async function runStatusScript(host: SshHost, script: string, name: string): Pro
   }
 }
 
-/** 0 when every host answered; else the code the problems share, or 1 when they differ. */
-export function statusExitCode(result: StatusResult): number {
-  return combineExitCodes(result.hosts.map((host) => host.problem?.exitCode ?? 0))
-}
 
 /** user@host:port, always with the port (brackets around an IPv6 address). */
 export function formatAddress(target: {user: string; hostname: string; port: number}): string {

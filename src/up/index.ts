@@ -4,15 +4,17 @@
  * never stops the others; --max-fail stops starting new hosts after N failures.
  */
 
+import {loadConfig} from '../config/index.js'
 import type {TkConfig} from '../config/types.js'
-import {UsageError} from '../errors/index.js'
+import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
 import {countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {whoAmI} from '../fleet/host-lock.js'
 import {HostConnector} from '../fleet/host-connector.js'
-import type {Target} from '../targets/index.js'
+import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {desiredEngine} from './engine-from-config.js'
+import {desiredEngine} from '../provision/engine-from-config.js'
+import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 
 export type {UpResult, UpStep} from './execute.js'
@@ -36,6 +38,20 @@ export interface UpOptions {
   onDone?: (outcome: HostOutcome<UpResult>) => void
   /** Sandbox machines being made or started (image builds take minutes the first time). */
   onSandboxProgress?: (event: {target?: string; message: string}) => void
+}
+
+/**
+ * tk.yml (required: tk up works on the hosts it describes), the hosts named
+ * (every host by default) and the install script for method: script hosts,
+ * all read and checked before any host is touched.
+ */
+export async function resolveUpRequest(request: {hosts: string[]; configPath?: string; installScript?: string}): Promise<{config: TkConfig; targets: Target[]; installScript?: {source: string; content: string}}> {
+  const config = await loadConfig({path: request.configPath, required: true, checkFiles: true})
+  if (!config) throw new InputError('no tk.yml found')
+  const targets = resolveTargets(config, request.hosts.length > 0 ? request.hosts : [ALL_HOSTS])
+  if (targets.length === 0) throw new ConfigurationError(`${config.displayName} describes no hosts`, {hint: 'add hosts under hosts:'})
+  const installScript = request.installScript ? await loadInstallScript(request.installScript) : undefined
+  return {config, targets, installScript}
 }
 
 export interface UpHostJson {

@@ -2,21 +2,7 @@
 import {expect} from 'chai'
 
 import {ConfigError} from '../../../src/config/errors.js'
-import {
-  AuthenticationError,
-  ConfigurationError,
-  ConnectionError,
-  EnvironmentError,
-  ExitCode,
-  HostKeyError,
-  HostStateError,
-  InputError,
-  PrivilegeError,
-  UnsupportedHostError,
-  UsageError,
-  UserError,
-  userErrorOf,
-} from '../../../src/errors/index.js'
+import {AuthenticationError, ConfigurationError, ConnectionError, EnvironmentError, ExitCode, HostKeyError, HostStateError, InputError, PrivilegeError, UnsupportedHostError, UsageError, UserError, userErrorOf} from '../../../src/errors/index.js'
 
 describe('error kinds', () => {
   it('each carries its exit code from the one map, and its kind for --json', () => {

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {combineDaemonPatches} from '../../../src/engine/daemon-config.js'
 import {DEFAULT_DESIRED, type DesiredOverrides, overlayDesired} from '../../../src/provision/desired-engine.js'
-import {desiredEngine} from '../../../src/up/engine-from-config.js'
+import {desiredEngine} from '../../../src/provision/engine-from-config.js'
 
 const noOverrides: DesiredOverrides = {dockerUsers: [], addLoginUser: true, skipCheck: false, force: false, restart: true}
 

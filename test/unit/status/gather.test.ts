@@ -11,7 +11,7 @@ import {release, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {ExitCode} from '../../../src/errors/exit-codes.js'
-import {formatAddress, gatherStatus, problemReason, statusExitCode} from '../../../src/status/gather.js'
+import {formatAddress, gatherStatus, problemReason} from '../../../src/status/gather.js'
 import {rawTarget} from '../../../src/targets/index.js'
 import type {TransportOptions} from '../../../src/transport/connection.js'
 import {FakeSshServer} from '../transport/fake-ssh-server.js'
@@ -65,8 +65,7 @@ describe('tk status: gathering over SSH (fake server)', function () {
     expect(down.facts).to.equal(undefined)
     expect(down.problem).to.include({reason: 'refused', exitCode: ExitCode.CONNECTION})
     expect(result.summary).to.deep.equal({reachable: 1, unreachable: 1})
-    expect(statusExitCode(result)).to.equal(ExitCode.CONNECTION)
-    expect(statusExitCode({...result, hosts: [up]})).to.equal(0)
+    expect(result.exitCode).to.equal(ExitCode.CONNECTION)
   })
 
   it('a refused password is "auth"; failures of different classes exit 1', async () => {
@@ -75,13 +74,13 @@ describe('tk status: gathering over SSH (fake server)', function () {
       transport: {...transport, env: {TK_SSH_PASSWORD: 'wrong'}},
     })
     expect(result.hosts.map((host) => host.problem?.reason)).to.deep.equal(['auth', 'refused'])
-    expect(statusExitCode(result)).to.equal(ExitCode.FAILED)
+    expect(result.exitCode).to.equal(ExitCode.FAILED)
   })
 
   it('a host key that is not known, under the strict policy, is "host key"', async () => {
     const result = await gatherStatus([rawTarget(`tester@127.0.0.1:${port}`)], {transport: {...transport, hostKeyPolicy: 'strict'}})
     expect(result.hosts[0].problem).to.include({reason: 'host key', exitCode: ExitCode.HOST_KEY})
-    expect(statusExitCode(result)).to.equal(ExitCode.HOST_KEY)
+    expect(result.exitCode).to.equal(ExitCode.HOST_KEY)
   })
 })
 

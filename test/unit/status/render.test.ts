@@ -21,7 +21,7 @@ const facts = (overrides: Partial<StatusFacts> = {}): StatusFacts => ({
 
 const reached = (name: string, overrides: Partial<StatusFacts> = {}): HostStatus => ({name, address: `admin@127.0.0.1:${name.length + 2200}`, reachable: true, durationMs: 120, facts: facts(overrides)})
 
-const result = (hosts: HostStatus[]): StatusResult => ({
+const result = (hosts: HostStatus[]): Pick<StatusResult, 'hosts' | 'summary'> => ({
   hosts,
   summary: {reachable: hosts.filter((host) => host.reachable).length, unreachable: hosts.filter((host) => !host.reachable).length},
 })

@@ -3,7 +3,7 @@ import type {EngineConfig} from '../config/types.js'
 import {isJsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
 import {UsageError} from '../errors/index.js'
-import {DEFAULT_DESIRED, type DesiredEngine} from '../provision/desired-engine.js'
+import {DEFAULT_DESIRED, type DesiredEngine} from './desired-engine.js'
 
 export interface UpEngineOptions {
   /** For method: script, the install script's text and where it came from. */
