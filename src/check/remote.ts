@@ -5,7 +5,7 @@
 import {ExitCode} from '../errors/exit-codes.js'
 import {type FleetResult, fleetExitCode} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {withSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {checkHostWithScript, readCheckFactsScript, type CheckReport} from './index.js'
@@ -22,23 +22,18 @@ export type FleetCheckResult = FleetResult<CheckHostJson, {passed: number; faile
 
 export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<FleetCheckResult> {
   const script = await readCheckFactsScript()
-  const connector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
-  let outcomes: Array<HostOutcome<CheckReport>>
-  try {
-    outcomes = await runFleet(
-      targets.map((target) => target.name),
+  const outcomes = await withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const host = await connector.get(byName.get(name)!)
+        const host = (await sessions.get(name).open()).login
         const report = await checkHostWithScript(host, script)
         // Name the report by what the user typed, not the resolved address.
         return {...report, target: name}
       },
       {concurrency: options.concurrency},
-    )
-  } finally {
-    await connector.closeAll()
-  }
+    ),
+  )
   return checkFleetResult(outcomes)
 }
 

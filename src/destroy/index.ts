@@ -8,7 +8,7 @@ import {HostStateError, UsageError} from '../errors/index.js'
 import {type FleetResult, fleetExitCode} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {withSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 
@@ -94,13 +94,11 @@ async function destroyEach(targets: Target[], options: DestroyOptions): Promise<
 
 async function uninstallEngines(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
   const script = await boundScript('uninstall-engine.sh')
-  const connector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
-  try {
-    return await runFleet(
-      targets.map((target) => target.name),
+  return withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const host = (await connector.get(byName.get(name)!)).asRoot()
+        const host = (await sessions.get(name).open()).root
         options.onProgress?.({target: name, message: 'removing the Docker engine'})
         const result = await host.run(script)
         if (result.code !== 0) {
@@ -110,8 +108,6 @@ async function uninstallEngines(targets: Target[], options: DestroyOptions): Pro
         return {action: 'engine-uninstalled' as const, ...parseEngineRemoval(result.stdout)}
       },
       {concurrency: options.concurrency},
-    )
-  } finally {
-    await connector.closeAll()
-  }
+    ),
+  )
 }

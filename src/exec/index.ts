@@ -8,7 +8,7 @@ import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode} from '
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {withSessions} from '../fleet/host-session.js'
 
 export interface ExecOptions {
   asRoot?: boolean
@@ -64,14 +64,12 @@ export async function execOnHosts(targets: Target[], command: string, options: E
 }
 
 async function execEach(targets: Target[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
-  const connector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
   const width = Math.max(...targets.map((target) => target.name.length))
-  try {
-    return await runFleet(
-      targets.map((target) => target.name),
+  return withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const host = await connector.get(byName.get(name)!)
+        const host = (await sessions.get(name).open()).login
         const label = `${name.padEnd(width)} | `
         const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
         const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
@@ -90,8 +88,6 @@ async function execEach(targets: Target[], command: string, options: ExecOptions
         }
       },
       {concurrency: options.concurrency},
-    )
-  } finally {
-    await connector.closeAll()
-  }
+    ),
+  )
 }

@@ -74,8 +74,5 @@ export class HostConnector {
 export async function selectTargets(args: string[], configPath?: string): Promise<Target[]> {
   const {loadConfig} = await import('../config/index.js')
   const {resolveTargets} = await import('../targets/index.js')
-  const config = await loadConfig({path: configPath})
-  // Sandbox machines are keyed on their tk.yml: remember which one the hosts come from.
-  if (config?.hosts.some((host) => host.provider === 'sandbox')) (await import('../providers/sandbox/fleet.js')).rememberProject(config)
-  return resolveTargets(config, args)
+  return resolveTargets(await loadConfig({path: configPath}), args)
 }

@@ -193,23 +193,3 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
     })
   })
 }
-
-/**
- * Runs `work` holding the host's lock — none for a dry run, which changes
- * nothing — and releases it however `work` ends. `work` gets what
- * options.whenLocked's script printed (undefined for a dry run).
- */
-export async function withHostLock<T>(
-  target: string,
-  login: SshHost,
-  root: Host,
-  options: HostLockOptions & {dryRun?: boolean},
-  work: (whenLocked?: RunResult) => Promise<T>,
-): Promise<T> {
-  const lock = options.dryRun ? undefined : await acquireHostLock(target, login, root, options)
-  try {
-    return await work(lock?.whenLocked)
-  } finally {
-    await lock?.release()
-  }
-}

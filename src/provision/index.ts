@@ -7,7 +7,6 @@ import {readFile} from 'node:fs/promises'
 import {ConfigurationError, InputError, UsageError, UserError} from '../errors/index.js'
 import {type FleetResult, fleetExitCode} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
-import {HostConnector} from '../fleet/host-connector.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
@@ -17,7 +16,7 @@ import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type Inst
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
-import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
+import {withSessions} from '../fleet/host-session.js'
 
 export type {DesiredEngine} from './desired-engine.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
@@ -186,43 +185,31 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
 }
 
 async function provisionEach(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
-  const connector = new HostConnector(options.transport)
-  // Reconnections (a new login session, for a new docker group) go through their own connections:
-  // the first one holds the host's lock until the host is done.
-  const reconnector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
-  const by = whoAmI()
-  try {
-    return await runFleet(
-      targets.map((target) => target.name),
+  return withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const target = byName.get(name)!
-        const host = await connector.get(target)
-        const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
+        const session = sessions.get(name)
+        const hosts: ProvisionHosts = await session.open()
         // The facts are gathered in the lock's own round trip, as soon as the lock is held.
-        const facts = await hostFactsRequest(host)
+        const facts = await hostFactsRequest(hosts.login)
         const locking = {
           dryRun: options.dryRun,
           waitSeconds: options.waitSeconds,
-          holder: lockHolder(by, 'tk provision'),
+          command: 'tk provision',
           onWait: (holder: string) => options.onWait?.(name, holder),
-          whenLocked: {script: facts.script, onLocked: facts.start},
+          roundTrip: {script: facts.script, onLocked: facts.start},
         }
-        return withHostLock(name, host, hosts.root, locking, (gathered) =>
+        return session.withLock(locking, (gathered) =>
           provisionHost(name, hosts, options.desired(name), {
             facts: gathered && {request: facts, result: gathered},
             dryRun: options.dryRun,
             onStep: options.onStep,
-            reconnect: async () => {
-              const fresh = await reconnector.get(target)
-              return {login: fresh, root: fresh.asRoot()}
-            },
+            reconnect: () => session.reconnect(),
           }),
         )
       },
       {concurrency: options.concurrency},
-    )
-  } finally {
-    await Promise.all([connector.closeAll(), reconnector.closeAll()])
-  }
+    ),
+  )
 }

@@ -10,7 +10,7 @@ import {ConnectionError, UsageError, UserError} from '../errors/index.js'
 import {combineExitCodes, type FleetResult} from '../fleet/result.js'
 import {type HostFailure, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {FleetSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
@@ -63,18 +63,17 @@ export async function statusTargets(args: string[], configPath?: string): Promis
 
 export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {
   const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
-  const connector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
   const machines = await sandboxMachines(targets)
+  const sessions = new FleetSessions(targets, options.transport)
   let outcomes
   try {
     outcomes = await runFleet(
-      targets.map((target) => target.name),
+      sessions.names,
       async (name) => {
         const machine = machines.get(name)
         // A status never starts or creates a machine (connecting would start a stopped one).
         if (machine && machine.state !== 'running') throw machineNotRunning(machine)
-        const host = await connector.get(byName.get(name)!)
+        const host = (await sessions.get(name).open()).login
         const address = formatAddress(host.connection.target)
         const said = await runStatusScript(host, script, name)
         if (!said.facts?.engine.socket) return {address, ...said}
@@ -87,7 +86,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       {concurrency: options.concurrency},
     )
   } finally {
-    await connector.closeAll()
+    await sessions.close()
   }
 
   const hosts = outcomes.map((outcome, index): HostStatus => {
@@ -99,7 +98,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       const target = targets[index]
       return {
         name: outcome.target,
-        address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(target, connector),
+        address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(target, sessions),
         reachable: false,
         durationMs,
         problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(error), ...error},
@@ -152,10 +151,10 @@ export function formatAddress(target: {user: string; hostname: string; port: num
 }
 
 /** Where tk would have connected, for a host it could not reach: as HostConnector resolves it. */
-function addressOf(target: Target, connector: HostConnector): string {
+function addressOf(target: Target, sessions: FleetSessions): string {
   if (target.provider !== 'ssh') return target.address
   try {
-    const options = connector.optionsFor(target)
+    const options = sessions.transportFor(target)
     const resolved = target.raw ? resolveTarget(target.address, options) : resolveTarget({host: target.address, user: target.user, port: target.port}, options)
     return formatAddress(resolved)
   } catch {

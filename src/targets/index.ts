@@ -30,6 +30,8 @@ export interface Target {
   sshOptions: SshOptions
   /** The whole resolved tk.yml host (engine, provisioners); undefined for raw targets. */
   host?: HostConfig
+  /** The tk.yml the host comes from (a sandbox machine is that file's); undefined for raw targets. */
+  configFile?: string
 }
 
 /** The group that selects every host in tk.yml. */
@@ -40,7 +42,7 @@ export function looksLikeName(text: string): boolean {
   return text !== '' && !/[@.:[\]/\s]/.test(text)
 }
 
-export function hostTarget(host: HostConfig): Target {
+export function hostTarget(host: HostConfig, configFile?: string): Target {
   return {
     name: host.name,
     raw: false,
@@ -53,6 +55,7 @@ export function hostTarget(host: HostConfig): Target {
     ...(host.release === undefined ? {} : {release: host.release}),
     sshOptions: host.ssh,
     host,
+    ...(configFile === undefined ? {} : {configFile}),
   }
 }
 
@@ -65,7 +68,7 @@ export function rawTarget(text: string, config?: TkConfig): Target {
 
 /** Every host in tk.yml, in file order (what @all selects). */
 export function allTargets(config: TkConfig): Target[] {
-  return config.hosts.map(hostTarget)
+  return config.hosts.map((host) => hostTarget(host, config.file))
 }
 
 /**
@@ -84,7 +87,7 @@ export function resolveTargets(config: TkConfig | undefined, args: readonly stri
   }
   const byName = new Map(config?.hosts.map((host) => [host.name, host]))
   const addHosts = (names: readonly string[]) => {
-    for (const name of names) add(`host:${name}`, () => hostTarget(byName.get(name)!))
+    for (const name of names) add(`host:${name}`, () => hostTarget(byName.get(name)!, config!.file))
   }
 
   for (const arg of args) {

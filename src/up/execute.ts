@@ -9,8 +9,7 @@ import {HostStateError, UserError} from '../errors/index.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired-engine.js'
-import type {SshHost} from '../transport/ssh-host.js'
-import {acquireHostLock, lockHolder} from '../fleet/host-lock.js'
+import type {HostSession} from '../fleet/host-session.js'
 import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'
@@ -50,8 +49,6 @@ export interface UpHostOptions {
   onStep?: (target: string, step: UpStep) => void
   /** What the host is doing now, for live progress. */
   onActivity?: (target: string, activity: string) => void
-  /** A new login session on a new connection (the lock's connection stays open). */
-  reconnect: () => Promise<ProvisionHosts>
 }
 
 /** Fails a host with what a step said, after the step was reported as failed. */
@@ -70,14 +67,15 @@ function runProvisioner(provisioner: Provisioner, context: ProvisionerContext): 
 
 export async function upHost(
   target: string,
-  host: SshHost,
+  session: HostSession,
   desired: DesiredEngine,
   provisioners: Provisioner[],
   config: Pick<TkConfig, 'secrets'>,
   options: UpHostOptions,
 ): Promise<UpResult> {
   const started = performance.now()
-  const hosts: ProvisionHosts = {login: host, root: host.asRoot()}
+  const hosts: ProvisionHosts = {...(await session.open())}
+  const host = hosts.login
   const steps: UpStep[] = []
   const emit = (step: UpStep) => {
     steps.push(step)
@@ -98,11 +96,11 @@ export async function upHost(
   }
   const facts = options.dryRun ? undefined : await hostFactsRequest(host)
   const lock = facts
-    ? await acquireHostLock(target, host, hosts.root, {
+    ? await session.lock({
         waitSeconds: options.waitSeconds,
-        holder: lockHolder(options.by, 'tk up'),
+        command: 'tk up',
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
-        whenLocked: {
+        roundTrip: {
           script: facts.script,
           onLocked: () => {
             facts.start()
@@ -119,12 +117,12 @@ export async function upHost(
     const stateRead = startReading()
     try {
       engine = await provisionHost(target, hosts, desired, {
-        facts: facts && lock?.whenLocked ? {request: facts, result: lock.whenLocked} : undefined,
+        facts: facts && lock?.roundTrip ? {request: facts, result: lock.roundTrip} : undefined,
         dryRun: options.dryRun,
         onStepStart: (_, step) => activity(step.id),
         onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),
         reconnect: async () => {
-          const fresh = await options.reconnect()
+          const fresh = await session.reconnect()
           hosts.login = fresh.login
           hosts.root = fresh.root
           return fresh

@@ -10,7 +10,7 @@ import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
 import {countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {whoAmI} from '../fleet/host-lock.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {withSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {desiredEngine} from '../provision/engine-from-config.js'
@@ -112,39 +112,28 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
   const desired = new Map(targets.map((target) => [target.name, desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})]))
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
   const sandboxPlan = await prepareSandboxHosts(targets, options)
-  const connector = new HostConnector(options.transport)
-  // Reconnections (a new login session, for a new docker group) go through their own connections:
-  // the first connection holds the host's lock until the run ends.
-  const reconnector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
   const by = whoAmI()
-  try {
-    return await runFleet(
-      targets.map((target) => target.name),
+  return withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const target = byName.get(name)!
+        const session = sessions.get(name)
         const notYet = sandboxPlan.get(name)
         if (notYet) return notYet
         options.onActivity?.(name, 'connecting')
-        const host = await connector.get(target)
-        return upHost(name, host, desired.get(name)!, target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
-            dryRun: options.dryRun,
-            waitSeconds: options.waitSeconds,
-            by,
-            tkVersion: options.tkVersion,
-            onStep: options.onStep,
-            onActivity: options.onActivity,
-            reconnect: async () => {
-              const fresh = await reconnector.get(target)
-              return {login: fresh, root: fresh.asRoot()}
-            },
-          })
+        await session.open()
+        return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
+          dryRun: options.dryRun,
+          waitSeconds: options.waitSeconds,
+          by,
+          tkVersion: options.tkVersion,
+          onStep: options.onStep,
+          onActivity: options.onActivity,
+        })
       },
       {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
-    )
-  } finally {
-    await Promise.all([connector.closeAll(), reconnector.closeAll()])
-  }
+    ),
+  )
 }
 
 /**
@@ -157,7 +146,6 @@ async function prepareSandboxHosts(targets: Target[], options: UpOptions): Promi
   const sandboxTargets = targets.filter((target) => target.provider === 'sandbox')
   if (sandboxTargets.length === 0) return planned
   const fleet = await import('../providers/sandbox/fleet.js')
-  fleet.rememberProject(options.config)
   if (!options.dryRun) {
     await fleet.ensureSandboxHosts(sandboxTargets, {onProgress: options.onSandboxProgress})
     return planned

@@ -2,8 +2,7 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
-import {lockHolder, whoAmI, withHostLock} from '../fleet/host-lock.js'
-import {HostConnector} from '../fleet/host-connector.js'
+import {withSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {UpgradeFailed, upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
@@ -67,22 +66,17 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
 }
 
 async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Promise<Array<HostOutcome<UpgradeResult>>> {
-  const connector = new HostConnector(options.transport)
-  const byName = new Map(targets.map((target) => [target.name, target]))
-  const by = whoAmI()
-  try {
-    return await runFleet(
-      targets.map((target) => target.name),
+  return withSessions(targets, options.transport, (sessions) =>
+    runFleet(
+      sessions.names,
       async (name) => {
-        const host = await connector.get(byName.get(name)!)
-        const root = host.asRoot()
+        const session = sessions.get(name)
+        const {root} = await session.open()
         // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
-        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, holder: lockHolder(by, 'tk upgrade'), onWait: (holder: string) => options.onWait?.(name, holder)}
-        return withHostLock(name, host, root, locking, () => upgradeHost(name, root, options))
+        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
+        return session.withLock(locking, () => upgradeHost(name, root, options))
       },
       {concurrency: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
-    )
-  } finally {
-    await connector.closeAll()
-  }
+    ),
+  )
 }

@@ -18,8 +18,8 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import type {HostConfig, Release, TkConfig} from '../../config/types.js'
-import {ConnectionError, EnvironmentError, HostStateError} from '../../errors/index.js'
+import type {Release} from '../../config/types.js'
+import {BugError, ConnectionError, EnvironmentError, HostStateError} from '../../errors/index.js'
 import type {Target} from '../../targets/index.js'
 import {DEFAULT_RELEASE, imageTag, isRelease, LABEL} from './image.js'
 import type {Machine, Sandbox, SandboxHome} from './index.js'
@@ -71,22 +71,10 @@ export function machineName(project: string, host: string): string {
   return `${slug}-${exact ? shortHash(project) : shortHash(project, host)}`
 }
 
-// tk.yml paths of hosts, by their resolved config object: selectTargets records
-// them, so a Target (plain data) still leads back to its project. One map per
-// process, even when this module is loaded twice (tests load it through both
-// require and import).
-const PROJECTS = Symbol.for('tk.sandbox.projects')
-const registry = globalThis as typeof globalThis & {[PROJECTS]?: WeakMap<HostConfig, string>}
-const projects = (registry[PROJECTS] ??= new WeakMap<HostConfig, string>())
-
-/** Remembers which tk.yml each of the config's hosts comes from. */
-export function rememberProject(config: TkConfig): void {
-  for (const host of config.hosts) projects.set(host, config.file)
-}
-
+/** The project of a sandbox host: the tk.yml its target was resolved from. */
 function projectOf(target: Target, explicit: string | undefined): string {
-  const file = explicit ?? (target.host ? projects.get(target.host) : undefined)
-  if (!file) throw new Error(`sandbox host ${target.name}: no tk.yml path known for it (pass {project} or load targets with selectTargets)`)
+  const file = explicit ?? target.configFile
+  if (!file) throw new BugError(`sandbox host ${target.name}: its target carries no tk.yml path (resolve it with resolveTargets, or pass {project})`)
   return projectPath(file)
 }
 
@@ -97,7 +85,7 @@ export interface SandboxProgress {
 }
 
 export interface SandboxOptions {
-  /** The tk.yml the targets come from; default: what selectTargets recorded for them. */
+  /** The tk.yml the targets come from; default: each target's own. */
   project?: string
   onProgress?: (event: SandboxProgress) => void
 }
