@@ -15,7 +15,8 @@ Exit codes:
 ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
 
   static override examples = [
-    {description: 'Make the context, then use it', command: '<%= config.bin %> <%= command.id %> web-1\ndocker --context web-1 ps'},
+    // A second line in an example's command would render as a continuation of tk's line (see tunnel).
+    {description: 'Make the context web-1, then use it: docker --context web-1 ps', command: '<%= config.bin %> <%= command.id %> web-1'},
     {description: 'Remove it', command: '<%= config.bin %> <%= command.id %> web-1 --remove'},
   ]
 
