@@ -75,6 +75,13 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     if (provider === 'sandbox' && host.address !== undefined) {
       fail(['hosts', index, 'address'], 'a sandbox host has no address: tk creates the machine and knows how to reach it', 'remove address, or set provider: ssh on the host')
     }
+    // A sandbox machine is reached on the port its engine published, as its admin with the sandbox's
+    // key: these keys would be ignored, and a setting that silently does nothing misleads.
+    for (const key of ['port', 'user', 'identityFile'] as const) {
+      if (provider === 'sandbox' && host[key] !== undefined) {
+        fail(['hosts', index, key], `a sandbox host has no ${key}: tk reaches the machine on the port its engine publishes, as admin with the sandbox's key`, `remove ${key}, or set provider: ssh on the host`)
+      }
+    }
   })
 
   // Engine version ranges.
