@@ -9,6 +9,7 @@ import {isAbsolute, resolve as resolvePath} from 'node:path'
 
 import validRange from 'semver/ranges/valid.js'
 
+import {portMappingProblem, volumeProblem} from './container-spec.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
   DEFAULT_RELEASE,
@@ -41,6 +42,9 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     const prefix = where ? `${context.displayName}:${where.line}:${where.column}` : context.displayName
     throw new ConfigError(`${prefix}: ${formatPath(path)}: ${message}`, {hint, path: formatPath(path), line: where?.line, column: where?.column})
   }
+
+  // Problems that quote a value: it may have come from the environment.
+  const hideSecrets = (text: string) => [...context.secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.replaceAll(secret, '***'), text)
 
   const fileProvider = data.provider ?? 'ssh'
   const defaults = data.defaults ?? {}
@@ -150,6 +154,14 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
           ...(entry.owner === undefined ? {} : {owner: entry.owner}),
         }
       case 'docker':
+        entry.container?.ports?.forEach((port, position) => {
+          const problem = portMappingProblem(port)
+          if (problem) fail(at('container', 'ports', position), hideSecrets(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
+        })
+        entry.container?.volumes?.forEach((volume, position) => {
+          const problem = volumeProblem(volume)
+          if (problem) fail(at('container', 'volumes', position), hideSecrets(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
+        })
         return {
           ...base,
           type: 'docker',
