@@ -21,7 +21,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY'])}`
     {description: 'A shell on a server', command: '<%= config.bin %> <%= command.id %> admin@web-1'},
     {description: 'Through an ~/.ssh/config alias, with a strict host-key policy', command: '<%= config.bin %> <%= command.id %> db --host-key-policy strict'},
     {description: 'Run the commands of a local script, without a pty; tk exits with its exit code', command: '<%= config.bin %> <%= command.id %> admin@web-1 < ./check-disk.sh'},
-    {description: 'A pty although stdin is a pipe (for a program that insists on a terminal)', command: 'echo top -bn1 | <%= config.bin %> <%= command.id %> -t admin@web-1'},
+    {description: 'Commands from a file, on a pty all the same (for programs that insist on a terminal)', command: '<%= config.bin %> <%= command.id %> -t admin@web-1 < ./commands.txt'},
   ]
 
   static override args = {
