@@ -37,7 +37,9 @@ export async function runDockerFastPath(argv: readonly string[]): Promise<number
     return undefined // a TK_CONFIG naming no file: the command says so
   }
   const tunnel = runningTunnel(host, project)
-  if (!tunnel) return undefined
+  // A tunnel that lost its connection would hold docker until its reconnect gives up (~30 s a
+  // request), then docker prints a raw "connection reset": the command finds out why, in tk's words.
+  if (!tunnel || !tunnel.connected) return undefined
   try {
     return await runLocalDocker(docker, tunnel.endpoint, argv.slice(3))
   } catch {

@@ -9,13 +9,14 @@ import {EnvironmentError, UsageError} from '../errors/index.js'
 export default class Context extends TkCommand {
   static override summary = 'Create or update a docker context for a host, so docker --context NAME and IDEs reach its engine.'
 
-  static override description = `The context is named after the host (its tk.yml name; for user@host:port, that text with what docker refuses turned into "-"), or --name. Its endpoint is the running tunnel's socket when a tunnel to HOST runs, else ssh://user@host:port (docker then uses the system's ssh). A tunnel's default socket path stays the same from one tunnel to the next, so the context works again once tk tunnel HOST --detach (or tk docker HOST) runs. Needs the docker CLI on PATH.
+  static override description = `The context is named after the host (its tk.yml name; for user@host:port, that text with what docker refuses turned into "-"), or --name. Its endpoint is the running tunnel's socket when a tunnel to HOST runs, else ssh://user@host:port (docker then uses the system's ssh). A sandbox host has no ssh:// fallback: without a running tunnel it is refused, exit 8. A tunnel's default socket path stays the same from one tunnel to the next, so the context works again once tk tunnel HOST --detach (or tk docker HOST) runs. Needs the docker CLI on PATH.
 
 Exit codes:
-${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'ENVIRONMENT'])}`
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'UNSUPPORTED', 'ENVIRONMENT'])}`
 
   static override examples = [
-    {description: 'Make the context, then use it', command: '<%= config.bin %> <%= command.id %> web-1\ndocker --context web-1 ps'},
+    // A second line in an example's command would render as a continuation of tk's line (see tunnel).
+    {description: 'Make the context web-1, then use it: docker --context web-1 ps', command: '<%= config.bin %> <%= command.id %> web-1'},
     {description: 'Remove it', command: '<%= config.bin %> <%= command.id %> web-1 --remove'},
   ]
 

@@ -13,7 +13,7 @@ import {makeStyle, useColor} from '../render/style.js'
 export default class Destroy extends TkCommand {
   static override summary = 'Remove sandbox machines with their volumes, or the Docker engine from hosts.'
 
-  static override description = `Without HOST: every sandbox host of tk.yml. Sandbox machines are tk's own: each is removed with its volumes (its /var/lib/docker and all) and its line in the sandbox's known_hosts; one already gone is fine. tk up creates them again, empty.
+  static override description = `Without HOST: every sandbox host of tk.yml. Sandbox machines are tk's own: each is removed with its volumes (its /var/lib/docker and all) and its line in the sandbox's known_hosts; one already gone is fine. The tunnels to them under this tk.yml (tk docker leaves one running per host) are stopped too. tk up creates them again, empty.
 
 ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and purges its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root and then lists the data that stays (/var/lib/docker, /etc/docker/daemon.json, /var/lib/tk ...): tk itself deletes none, but Debian's docker.io deletes /var/lib/docker when purged. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
 
@@ -72,6 +72,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
     const style = makeStyle(useColor())
     const result = await destroyHosts(targets, {
+      project: (await import('../config/locate.js')).findConfigFile({path: flags.config}),
       uninstallEngine: flags['uninstall-engine'],
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
@@ -89,15 +90,20 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 function resultLine(target: string, result: DestroyResult, style: ReturnType<typeof makeStyle>): string {
   switch (result.action) {
     case 'machine-removed':
-      return `${style.green('✔')} ${target}: removed sandbox machine ${result.machine} and its volumes`
+      return `${style.green('✔')} ${target}: removed sandbox machine ${result.machine} and its volumes${tunnelsLine(result.tunnelsStopped)}`
     case 'machine-absent':
-      return `${style.green('✔')} ${target}: no sandbox machine (already gone)`
+      return `${style.green('✔')} ${target}: no sandbox machine (already gone)${tunnelsLine(result.tunnelsStopped)}`
     default: {
       const purged = result.purged.length > 0 ? `purged ${result.purged.join(', ')}` : 'no engine package was installed'
       const kept = result.kept.length > 0 ? `; data kept: ${result.kept.join(', ')}` : ''
       return `${style.green('✔')} ${target}: ${purged}${kept}`
     }
   }
+}
+
+function tunnelsLine(pids: number[] | undefined): string {
+  if (!pids || pids.length === 0) return ''
+  return `; stopped its tunnel${pids.length === 1 ? '' : 's'} (pid ${pids.join(', ')})`
 }
 
 /** Asks a yes/no question on the terminal; only "y" or "yes" is yes. */

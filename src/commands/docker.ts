@@ -15,6 +15,7 @@ export default class Docker extends TkCommand {
   static override description = `Everything after -- is the docker command's arguments.
 
 One host, with a docker CLI on PATH: the local CLI runs against the host's tunnel (tk tunnel), which tk starts in the background when none runs for that host and leaves running for the next calls: it stops by itself after 15 minutes without use (--tunnel-idle-timeout), or with tk tunnel stop HOST. Local files work: docker cp, docker build . and --env-file read the workstation's files. A bind mount (-v /path:/dest) names a path on the host, not on the workstation.
+A tunnel that has lost its connection (it reconnects with backoff) is not handed to docker blindly: tk first connects to the host itself, and a host it cannot reach (a sandbox machine that was removed, sshd down, a key refused) fails at once with tk's one line and exit code.
 One host, without a docker CLI on PATH (or --remote): docker ARGS runs on the host over SSH; with -t/-it from a terminal it gets a pty.
 Either way stdin, stdout and stderr pass through and tk exits with docker's exit code.
 
@@ -71,7 +72,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const {findConfigFile} = await import('../config/locate.js')
     const project = findConfigFile({path: flags.config})
     const tunnel = docker && hosts.length === 1 && !hosts[0].startsWith('@') ? run.runningTunnel(hosts[0], project) : undefined
-    if (docker && tunnel) {
+    if (docker && tunnel?.connected) {
       process.exitCode = await run.runLocalDocker(docker, tunnel.endpoint, dockerArgs)
       return
     }
@@ -84,6 +85,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
     if (single) {
       if (docker) {
+        if (tunnel && !tunnel.connected) await run.checkReachable(targets[0], transport)
         const {state, started} = await run.ensureTunnel(targets[0].name, project, [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])])
         if (started) {
           const ends = state.idleTimeout ? `it stops after ${state.idleTimeout} s unused, or with tk tunnel stop ${state.host}` : `tk tunnel stop ${state.host} ends it`

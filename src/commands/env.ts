@@ -9,7 +9,7 @@ import {UsageError} from '../errors/index.js'
 export default class Env extends TkCommand {
   static override summary = 'Print the shell lines that point a docker client at a host\'s engine.'
 
-  static override description = `DOCKER_HOST is the running tunnel's socket when a tunnel to HOST runs (tk tunnel HOST --detach, or any tk docker HOST call), else ssh://user@host:port, which docker reaches with the system's ssh (so only for hosts OpenSSH itself can log in to, with its own keys and known_hosts).
+  static override description = `DOCKER_HOST is the running tunnel's socket when a tunnel to HOST runs (tk tunnel HOST --detach, or any tk docker HOST call), else ssh://user@host:port, which docker reaches with the system's ssh (so only for hosts OpenSSH itself can log in to, with its own keys and known_hosts). A sandbox host has no ssh:// fallback (the system's ssh has not its key): without a running tunnel it is refused, exit 8.
 
 The shell is taken from $SHELL unless --shell says: bash, zsh and sh get export lines, fish set -gx, PowerShell $Env:. --unset prints the lines that undo it.
 

@@ -9,6 +9,7 @@ import {isAbsolute, resolve as resolvePath} from 'node:path'
 
 import validRange from 'semver/ranges/valid.js'
 
+import {portMappingProblem, volumeProblem} from './container-spec.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
   DEFAULT_RELEASE,
@@ -42,6 +43,9 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     throw new ConfigError(`${prefix}: ${formatPath(path)}: ${message}`, {hint, path: formatPath(path), line: where?.line, column: where?.column})
   }
 
+  // Problems that quote a value: it may have come from the environment.
+  const hideSecrets = (text: string) => [...context.secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.replaceAll(secret, '***'), text)
+
   const fileProvider = data.provider ?? 'ssh'
   const defaults = data.defaults ?? {}
   const hostsFile = data.hosts ?? []
@@ -74,6 +78,13 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     }
     if (provider === 'sandbox' && host.address !== undefined) {
       fail(['hosts', index, 'address'], 'a sandbox host has no address: tk creates the machine and knows how to reach it', 'remove address, or set provider: ssh on the host')
+    }
+    // A sandbox machine is reached on the port its engine published, as its admin with the sandbox's
+    // key: these keys would be ignored, and a setting that silently does nothing misleads.
+    for (const key of ['port', 'user', 'identityFile'] as const) {
+      if (provider === 'sandbox' && host[key] !== undefined) {
+        fail(['hosts', index, key], `a sandbox host has no ${key}: tk reaches the machine on the port its engine publishes, as admin with the sandbox's key`, `remove ${key}, or set provider: ssh on the host`)
+      }
     }
   })
 
@@ -143,6 +154,14 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
           ...(entry.owner === undefined ? {} : {owner: entry.owner}),
         }
       case 'docker':
+        entry.container?.ports?.forEach((port, position) => {
+          const problem = portMappingProblem(port)
+          if (problem) fail(at('container', 'ports', position), hideSecrets(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
+        })
+        entry.container?.volumes?.forEach((volume, position) => {
+          const problem = volumeProblem(volume)
+          if (problem) fail(at('container', 'volumes', position), hideSecrets(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
+        })
         return {
           ...base,
           type: 'docker',

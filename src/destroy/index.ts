@@ -13,6 +13,8 @@ import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 
 export interface DestroyOptions {
+  /** The tk.yml of the hosts (absolute path): the tunnels to removed machines are found by it. */
+  project?: string
   /** Remove the Docker engine's packages instead (ssh hosts) or as well as nothing else (sandbox machines are kept). */
   uninstallEngine: boolean
   concurrency?: number
@@ -28,7 +30,7 @@ export interface EngineRemoval {
 }
 
 export type DestroyResult =
-  | {action: 'machine-removed' | 'machine-absent'; machine: string}
+  | {action: 'machine-removed' | 'machine-absent'; machine: string; tunnelsStopped?: number[]}
   | ({action: 'engine-uninstalled'} & EngineRemoval)
 
 /** What tk destroy will do to each target, or why it refuses; pure. */
@@ -83,13 +85,19 @@ async function destroyEach(targets: Target[], options: DestroyOptions): Promise<
   const {destroySandboxHosts} = await import('../providers/sandbox/fleet.js')
   const started = performance.now()
   const removals = await destroySandboxHosts(targets, {onProgress: options.onProgress})
+  // With the machines gone, their tunnels (tk docker leaves one running per host) could only retry forever.
+  const {stopProjectTunnels} = await import('../proxy/service.js')
+  const tunnels = await stopProjectTunnels(removals.map((removal) => removal.target), options.project)
   const durationMs = performance.now() - started
-  return removals.map((removal) => ({
-    target: removal.target,
-    status: 'ok' as const,
-    value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine},
-    durationMs,
-  }))
+  return removals.map((removal) => {
+    const stopped = tunnels.filter((state) => state.host === removal.target).map((state) => state.pid)
+    return {
+      target: removal.target,
+      status: 'ok' as const,
+      value: {action: removal.removed ? ('machine-removed' as const) : ('machine-absent' as const), machine: removal.machine, ...(stopped.length > 0 ? {tunnelsStopped: stopped} : {})},
+      durationMs,
+    }
+  })
 }
 
 async function uninstallEngines(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {

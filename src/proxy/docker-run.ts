@@ -66,6 +66,24 @@ export async function ensureTunnel(host: string, project: string | undefined, tu
 }
 
 /**
+ * For a running tunnel that is not connected (it lost its connection and is
+ * reconnecting): one connection to the host as tk would make it, closed at
+ * once, so that a host that cannot be reached (a sandbox machine removed,
+ * sshd down, a key refused) fails now with tk's line and exit code instead
+ * of docker waiting out the tunnel's reconnects. When it succeeds, the
+ * tunnel's next attempt (which docker's first request triggers) will too.
+ */
+export async function checkReachable(target: Target, transport: TransportOptions): Promise<void> {
+  const {HostConnector} = await import('../fleet/host-connector.js')
+  const connector = new HostConnector(transport)
+  try {
+    await connector.get(target)
+  } finally {
+    await connector.closeAll()
+  }
+}
+
+/**
  * Runs the local docker CLI against `endpoint` with tk's stdin, stdout and
  * stderr; resolves with its exit code (128+n for a signal). Ctrl-C reaches
  * docker through the terminal's process group; tk waits for docker's code.

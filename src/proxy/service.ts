@@ -197,6 +197,19 @@ export async function stopTunnels(host: string | undefined, options: {timeoutMs?
   if (matches.length === 0) {
     throw new HostStateError(host ? `no running tunnel to ${host}` : 'no running tunnel', {hint: 'tk tunnel ls lists them'})
   }
+  return stopRecorded(matches, options)
+}
+
+/**
+ * Stops the tunnels to these tk.yml hosts of one project (`tk destroy`: a tunnel to a removed
+ * machine would only retry forever and hold every docker call made through it); none is fine.
+ */
+export async function stopProjectTunnels(hosts: readonly string[], project: string | undefined, options: {timeoutMs?: number} = {}): Promise<TunnelState[]> {
+  const matches = liveTunnels().filter((state) => hosts.includes(state.host) && state.project === project)
+  return matches.length === 0 ? [] : (await stopRecorded(matches, options)).stopped
+}
+
+async function stopRecorded(matches: TunnelState[], options: {timeoutMs?: number}): Promise<StopResult> {
   for (const state of matches) {
     if (isTunnelProcess(state)) process.kill(state.pid, 'SIGTERM')
   }

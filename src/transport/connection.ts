@@ -642,7 +642,7 @@ export async function connect(target: ResolvedTarget, options: TransportOptions 
 }
 
 export interface ShellSession {
-  /** The pty's data both ways (stderr is merged by the pty). */
+  /** The shell's data both ways (with a pty, stderr is merged by the pty; without one it is stream.stderr). */
   stream: ClientChannel
   setWindow(rows: number, cols: number): void
   /** The remote exit code (128+n for a signal) once the shell ends. */
@@ -755,14 +755,17 @@ export class SshConnection {
     }
   }
 
-  /** An interactive login shell on a pty, for `tk ssh`. */
-  async shell(pty: {term?: string; rows: number; cols: number} = {rows: 24, cols: 80}, env?: Record<string, string>): Promise<ShellSession> {
+  /**
+   * A login shell, for `tk ssh`: on a pty, or with `pty` false on plain pipes (as OpenSSH does when
+   * stdin is not a terminal), where the shell reads commands from stdin and ends at its EOF.
+   */
+  async shell(pty: {term?: string; rows: number; cols: number} | false = {rows: 24, cols: 80}, env?: Record<string, string>): Promise<ShellSession> {
     this.checkOpen()
     const release = await this.limiter.acquire()
     try {
       const stream = await new Promise<ExecChannel>((resolve, reject) => {
         this.client.shell(
-          {term: pty.term ?? 'xterm-256color', rows: pty.rows, cols: pty.cols},
+          pty === false ? false : {term: pty.term ?? 'xterm-256color', rows: pty.rows, cols: pty.cols},
           env ? {env} : {},
           (error, channel) => (error ? reject(this.channelError(error, 'a shell')) : resolve(watchExit(channel, release))),
         )

@@ -307,8 +307,8 @@ export class SshHost implements Host {
     return getOverUnixSocket(this.connection, socketPath, path)
   }
 
-  /** An interactive login shell on a pty (for `tk ssh`). */
-  shell(pty: {term?: string; rows: number; cols: number}, env?: Record<string, string>): Promise<ShellSession> {
+  /** A login shell on a pty, or with `pty` false on plain pipes (for `tk ssh`). */
+  shell(pty: {term?: string; rows: number; cols: number} | false, env?: Record<string, string>): Promise<ShellSession> {
     return this.connection.shell(pty, env)
   }
 

@@ -317,6 +317,82 @@ describe('the SSH transport on sandbox machines', function () {
     })
   })
 
+  describe('tk ssh with stdin that is not a terminal', () => {
+    /** tk ssh with stdin from `input` (a pipe), or from /dev/null when input is undefined; killed after 30 s. */
+    const sshWith = (args: string[], input: string | undefined) =>
+      new Promise<{code: number | null; stdout: string; stderr: string; ms: number}>((resolve, reject) => {
+        const started = Date.now()
+        const child = spawn(process.execPath, [TK_BIN, 'ssh', ...args, target(machines.bookworm), ...credentials()], {
+          env: {...process.env, ...env, NO_COLOR: '1'},
+          stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+          timeout: 30_000,
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout!.on('data', (chunk) => (stdout += chunk))
+        child.stderr!.on('data', (chunk) => (stderr += chunk))
+        child.on('error', reject)
+        child.on('close', (code) => resolve({code, stdout, stderr, ms: Date.now() - started}))
+        if (input !== undefined) child.stdin!.end(input)
+      })
+
+    it('from /dev/null: no pty, no escape codes, and the session ends at once with the shell\'s exit code', async () => {
+      const {code, stdout, stderr, ms} = await sshWith([], undefined)
+      expect(code, stderr).to.equal(0)
+      expect(stdout + stderr).not.to.contain('\u001B')
+      expect(ms).to.be.lessThan(15_000)
+    })
+
+    it('from a pipe: runs its commands without a pty, keeps stderr apart, ends with stdin and returns the remote exit code', async () => {
+      const {code, stdout, stderr} = await sshWith([], 'id -un\ntty || true\necho to-stderr >&2\nexit 3\n')
+      expect(code).to.equal(3)
+      // The login's message of the day comes first, as with OpenSSH (pam_motd runs for every shell session).
+      expect(stdout).to.match(/(^|\n)admin\nnot a tty\n$/)
+      expect(stdout + stderr).not.to.contain('\u001B')
+      expect(stderr).to.equal('to-stderr\n')
+      const ended = await sshWith([], 'echo last\n')
+      expect(ended.code, ended.stderr).to.equal(0)
+      expect(ended.stdout).to.match(/(^|\n)last\n$/)
+    })
+
+    it('with -t: a pty all the same', async () => {
+      const {code, stdout} = await sshWith(['-t'], 'tty\nexit 5\n')
+      expect(code).to.equal(5)
+      expect(stdout).to.match(/^\/dev\/pts\/\d+\r?$/m)
+    })
+  })
+
+  it('tk ssh -T on a terminal gives no pty, and the session ends with the input (under tmux)', async () => {
+    const session = `tk-ssh-T-${process.pid}`
+    const marker = join(dir, 'ssh-T-exit')
+    const command = [process.execPath, TK_BIN, 'ssh', '-T', target(machines.bookworm), ...credentials()].map((word) => `'${word}'`).join(' ')
+    const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
+    const screen = () => tmux('capture-pane', '-p', '-t', session).stdout
+    const waitFor = async (pattern: RegExp, what: string) => {
+      for (let attempt = 0; attempt < 150; attempt++) {
+        if (pattern.test(screen())) return
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`no ${what} on the tmux screen:\n${screen()}`)
+    }
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `SSH_AUTH_SOCK= ${command}; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
+    try {
+      tmux('send-keys', '-t', session, 'tty; echo "remote $(whoami)"', 'Enter')
+      await waitFor(/^remote admin$/m, 'command output')
+      expect(screen()).to.match(/^not a tty$/m)
+      // Ctrl-D on the local terminal: the end of stdin, which ends the remote shell.
+      tmux('send-keys', '-t', session, 'C-d')
+      for (let attempt = 0; attempt < 100 && !existsSync(marker); attempt++) {
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(readFileSync(marker, 'utf8').trim()).to.equal('exit=0')
+    } finally {
+      tmux('kill-session', '-t', session)
+    }
+  })
+
   it('tk ssh gives a shell with a pty that follows resizes and returns the exit code (under tmux)', async () => {
     const session = `tk-ssh-${process.pid}`
     const marker = join(dir, 'ssh-exit')

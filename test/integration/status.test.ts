@@ -41,7 +41,7 @@ describe('tk status on sandbox machines', function () {
     ])
     engineVersion = await waitForEngine(provisioned)
 
-    // What `tk up` leaves behind (src/up/state.ts): root's file, world-readable.
+    // What `tk up` leaves behind (src/facts/up-state.ts): root's file, world-readable.
     const state: HostState = {version: 1, lastUp, provisioners: {}}
     const written = await provisioned.ssh('admin', 'sudo -n mkdir -p /var/lib/tk && sudo -n tee /var/lib/tk/state.json >/dev/null && sudo -n chmod 0644 /var/lib/tk/state.json', {
       // No final newline: the script must still end its output right.

@@ -242,7 +242,10 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       try {
         const clash = docker({load: archivePath, container: container({ports: ['8090:80']})})
         const error = await provision(hosts, clash).catch((error_: Error) => error_)
-        expect((error as Error).message).to.match(/^web1: docker provisioner app: docker run failed: /)
+        // docker's own reason first (what the user can act on), then what became of the previous container.
+        expect((error as Error).message).to.match(
+          /^web1: docker provisioner app: docker run failed: docker: Error response from daemon: .*(port is already allocated|address already in use).* \(the new container did not start; the previous app is back, running\)$/,
+        )
         expect(await containerId(machine), 'the same container').to.equal(before)
         expect(await root(machine, "docker inspect --format '{{.State.Running}}' app")).to.equal('true')
         expect(await root(machine, "docker ps -a --format '{{.Names}}' | grep -c tk-previous || true")).to.equal('0')

@@ -10,7 +10,7 @@ import {renderTable} from '../../render/table.js'
 export default class ConfigValidate extends TkCommand {
   static override summary = 'Check tk.yml and list the hosts it describes.'
 
-  static override description = `Finds tk.yml (--config, else $${CONFIG_ENV}, else the nearest tk.yml in this directory or above), checks it against tk's JSON Schema and the rules a schema cannot express (unique names, known groups, files that provisioners name), fills in \${ENV_VAR} references, and prints each host as tk will reach it. Nothing is contacted and nothing is written.
+  static override description = `Finds tk.yml (--config, else $${CONFIG_ENV}, else the nearest tk.yml in this directory or above), checks it against tk's JSON Schema and the rules a schema cannot express (unique names, known groups, files that provisioners name, keys a sandbox host cannot take, a docker container's ports and volumes as docker run parses them), fills in \${ENV_VAR} references, and prints each host as tk will reach it. Nothing is contacted and nothing is written.
 
 The first problem is reported on one line: the file, line and column, the key's path, what was expected, and a did-you-mean for a misspelt key. Values from the environment are never printed.
 

@@ -23,7 +23,9 @@ Exit codes:
 ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE', 'ENVIRONMENT'])}`
 
   static override examples = [
-    {description: 'Serve web-1\'s engine, then use it from another terminal', command: '<%= config.bin %> <%= command.id %> admin@web-1\nexport DOCKER_HOST=unix://$XDG_RUNTIME_DIR/tk/admin@web-1.sock; docker ps'},
+    // oclif renders a newline inside an example's command as a shell line continuation, so the
+    // docker command that follows is said in the description, never as a second line of the command.
+    {description: 'Serve admin@web-1\'s engine; then, in another terminal: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/tk/admin@web-1.sock and run docker ps', command: '<%= config.bin %> <%= command.id %> admin@web-1'},
     {description: 'In the background, on a socket of your choice', command: '<%= config.bin %> <%= command.id %> web-1 --detach --socket ~/web-1.sock'},
     {description: 'On a loopback TCP port', command: '<%= config.bin %> <%= command.id %> web-1 --port 2375'},
     {description: 'In the background until it has not been used for ten minutes', command: '<%= config.bin %> <%= command.id %> web-1 --detach --idle-timeout 600'},

@@ -269,15 +269,25 @@ export function redact(text: string, secrets: string[]): string {
   return out
 }
 
-/** The line that says what went wrong: the last of stderr, else of stdout (not the docker CLI's "See 'docker run --help'."). */
-function lastLine(result: RunResult): string {
-  const last = (text: string) =>
+/** docker-run-container.sh's own last word after a failed docker run: what became of the previous container. */
+const RESTORED = /^the new container did not start; /
+
+/**
+ * The line that says what went wrong: the last of stderr, else of stdout (not the docker CLI's
+ * "See 'docker run --help'."). When docker-run-container.sh put the previous container back, its
+ * note follows docker's own reason, which comes before it on stderr and is what the user can act on.
+ */
+export function lastLine(result: RunResult): string {
+  const lines = (text: string) =>
     text
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !/^See 'docker .*--help'\.?$/.test(line))
-      .pop()
-  return last(result.stderr) ?? last(result.stdout) ?? `exit code ${result.code}`
+  const stderr = lines(result.stderr)
+  const restored = stderr.findLast((line) => RESTORED.test(line))
+  const reason = stderr.filter((line) => !RESTORED.test(line)).pop() ?? lines(result.stdout).pop()
+  if (restored) return reason ? `${reason} (${restored})` : restored
+  return reason ?? `exit code ${result.code}`
 }
 
 export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async (provisioner, context) => {

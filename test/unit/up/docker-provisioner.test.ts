@@ -17,6 +17,7 @@ import {
   dockerRunArguments,
   dockerSpecHash,
   envFileText,
+  lastLine,
   normalizeReference,
   parseDockerFacts,
   parseSaveManifest,
@@ -159,6 +160,26 @@ describe('docker provisioner', () => {
     it('write the environment as an env-file, refusing what it cannot carry', () => {
       expect(envFileText({A: '1', B: 'x = "y" $z'})).to.equal('A=1\nB=x = "y" $z\n')
       expect(() => envFileText({A: 'two\nlines'})).to.throw('the value of A holds a line break')
+    })
+  })
+
+  describe('the line a failed docker command is reported with', () => {
+    const failed = (stderr: string, stdout = ''): RunResult => ({code: 1, stdout, stderr})
+
+    it('is docker\'s reason, then what became of the previous container, when docker run failed on a recreate', () => {
+      const stderr = [
+        'docker: Error response from daemon: invalid containerPort: 80800.',
+        "See 'docker run --help'.",
+        'the new container did not start; the previous web is back, running',
+        '',
+      ].join('\n')
+      expect(lastLine(failed(stderr))).to.equal('docker: Error response from daemon: invalid containerPort: 80800. (the new container did not start; the previous web is back, running)')
+    })
+
+    it('is the last line of stderr otherwise, else of stdout, else the exit code', () => {
+      expect(lastLine(failed("docker: Error response from daemon: Conflict.\nSee 'docker run --help'.\n"))).to.equal('docker: Error response from daemon: Conflict.')
+      expect(lastLine(failed('', 'Error: no such image\n'))).to.equal('Error: no such image')
+      expect(lastLine(failed(''))).to.equal('exit code 1')
     })
   })
 
