@@ -6,15 +6,7 @@ set -u
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
 
-section() { printf '@@tk:%s\n' "$1"; }
-# A small file's lines without starting a process (read and printf are dash builtins):
-# a process costs more than the reading, and this script is run on every tk up.
-# Not for integer sysctls under /proc/sys: read takes a byte at a time, and they
-# answer only a read from offset 0 (root_maxkeys would come back as its first digit).
-show() {
-	[ -r "$1" ] || return 1
-	while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < "$1"
-}
+# tk:include lib/facts-sections.sh
 
 section uname
 show /proc/sys/kernel/osrelease || uname -r

@@ -4,10 +4,12 @@
 # from systemctl and its packages from dpkg-query (each a few ms of process
 # start-up), and, unless tk asks the engine's API itself over the connection
 # (TK_ENGINE_API=1), the docker CLI (~0.1 s of start-up, plugins and all).
-# engine-facts-start.sh, check-facts.sh and engine-facts.sh are sent as one
-# script, in that order; engine-facts.sh reads each with `fact NAME QUERY`,
+# host-facts.sh sends engine-facts-start.sh, check-facts.sh and
+# engine-facts.sh as one script, in that order; engine-facts.sh reads each with `fact NAME QUERY`,
 # which runs the query there and then when it could not be started here
 # (no temporary directory). Read-only.
+
+# tk:include lib/facts-sections.sh
 
 # One systemctl call for both units: a block of properties per unit, ExecStart for the daemon section.
 units_query() {
@@ -42,9 +44,7 @@ packages_query() {
 
 # One docker call: the server's version comes with info.
 engine_query() {
-	timeout 10 docker info --format 'server={{.ServerVersion}}
-storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
-root-dir={{.DockerRootDir}}' 2>/dev/null
+# tk:include lib/engine-info.sh
 }
 
 tk_facts_dir=$(mktemp -d 2>/dev/null) || tk_facts_dir=
@@ -62,9 +62,8 @@ fact_wait() {
 	if [ -n "$tk_fact_pid" ]; then wait "$tk_fact_pid" 2>/dev/null || true; fi
 }
 
-# fact NAME QUERY: what NAME's query printed (through check-facts.sh's show,
-# defined by the time engine-facts.sh calls this); QUERY runs now when it
-# could not be started.
+# fact NAME QUERY: what NAME's query printed; QUERY runs now when it could
+# not be started.
 fact() {
 	if [ -n "$tk_facts_dir" ]; then
 		fact_wait "$1"

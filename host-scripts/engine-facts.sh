@@ -1,14 +1,14 @@
 #!/bin/sh
 # Gathers what `tk provision` needs to plan, in the same round trip as
-# check-facts.sh (engine-facts-start.sh, check-facts.sh and this are sent as
-# one script), reading what engine-facts-start.sh's background queries
+# check-facts.sh (host-facts.sh sends engine-facts-start.sh, check-facts.sh
+# and this as one script), reading what engine-facts-start.sh's background queries
 # printed. Read-only. Sections as in check-facts.sh, parsed by
 # src/facts/host-facts.ts.
 set -u
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
 
-section() { printf '@@tk:%s\n' "$1"; }
+# tk:include lib/facts-sections.sh
 
 section whoami
 # "uid=1000(admin) gid=... groups=...": one process for the name and the uid.

@@ -9,7 +9,7 @@ set -eu
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export PATH
 
-section() { printf '@@tk:%s\n' "$1"; }
+# tk:include lib/facts-sections.sh
 
 section os
 # The lines tk shows, picked by the shell: sourcing the file would run whatever is in it.

@@ -6,6 +6,7 @@ import {readFile, stat} from 'node:fs/promises'
 
 import {InputError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
+import {hostScript} from '../transport/host-scripts.js'
 import {evaluateChecks, type CheckReport} from './evaluate.js'
 import {CONFIG_CANDIDATES, gatherCheckFacts, parseFactsScriptOutput, type RawCheckFacts} from '../facts/check-facts.js'
 import {KernelConfig} from './kernel-config.js'
@@ -62,7 +63,7 @@ export async function checkHostWithScript(host: Host, script: string): Promise<C
   return judgeHostFacts(host.name, parseFactsScriptOutput(result.stdout))
 }
 
-/** host-scripts/check-facts.sh, read from the package (src/check and dist/check sit at the same depth). */
-export async function readCheckFactsScript(): Promise<string> {
-  return readFile(new URL('../../host-scripts/check-facts.sh', import.meta.url), 'utf8')
+/** host-scripts/check-facts.sh, as the one loader of host scripts reads it. */
+export function readCheckFactsScript(): Promise<string> {
+  return hostScript('check-facts.sh')
 }

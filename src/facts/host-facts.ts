@@ -3,7 +3,6 @@
  * engine facts, gathered in one round trip by host-scripts/check-facts.sh
  * and host-scripts/engine-facts.sh (engine-facts-start.sh first).
  */
-import {readFile} from 'node:fs/promises'
 
 import {HostStateError} from '../errors/index.js'
 import {parseFactsScriptOutput, parseOsRelease, type RawCheckFacts} from './check-facts.js'
@@ -12,6 +11,7 @@ import {splitCommandLine} from './command-line.js'
 /** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
 import {FactSections} from './sections.js'
+import {hostScript} from '../transport/host-scripts.js'
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
 
@@ -178,14 +178,9 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
   }
 }
 
-let factsScript: Promise<string> | undefined
-
-/** The facts scripts as one, read once from the package: the engine's slow queries start first, in the background. */
+/** host-scripts/host-facts.sh: the facts scripts as one, the engine's slow queries started first, in the background. */
 export function hostFactsScript(): Promise<string> {
-  factsScript ??= Promise.all(
-    ['engine-facts-start.sh', 'check-facts.sh', 'engine-facts.sh'].map((name) => readFile(new URL(`../../host-scripts/${name}`, import.meta.url), 'utf8')),
-  ).then((scripts) => scripts.join('\n'))
-  return factsScript
+  return hostScript('host-facts.sh')
 }
 
 /** A facts round trip, prepared: the script to run, then its result read into HostFacts. */
@@ -226,7 +221,7 @@ export async function hostFactsRequest(host: Host, options: {daemon?: boolean} =
       let engineLines = response?.status === 200 ? engineLinesFromInfo(response.body) : undefined
       if (!engineLines && /^docker\.service active=active/m.test(result.stdout)) {
         // No answer over the connection (forwarding refused, say) from a running engine: ask its CLI.
-        const cli = await host.run(ENGINE_INFO_COMMAND)
+        const cli = await host.run(await hostScript('lib/engine-info.sh'))
         engineLines = cli.code === 0 ? cli.stdout.split('\n').filter(Boolean) : []
       }
       return parseHostFacts(result.stdout, engineLines ?? [])
@@ -241,7 +236,3 @@ export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = 
   request.start()
   return request.finish(await host.run(request.script))
 }
-
-const ENGINE_INFO_COMMAND = `timeout 10 docker info --format 'server={{.ServerVersion}}
-storage={{.Driver}} images={{.Images}} containers={{.Containers}} running={{.ContainersRunning}} live-restore={{.LiveRestoreEnabled}}
-root-dir={{.DockerRootDir}}' 2>/dev/null`

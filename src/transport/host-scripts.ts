@@ -2,32 +2,55 @@
  * The shell tk runs on hosts lives in host-scripts/ as POSIX sh scripts; this
  * reads them from the package and binds their arguments.
  *
- * Scripts travel to hosts as text, so there is nothing on a host to `source`:
- * a line `# tk:include lib/NAME.sh` is replaced by that file of
- * host-scripts/lib/ when the script is read. Pieces that several scripts
- * need (waiting for apt's lock, restarting the engine and waiting for it)
- * are written once there.
+ * This is the one loader of host scripts. Scripts travel to hosts as text, so
+ * there is nothing on a host to `source`: a line `# tk:include PATH` is
+ * replaced by that file of host-scripts/ when the script is read. Pieces that
+ * several scripts need (waiting for apt's lock, restarting the engine, the
+ * facts scripts' sections) are written once, in host-scripts/lib/, and a
+ * script made of several (host-facts.sh) includes them.
  */
 import {readFile} from 'node:fs/promises'
 
 import {shQuote} from './sh-quote.js'
 
 const cache = new Map<string, Promise<string>>()
-const INCLUDE = /^# tk:include (lib\/[\w.-]+\.sh)$/gm
+// A line "# tk:include PATH" (a path under host-scripts/) is replaced by that file, its own includes in place.
+const INCLUDE = /^# tk:include ([\w-]+(?:\/[\w.-]+)*\.sh)$/m
 
-async function readProvisioner(name: string): Promise<string> {
-  const text = await readFile(new URL(`../../host-scripts/${name}`, import.meta.url), 'utf8')
-  const includes = [...text.matchAll(INCLUDE)].map((match) => match[1])
-  if (includes.length === 0) return text
-  const pieces = new Map(await Promise.all(includes.map(async (path) => [path, await readFile(new URL(`../../host-scripts/${path}`, import.meta.url), 'utf8')] as const)))
-  return text.replace(INCLUDE, (_line, path: string) => pieces.get(path)!.trimEnd())
+function readPiece(path: string): Promise<string> {
+  return readFile(new URL(`../../host-scripts/${path}`, import.meta.url), 'utf8')
+}
+
+/**
+ * A script with its includes in place. Each piece comes in once, where it is
+ * first included: pieces define what they use (lib/facts-sections.sh's
+ * section and show), and a script composed of several that each include it
+ * defines it once.
+ */
+async function compose(path: string, included: Set<string>): Promise<string> {
+  const parts = (await readPiece(path)).split(INCLUDE)
+  let text = ''
+  for (const [index, part] of parts.entries()) {
+    if (index % 2 === 0) {
+      text += part
+    } else if (!included.has(part)) {
+      included.add(part)
+      // eslint-disable-next-line no-await-in-loop -- pieces are few and small; order matters
+      text += (await compose(part, included)).trimEnd()
+    }
+  }
+  return text
+}
+
+async function readHostScript(name: string): Promise<string> {
+  return compose(name, new Set([name]))
 }
 
 /** A script of host-scripts/ as it is sent to a host, its includes in place. */
 export function hostScript(name: string): Promise<string> {
   let pending = cache.get(name)
   if (!pending) {
-    pending = readProvisioner(name)
+    pending = readHostScript(name)
     cache.set(name, pending)
   }
   return pending

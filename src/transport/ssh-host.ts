@@ -8,6 +8,7 @@ import type {ClientChannel} from 'ssh2'
 
 import {ConnectionError, HostStateError, PrivilegeError, UserError} from '../errors/index.js'
 import type {Host, PathStat, RunResult} from './host.js'
+import {boundScript} from './host-scripts.js'
 import {shQuote} from './sh-quote.js'
 import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
@@ -49,6 +50,7 @@ const RUN_SCRIPT = `sh -c 'eval "$(cat)"'`
  */
 const RUN_FRAMED = `sh -c 'IFS= read -r n || exit 125; case $n in ""|*[!0-9]*) echo "tk: malformed script frame" >&2; exit 125;; esac; s=$(dd bs=1 count="$n" 2>/dev/null); eval "$s"'`
 
+/** The exit code of host-scripts/file-read.sh and file-stat.sh when nothing is at the path. */
 const MISSING = 44
 
 /** Scripts up to this size go in the exec request; longer ones on stdin (no argv limit to meet). */
@@ -264,30 +266,20 @@ export class SshHost implements Host {
   }
 
   async readFile(path: string): Promise<Buffer | undefined> {
-    const result = await this.runRaw(`p=${shQuote(path)}\n[ -e "$p" ] || exit ${MISSING}\nexec cat -- "$p"`, {})
+    const result = await this.runRaw(await boundScript('file-read.sh', [path]), {})
     if (result.code === MISSING) return undefined
     if (result.code !== 0) throw this.fileError('read', path, result)
     return result.stdout
   }
 
   async writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-    const script = [
-      'set -eu',
-      `p=${shQuote(path)}`,
-      't="$(dirname -- "$p")/.$(basename -- "$p").tk-$$"',
-      `trap 'rm -f -- "$t"' EXIT`,
-      'cat > "$t"',
-      `chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- "$t"`,
-      'sync -- "$t" 2>/dev/null || true',
-      'mv -f -- "$t" "$p"',
-      'trap - EXIT',
-    ].join('\n')
+    const script = await boundScript('file-write-atomic.sh', [path, (mode & 0o7777).toString(8).padStart(4, '0')])
     const result = await this.runRaw(script, {stdin: Buffer.from(data)})
     if (result.code !== 0) throw this.fileError('write', path, result)
   }
 
   async stat(path: string): Promise<PathStat | undefined> {
-    const result = await this.runRaw(`p=${shQuote(path)}\n[ -e "$p" ] || exit ${MISSING}\nexec stat -L -c '%f %s' -- "$p"`, {})
+    const result = await this.runRaw(await boundScript('file-stat.sh', [path]), {})
     if (result.code === MISSING) return undefined
     const match = /^([0-9a-f]+) (\d+)\s*$/.exec(result.stdout.toString('utf8'))
     if (result.code !== 0 || !match) throw this.fileError('stat', path, result)
@@ -298,7 +290,7 @@ export class SshHost implements Host {
   async hasCommand(name: string): Promise<boolean> {
     if (!/^[A-Za-z0-9._+-]+$/.test(name)) return false
     // Like the local host: root's sbin directories count too.
-    const result = await this.runRaw(`PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH\ncommand -v ${shQuote(name)} >/dev/null 2>&1`, {})
+    const result = await this.runRaw(await boundScript('has-command.sh', [name]), {})
     return result.code === 0
   }
 

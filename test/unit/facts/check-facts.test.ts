@@ -7,6 +7,7 @@ import type {Host, PathStat, RunResult} from '../../../src/transport/host.js'
 import {LocalHost} from '../../../src/transport/local-host.js'
 import {InputError} from '../../../src/errors/index.js'
 import {KERNEL_CONFIGS} from '../../fixtures/kernel-configs/index.js'
+import {hostScript} from '../../../src/transport/host-scripts.js'
 
 /** A host made of a map of files: only for the discovery order, which a real host cannot vary. */
 class FileMapHost implements Host {
@@ -66,7 +67,7 @@ describe('finding the kernel config on a host', () => {
 describe('the one-round-trip facts script', () => {
   it('gives the same verdict on every check as the host-interface path, on this machine', async function () {
     const host = new LocalHost()
-    const script = readFileSync(new URL('../../../host-scripts/check-facts.sh', import.meta.url), 'utf8')
+    const script = await hostScript('check-facts.sh')
     const viaScript = await checkHostWithScript(host, script)
     const viaHost = await checkHost(host)
     expect(viaScript.checks).to.deep.equal(viaHost.checks)

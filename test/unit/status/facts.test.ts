@@ -1,11 +1,10 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
 import {release} from 'node:os'
 
 import {parseLastUp, parseStatusFacts, upstreamVersion, withEngineAnswer} from '../../../src/status/facts.js'
+import {hostScript} from '../../../src/transport/host-scripts.js'
 
-const SCRIPT = new URL('../../../host-scripts/status-facts.sh', import.meta.url)
 
 /** The script's output for a host, section by section; sections left out are printed empty, as the script does. */
 function output(sections: Partial<Record<'os' | 'kernel' | 'user' | 'docker-group' | 'engine' | 'packages' | 'state', string>>, options: {end?: boolean} = {}): string {
@@ -121,8 +120,8 @@ describe('tk status: the status script\'s output', () => {
 })
 
 describe('host-scripts/status-facts.sh on this machine', () => {
-  it('runs under sh -eu as any user would, and its output parses', () => {
-    const run = spawnSync('sh', ['-eu'], {input: readFileSync(SCRIPT), encoding: 'utf8', env: {PATH: '/usr/bin:/bin', USER: 'tester'}})
+  it('runs under sh -eu as any user would, and its output parses', async () => {
+    const run = spawnSync('sh', ['-eu'], {input: await hostScript('status-facts.sh'), encoding: 'utf8', env: {PATH: '/usr/bin:/bin', USER: 'tester'}})
     expect(run.status, run.stderr).to.equal(0)
     expect(run.stderr).to.equal('')
     const facts = parseStatusFacts(run.stdout)

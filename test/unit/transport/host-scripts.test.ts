@@ -24,6 +24,20 @@ function runWithFakes(script: string, fakes: Record<string, string>): {code: num
 }
 
 describe('host-scripts/ as sent to hosts', () => {
+  it('composes the facts scripts from pieces that each include what they use, each piece once', async () => {
+    const facts = await hostScript('host-facts.sh')
+    // engine-facts-start.sh, check-facts.sh and engine-facts.sh each include lib/facts-sections.sh: defined once, before its first use.
+    expect(facts.match(/^section\(\) /gm)).to.have.length(1)
+    expect(facts.match(/^show\(\) \{/gm)).to.have.length(1)
+    expect(facts.indexOf('section() ')).to.be.lessThan(facts.indexOf('section uname'))
+    expect(facts.indexOf('units_query()')).to.be.lessThan(facts.indexOf('section uname'))
+    expect(facts.indexOf('section uname')).to.be.lessThan(facts.indexOf('section whoami'))
+    // Standing alone, each facts script still defines what it uses.
+    for (const name of ['check-facts.sh', 'engine-facts.sh', 'status-facts.sh']) expect(await hostScript(name), name).to.match(/^section\(\) /m)
+    // The engine CLI's query is written once: the facts' background query and the fallback after the API say the same.
+    expect(facts).to.contain((await hostScript('lib/engine-info.sh')).trim().split('\n').at(-1))
+  })
+
   it('has every # tk:include replaced by its piece of host-scripts/lib, and every script parses as POSIX sh', async () => {
     expect(scripts.length).to.be.greaterThan(20)
     for (const name of scripts) {
