@@ -34,6 +34,7 @@ function hostFacts(overrides: Partial<RawCheckFacts> = {}): RawCheckFacts {
     devices: [],
     filesystems: 'nodev\tsysfs\nnodev\toverlay\n',
     rootMaxKeys: '1000000',
+    sysctls: {'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1', 'net.ipv6.conf.default.forwarding': '1'},
     cmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet',
     virtualization: [],
     ...overrides,
