@@ -181,7 +181,6 @@ export function evaluateChecks(input: CheckInput): CheckReport {
   const os = facts ? parseOsRelease(facts.osRelease) : {}
   for (const spec of specs('optional')) {
     if (spec.flag === 'EXT4_FS' && !config.isSet('EXT4_USE_FOR_EXT2')) for (const ext3 of EXT3_FLAGS) add(flagCheck(ext3))
-    if (spec.flag === 'CGROUP_PIDS' && !applicable(byFlag.get('MEMCG_SWAP')!)) add(swapAccountingNote(config))
     const result = flagCheck(spec)
     if (spec.flag === 'MEMCG_SWAP_ENABLED') {
       if (facts?.memswAccounting) {
@@ -193,6 +192,8 @@ export function evaluateChecks(input: CheckInput): CheckReport {
       }
     }
     add(result)
+    // Where upstream prints its swap note from 5.8: right after CGROUP_PIDS.
+    if (spec.flag === 'CGROUP_PIDS' && !applicable(byFlag.get('MEMCG_SWAP')!)) add(swapAccountingNote(config))
     if (spec.flag === 'USER_NS') {
       const rhel7 = /^(centos|rhel)$/.test(os.ID ?? '') && /^7/.test(os.VERSION_ID ?? '')
       if (rhel7 && facts && !facts.cmdline?.includes('user_namespace.enable=1')) {
