@@ -63,7 +63,7 @@ const NETFILTER = 'dockerd programs iptables for container networking and publis
 const IPV6 = 'needed for IPv6 container networks (ip6tables)'
 const SWARM_LB = 'only swarm service load balancing (IPVS) needs it'
 const ENCRYPTED = 'needed for encrypted overlay networks only'
-// Docker 28 can program nftables instead of iptables (firewall-backend: nftables);
+// Docker 29 can program nftables instead of iptables (firewall-backend: nftables);
 // the iptables backend does not need these.
 const NFTABLES = 'for the nftables firewall backend (firewall-backend: nftables)'
 
