@@ -63,8 +63,9 @@ const NETFILTER = 'dockerd programs iptables for container networking and publis
 const IPV6 = 'needed for IPv6 container networks (ip6tables)'
 const SWARM_LB = 'only swarm service load balancing (IPVS) needs it'
 const ENCRYPTED = 'needed for encrypted overlay networks only'
-// Docker 29 can program nftables instead of iptables (firewall-backend: nftables);
-// the iptables backend does not need these.
+// Docker 29 can program nftables instead of iptables (firewall-backend: nftables).
+// The iptables backend needs only NF_TABLES, and only where iptables is
+// iptables-nft (Debian's default since 10), which programs through it.
 const NFTABLES = 'for the nftables firewall backend (firewall-backend: nftables)'
 
 export const FLAGS: FlagSpec[] = [
@@ -145,7 +146,7 @@ export const FLAGS: FlagSpec[] = [
   optional('NFT_FIB', `route lookups (local-address matches) ${NFTABLES}`),
   optional('NFT_MASQ', `outbound NAT (masquerade) ${NFTABLES}`),
   optional('NFT_NAT', `port publishing (DNAT) ${NFTABLES}`),
-  optional('NF_TABLES', `nftables itself, ${NFTABLES}`),
+  optional('NF_TABLES', `nftables itself: the nftables firewall backend, and iptables-nft (Debian's iptables) under the iptables one`),
   optional('EXT4_FS', 'ext4 as the filesystem under /var/lib/docker'),
   optional('EXT4_FS_POSIX_ACL', 'ext4 as the filesystem under /var/lib/docker'),
   optional('EXT4_FS_SECURITY', 'ext4 as the filesystem under /var/lib/docker'),
