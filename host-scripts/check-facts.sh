@@ -81,8 +81,13 @@ if [ -c /dev/zfs ]; then echo /dev/zfs; fi
 section filesystems
 show /proc/filesystems || true
 
-section root-maxkeys
-cat /proc/sys/kernel/keys/root_maxkeys 2>/dev/null || true
+# The key limit and the bridge driver's forwarding sysctls, in one process:
+# grep reads each file whole from offset 0 (see show) and names it on its
+# line ("/proc/sys/net/ipv4/ip_forward:1"). A missing file (IPv6 disabled)
+# just has no line.
+section sysctls
+grep -H . /proc/sys/kernel/keys/root_maxkeys /proc/sys/net/ipv4/ip_forward \
+	/proc/sys/net/ipv6/conf/all/forwarding /proc/sys/net/ipv6/conf/default/forwarding 2>/dev/null || true
 
 section cmdline
 show /proc/cmdline || true

@@ -5,7 +5,7 @@
  */
 import {EXT3_FLAGS, FLAGS, type CheckGroup, type FlagSpec} from './flags.js'
 import {compareKernel, parseKernelVersion, type FlagState, type KernelConfig, type KernelVersion} from './kernel-config.js'
-import {parseOsRelease, type RawCheckFacts} from '../facts/check-facts.js'
+import {FORWARDING_SYSCTLS, parseOsRelease, type RawCheckFacts} from '../facts/check-facts.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'n/a'
 
@@ -181,10 +181,6 @@ export function evaluateChecks(input: CheckInput): CheckReport {
   const os = facts ? parseOsRelease(facts.osRelease) : {}
   for (const spec of specs('optional')) {
     if (spec.flag === 'EXT4_FS' && !config.isSet('EXT4_USE_FOR_EXT2')) for (const ext3 of EXT3_FLAGS) add(flagCheck(ext3))
-    if (spec.flag === 'MEMCG_SWAP' && config.state('MEMCG_SWAP') === 'missing' && compareKernel(version, 6, 1) >= 0) {
-      add(flagCheck(spec, {status: 'info', detail: 'since 6.1 swap accounting is part of MEMCG and on by default', hint: undefined}))
-      continue
-    }
     const result = flagCheck(spec)
     if (spec.flag === 'MEMCG_SWAP_ENABLED') {
       if (facts?.memswAccounting) {
@@ -196,6 +192,8 @@ export function evaluateChecks(input: CheckInput): CheckReport {
       }
     }
     add(result)
+    // Where upstream prints its swap note from 5.8: right after CGROUP_PIDS.
+    if (spec.flag === 'CGROUP_PIDS' && !applicable(byFlag.get('MEMCG_SWAP')!)) add(swapAccountingNote(config))
     if (spec.flag === 'USER_NS') {
       const rhel7 = /^(centos|rhel)$/.test(os.ID ?? '') && /^7/.test(os.VERSION_ID ?? '')
       if (rhel7 && facts && !facts.cmdline?.includes('user_namespace.enable=1')) {
@@ -215,6 +213,7 @@ export function evaluateChecks(input: CheckInput): CheckReport {
   add(vsyscallCheck(config))
 
   // --- Network drivers
+  checks.push(...forwardingChecks(facts))
   for (const spec of specs('network')) add(flagCheck(spec))
 
   // --- Storage drivers
@@ -309,6 +308,55 @@ function cgroupHierarchyCheck(facts: RawCheckFacts, version: 1 | 2 | null, contr
     detail: subsystemDir ? `all subsystems share one mount at ${subsystemDir}` : 'no cgroup hierarchy is mounted',
     hint: 'mount the cgroup hierarchies (systemd does this at boot; or see cgroupfs-mount)',
   }
+}
+
+/**
+ * From 5.8 swap accounting is part of MEMCG and on by default; upstream's
+ * check-config.sh stops asking for MEMCG_SWAP there. tk still reports the
+ * flag's state, as a note that can never warn, so that --json keeps the id
+ * it has always had.
+ */
+function swapAccountingNote(config: KernelConfig): CheckResult {
+  return {
+    id: 'CONFIG_MEMCG_SWAP',
+    group: 'optional',
+    kind: 'flag',
+    state: config.state('MEMCG_SWAP'),
+    status: 'info',
+    required: false,
+    detail: 'not needed since Linux 5.8: swap accounting is part of MEMCG and on by default',
+  }
+}
+
+/**
+ * The bridge driver's forwarding sysctls, read from the running host. 0 is
+ * normal before an engine exists: dockerd turns IPv4 forwarding on when it
+ * creates a bridge network, and IPv6 forwarding when it creates one with
+ * IPv6. So they can only warn, and never stop provisioning.
+ */
+function forwardingChecks(facts: RawCheckFacts | undefined): CheckResult[] {
+  return FORWARDING_SYSCTLS.map((name) => {
+    const base = {id: name, group: 'network' as const, feature: 'bridge', kind: 'system' as const, required: false}
+    if (!facts) return {...base, state: 'n/a', status: 'n/a' as const, detail: NOT_APPLICABLE}
+    const value = facts.sysctls[name]
+    if (value === '1') return {...base, state: 'enabled', status: 'pass' as const}
+    const ipv6 = name.startsWith('net.ipv6.')
+    return {
+      ...base,
+      state: value === undefined ? 'unreadable' : 'disabled',
+      status: 'warn' as const,
+      detail:
+        value === undefined
+          ? `/proc/sys/${name.replaceAll('.', '/')} is missing or unreadable${ipv6 ? ' (is IPv6 disabled on this host?)' : ''}`
+          : ipv6
+            ? 'IPv6 container networks cannot reach beyond this host; dockerd turns it on when it creates a network with IPv6, so 0 is normal until then'
+            : 'containers on bridge networks cannot reach beyond this host; dockerd turns it on when it creates its first bridge network, so 0 is normal before an engine runs',
+      hint:
+        value === undefined
+          ? undefined
+          : `nothing to do before the engine runs; if it is still 0 with dockerd running, dockerd was told not to set it ("ip-forward": false) or something resets it: set ${name}=1 in /etc/sysctl.d/`,
+    }
+  })
 }
 
 function vsyscallCheck(config: KernelConfig): CheckResult {

@@ -1,8 +1,10 @@
 /**
  * The kernel flags `tk check` reads: the union of what moby's
- * contrib/check-config.sh checks today and what the older copy Debian ships
- * checks (aufs, devicemapper, RT_GROUP_SCHED). Each says why the engine wants
- * it and how much its absence matters. docs/check.md explains each group.
+ * contrib/check-config.sh checks (as of UPSTREAM_REVISION below) and what the
+ * older copy Debian ships checks (aufs, devicemapper, RT_GROUP_SCHED). Each
+ * says why the engine wants it and how much its absence matters, and for
+ * which kernels upstream asks for it. docs/check.md explains each group and
+ * every place tk judges differently.
  */
 import {compareKernel, type KernelVersion} from './kernel-config.js'
 
@@ -26,6 +28,13 @@ export interface FlagSpec {
   /** What goes wrong without it. */
   why: string
 }
+
+/**
+ * The revision of moby's contrib/check-config.sh whose flags, groups and
+ * version gates this table follows; the oracle test runs that very revision
+ * (test/fixtures/check-config-upstream/).
+ */
+export const UPSTREAM_REVISION = {commit: 'a4c5b2be6f69f86fe7b13eb4822676f8d273cf8b', date: '2026-06-16'} as const
 
 const below = (major: number, minor: number) => (v: KernelVersion) => compareKernel(v, major, minor) < 0
 const atMost = (major: number, minor: number) => (v: KernelVersion) => compareKernel(v, major, minor) <= 0
@@ -54,6 +63,10 @@ const NETFILTER = 'dockerd programs iptables for container networking and publis
 const IPV6 = 'needed for IPv6 container networks (ip6tables)'
 const SWARM_LB = 'only swarm service load balancing (IPVS) needs it'
 const ENCRYPTED = 'needed for encrypted overlay networks only'
+// Docker 29 can program nftables instead of iptables (firewall-backend: nftables).
+// The iptables backend needs only NF_TABLES, and only where iptables is
+// iptables-nft (Debian's default since 10), which programs through it.
+const NFTABLES = 'for the nftables firewall backend (firewall-backend: nftables)'
 
 export const FLAGS: FlagSpec[] = [
   {flag: '64BIT', group: 'kernel', severity: 'required', why: 'the Docker engine runs on 64-bit kernels only'},
@@ -99,8 +112,11 @@ export const FLAGS: FlagSpec[] = [
   optional('SECCOMP', 'the default seccomp profile that filters dangerous system calls'),
   optional('SECCOMP_FILTER', 'the default seccomp profile that filters dangerous system calls'),
   optional('CGROUP_PIDS', 'process-count limits (--pids-limit)'),
-  optional('MEMCG_SWAP', 'swap limits (--memory-swap)'),
-  optional('MEMCG_SWAP_ENABLED', 'swap accounting on by default (kernels up to 5.8)', atMost(5, 8)),
+  // From 5.8 swap accounting is part of MEMCG: upstream stops asking for both
+  // (evaluate.ts then reports MEMCG_SWAP as a note). Debian's copy asks for
+  // MEMCG_SWAP on every kernel and for MEMCG_SWAP_ENABLED up to 5.8 itself.
+  optional('MEMCG_SWAP', 'swap limits (--memory-swap; kernels before 5.8)', below(5, 8)),
+  optional('MEMCG_SWAP_ENABLED', 'swap accounting on by default (kernels before 5.8)', below(5, 8)),
   optional('MEMCG_KMEM', 'kernel memory accounting (kernels up to 4.5)', atMost(4, 5)),
   optional('RESOURCE_COUNTERS', 'resource counters (kernels up to 3.18)', atMost(3, 18)),
   optional('IOSCHED_CFQ', 'block I/O weights (kernels before 5.0)', below(5, 0)),
@@ -116,6 +132,7 @@ export const FLAGS: FlagSpec[] = [
   optional('FAIR_GROUP_SCHED', 'CPU shares between containers'),
   optional('RT_GROUP_SCHED', 'real-time CPU scheduling for containers (--cpu-rt-runtime)'),
   optional('IP_NF_TARGET_REDIRECT', 'port redirection, used by swarm and some network plugins'),
+  optional('IP_SCTP', 'SCTP in containers, and publishing SCTP ports (-p 9000:9000/sctp)'),
   optional('IP_VS', SWARM_LB),
   optional('IP_VS_NFCT', SWARM_LB),
   optional('IP_VS_PROTO_TCP', SWARM_LB),
@@ -123,6 +140,13 @@ export const FLAGS: FlagSpec[] = [
   optional('IP_VS_RR', SWARM_LB),
   optional('SECURITY_SELINUX', 'SELinux labels for containers (--selinux-enabled)'),
   optional('SECURITY_APPARMOR', 'AppArmor profiles for containers'),
+  optional('NFT_CT', `connection-state matches ${NFTABLES}`),
+  optional('NFT_FIB_IPV4', `IPv4 route lookups (local-address matches) ${NFTABLES}`),
+  optional('NFT_FIB_IPV6', `IPv6 route lookups (local-address matches) ${NFTABLES}`),
+  optional('NFT_FIB', `route lookups (local-address matches) ${NFTABLES}`),
+  optional('NFT_MASQ', `outbound NAT (masquerade) ${NFTABLES}`),
+  optional('NFT_NAT', `port publishing (DNAT) ${NFTABLES}`),
+  optional('NF_TABLES', `nftables itself: the nftables firewall backend, and iptables-nft (Debian's iptables) under the iptables one`),
   optional('EXT4_FS', 'ext4 as the filesystem under /var/lib/docker'),
   optional('EXT4_FS_POSIX_ACL', 'ext4 as the filesystem under /var/lib/docker'),
   optional('EXT4_FS_SECURITY', 'ext4 as the filesystem under /var/lib/docker'),

@@ -17,6 +17,10 @@ export const CONFIG_CANDIDATES = (release: string): string[] => [
   '/usr/src/linux/.config',
 ]
 
+/** The bridge driver's forwarding sysctls that check-config.sh reports since 2025. */
+export const FORWARDING_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding'] as const
+export const sysctlPath = (name: string): string => `/proc/sys/${name.replaceAll('.', '/')}`
+
 const V1_SUBSYSTEMS = ['cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory']
 const CHECKED_COMMANDS = ['apparmor_parser', 'zfs', 'zpool']
 
@@ -41,6 +45,8 @@ export interface RawCheckFacts {
   devices: string[]
   filesystems: string
   rootMaxKeys?: string
+  /** The forwarding sysctls, name -> value; a name is absent when its file is missing or unreadable. */
+  sysctls: Record<string, string>
   /** /proc/cmdline: the kernel's boot options. */
   cmdline?: string
   /** key=value hints about containers and hypervisors. */
@@ -73,7 +79,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
     return {}
   }
 
-  const [osRelease, config, mounts, controllers, apparmorEnabled, filesystems, rootMaxKeys, commands, zfsDevice, memsw, dockerenv, containerenv, cpuinfo, cmdline] =
+  const [osRelease, config, mounts, controllers, apparmorEnabled, filesystems, rootMaxKeys, commands, zfsDevice, memsw, dockerenv, containerenv, cpuinfo, cmdline, sysctlValues] =
     await Promise.all([
       text('/etc/os-release').then(async (content) => content || text('/usr/lib/os-release')),
       findConfig(),
@@ -89,7 +95,11 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
       host.stat('/run/.containerenv'),
       text('/proc/cpuinfo'),
       text('/proc/cmdline'),
+      Promise.all(FORWARDING_SYSCTLS.map(async (name) => (await host.readFile(sysctlPath(name)).catch(() => undefined))?.toString('utf8').trim())),
     ])
+
+  const sysctls: Record<string, string> = {}
+  for (const [index, value] of sysctlValues.entries()) if (value) sysctls[FORWARDING_SYSCTLS[index]] = value
 
   const subsystemDir = firstCgroupV1Mount(mounts)
   const present: string[] = []
@@ -119,6 +129,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
     devices: zfsDevice?.type === 'char-device' ? ['/dev/zfs'] : [],
     filesystems,
     rootMaxKeys: rootMaxKeys?.toString('utf8').trim(),
+    sysctls,
     cmdline: cmdline.trim(),
     virtualization,
   }
@@ -134,7 +145,9 @@ export function parseFactsScriptOutput(output: string | FactSections): RawCheckF
   const configPath = lines('config-path')[0]
   const [subsystemDir, ...present] = lines('cgroup-v1-dir')
   const controllers = body('cgroup-controllers').trim()
-  const maxKeys = body('root-maxkeys').trim()
+  const sysctls = parseSysctlLines(lines('sysctls'))
+  const maxKeys = sysctls[ROOT_MAXKEYS] ?? ''
+  delete sysctls[ROOT_MAXKEYS]
   return {
     unameRelease,
     unameMachine,
@@ -150,9 +163,23 @@ export function parseFactsScriptOutput(output: string | FactSections): RawCheckF
     devices: lines('devices'),
     filesystems: body('filesystems'),
     rootMaxKeys: maxKeys === '' ? undefined : maxKeys,
+    sysctls,
     cmdline: body('cmdline').trim(),
     virtualization: lines('virtualization').filter((line) => !line.endsWith('=none') && !line.endsWith('=')),
   }
+}
+
+const ROOT_MAXKEYS = 'kernel.keys.root_maxkeys'
+
+/** check-facts.sh's "sysctls" section: grep -H's "/proc/sys/net/ipv4/ip_forward:1" lines. */
+function parseSysctlLines(lines: string[]): Record<string, string> {
+  const sysctls: Record<string, string> = {}
+  for (const name of [ROOT_MAXKEYS, ...FORWARDING_SYSCTLS]) {
+    const prefix = `${sysctlPath(name)}:`
+    const line = lines.find((text) => text.startsWith(prefix))
+    if (line !== undefined && line.length > prefix.length) sysctls[name] = line.slice(prefix.length).trim()
+  }
+  return sysctls
 }
 
 /** Parses /etc/os-release into its key/value pairs (quotes removed). */

@@ -62,6 +62,26 @@ describe('the SSH transport on sandbox machines', function () {
       }
     })
 
+    it("reports each host's own forwarding sysctls, as warnings at worst", async () => {
+      const all = Object.values(machines)
+      const {code, stdout, stderr} = await runTk(['check', ...all.map((machine) => target(machine)), ...credentials(), '--json'], {env})
+      expect(code, stderr).to.equal(0)
+      const result = JSON.parse(stdout)
+      const names = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding']
+      for (const [index, machine] of all.entries()) {
+        // Each machine has its own network namespace, so its values are its own, not this machine's.
+        const read = await machine.ssh('admin', names.map((name) => `cat /proc/sys/${name.replaceAll('.', '/')} 2>/dev/null || echo none`).join('; '))
+        const truth = read.stdout.trim().split('\n')
+        const checks = result.hosts[index].report.checks.filter((check: {feature?: string}) => check.feature === 'bridge')
+        expect(checks.map((check: {id: string}) => check.id)).to.deep.equal(names)
+        for (const [at, check] of checks.entries()) {
+          expect(check.state, `${machine.name} ${check.id}`).to.equal(truth[at] === '1' ? 'enabled' : truth[at] === 'none' ? 'unreadable' : 'disabled')
+          expect(check.status).to.be.oneOf(['pass', 'warn'])
+          expect(check.required).to.equal(false)
+        }
+      }
+    })
+
     it('prints a per-host report of problems and a fleet table', async () => {
       const {code, stdout} = await runTk(['check', target(machines.bookworm), target(machines.trixie), ...credentials()], {env})
       expect(code).to.equal(0)

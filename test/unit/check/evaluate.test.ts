@@ -34,6 +34,7 @@ function hostFacts(overrides: Partial<RawCheckFacts> = {}): RawCheckFacts {
     devices: [],
     filesystems: 'nodev\tsysfs\nnodev\toverlay\n',
     rootMaxKeys: '1000000',
+    sysctls: {'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1', 'net.ipv6.conf.default.forwarding': '1'},
     cmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet',
     virtualization: [],
     ...overrides,
@@ -67,9 +68,41 @@ describe('tk check judging real Debian kernel configs', () => {
     expect(ids(trixie)).to.include('CONFIG_CGROUP_BPF').and.not.include('CONFIG_NF_NAT_IPV4')
   })
 
+  // Expected states read from the real configs in test/fixtures/kernel-configs
+  // (grep '^CONFIG_IP_SCTP=' etc.): every Debian kernel builds them as modules.
+  const NEW_UPSTREAM_FLAGS = ['IP_SCTP', 'NFT_CT', 'NFT_FIB_IPV4', 'NFT_FIB_IPV6', 'NFT_FIB', 'NFT_MASQ', 'NFT_NAT', 'NF_TABLES']
+  for (const release of ['bullseye', 'bookworm', 'trixie', 'bookworm686'] as const) {
+    it(`reports SCTP and the nftables flags of ${release} as optional features, as modules`, async () => {
+      const report = await checkConfigFile(KERNEL_CONFIGS[release])
+      for (const flag of NEW_UPSTREAM_FLAGS) {
+        expect(byId(report, `CONFIG_${flag}`), flag).to.include({group: 'optional', state: 'module', status: 'pass', required: false})
+      }
+      // Where upstream lists them: SCTP after IP_NF_TARGET_REDIRECT, nftables after SECURITY_APPARMOR.
+      const order = ids(report)
+      expect(order.indexOf('CONFIG_IP_SCTP')).to.equal(order.indexOf('CONFIG_IP_NF_TARGET_REDIRECT') + 1)
+      expect(order.slice(order.indexOf('CONFIG_SECURITY_APPARMOR') + 1, order.indexOf('CONFIG_SECURITY_APPARMOR') + 8)).to.deep.equal(NEW_UPSTREAM_FLAGS.slice(1).map((flag) => `CONFIG_${flag}`))
+    })
+  }
+
+  it("reports MEMCG_SWAP from 5.8 as a note that never warns, and asks for both swap flags before 5.8", async () => {
+    // bullseye's 5.10: upstream asks for neither (Debian's copy still asks for MEMCG_SWAP).
+    const bullseye = await checkConfigFile(KERNEL_CONFIGS.bullseye)
+    expect(byId(bullseye, 'CONFIG_MEMCG_SWAP')).to.include({state: 'enabled', status: 'info'})
+    expect(ids(bullseye)).to.not.include('CONFIG_MEMCG_SWAP_ENABLED')
+    const trixie = await checkConfigFile(KERNEL_CONFIGS.trixie)
+    expect(byId(trixie, 'CONFIG_MEMCG_SWAP')).to.include({state: 'missing', status: 'info'})
+    // 5.8 itself is past the gate (upstream's 2025 fix: "-le 8" became "-lt 8").
+    const at58 = evaluateChecks({target: 't', config: edited({drop: ['MEMCG_SWAP'], header: '# Linux/x86 5.8.0 Kernel Configuration'})})
+    expect(byId(at58, 'CONFIG_MEMCG_SWAP')).to.include({status: 'info'})
+    expect(ids(at58)).to.not.include('CONFIG_MEMCG_SWAP_ENABLED')
+    const at57 = evaluateChecks({target: 't', config: edited({header: '# Linux/x86 5.7.19 Kernel Configuration'})})
+    expect(byId(at57, 'CONFIG_MEMCG_SWAP')).to.include({state: 'missing', status: 'warn'})
+    expect(byId(at57, 'CONFIG_MEMCG_SWAP_ENABLED')).to.include({state: 'missing', status: 'warn'})
+  })
+
   it('reports runtime checks of a config file as not applicable, and still every flag', async () => {
     const report = await checkConfigFile(KERNEL_CONFIGS.bookworm)
-    for (const id of ['cgroup-hierarchy', 'apparmor', 'root-maxkeys', 'overlay-filesystem', 'zfs-device']) {
+    for (const id of ['cgroup-hierarchy', 'apparmor', 'root-maxkeys', 'overlay-filesystem', 'zfs-device', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding']) {
       expect(byId(report, id)?.status, id).to.equal('n/a')
     }
     expect(report.checks.filter((check) => check.kind === 'flag').length).to.be.greaterThan(80)
@@ -162,6 +195,20 @@ describe('tk check judging edge cases', () => {
     const report = evaluateChecks({target: 'h', config: edited({}), facts: hostFacts({filesystems: 'nodev\tsysfs\n'})})
     expect(byId(report, 'overlay-filesystem')).to.include({status: 'warn', state: 'not loaded'})
     expect(byId(report, 'overlay-filesystem')?.hint).to.contain('modprobe overlay')
+  })
+
+  it('reads the forwarding sysctls on a host: 1 passes, anything else warns and says dockerd sets it, never a failure', () => {
+    const on = evaluateChecks({target: 'h', config: edited({}), facts: hostFacts()})
+    for (const id of ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv6.conf.default.forwarding']) {
+      expect(byId(on, id)).to.include({group: 'network', feature: 'bridge', kind: 'system', state: 'enabled', status: 'pass', required: false})
+    }
+    // A fresh host: no engine yet, so forwarding is off, and IPv6 is disabled outright.
+    const fresh = evaluateChecks({target: 'h', config: edited({}), facts: hostFacts({sysctls: {'net.ipv4.ip_forward': '0'}})})
+    expect(byId(fresh, 'net.ipv4.ip_forward')).to.include({state: 'disabled', status: 'warn', required: false})
+    expect(byId(fresh, 'net.ipv4.ip_forward')?.detail).to.match(/dockerd turns it on/)
+    expect(byId(fresh, 'net.ipv6.conf.all.forwarding')).to.include({state: 'unreadable', status: 'warn'})
+    expect(fresh.verdict).to.equal('pass')
+    expect(fresh.checks.filter((check) => check.id.startsWith('net.')).map((check) => check.status)).to.not.include('fail')
   })
 
   it('warns about a low root_maxkeys with the sysctl that fixes it', () => {

@@ -76,6 +76,14 @@ describe('the one-round-trip facts script', () => {
     expect(viaScript.os).to.deep.equal(viaHost.os)
   })
 
+  it('reads the key limit and the forwarding sysctls from one grep -H section; a sysctl without a line is unreadable', () => {
+    const facts = parseFactsScriptOutput(
+      '@@tk:uname\n6.1.0\nx86_64\n@@tk:sysctls\n/proc/sys/kernel/keys/root_maxkeys:1000000\n/proc/sys/net/ipv4/ip_forward:0\n@@tk:end\n',
+    )
+    expect(facts.rootMaxKeys).to.equal('1000000')
+    expect(facts.sysctls).to.deep.equal({'net.ipv4.ip_forward': '0'})
+  })
+
   it('refuses output that was cut short', () => {
     expect(() => parseFactsScriptOutput('@@tk:uname\n6.1.0\nx86_64\n')).to.throw(/ended early/)
   })
