@@ -5,7 +5,7 @@
  * several hosts fan out with prefixed lines and a summary.
  */
 import {expect} from 'chai'
-import {spawn, spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
+import {tmuxTerminal} from '../support/terminal.js'
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
 
@@ -312,16 +313,7 @@ describe('tk docker, tk env and tk context on sandbox machines', function () {
       mkdirSync(join(dir, 'empty-bin'), {recursive: true})
       const prefix = Object.entries(vars).map(([name, value]) => `${name}='${value}'`).join(' ')
       const command = [process.execPath, TK_BIN, 'docker', target(second), ...sandboxFlags(fixture), '--', 'run', '-it', '--rm', 'tk-busybox', 'sh'].map((word) => `'${word}'`).join(' ')
-      const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
-      const screen = () => tmux('capture-pane', '-p', '-t', session).stdout
-      const waitFor = async (pattern: RegExp, what: string) => {
-        for (let attempt = 0; attempt < 300; attempt++) {
-          if (pattern.test(screen())) return
-          // eslint-disable-next-line no-await-in-loop
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
-        throw new Error(`no ${what} on the tmux screen:\n${screen()}`)
-      }
+      const {tmux, screen, waitFor} = tmuxTerminal(session)
       expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env ${prefix} ${command}; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
       try {
         await waitFor(/^\/ # ?$/m, 'container prompt')

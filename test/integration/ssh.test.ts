@@ -10,6 +10,7 @@ import {join} from 'node:path'
 
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {tmuxTerminal} from '../support/terminal.js'
 
 type User = 'admin' | 'op'
 
@@ -386,16 +387,7 @@ describe('the SSH transport on sandbox machines', function () {
     const session = `tk-ssh-T-${process.pid}`
     const marker = join(dir, 'ssh-T-exit')
     const command = [process.execPath, TK_BIN, 'ssh', '-T', target(machines.bookworm), ...credentials()].map((word) => `'${word}'`).join(' ')
-    const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
-    const screen = () => tmux('capture-pane', '-p', '-t', session).stdout
-    const waitFor = async (pattern: RegExp, what: string) => {
-      for (let attempt = 0; attempt < 150; attempt++) {
-        if (pattern.test(screen())) return
-        // eslint-disable-next-line no-await-in-loop
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      throw new Error(`no ${what} on the tmux screen:\n${screen()}`)
-    }
+    const {tmux, screen, waitFor} = tmuxTerminal(session)
     expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `SSH_AUTH_SOCK= ${command}; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
     try {
       tmux('send-keys', '-t', session, 'tty; echo "remote $(whoami)"', 'Enter')
@@ -417,16 +409,7 @@ describe('the SSH transport on sandbox machines', function () {
     const session = `tk-ssh-${process.pid}`
     const marker = join(dir, 'ssh-exit')
     const command = [process.execPath, TK_BIN, 'ssh', target(machines.bookworm), ...credentials()].map((word) => `'${word}'`).join(' ')
-    const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
-    const screen = () => tmux('capture-pane', '-p', '-t', session).stdout
-    const waitFor = async (pattern: RegExp, what: string) => {
-      for (let attempt = 0; attempt < 100; attempt++) {
-        if (pattern.test(screen())) return
-        // eslint-disable-next-line no-await-in-loop
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      throw new Error(`no ${what} on the tmux screen:\n${screen()}`)
-    }
+    const {tmux, waitFor} = tmuxTerminal(session)
     expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `SSH_AUTH_SOCK= ${command}; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
     try {
       await waitFor(/admin@\S+:~\$\s*$/m, "prompt")

@@ -4,7 +4,7 @@
  * interactive sessions included, and the tunnel survives losing it.
  */
 import {expect} from 'chai'
-import {type ChildProcessWithoutNullStreams, spawn, spawnSync} from 'node:child_process'
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {request} from 'node:http'
 import {tmpdir} from 'node:os'
@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, type SandboxUser, target} from '../support/tk-hosts.js'
+import {tmuxTerminal} from '../support/terminal.js'
 
 /** A process that exists and is not a zombie (a detached tunnel's parent is gone; whoever adopts it may not reap it at once). */
 function alive(pid: number): boolean {
@@ -189,16 +190,7 @@ describe('tk tunnel on sandbox machines', function () {
     const session = `tk-tunnel-${process.pid}`
     const marker = join(dir, 'run-it-exit')
     const command = `${DOCKER} -H unix://${tunnel.socket} run --rm -it tk-busybox sh`
-    const tmux = (...args: string[]) => spawnSync('tmux', args, {encoding: 'utf8'})
-    const screen = () => tmux('capture-pane', '-p', '-t', session).stdout
-    const waitFor = async (pattern: RegExp, what: string) => {
-      for (let attempt = 0; attempt < 150; attempt++) {
-        if (pattern.test(screen())) return
-        // eslint-disable-next-line no-await-in-loop
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      throw new Error(`no ${what} on the tmux screen:\n${screen()}`)
-    }
+    const {tmux, waitFor} = tmuxTerminal(session)
     expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `${command}; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
     try {
       await waitFor(/[#$]\s*$/m, 'prompt')
