@@ -64,52 +64,26 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     const hosts = flags.all ? [...(argv as string[]), '@all'] : (argv as string[])
     if (hosts.length === 0) throw new UsageError('no host given: tk docker HOST... -- ARGS (or --all)')
 
-    const run = await import('../proxy/docker-run.js')
-    const docker = flags.remote ? undefined : run.findLocalDocker()
-
-    // The call every tk docker HOST makes once its tunnel runs: straight to the docker CLI, without reading
-    // tk.yml (its parser alone costs ~0.1 s). The tunnel is found by HOST as typed, as it always was.
     const {findConfigFile} = await import('../config/locate.js')
-    const project = findConfigFile({path: flags.config})
-    const tunnel = docker && hosts.length === 1 && !hosts[0].startsWith('@') ? run.runningTunnel(hosts[0], project) : undefined
-    if (docker && tunnel?.connected) {
-      process.exitCode = await run.runLocalDocker(docker, tunnel.endpoint, dockerArgs)
-      return
-    }
-
-    const {selectTargets} = await import('../fleet/host-connector.js')
-    const targets = await selectTargets(hosts, flags.config)
-    const transport = transportOptions(flags, (message) => this.warn(message))
-
-    // One host named as such runs as if local; a group always fans out, even of one host.
-    const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
-    if (single) {
-      if (docker) {
-        if (tunnel && !tunnel.connected) await run.checkReachable(targets[0], transport)
-        const {state, started} = await run.ensureTunnel(targets[0].name, project, [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])])
-        if (started) {
-          const ends = state.idleTimeout ? `it stops after ${state.idleTimeout} s unused, or with tk tunnel stop ${state.host}` : `tk tunnel stop ${state.host} ends it`
-          process.stderr.write(`tk: started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); ${ends}\n`)
-        }
-        process.exitCode = await run.runLocalDocker(docker, state.endpoint, dockerArgs)
-        return
-      }
-      const pty = Boolean(process.stdin.isTTY && process.stdout.isTTY) && run.wantsTty(dockerArgs)
-      process.exitCode = await run.runRemoteDocker(targets[0], dockerArgs, {transport, pty, interactive: run.wantsStdin(dockerArgs)})
-      return
-    }
-
-    const {execOnHosts} = await import('../exec/index.js')
-    const fleet = await execOnHosts(targets, run.remoteDockerCommand(dockerArgs), {
+    const {runDocker} = await import('../exec/docker.js')
+    const outcome = await runDocker({
+      hosts,
+      dockerArgs,
+      configPath: flags.config,
+      project: findConfigFile({path: flags.config}),
+      remote: flags.remote,
+      tunnelArgv: [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])],
       concurrency: flags.concurrency,
-      transport,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      prefix: true,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onTunnelStarted: (message) => process.stderr.write(`tk: ${message}\n`),
     })
+    if (!outcome.fleet) {
+      process.exitCode = outcome.exitCode
+      return
+    }
     const {renderExitSummary} = await import('../render/exit-summary.js')
-    process.stderr.write(renderExitSummary(fleet.outcomes))
-    finishFleet(fleet)
+    process.stderr.write(renderExitSummary(outcome.fleet.outcomes))
+    finishFleet(outcome.fleet)
   }
 }
 
