@@ -36,7 +36,7 @@ export type InstallStep =
   | (Step<'install', 'change'> & {
       method: 'apt'
       packages: string[]
-      /** Installed where the host's apt sources offer them (tini, ...). */
+      /** Installed where the host's apt sources offer them (docker-cli outside Debian). */
       optionalPackages: string[]
       /** The semver range docker.io's version is picked from, once apt-get update shows what is offered. */
       versionRange?: string
