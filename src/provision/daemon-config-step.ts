@@ -41,14 +41,17 @@ export interface DaemonConfigPlan {
   canValidate: boolean
 }
 
-export interface DaemonConfigStepPlan {
-  action: 'ok' | 'change'
-  detail: string
-  /** The file's line diff ("  ", "- ", "+ "), for plans and dry runs. */
-  diff?: string[]
-  daemonConfig?: DaemonConfigPlan
-  notices: string[]
-}
+/** The daemon-config step as planned, with what to tell the user. */
+export type DaemonConfigStepPlan = {notices: string[]} & (
+  | {action: 'ok'; detail: string}
+  | {
+      action: 'change'
+      detail: string
+      /** The file's line diff ("  ", "- ", "+ "), for plans and dry runs. */
+      diff: string[]
+      daemonConfig: DaemonConfigPlan
+    }
+)
 
 /** A configuration tk refuses: nothing is written, nothing restarts. */
 export class DaemonConfigRefused extends ConfigurationError {

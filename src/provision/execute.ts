@@ -8,13 +8,13 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {planProvision, type PlannedStep, type ProvisionPlan} from './plan.js'
+import {planProvision, type ProvisionPlan, type StepId, type StepToRun} from './plan.js'
 import {boundScript} from '../transport/host-scripts.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 
 export interface StepOutcome {
-  id: PlannedStep['id']
+  id: StepId
   title: string
   result: StepResult
   detail: string
@@ -48,7 +48,7 @@ export interface ProvisionOptions {
   dryRun?: boolean
   onStep?: (target: string, outcome: StepOutcome) => void
   /** A step that has something to do is about to start (for live progress). */
-  onStepStart?: (target: string, step: {id: PlannedStep['id']; title: string}) => void
+  onStepStart?: (target: string, step: {id: StepId; title: string}) => void
   /** A new connection (new login session), so that a new docker group membership applies. */
   reconnect?: () => Promise<ProvisionHosts>
   /** The facts round trip already made under the host's lock (in its round trip), and what it printed; made here when absent. */
@@ -57,7 +57,7 @@ export interface ProvisionOptions {
 
 class StepFailed extends HostStateError {}
 
-function failure(target: string, step: PlannedStep, result: RunResult, what: string): StepFailed {
+function failure(target: string, step: StepToRun, result: RunResult, what: string): StepFailed {
   const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
   return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`)
 }
@@ -85,8 +85,8 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   let addedLogin = false
 
   // dockerd's own verdict on a new daemon.json, before any step changes the host (and in dry runs: it is read-only).
-  const configStep = plan.steps.find((step) => step.id === 'daemon-config' && step.action === 'change')
-  if (configStep?.daemonConfig) await validateWithDockerd(target, hosts.root, configStep.daemonConfig)
+  const configChange = plan.steps.find((step): step is Extract<StepToRun, {id: 'daemon-config'}> => step.id === 'daemon-config' && step.action === 'change')
+  if (configChange) await validateWithDockerd(target, hosts.root, configChange.daemonConfig)
 
   for (const [index, step] of plan.steps.entries()) {
     const stepStarted = performance.now()
@@ -96,7 +96,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
         title: step.title,
         result,
         detail,
-        ...(step.diff ? {diff: step.diff} : {}),
+        ...(step.id === 'daemon-config' && step.action === 'change' ? {diff: step.diff} : {}),
         ...(journal ? {journal} : {}),
         durationMs: Math.round(index === 0 ? factsMs : performance.now() - stepStarted),
       })
@@ -113,10 +113,10 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
     try {
       options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
-      const detail = await applyStep(target, step, current, desired, facts, (version) => (engineVersion = version), addedLogin)
+      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin)
       if (step.action === 'change') changed++
       done(step.action === 'change' ? 'changed' : 'verified', detail)
-      if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users?.includes(facts.user.name)) {
+      if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users.includes(facts.user.name)) {
         addedLogin = true
         // The login session keeps the groups it started with: log in again to use the new one.
         // eslint-disable-next-line no-await-in-loop
@@ -143,9 +143,8 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
 
 async function applyStep(
   target: string,
-  step: PlannedStep,
+  step: StepToRun,
   hosts: ProvisionHosts,
-  desired: DesiredEngine,
   facts: HostFacts,
   setVersion: (version: string) => void,
   addedLogin?: boolean,
@@ -157,36 +156,37 @@ async function applyStep(
   }
   switch (step.id) {
     case 'kernel-modules':
-      await root(await boundScript('load-kernel-modules.sh', step.modules ?? []), 'modprobe')
+      await root(await boundScript('load-kernel-modules.sh', step.modules), 'modprobe')
       return step.detail
     case 'install':
-    case 'compose':
-      if (step.packages && step.id === 'install' && desired.engineVersion && step.packages.includes('docker.io')) {
+      if (step.method === 'script') {
+        await root(step.script.content, step.script.source)
+        return step.detail
+      }
+      if (step.versionRange) {
         // The versions on offer are known only after apt-get update: pick, then pin.
         const {gatherUpgradeFacts} = await import('../facts/upgrade-facts.js')
         const {pickVersionInRange} = await import('../engine/version-range.js')
         const offered = (await gatherUpgradeFacts(hosts.root)).offered
-        const version = pickVersionInRange(target, 'docker.io', desired.engineVersion, offered['docker.io'] ?? [])
+        const version = pickVersionInRange(target, 'docker.io', step.versionRange, offered['docker.io'] ?? [])
         const pinned = step.packages.map((name) =>
           name === 'docker.io' || (name === 'docker-cli' && offered['docker-cli']?.includes(version)) ? `${name}=${version}` : name,
         )
-        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: (step.optionalPackages ?? []).join(' ')}), 'apt-get')
-        return `${step.detail}; docker.io ${version} (newest within ${desired.engineVersion})`
+        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+        return `${step.detail}; docker.io ${version} (newest within ${step.versionRange})`
       }
-      if (step.packages) {
-        await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: (step.optionalPackages ?? []).join(' ')}), 'apt-get')
-      } else if (desired.script) {
-        await root(desired.script.content, desired.script.source)
-      }
+      await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+      return step.detail
+    case 'compose':
+      await root(await boundScript('install-engine-apt.sh', step.packages), 'apt-get')
       return step.detail
     case 'service':
-      await root(await boundScript('enable-engine-service.sh', [facts.init]), 'the service manager')
+      await root(await boundScript('enable-engine-service.sh', [step.init]), 'the service manager')
       return step.detail
     case 'daemon-config':
-      if (!step.daemonConfig) throw new Error('a daemon-config change without a plan')
       return applyDaemonConfig(target, hosts.root, facts, step.daemonConfig)
     case 'docker-users': {
-      const result = await hosts.root.run(await boundScript('add-docker-users.sh', step.users ?? []))
+      const result = await hosts.root.run(await boundScript('add-docker-users.sh', step.users))
       if (result.code === 3) throw new StepFailed(`${target}: ${result.stderr.trim()}`, {hint: 'create the user first, or leave it out of --docker-user'})
       if (result.code !== 0) throw failure(target, step, result, 'usermod')
       return step.detail
@@ -201,9 +201,7 @@ async function applyStep(
       return `server ${version}`
     }
     case 'smoke-test':
-      await root(await boundScript('smoke-test.sh', [desired.smokeImage ?? '']), `docker run ${desired.smokeImage}`)
-      return `a container of ${desired.smokeImage} ran`
-    default:
-      return step.detail
+      await root(await boundScript('smoke-test.sh', [step.image]), `docker run ${step.image}`)
+      return `a container of ${step.image} ran`
   }
 }

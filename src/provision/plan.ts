@@ -6,8 +6,8 @@
  */
 import {evaluateChecks, type CheckReport} from '../check/evaluate.js'
 import {KernelConfig} from '../check/kernel-config.js'
-import {HostStateError, UnsupportedHostError} from '../errors/index.js'
-import type {HostFacts} from '../facts/host-facts.js'
+import {BugError, HostStateError, UnsupportedHostError} from '../errors/index.js'
+import type {HostFacts, InitSystem} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
 import {inRange} from '../engine/version-range.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
@@ -15,25 +15,61 @@ import type {DesiredEngine} from './desired-engine.js'
 
 export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
 
-export interface PlannedStep {
-  id: StepId
+/** ok: holds already, nothing will run. change: will change the host. verify: read-only proof. */
+export type StepAction = 'ok' | 'change' | 'verify'
+
+interface Step<Id extends StepId, Action extends StepAction> {
+  id: Id
   title: string
-  /** ok: holds already, nothing will run. change: will change the host. verify: read-only proof. */
-  action: 'ok' | 'change' | 'verify'
+  action: Action
   /** What holds, or what will change and why. */
   detail: string
-  packages?: string[]
-  optionalPackages?: string[]
-  modules?: string[]
-  users?: string[]
-  /** daemon-config: the file's line diff, and what to write. */
-  diff?: string[]
-  daemonConfig?: DaemonConfigPlan
 }
+
+export type CheckStep = Step<'check', 'ok'>
+
+export type KernelModulesStep = Step<'kernel-modules', 'ok'> | (Step<'kernel-modules', 'change'> & {modules: string[]})
+
+/** Installed from apt (the distro method, or the docker CLI an adopted engine lacks), or by the user's script. */
+export type InstallStep =
+  | Step<'install', 'ok'>
+  | (Step<'install', 'change'> & {
+      method: 'apt'
+      packages: string[]
+      /** Installed where the host's apt sources offer them (docker-cli outside Debian). */
+      optionalPackages: string[]
+      /** The semver range docker.io's version is picked from, once apt-get update shows what is offered. */
+      versionRange?: string
+    })
+  | (Step<'install', 'change'> & {method: 'script'; script: {source: string; content: string}})
+
+export type ComposeStep = Step<'compose', 'ok'> | (Step<'compose', 'change'> & {packages: string[]})
+
+export type ServiceStep = Step<'service', 'ok'> | (Step<'service', 'change'> & {init: Exclude<InitSystem, 'unknown'>})
+
+export type DaemonConfigStep =
+  | Step<'daemon-config', 'ok'>
+  | (Step<'daemon-config', 'change'> & {
+      /** The file's line diff ("  ", "- ", "+ "), for plans and dry runs. */
+      diff: string[]
+      daemonConfig: DaemonConfigPlan
+    })
+
+export type DockerUsersStep = Step<'docker-users', 'ok'> | (Step<'docker-users', 'change'> & {users: string[]})
+
+/** ok: the server answered the facts and nothing changes, so there is nothing new to prove. */
+export type VerifyStep = Step<'verify', 'ok'> | Step<'verify', 'verify'>
+
+export type SmokeTestStep = Step<'smoke-test', 'verify'> & {image: string}
+
+export type ProvisionStep = CheckStep | KernelModulesStep | InstallStep | ComposeStep | ServiceStep | DaemonConfigStep | DockerUsersStep | VerifyStep | SmokeTestStep
+
+/** A step with something to do: a change or a proof. */
+export type StepToRun = Exclude<ProvisionStep, {action: 'ok'}>
 
 export interface ProvisionPlan {
   check?: CheckReport
-  steps: PlannedStep[]
+  steps: ProvisionStep[]
   /** Said once to the user (e.g. what docker group membership means). */
   notices: string[]
 }
@@ -55,7 +91,7 @@ const MODULES: Array<[flag: string, module: string]> = [
 export const SUPPORTED = 'tk installs the engine itself on Debian and Ubuntu (apt)'
 
 export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine): ProvisionPlan {
-  const steps: PlannedStep[] = []
+  const steps: ProvisionStep[] = []
   const notices: string[] = []
 
   // 1. Prerequisites: the same judgement as tk check.
@@ -99,7 +135,15 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   if (engine) {
     const missingCli = !facts.engine.binaries.docker
     if (missingCli && apt) {
-      steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `adopt ${engine.source}; add the docker CLI`, packages: ['docker-cli'], optionalPackages: []})
+      steps.push({
+        id: 'install',
+        title: 'Install the engine',
+        action: 'change',
+        detail: `adopt ${engine.source}; add the docker CLI`,
+        method: 'apt',
+        packages: ['docker-cli'],
+        optionalPackages: [],
+      })
     } else {
       steps.push({id: 'install', title: 'Install the engine', action: 'ok', detail: `adopted ${engine.source}${engine.version ? ` ${engine.version}` : ''}`})
       if (desired.engineVersion && engine.version && !inRange(engine.version, desired.engineVersion)) {
@@ -107,8 +151,8 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       }
     }
   } else if (desired.method === 'script') {
-    if (!desired.script) throw new Error('the script method needs a script')
-    steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `run ${desired.script.source} as root`})
+    if (!desired.script) throw new BugError('the script method needs a script')
+    steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `run ${desired.script.source} as root`, method: 'script', script: desired.script})
   } else if (apt) {
     const packages = distroPackages(facts)
     steps.push({
@@ -116,8 +160,11 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       title: 'Install the engine',
       action: 'change',
       detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}${desired.engineVersion ? `, docker.io within ${desired.engineVersion}` : ''}`,
+      method: 'apt',
       packages: packages.required,
       optionalPackages: packages.optional,
+      // The range applies to docker.io (and docker-cli with it): what the distro method installs.
+      ...(desired.engineVersion && packages.required.includes('docker.io') ? {versionRange: desired.engineVersion} : {}),
     })
   } else {
     throw new UnsupportedHostError(`${target} runs ${facts.os.prettyName ?? facts.os.id}, which the distro method does not support: ${SUPPORTED}`, {
@@ -132,7 +179,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       facts.engine.cliPlugins.includes('docker-compose') ||
       Boolean(facts.engine.packages['docker-compose'] || facts.engine.packages['docker-compose-plugin'])
     if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
-    else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: 'apt: docker-compose', packages: ['docker-compose'], optionalPackages: []})
+    else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: 'apt: docker-compose', packages: ['docker-compose']})
     else {
       throw new UnsupportedHostError(`${target}: tk installs Docker Compose from apt sources only`, {hint: 'have your install script install it'})
     }
@@ -148,15 +195,15 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
     steps.push({id: 'service', title: 'Enable and start the engine', action: 'ok', detail: `running since ${service.startedAt ?? 'unknown'}, enabled`})
   } else {
     const missing = installing ? ['enable', 'start'] : [...(service.enabled ? [] : ['enable']), ...(service.active ? [] : ['start'])]
-    steps.push({id: 'service', title: 'Enable and start the engine', action: 'change', detail: `${missing.join(' and ')} docker (${facts.init})`})
+    steps.push({id: 'service', title: 'Enable and start the engine', action: 'change', detail: `${missing.join(' and ')} docker (${facts.init})`, init: facts.init})
   }
 
   // 6. /etc/docker/daemon.json, when options were given: refused here, before any step runs, when they are invalid.
   const daemonConfig = planDaemonConfig(target, facts, desired, installing)
   if (daemonConfig) {
-    const {action, detail, diff} = daemonConfig
-    steps.push({id: 'daemon-config', title: 'Configure the engine daemon', action, detail, diff, daemonConfig: daemonConfig.daemonConfig})
-    notices.push(...daemonConfig.notices)
+    const {notices: said, ...step} = daemonConfig
+    steps.push({id: 'daemon-config', title: 'Configure the engine daemon', ...step})
+    notices.push(...said)
   }
 
   // 7. Users in the docker group.
@@ -177,7 +224,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       ? {id: 'verify', title: 'Verify the engine answers', action: 'ok', detail: `server ${facts.engine.server.version}`}
       : {id: 'verify', title: 'Verify the engine answers', action: 'verify', detail: 'docker version'},
   )
-  if (desired.smokeImage) steps.push({id: 'smoke-test', title: 'Run a throwaway container', action: 'verify', detail: desired.smokeImage})
+  if (desired.smokeImage) steps.push({id: 'smoke-test', title: 'Run a throwaway container', action: 'verify', detail: desired.smokeImage, image: desired.smokeImage})
 
   return {check, steps, notices}
 }

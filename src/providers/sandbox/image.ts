@@ -235,6 +235,9 @@ function runWithInput(command: string, args: string[], input?: string): Promise<
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr.trim()}`))))
+    // A command that exits without reading its input (most chroot calls here) closes the pipe first:
+    // the EPIPE is not a failure of its own, its exit code says how it went.
+    child.stdin.on('error', () => {})
     child.stdin.end(input ?? '')
   })
 }
