@@ -3,9 +3,9 @@
  * round trip (host-scripts/check-facts.sh), hosts in parallel.
  */
 import {ExitCode} from '../errors/exit-codes.js'
-import {type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
-import {withSessions} from '../fleet/host-session.js'
+import {type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
+import {runOnSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {checkHostWithScript, readCheckFactsScript, type CheckReport} from './index.js'
@@ -22,17 +22,15 @@ export type FleetCheckResult = FleetResult<CheckHostJson, {passed: number; faile
 
 export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<FleetCheckResult> {
   const script = await readCheckFactsScript()
-  const outcomes = await withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const host = (await sessions.get(name).open()).login
-        const report = await checkHostWithScript(host, script)
-        // Name the report by what the user typed, not the resolved address.
-        return {...report, target: name}
-      },
-      {concurrency: options.concurrency},
-    ),
+  const outcomes = await runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const report = await checkHostWithScript((await session.open()).login, script)
+      // Name the report by what the user typed, not the resolved address.
+      return {...report, target: session.name}
+    },
+    {concurrency: options.concurrency},
   )
   return checkFleetResult(outcomes)
 }
@@ -42,8 +40,7 @@ export function checkFleetResult(outcomes: Array<HostOutcome<CheckReport>>): Fle
   const hosts = outcomes.map((outcome): CheckHostJson => {
     const durationMs = Math.round(outcome.durationMs)
     if (outcome.status === 'ok') return {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs, report: outcome.value}
-    if (outcome.status === 'failed') return {target: outcome.target, ok: false, durationMs, error: outcome.error}
-    return {target: outcome.target, ok: false, durationMs, error: {message: outcome.reason, exitCode: 0}}
+    return {target: outcome.target, ok: false, durationMs, error: outcomeError(outcome)}
   })
   return {
     hosts,

@@ -5,10 +5,10 @@
  * data stays. The plan is checked before anything is touched.
  */
 import {HostStateError, UsageError} from '../errors/index.js'
-import {type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
+import {type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {withSessions} from '../fleet/host-session.js'
+import {runOnSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 
@@ -69,7 +69,7 @@ export async function destroyHosts(targets: Target[], options: DestroyOptions): 
   return {
     hosts: outcomes.map((outcome): DestroyHostJson => {
       if (outcome.status === 'ok') return {target: outcome.target, ok: true, result: outcome.value}
-      return {target: outcome.target, ok: false, error: outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}}
+      return {target: outcome.target, ok: false, error: outcomeError(outcome)}
     }),
     summary: {succeeded: outcomes.filter((outcome) => outcome.status === 'ok').length, failed: outcomes.filter((outcome) => outcome.status !== 'ok').length},
     exitCode: fleetExitCode(outcomes),
@@ -102,20 +102,20 @@ async function destroyEach(targets: Target[], options: DestroyOptions): Promise<
 
 async function uninstallEngines(targets: Target[], options: DestroyOptions): Promise<Array<HostOutcome<DestroyResult>>> {
   const script = await boundScript('uninstall-engine.sh')
-  return withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const host = (await sessions.get(name).open()).root
-        options.onProgress?.({target: name, message: 'removing the Docker engine'})
-        const result = await host.run(script)
-        if (result.code !== 0) {
-          const last = result.stderr.trim().split('\n').slice(-1)[0] ?? ''
-          throw new HostStateError(`${name}: removing the engine's packages failed (exit ${result.code}): ${last}`)
-        }
-        return {action: 'engine-uninstalled' as const, ...parseEngineRemoval(result.stdout)}
-      },
-      {concurrency: options.concurrency},
-    ),
+  return runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const {name} = session
+      const host = (await session.open()).root
+      options.onProgress?.({target: name, message: 'removing the Docker engine'})
+      const result = await host.run(script)
+      if (result.code !== 0) {
+        const last = result.stderr.trim().split('\n').slice(-1)[0] ?? ''
+        throw new HostStateError(`${name}: removing the engine's packages failed (exit ${result.code}): ${last}`)
+      }
+      return {action: 'engine-uninstalled' as const, ...parseEngineRemoval(result.stdout)}
+    },
+    {concurrency: options.concurrency},
   )
 }

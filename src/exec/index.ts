@@ -4,11 +4,11 @@
  * one host is ever cut into by another's.
  */
 import {ExitCode} from '../errors/exit-codes.js'
-import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
+import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
-import {withSessions} from '../fleet/host-session.js'
+import {runOnSessions} from '../fleet/host-session.js'
 
 export interface ExecOptions {
   asRoot?: boolean
@@ -56,7 +56,7 @@ export type ExecFleetResult = FleetResult<{target: string; result?: ExecResult; 
 export async function execOnHosts(targets: Target[], command: string, options: ExecOptions): Promise<ExecFleetResult> {
   const outcomes = await execEach(targets, command, options)
   return {
-    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, result: outcome.value} : {target: outcome.target, error: outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}})),
+    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, result: outcome.value} : {target: outcome.target, error: outcomeError(outcome)})),
     summary: countOutcomes(outcomes),
     exitCode: fleetExitCode(outcomes, (result) => (result.code === 0 ? 0 : ExitCode.FAILED)),
     outcomes,
@@ -65,29 +65,28 @@ export async function execOnHosts(targets: Target[], command: string, options: E
 
 async function execEach(targets: Target[], command: string, options: ExecOptions): Promise<Array<HostOutcome<ExecResult>>> {
   const width = Math.max(...targets.map((target) => target.name.length))
-  return withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const host = (await sessions.get(name).open()).login
-        const label = `${name.padEnd(width)} | `
-        const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
-        const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
-        try {
-          const result = await host.run(command, {
-            asRoot: options.asRoot,
-            stdin: options.stdin,
-            timeoutMs: options.timeoutMs,
-            onStdout: (chunk) => (out ? out.write(chunk) : options.stdout.write(chunk)),
-            onStderr: (chunk) => (err ? err.write(chunk) : options.stderr.write(chunk)),
-          })
-          return {code: result.code, signal: result.signal, timedOut: result.timedOut}
-        } finally {
-          out?.flush()
-          err?.flush()
-        }
-      },
-      {concurrency: options.concurrency},
-    ),
+  return runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const host = (await session.open()).login
+      const label = `${session.name.padEnd(width)} | `
+      const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
+      const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
+      try {
+        const result = await host.run(command, {
+          asRoot: options.asRoot,
+          stdin: options.stdin,
+          timeoutMs: options.timeoutMs,
+          onStdout: (chunk) => (out ? out.write(chunk) : options.stdout.write(chunk)),
+          onStderr: (chunk) => (err ? err.write(chunk) : options.stderr.write(chunk)),
+        })
+        return {code: result.code, signal: result.signal, timedOut: result.timedOut}
+      } finally {
+        out?.flush()
+        err?.flush()
+      }
+    },
+    {concurrency: options.concurrency},
   )
 }

@@ -15,6 +15,7 @@ import type {SshHost} from '../transport/ssh-host.js'
 import type {Target} from '../targets/index.js'
 import {HostConnector} from './host-connector.js'
 import {acquireHostLock, lockHolder, whoAmI} from './host-lock.js'
+import {type FleetRunOptions, type HostOutcome, runFleet} from './runner.js'
 
 /** The host as tk reaches it: as the login user, and as root (directly or with sudo). */
 export interface HostAccess {
@@ -54,7 +55,8 @@ export class HostSession {
     readonly target: Target,
     private readonly connector: HostConnector,
     private readonly reconnector: HostConnector,
-    private readonly by: string,
+    /** Who runs tk (user@machine): the lock's holder, and the state's `by`. */
+    readonly by: string,
   ) {}
 
   get name(): string {
@@ -154,4 +156,18 @@ export async function withSessions<T>(targets: readonly Target[], transport: Tra
   } finally {
     await sessions.close()
   }
+}
+
+/**
+ * The usual shape of a command's work on hosts: a session per target, `work`
+ * on each through the fleet runner (concurrency, max-fail, progress), every
+ * connection closed however the run ends.
+ */
+export function runOnSessions<T, E = unknown>(
+  targets: readonly Target[],
+  transport: TransportOptions,
+  work: (session: HostSession) => Promise<T>,
+  options: FleetRunOptions<T, E> = {},
+): Promise<Array<HostOutcome<T, E>>> {
+  return withSessions(targets, transport, (sessions) => runFleet(sessions.names, (name) => work(sessions.get(name)), options))
 }

@@ -4,7 +4,7 @@
  * code. Commands map outcomes to their documented per-host JSON and return a
  * FleetResult; src/cli renders it and sets the exit code.
  */
-import type {HostOutcome} from './runner.js'
+import type {HostFailure, HostOutcome} from './runner.js'
 
 export interface FleetCounts {
   succeeded: number
@@ -63,4 +63,13 @@ export function countOutcomes<T>(outcomes: Array<HostOutcome<T>>): FleetCounts {
 /** A host's message, named after the host unless it already starts with its name (errors from plans do). */
 export function messageForHost(target: string, message: string): string {
   return message.startsWith(`${target}:`) ? message : `${target}: ${message}`
+}
+
+/**
+ * A host that did not finish, as its per-host JSON's `error`: the failure, or
+ * why it was skipped — exit code 0 for a skip, since the failures that
+ * stopped the run carry the codes.
+ */
+export function outcomeError(outcome: Exclude<HostOutcome<unknown>, {status: 'ok'}>): HostFailure {
+  return outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
 }

@@ -5,8 +5,8 @@
 import {readFile} from 'node:fs/promises'
 
 import {ConfigurationError, InputError, UsageError, UserError} from '../errors/index.js'
-import {type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
+import {type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
@@ -16,7 +16,7 @@ import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type Inst
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
-import {withSessions} from '../fleet/host-session.js'
+import {runOnSessions} from '../fleet/host-session.js'
 
 export type {DesiredEngine} from './desired-engine.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
@@ -171,7 +171,7 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
     hosts: outcomes.map((outcome): ProvisionHostJson => {
       const durationMs = Math.round(outcome.durationMs)
       if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
-      const error = outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
+      const error = outcomeError(outcome)
       return {target: outcome.target, ok: false, durationMs, error, steps: seen.get(outcome.target) ?? []}
     }),
     summary: {
@@ -185,31 +185,30 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
 }
 
 async function provisionEach(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
-  return withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const session = sessions.get(name)
-        const hosts: ProvisionHosts = await session.open()
-        // The facts are gathered in the lock's own round trip, as soon as the lock is held.
-        const facts = await hostFactsRequest(hosts.login)
-        const locking = {
+  return runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const {name} = session
+      const hosts: ProvisionHosts = await session.open()
+      // The facts are gathered in the lock's own round trip, as soon as the lock is held.
+      const facts = await hostFactsRequest(hosts.login)
+      const locking = {
+        dryRun: options.dryRun,
+        waitSeconds: options.waitSeconds,
+        command: 'tk provision',
+        onWait: (holder: string) => options.onWait?.(name, holder),
+        roundTrip: {script: facts.script, onLocked: facts.start},
+      }
+      return session.withLock(locking, (gathered) =>
+        provisionHost(name, hosts, options.desired(name), {
+          facts: gathered && {request: facts, result: gathered},
           dryRun: options.dryRun,
-          waitSeconds: options.waitSeconds,
-          command: 'tk provision',
-          onWait: (holder: string) => options.onWait?.(name, holder),
-          roundTrip: {script: facts.script, onLocked: facts.start},
-        }
-        return session.withLock(locking, (gathered) =>
-          provisionHost(name, hosts, options.desired(name), {
-            facts: gathered && {request: facts, result: gathered},
-            dryRun: options.dryRun,
-            onStep: options.onStep,
-            reconnect: () => session.reconnect(),
-          }),
-        )
-      },
-      {concurrency: options.concurrency},
-    ),
+          onStep: options.onStep,
+          reconnect: () => session.reconnect(),
+        }),
+      )
+    },
+    {concurrency: options.concurrency},
   )
 }

@@ -7,7 +7,7 @@
  */
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, UsageError, UserError} from '../errors/index.js'
-import {combineExitCodes, type FleetResult} from '../fleet/result.js'
+import {combineExitCodes, type FleetResult, outcomeError} from '../fleet/result.js'
 import {type HostFailure, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {FleetSessions} from '../fleet/host-session.js'
@@ -94,7 +94,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
     const status = machines.get(outcome.target)
     const machine = status ? {machine: {name: status.machine, state: status.state}} : {}
     if (outcome.status !== 'ok') {
-      const error = outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
+      const error = outcomeError(outcome)
       const target = targets[index]
       return {
         name: outcome.target,

@@ -8,9 +8,8 @@ import {loadConfig} from '../config/index.js'
 import type {TkConfig} from '../config/types.js'
 import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
 import {countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
-import {whoAmI} from '../fleet/host-lock.js'
-import {withSessions} from '../fleet/host-session.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
+import {runOnSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {desiredEngine} from '../provision/engine-from-config.js'
@@ -112,27 +111,25 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
   const desired = new Map(targets.map((target) => [target.name, desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})]))
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
   const sandboxPlan = await prepareSandboxHosts(targets, options)
-  const by = whoAmI()
-  return withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const session = sessions.get(name)
-        const notYet = sandboxPlan.get(name)
-        if (notYet) return notYet
-        options.onActivity?.(name, 'connecting')
-        await session.open()
-        return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
-          dryRun: options.dryRun,
-          waitSeconds: options.waitSeconds,
-          by,
-          tkVersion: options.tkVersion,
-          onStep: options.onStep,
-          onActivity: options.onActivity,
-        })
-      },
-      {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
-    ),
+  return runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const {name} = session
+      const notYet = sandboxPlan.get(name)
+      if (notYet) return notYet
+      options.onActivity?.(name, 'connecting')
+      await session.open()
+      return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
+        dryRun: options.dryRun,
+        waitSeconds: options.waitSeconds,
+        by: session.by,
+        tkVersion: options.tkVersion,
+        onStep: options.onStep,
+        onActivity: options.onActivity,
+      })
+    },
+    {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
   )
 }
 

@@ -2,13 +2,13 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
-import {withSessions} from '../fleet/host-session.js'
+import {runOnSessions} from '../fleet/host-session.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {UpgradeFailed, upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
 import type {PackageMove} from './plan.js'
 import {type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
+import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 
 export {UpgradeFailed, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
 export type {PackageMove} from './plan.js'
@@ -66,17 +66,16 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
 }
 
 async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Promise<Array<HostOutcome<UpgradeResult>>> {
-  return withSessions(targets, options.transport, (sessions) =>
-    runFleet(
-      sessions.names,
-      async (name) => {
-        const session = sessions.get(name)
-        const {root} = await session.open()
-        // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
-        const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
-        return session.withLock(locking, () => upgradeHost(name, root, options))
-      },
-      {concurrency: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
-    ),
+  return runOnSessions(
+    targets,
+    options.transport,
+    async (session) => {
+      const {name} = session
+      const {root} = await session.open()
+      // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
+      const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
+      return session.withLock(locking, () => upgradeHost(name, root, options))
+    },
+    {concurrency: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
   )
 }

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ConnectionError, HostStateError, PrivilegeError} from '../../../src/errors/index.js'
-import {combineExitCodes, countOutcomes, fleetExitCode} from '../../../src/fleet/result.js'
+import {combineExitCodes, countOutcomes, fleetExitCode, outcomeError} from '../../../src/fleet/result.js'
 import {type HostOutcome, runFleet} from '../../../src/fleet/runner.js'
 import {renderTable} from '../../../src/render/table.js'
 
@@ -122,6 +122,16 @@ describe('what a fleet run adds up to', () => {
     expect(fleetExitCode([ok('a', 0), ok('b', 3)], (value) => (value === 0 ? 0 : 1))).to.equal(1)
     expect(fleetExitCode([ok('a', 0), skipped('b')])).to.equal(0)
     expect(countOutcomes([ok('a', 0), failed('b', 5), skipped('c'), skipped('d')])).to.deep.equal({succeeded: 1, failed: 1, skipped: 2})
+  })
+
+  it("gives a host that did not finish one error shape: its failure, or a skip with exit code 0", async () => {
+    const outcomes = await runFleet(['a', 'b'], async (target) => {
+      throw new HostStateError(`${target} is broken`)
+    }, {concurrency: 1, maxFail: 1})
+    const [failed, skipped] = outcomes
+    if (failed.status === 'ok' || skipped.status === 'ok') throw new Error('both hosts should not have finished')
+    expect(outcomeError(failed)).to.deep.include({message: 'a is broken', exitCode: 1, kind: 'failed'})
+    expect(outcomeError(skipped)).to.deep.equal({message: 'not started: 1 host failed (--max-fail 1)', exitCode: 0})
   })
 })
 
