@@ -123,7 +123,7 @@ function describe(error: ErrorObject, source: YamlSource, origins: EnvOrigins): 
       return {
         path,
         message: `unknown key ${JSON.stringify(key)}`,
-        hint: guess ? `did you mean "${guess}"?` : `allowed here: ${allowed.join(', ')}`,
+        hint: guess ? `did you mean "${guess}"?` : allowed.length <= 16 ? `allowed here: ${allowed.join(', ')}` : dataPath.at(-1) === 'daemon' ? 'see docs/daemon-config.md for the keys tk knows' : docs,
         ...at([...dataPath, key], true),
       }
     }

@@ -13,6 +13,8 @@
 import coerce from 'semver/functions/coerce.js'
 import compareVersions from 'semver/functions/compare.js'
 
+import {didYouMean} from '../config/index.js'
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject
 export interface JsonObject {
   [key: string]: JsonValue
@@ -331,7 +333,7 @@ export function checkDaemonKeys(config: JsonObject, names: string[], engineVersi
     if (value === undefined) continue
     const spec = DAEMON_KEYS[name]
     if (!spec) {
-      const near = nearestKey(name)
+      const near = didYouMean(name, Object.keys(DAEMON_KEYS))
       problems.push(new DaemonConfigProblem(name, `not a daemon.json option${near ? ` (did you mean ${near}?)` : ''}`))
       continue
     }
@@ -344,25 +346,6 @@ export function checkDaemonKeys(config: JsonObject, names: string[], engineVersi
     }
   }
   return problems
-}
-
-function nearestKey(name: string): string | undefined {
-  let best: [string, number] | undefined
-  for (const candidate of Object.keys(DAEMON_KEYS)) {
-    const distance = editDistance(name, candidate)
-    if (distance <= 2 && (!best || distance < best[1])) best = [candidate, distance]
-  }
-  return best?.[0]
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({length: b.length + 1}, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    previous = current
-  }
-  return previous[b.length]
 }
 
 // --- The unit's command line -----------------------------------------------

@@ -10,6 +10,10 @@ describe('a command line tk cannot parse', () => {
       [['check', '--bogus'], /^tk: Nonexistent flag: --bogus; see tk check --help$/],
       [['provision', 'h', '--method', 'foo'], /^tk: Expected --method=foo to be one of: distro, script; see tk provision --help$/],
       [['exec', '--concurrency', '0', 'h', '--', 'true'], /^tk: --concurrency: Expected an integer greater than or equal to 1 but received: 0; see tk exec --help$/],
+      [['stauts'], /^tk: no command "stauts"; did you mean "tk status"\?$/],
+      [['config', 'valdate'], /^tk: no command "config valdate"; did you mean "tk config validate"\?$/],
+      [['sandbox', 'halt'], /^tk: no command "sandbox halt"; tk sandbox has: sandbox engine stop$/],
+      [['frobnicate'], /^tk: no command "frobnicate"; see tk --help$/],
     ]
     for (const [argv, line] of cases) {
       const {code, stdout, stderr} = await runTk(argv)

@@ -6,6 +6,7 @@ import {dirname, join} from 'node:path'
 import {ExitCode} from '../../../src/errors/exit-codes.js'
 import {ConfigError, loadConfig, loadConfigFile, MAX_CONFIG_BYTES, parseConfig, redact, type TkConfig} from '../../../src/config/index.js'
 import {InputError} from '../../../src/errors/index.js'
+import {DAEMON_KEYS} from '../../../src/engine/daemon-config.js'
 import {CONFIG_FIXTURES, FULL_ENV, INVALID_FIXTURES} from '../../fixtures/config/index.js'
 
 async function parse(text: string, env: NodeJS.ProcessEnv = {}): Promise<TkConfig> {
@@ -192,6 +193,8 @@ describe('tk.yml: malformed files give one precise line, exit 4', () => {
     ['a container port docker would refuse', 'provisioners:\n  - {name: w, type: docker, image: nginx, container: {name: web, ports: ["8080:80800"]}}\n', 'tk.yml:2:74: provisioners[0].container.ports[0]: invalid containerPort: 80800'],
     ['a relative bind mount docker would take for a volume name', 'provisioners:\n  - {name: w, type: docker, image: nginx, container: {name: web, volumes: ["./www:/www"]}}\n', 'tk.yml:2:76: provisioners[0].container.volumes[0]: ./www is not a volume name'],
     ['a restart policy docker does not know', 'provisioners:\n  - {name: w, type: docker, image: nginx, container: {name: web, restart: sometimes}}\n', 'tk.yml:2:75: provisioners[0].container.restart: expected one of no, always, unless-stopped, on-failure, got "sometimes"'],
+    ['a misspelt daemon option, with what it probably is', 'engine:\n  daemon: {log-drivr: local}\n', 'tk.yml:2:12: engine.daemon: unknown key "log-drivr"'],
+    ['a daemon option dockerd does not have, on a host', 'hosts:\n  - name: a\n    engine: {daemon: {no-such-option: 1}}\n', 'tk.yml:3:23: hosts[0].engine.daemon: unknown key "no-such-option"'],
     ['a bad version range', 'engine: {version: "twenty"}\n', 'tk.yml:1:19: engine.version: "twenty" is not a version range'],
     ['duplicate provisioner names', 'provisioners:\n  - {name: x, type: shell, inline: a}\n  - {name: x, type: shell, inline: b}\n', 'tk.yml:3:12: provisioners[1].name: duplicate provisioner name "x" (also provisioners[0])'],
     ['a group listed twice', 'hosts:\n  - {name: a, groups: [web, web]}\n', 'tk.yml:2:29: hosts[0].groups: "web" is listed twice (items 0 and 1)'],
@@ -206,6 +209,17 @@ describe('tk.yml: malformed files give one precise line, exit 4', () => {
       expect(error.message).to.match(new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
     })
   }
+
+  it('says what a misspelt daemon option probably is, and where to look when nothing is close', async () => {
+    expect((await failure('engine:\n  daemon: {log-drivr: local}\n')).hint).to.equal('did you mean "log-driver"?')
+    expect((await failure('engine:\n  daemon: {zzzzzzzzzz: 1}\n')).hint).to.equal('see docs/daemon-config.md for the keys tk knows')
+  })
+
+  it("knows exactly the daemon options of tk's key table", () => {
+    const schema = JSON.parse(readFileSync(new URL('../../../schemas/tk.schema.json', import.meta.url), 'utf8')) as {definitions: Record<string, {properties?: Record<string, {properties?: object}>}>}
+    const daemon = Object.values(schema.definitions).find((definition) => definition.properties?.daemon)?.properties?.daemon
+    expect(Object.keys(daemon?.properties ?? {}).sort()).to.deep.equal(Object.keys(DAEMON_KEYS).sort())
+  })
 
   it('counts the further problems it does not show', async () => {
     expect((await failure('hosts:\n  - {name: a, port: 0}\n  - {name: b, port: 0}\n')).message).to.match(/hosts\[0\]\.port: .* \(and 1 more problem\)$/)
