@@ -200,6 +200,12 @@ describe('tk.yml: malformed files give one precise line, exit 4', () => {
     ['a group listed twice', 'hosts:\n  - {name: a, groups: [web, web]}\n', 'tk.yml:2:29: hosts[0].groups: "web" is listed twice (items 0 and 1)'],
     ['a bad env name', 'provisioners:\n  - {name: x, type: shell, inline: a, env: {A-B: 1}}\n', 'tk.yml:2:45: provisioners[0].env: key "A-B" is not an environment variable name (letters, digits, \'_\')'],
     ['a file version from the future', 'version: 2\n', 'tk.yml:1:10: version: expected 1, got 2'],
+    ['a key indented between a list item\'s dash and its keys', 'hosts:\n  - name: a\n   address: x\n', 'tk.yml:3:4: "address: x" is indented between a list item\'s "-" and its keys'],
+    ['a key that lines up with no key above', 'hosts:\n  - name: a\n  web: x\n', 'tk.yml:3:3: "web: x" starts at column 3, which lines up with no key above it'],
+    ['two keys on one line', 'hosts:\n  - name: a\n    engine: method: distro\n', 'tk.yml:3:13: "engine: method: distro" has two keys on one line'],
+    ['a line indented deeper than the key above', 'hosts:\n  - name: a\n\n      address: x\n', 'tk.yml:4:7: "address: x" is indented deeper than "name" on line 2'],
+    ['a list item where a key belongs', 'hosts:\n  - name: a\n    groups:\n      - web\n    - db: x\n', 'tk.yml:5:5: the list item "- db: x" is where a key was expected'],
+    ['a key without its colon', 'hosts:\n  - name a\n    address: x\n', 'tk.yml:2:3: "- name a" is read as a key running over several lines: a colon is probably missing'],
     ['two documents', 'hosts: []\n---\nhosts: []\n', 'tk.yml:2:1: more than one YAML document'],
     ['an empty file', '# nothing yet\n', 'tk.yml: the file is empty'],
   ]
