@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
@@ -19,6 +20,8 @@ export default class Status extends TkCommand {
   DOCKER GROUP     the docker group's members
   LAST UP          the last tk up on the host (its /var/lib/tk/state.json): how long ago, by whom, ok or failed; or never
 
+On a terminal narrower than the table, OS loses its codename and LAST UP its "by", then columns are left out (KERNEL, DOCKER GROUP, ADDRESS, OS, MACHINE, LAST UP in that order) and a last line says which; --wide shows them all. Output that is not a terminal always has every column.
+
 Without HOST, every host in tk.yml (@all). Unreachable hosts are rows, and why each is follows the table. A status never changes a host: a stopped engine is not started by asking it.
 
 ${TRANSPORT_ENVIRONMENT}
@@ -29,6 +32,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   static override examples = [
     {description: 'Every host in tk.yml', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'The hosts of one group, and a machine not in tk.yml', command: '<%= config.bin %> <%= command.id %> @web admin@10.0.0.7:2222'},
+    {description: 'Every column in full on a narrow terminal', command: '<%= config.bin %> <%= command.id %> --wide'},
     {description: 'Machine-readable, one entry per host', command: '<%= config.bin %> <%= command.id %> --json'},
     {description: 'Give up on a silent host after 3 seconds', command: '<%= config.bin %> <%= command.id %> --connect-timeout 3'},
   ]
@@ -42,6 +46,9 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
   static override flags = {
     concurrency: concurrencyFlag('ask'),
+    wide: Flags.boolean({
+      summary: 'Every column in full, however wide the terminal (output that is not a terminal always has them).',
+    }),
     ...transportFlags,
   }
 
@@ -55,7 +62,9 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     })
     if (!this.jsonEnabled()) {
       const [{renderStatus}, {makeStyle, useColor}] = await Promise.all([import('../render/status.js'), import('../render/style.js')])
-      this.log(renderStatus(result, makeStyle(useColor())))
+      // On a terminal the table fits its width (columns shortened, then left out); piped, every column.
+      const width = process.stdout.isTTY && !flags.wide ? process.stdout.columns : undefined
+      this.log(renderStatus(result, makeStyle(useColor()), {width}))
     }
     return finishFleet(result)
   }

@@ -3,23 +3,56 @@ import type {StatusFacts} from '../status/facts.js'
 import type {HostStatus, StatusResult} from '../status/gather.js'
 import type {LastUp} from '../facts/up-state.js'
 import type {Style} from './style.js'
-import {renderTable} from './table.js'
+import {renderTable, visibleLength} from './table.js'
 
 export const STATUS_HEADER = ['NAME', 'ADDRESS', 'REACHABLE', 'OS', 'KERNEL', 'ENGINE', 'DAEMON', 'DOCKER GROUP', 'LAST UP']
 
-export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary'>, style: Style, now = Date.now()): string {
+export interface StatusRenderOptions {
+  now?: number
+  /** The terminal's width: columns are shortened, then dropped, until the table fits. Undefined: every column in full (not a terminal, or --wide). */
+  width?: number
+}
+
+/** Columns given up first when the table is too wide for the terminal; NAME, REACHABLE, ENGINE and DAEMON always stay. */
+const DROP_ORDER = ['KERNEL', 'DOCKER GROUP', 'ADDRESS', 'OS', 'MACHINE', 'LAST UP']
+
+export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary'>, style: Style, options: StatusRenderOptions = {}): string {
   if (result.hosts.length === 0) return 'No hosts: tk.yml lists none.'
+  const now = options.now ?? Date.now()
   // Sandbox hosts add a column: their machine's state (the other rows say "-").
   const sandbox = result.hosts.some((host) => host.machine)
-  const rows = result.hosts.map((host) => {
-    const row = statusRow(host, style, now)
-    return sandbox ? [...row.slice(0, 3), machineCell(host, style), ...row.slice(3)] : row
-  })
-  const header = sandbox ? [...STATUS_HEADER.slice(0, 3), 'MACHINE', ...STATUS_HEADER.slice(3)] : STATUS_HEADER
+  const withMachine = (row: string[], machine: string) => (sandbox ? [...row.slice(0, 3), machine, ...row.slice(3)] : row)
+  const header = withMachine(STATUS_HEADER, 'MACHINE')
+  const full = result.hosts.map((host) => withMachine(statusRow(host, style, now), machineCell(host, style)))
   const problems = result.hosts
     .filter((host) => host.problem)
     .map((host) => style.red(`✘ ${host.name}: ${host.problem!.message}${host.problem!.hint ? `; ${host.problem!.hint}` : ''}`))
-  return [renderTable(header, rows, style), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+  const table = options.width === undefined ? renderTable(header, full, style) : fitTable(header, full, result.hosts.map((host) => withMachine(statusRow(host, style, now, true), machineCell(host, style))), options.width, style)
+  return [table, ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+}
+
+/**
+ * The table within `width` columns: the short form of the cells first (OS
+ * without its codename, LAST UP without who), then columns dropped in
+ * DROP_ORDER, saying which and how to see them.
+ */
+function fitTable(header: string[], full: string[][], short: string[][], width: number, style: Style): string {
+  const widest = (table: string) => Math.max(...table.split('\n').map((line) => visibleLength(line)))
+  const whole = renderTable(header, full, style)
+  if (widest(whole) <= width) return whole
+  let columns = header.map((_, index) => index)
+  const render = () => renderTable(columns.map((index) => header[index]), short.map((row) => columns.map((index) => row[index])), style)
+  let table = render()
+  const dropped: string[] = []
+  for (const title of DROP_ORDER) {
+    if (widest(table) <= width) break
+    const index = header.indexOf(title)
+    if (index < 0) continue
+    columns = columns.filter((column) => column !== index)
+    dropped.push(title)
+    table = render()
+  }
+  return dropped.length === 0 ? table : `${table}\n${style.dim(`(left out: ${dropped.join(', ')}; --wide shows all)`)}`
 }
 
 function machineCell(host: HostStatus, style: Style): string {
@@ -28,11 +61,27 @@ function machineCell(host: HostStatus, style: Style): string {
   return host.machine.state === 'running' ? style.green(state) : style.yellow(state)
 }
 
-export function statusRow(host: HostStatus, style: Style, now = Date.now()): string[] {
+/** A host's cells; `short` for a narrow terminal: OS without its codename, LAST UP without who. */
+export function statusRow(host: HostStatus, style: Style, now = Date.now(), short = false): string[] {
   const reachable = host.reachable ? style.green('yes') : style.red(`no (${host.problem?.reason ?? 'error'})`)
   if (!host.facts) return [host.name, host.address, reachable, '-', '-', '-', '-', '-', '-']
   const {facts} = host
-  return [host.name, host.address, reachable, facts.os, facts.kernel, engineCell(facts, style), daemonCell(facts, style), groupCell(facts, style), lastUpCell(facts.lastUp, style, now)]
+  return [
+    host.name,
+    host.address,
+    reachable,
+    short ? shortOs(facts.os) : facts.os,
+    facts.kernel,
+    engineCell(facts, style),
+    daemonCell(facts, style),
+    groupCell(facts, style),
+    lastUpCell(facts.lastUp, style, now, short),
+  ]
+}
+
+/** "Debian GNU/Linux 12 (bookworm)" → "Debian 12", "Ubuntu 24.04.1 LTS" → "Ubuntu 24.04.1". */
+export function shortOs(os: string): string {
+  return os.replace(/\s*\([^)]*\)\s*$/, '').replace(' GNU/Linux', '').replace(/\s+LTS$/, '')
 }
 
 function engineCell({engine}: StatusFacts, style: Style): string {
@@ -59,9 +108,9 @@ function groupCell({dockerGroup}: StatusFacts, style: Style): string {
   return dockerGroup.length > 0 ? dockerGroup.join(',') : style.dim('empty')
 }
 
-export function lastUpCell(last: LastUp | undefined, style: Style, now = Date.now()): string {
+export function lastUpCell(last: LastUp | undefined, style: Style, now = Date.now(), short = false): string {
   if (!last) return style.dim('never')
-  const by = last.by ? ` by ${last.by}` : ''
+  const by = last.by && !short ? ` by ${last.by}` : ''
   return `${formatAge(now - Date.parse(last.at))}${by}, ${last.ok ? style.green('ok') : style.red('failed')}`
 }
 

@@ -1,7 +1,12 @@
 /** A plain text table: columns padded to their widest cell, a header row, no borders. */
-export function renderTable(header: string[], rows: string[][], style?: {bold(text: string): string}): string {
+/** How many columns text takes on a terminal: its length without colour codes. */
+export function visibleLength(text: string): number {
   // eslint-disable-next-line no-control-regex
-  const visible = (text: string) => text.replaceAll(/\u001B\[[0-9;]*m/g, '').length
+  return text.replaceAll(/\u001B\[[0-9;]*m/g, '').length
+}
+
+export function renderTable(header: string[], rows: string[][], style?: {bold(text: string): string}): string {
+  const visible = visibleLength
   const widths = header.map((title, column) => Math.max(visible(title), ...rows.map((row) => visible(row[column] ?? ''))))
   const line = (cells: string[]) =>
     cells

@@ -31,7 +31,7 @@ const cells = (text: string) => text.split('\n').map((line) => line.split(/ {2,}
 
 describe('tk status: the table', () => {
   it('one row per host in the order given, every column filled', () => {
-    const text = renderStatus(result([reached('web-1'), reached('db-1', {engine: {daemon: 'not-installed'}, dockerGroup: undefined, lastUp: undefined})]), plain, NOW)
+    const text = renderStatus(result([reached('web-1'), reached('db-1', {engine: {daemon: 'not-installed'}, dockerGroup: undefined, lastUp: undefined})]), plain, {now: NOW})
     const [header, web, db] = cells(text)
     expect(header).to.deep.equal(STATUS_HEADER)
     expect(web).to.deep.equal(['web-1', 'admin@127.0.0.1:2205', 'yes', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-28-amd64', '20.10.24+dfsg1', 'running', 'admin', '3m ago by alice@laptop, ok'])
@@ -46,7 +46,7 @@ describe('tk status: the table', () => {
       durationMs: 2000,
       problem: {reason: 'timeout', message: 'Connection to admin@10.0.0.9 timed out after 2 s (no TCP connection)', exitCode: 5},
     }
-    const text = renderStatus(result([reached('web-1'), down]), plain, NOW)
+    const text = renderStatus(result([reached('web-1'), down]), plain, {now: NOW})
     const lines = text.split('\n')
     expect(cells(text)[2]).to.deep.equal(['web-2', 'admin@10.0.0.9:22', 'no (timeout)', '-', '-', '-', '-', '-', '-'])
     expect(lines.slice(3)).to.deep.equal(['', '✘ web-2: Connection to admin@10.0.0.9 timed out after 2 s (no TCP connection)'])
@@ -54,14 +54,14 @@ describe('tk status: the table', () => {
 
   it('a host whose script failed was reached: "yes", no facts, and why after the table', () => {
     const broken: HostStatus = {name: 'odd', address: 'root@odd:22', reachable: true, durationMs: 50, problem: {reason: 'script failed', message: 'the status script on odd exited 2: sh: syntax error', exitCode: 1}}
-    const text = renderStatus(result([broken]), plain, NOW)
+    const text = renderStatus(result([broken]), plain, {now: NOW})
     const lines = text.split('\n')
     expect(cells(text)[1].slice(0, 4)).to.deep.equal(['odd', 'root@odd:22', 'yes', '-'])
     expect(lines.at(-1)).to.equal('✘ odd: the status script on odd exited 2: sh: syntax error')
   })
 
   it('says what the daemon column cannot show in one word: no access, a failed unit, no answer, a package version', () => {
-    const row = (overrides: Partial<StatusFacts>) => cells(renderStatus(result([reached('h', overrides)]), plain, NOW))[1]
+    const row = (overrides: Partial<StatusFacts>) => cells(renderStatus(result([reached('h', overrides)]), plain, {now: NOW}))[1]
     expect(row({engine: {daemon: 'running', version: '20.10.24+dfsg1', versionFrom: 'package', access: false}}).slice(5, 7)).to.deep.equal(['20.10.24+dfsg1 (installed)', 'running (no access)'])
     expect(row({engine: {daemon: 'stopped', unit: 'failed'}})[6]).to.equal('stopped (failed)')
     expect(row({engine: {daemon: 'stopped', unit: 'inactive'}})[6]).to.equal('stopped')
@@ -71,18 +71,18 @@ describe('tk status: the table', () => {
   })
 
   it('colours only when asked: green for good, red for bad, and columns still line up', () => {
-    const coloured = renderStatus(result([reached('web-1'), reached('web-22', {engine: {daemon: 'stopped'}})]), makeStyle(true), NOW)
+    const coloured = renderStatus(result([reached('web-1'), reached('web-22', {engine: {daemon: 'stopped'}})]), makeStyle(true), {now: NOW})
     expect(coloured).to.contain('\u001B[32myes\u001B[39m').and.contain('\u001B[31mstopped\u001B[39m')
     // eslint-disable-next-line no-control-regex
     const visible = coloured.replaceAll(/\u001B\[[0-9;]*m/g, '')
     const [header, first, second] = visible.split('\n')
     expect(first.indexOf('admin@')).to.equal(header.indexOf('ADDRESS'))
     expect(second.indexOf('admin@')).to.equal(header.indexOf('ADDRESS'))
-    expect(renderStatus(result([reached('web-1')]), plain, NOW)).not.to.contain('\u001B[')
+    expect(renderStatus(result([reached('web-1')]), plain, {now: NOW})).not.to.contain('\u001B[')
   })
 
   it('an empty tk.yml is a sentence, not an empty table', () => {
-    expect(renderStatus(result([]), plain, NOW)).to.equal('No hosts: tk.yml lists none.')
+    expect(renderStatus(result([]), plain, {now: NOW})).to.equal('No hosts: tk.yml lists none.')
   })
 })
 
@@ -111,4 +111,38 @@ describe('tk status: how long ago', () => {
     expect(lastUpCell({...last, by: ''}, plain, NOW)).to.equal('5h ago, failed')
     expect(lastUpCell(undefined, plain, NOW)).to.equal('never')
   })
+
 })
+
+describe('tk status on a terminal narrower than the table', () => {
+  const sandboxHost = (name: string): HostStatus => ({...reached(name, {os: 'Debian GNU/Linux 13 (trixie)', kernel: '6.12.48+deb13-cloud-amd64'}), machine: {name: `tk-${name}-4c1b60d6`, state: 'running'}})
+  const fleet = result([sandboxHost('web-1'), sandboxHost('web-2'), sandboxHost('db-1')])
+  const widestLine = (text: string) => Math.max(...text.split('\n').map((line) => line.length))
+
+  it('fits 80 columns: short cells first, then columns left out, saying which and how to see them', () => {
+    const full = renderStatus(fleet, plain, {now: NOW})
+    expect(widestLine(full)).to.be.above(80)
+    const text = renderStatus(fleet, plain, {now: NOW, width: 80})
+    expect(widestLine(text)).to.be.at.most(80)
+    const lines = text.split('\n')
+    const header = lines[0].split(/ {2,}/)
+    for (const kept of ['NAME', 'REACHABLE', 'ENGINE', 'DAEMON']) expect(header).to.include(kept)
+    expect(header).not.to.include('KERNEL')
+    expect(lines.at(-1)).to.match(/^\(left out: KERNEL(, [A-Z ]+)*; --wide shows all\)$/)
+  })
+
+  it('keeps every column when they fit once shortened: OS without its codename, LAST UP without who', () => {
+    const full = renderStatus(result([reached('a')]), plain, {now: NOW})
+    const text = renderStatus(result([reached('a')]), plain, {now: NOW, width: widestLine(full) - 5})
+    const [header, row] = cells(text)
+    expect(header).to.deep.equal(STATUS_HEADER)
+    expect(row).to.include('Debian 12')
+    expect(row.at(-1)).to.equal('3m ago, ok')
+  })
+
+  it('leaves a table that fits as it is', () => {
+    const full = renderStatus(fleet, plain, {now: NOW})
+    expect(renderStatus(fleet, plain, {now: NOW, width: 500})).to.equal(full)
+  })
+})
+
