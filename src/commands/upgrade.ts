@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
-import {lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import {failureLine} from '../render/fleet.js'
 import type {UpgradeFleetResult} from '../upgrade/index.js'
@@ -16,7 +16,7 @@ export default class Upgrade extends TkCommand {
 
 A move to an older version is refused unless --allow-downgrade. The packages' own restarts are held back: tk restarts the engine once, after all of them, and waits for docker info to answer (--health-timeout). When it does not, tk shows the engine's journal, puts the previous versions back where the sources still offer them and starts the engine again.
 
-Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists. See docs/upgrade.md.
+Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists; it asks --concurrency hosts at once (default 16) and reports every host, since nothing rolls. See docs/upgrade.md.
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -46,7 +46,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     serial: Flags.integer({summary: 'How many hosts to upgrade at once.', default: 1, min: 1, env: 'TK_SERIAL'}),
     'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
     'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
-    'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing.'}),
+    'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing; hosts are asked in parallel (--concurrency), not --serial.'}),
+    concurrency: concurrencyFlag('ask at once during --dry-run'),
     wait: lockWaitFlag(),
     ...transportFlags,
   }
@@ -70,6 +71,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       dryRun: flags['dry-run'],
       healthTimeoutS: flags['health-timeout'],
       serial: flags.serial,
+      concurrency: flags.concurrency,
       maxFail: flags['max-fail'],
       waitSeconds: flags.wait,
       onWait: (target, holder) => process.stderr.write(`${target}: waiting for the host's lock (held by ${holder})\n`),

@@ -16,6 +16,8 @@ export type {HostOutcome} from '../fleet/runner.js'
 
 export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> {
   serial?: number
+  /** How many hosts a dry run asks at once: it changes nothing, so it does not roll. */
+  concurrency?: number
   maxFail?: number
   transport: TransportOptions
   onStart?: (target: string) => void
@@ -65,6 +67,15 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
   }
 }
 
+/**
+ * How the fleet runner goes through the hosts: an upgrade rolls, `serial` at
+ * a time, stopping after `maxFail` failures; a dry run changes nothing, so it
+ * asks every host in parallel (`concurrency`) and reports them all.
+ */
+export function upgradeWindow(options: Pick<UpgradeFleetOptions, 'dryRun' | 'serial' | 'maxFail' | 'concurrency'>): {concurrency?: number; maxFail?: number} {
+  return options.dryRun ? {concurrency: options.concurrency} : {concurrency: options.serial, maxFail: options.maxFail}
+}
+
 async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Promise<Array<HostOutcome<UpgradeResult>>> {
   return runOnSessions(
     targets,
@@ -76,6 +87,6 @@ async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Pro
       const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
       return session.withLock(locking, () => upgradeHost(name, root, options))
     },
-    {concurrency: options.serial, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
+    {...upgradeWindow(options), onStart: options.onStart, onDone: options.onDone},
   )
 }
