@@ -8,12 +8,9 @@ import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions
 import {UsageError} from '../errors/index.js'
 import type {FleetCheckResult} from '../check/remote.js'
 import {finishFleet} from '../cli/fleet-output.js'
-import type {HostOutcome} from '../fleet/runner.js'
-import {failureLine, skippedLine} from '../render/fleet.js'
 import {LocalHost} from '../transport/local-host.js'
-import {FLEET_HEADER, fleetRow, renderCheckReport} from '../render/check.js'
+import {renderCheckReport, renderFleetCheck} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
-import {renderTable} from '../render/table.js'
 
 
 export default class Check extends TkCommand {
@@ -23,7 +20,7 @@ export default class Check extends TkCommand {
 
 Without HOST, tk checks this machine: its kernel config is read from /proc/config.gz, /boot/config-$(uname -r), /usr/src/linux-$(uname -r)/.config or /usr/src/linux/.config, in that order. With --kernel-config, tk judges that file alone (plain or gzip), gating flags on the kernel version in its header; checks that need a running system are reported as not applicable.
 
-With HOST arguments (a tk.yml host, @group, user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts only problems are listed per host.
+With HOST arguments (a tk.yml host, @group, user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts, the warnings every host shares are listed once, then each host's failures and own warnings; --verbose prints every host's whole report.
 
 A missing optional flag is a warning; only missing required ones fail. See docs/check.md for every check, docs/ssh.md for targets and host keys.
 
@@ -36,6 +33,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     {description: 'Check this machine', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Judge a kernel config file before booting it', command: '<%= config.bin %> <%= command.id %> --kernel-config /boot/config-6.1.0-28-amd64'},
     {description: 'Check three servers over SSH', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2:2222 db'},
+    {description: "Every host's whole report", command: '<%= config.bin %> <%= command.id %> @web --verbose'},
     {description: 'Machine-readable result, one entry per host', command: '<%= config.bin %> <%= command.id %> web-1 web-2 --json'},
   ]
 
@@ -54,6 +52,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
       helpValue: 'FILE',
     }),
     concurrency: concurrencyFlag('check'),
+    verbose: Flags.boolean({char: 'v', summary: "On several hosts, every host's whole report (default: the warnings all hosts share once, then each host's failures and own warnings)."}),
     ...transportFlags,
   }
 
@@ -76,22 +75,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
     })
-    if (!this.jsonEnabled()) this.log(renderFleet(result.outcomes, style))
+    if (!this.jsonEnabled()) this.log(renderFleetCheck(result.outcomes, style, {verbose: flags.verbose}))
     return finishFleet(result)
   }
-}
-
-function renderFleet(outcomes: Array<HostOutcome<CheckReport>>, style: ReturnType<typeof makeStyle>): string {
-  const single = outcomes.length === 1
-  const parts: string[] = []
-  for (const outcome of outcomes) {
-    if (outcome.status === 'ok') parts.push(renderCheckReport(outcome.value, style, {onlyProblems: !single}))
-    else if (outcome.status === 'failed') parts.push(failureLine(outcome.target, outcome.error, style))
-    else parts.push(skippedLine(outcome.target, outcome.reason, style))
-  }
-  if (single) return parts.join('\n')
-  const rows = outcomes.map((outcome) =>
-    outcome.status === 'ok' ? fleetRow(outcome.value, outcome.durationMs, style) : [outcome.target, style.red('UNREACHABLE'), '-', '-', '-', '-', '-', `${(outcome.durationMs / 1000).toFixed(2)}s`],
-  )
-  return `${parts.join('\n\n')}\n\n${renderTable(FLEET_HEADER, rows, style)}`
 }

@@ -3,7 +3,10 @@
  * line a check with a mark, and the hint under anything that is not fine.
  */
 import type {CheckReport, CheckResult, CheckStatus} from '../check/index.js'
+import type {HostOutcome} from '../fleet/runner.js'
+import {failureLine, skippedLine} from './fleet.js'
 import type {Style} from './style.js'
+import {renderTable} from './table.js'
 
 const GROUP_TITLES: Record<CheckResult['group'], string> = {
   kernel: 'Kernel',
@@ -31,10 +34,12 @@ function mark(status: CheckStatus, style: Style): string {
   }
 }
 
-function line(check: CheckResult, style: Style, indent: string): string[] {
+/** A check's line, its detail and fix; `withFeature` names the feature it is for (outside its group's block). */
+function line(check: CheckResult, style: Style, indent: string, withFeature = false): string[] {
   const state = check.kind === 'flag' ? (STATE_WORDS[check.state] ?? check.state) : check.state
   const coloured = check.status === 'pass' ? style.green(state) : check.status === 'fail' ? style.red(state) : check.status === 'warn' ? style.yellow(state) : style.dim(state)
-  const lines = [`${indent}${mark(check.status, style)} ${check.id}: ${coloured}`]
+  const feature = withFeature && check.feature ? style.dim(` (for ${check.feature})`) : ''
+  const lines = [`${indent}${mark(check.status, style)} ${check.id}: ${coloured}${feature}`]
   const showDetail = check.detail && (check.status !== 'pass' || check.kind === 'system')
   if (showDetail) lines.push(`${indent}       ${style.dim(check.detail!)}`)
   if (check.hint && check.status !== 'pass') lines.push(`${indent}       fix: ${check.hint}`)
@@ -91,3 +96,38 @@ export function fleetRow(report: CheckReport, durationMs: number, style: Style):
 }
 
 export const FLEET_HEADER = ['HOST', 'RESULT', 'KERNEL', 'CGROUP', 'STORAGE', 'WARN', 'FAIL', 'TIME']
+
+/**
+ * tk check on several hosts: by default the warnings every checked host
+ * shares once, then each host's failures and its own warnings (a host with
+ * neither gets no block), then one row a host. With `verbose`, or for one
+ * host, every host's whole report.
+ */
+export function renderFleetCheck(outcomes: Array<HostOutcome<CheckReport>>, style: Style, options: {verbose?: boolean} = {}): string {
+  const notOk = outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [failureLine(outcome.target, outcome.error, style)] : outcome.status === 'skipped' ? [skippedLine(outcome.target, outcome.reason, style)] : []))
+  const reports = outcomes.flatMap((outcome) => (outcome.status === 'ok' ? [outcome.value] : []))
+  if (outcomes.length === 1) return reports.length === 1 ? renderCheckReport(reports[0], style) : notOk.join('\n')
+  const parts: string[] = []
+  if (options.verbose) {
+    parts.push(...reports.map((report) => renderCheckReport(report, style)))
+  } else {
+    const same = (check: CheckResult) => `${check.id}\u0000${check.state}\u0000${check.detail ?? ''}`
+    const warningsOf = (report: CheckReport) => report.checks.filter((check) => check.status === 'warn')
+    // Warnings every checked host has (the same check, state and detail): shown once.
+    const shared = reports.length < 2 ? [] : warningsOf(reports[0]).filter((warning) => reports.every((report) => warningsOf(report).some((other) => same(other) === same(warning))))
+    const sharedKeys = new Set(shared.map(same))
+    if (shared.length > 0) parts.push([style.bold(`Warnings on all ${reports.length} hosts:`), ...shared.flatMap((check) => line(check, style, '  ', true))].join('\n'))
+    for (const report of reports) {
+      const own = report.checks.filter((check) => check.status === 'fail' || (check.status === 'warn' && !sharedKeys.has(same(check))))
+      if (own.length === 0) continue
+      const title = report.verdict === 'pass' ? style.bold(`${report.target}:`) : style.red(style.bold(`${report.target}: not ready`))
+      parts.push([title, ...own.flatMap((check) => line(check, style, '  ', true))].join('\n'))
+    }
+  }
+  parts.push(...notOk)
+  const rows = outcomes.map((outcome) =>
+    outcome.status === 'ok' ? fleetRow(outcome.value, outcome.durationMs, style) : [outcome.target, style.red('UNREACHABLE'), '-', '-', '-', '-', '-', `${(outcome.durationMs / 1000).toFixed(2)}s`],
+  )
+  const more = options.verbose || reports.length === 0 ? [] : [style.dim('(each host\'s whole report: tk check --verbose)')]
+  return [...parts, [renderTable(FLEET_HEADER, rows, style), ...more].join('\n')].join('\n\n')
+}

@@ -90,6 +90,16 @@ describe('the SSH transport on sandbox machines', function () {
       expect(stdout).to.contain(`${target(machines.trixie)}  pass`)
       expect(stdout).to.match(/warn CONFIG_NETFILTER_XT_MATCH_IPVS: missing/)
       expect(stdout).to.not.match(/ok {3}CONFIG_NAMESPACES/)
+      // The machines share the workstation's kernel: its warnings are told once, not once a host.
+      expect(stdout).to.contain('Warnings on all 2 hosts:')
+      expect(stdout.match(/warn CONFIG_NETFILTER_XT_MATCH_IPVS/g)).to.have.length(1)
+    })
+
+    it('prints every host\'s whole report with --verbose', async () => {
+      const {code, stdout} = await runTk(['check', target(machines.bookworm), target(machines.trixie), ...credentials(), '--verbose'], {env})
+      expect(code).to.equal(0)
+      expect(stdout.match(/^Checking /gm)).to.have.length(2)
+      expect(stdout.match(/ok {3}CONFIG_NAMESPACES/g)).to.have.length(2)
     })
   })
 
