@@ -6,7 +6,7 @@ import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import type {DestroyFleetResult, DestroyResult} from '../destroy/index.js'
-import {HostStateError, UsageError} from '../errors/index.js'
+import {HostStateError, InputError, UsageError} from '../errors/index.js'
 import {failureLine} from '../render/fleet.js'
 import {makeStyle, useColor} from '../render/style.js'
 
@@ -50,7 +50,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const [{selectTargets}, {destroyHosts, planDestroy}] = await Promise.all([import('../fleet/host-connector.js'), import('../destroy/index.js')])
     const args = argv as string[]
     if (args.length === 0 && !(await import('../config/locate.js')).findConfigFile({path: flags.config})) {
-      throw new UsageError('no host given and no tk.yml here or above', {hint: 'name the hosts, or run in the directory of your tk.yml'})
+      throw new InputError(`no hosts given, and no tk.yml in ${process.cwd()} or any directory above it`, {hint: 'name the hosts, or run in the directory of your tk.yml'})
     }
     let targets = await selectTargets(args.length > 0 ? args : ['@all'], flags.config)
     if (args.length === 0) targets = targets.filter((target) => target.provider === 'sandbox')

@@ -6,7 +6,7 @@
  * row saying why, never an exception.
  */
 import {ExitCode} from '../errors/exit-codes.js'
-import {ConnectionError, UsageError, UserError} from '../errors/index.js'
+import {ConnectionError, InputError, UserError} from '../errors/index.js'
 import {combineExitCodes, type FleetResult, outcomeError} from '../fleet/result.js'
 import {type HostFailure, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
@@ -54,8 +54,8 @@ const SCRIPT_TIMEOUT_MS = 20_000
 export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
   const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../fleet/host-connector.js')])
   if (args.length === 0 && findConfigFile({path: configPath}) === undefined) {
-    throw new UsageError('no hosts given and no tk.yml here or above', {
-      hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them',
+    throw new InputError(`no hosts given, and no tk.yml in ${process.cwd()} or any directory above it`, {
+      hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them (tk init writes one)',
     })
   }
   return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath)
