@@ -94,7 +94,7 @@ With several hosts failing for different reasons the exit code is 1.`
       this.log('')
       this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
       const failed = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.target)
-      if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} did not converge: ${failed.join(', ')}\n`)
+      if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} ${flags['dry-run'] ? 'could not be planned' : 'did not converge'}: ${failed.join(', ')}\n`)
     }
     const {steps: _steps, ...rest} = finishFleet(result)
     return rest

@@ -2,13 +2,13 @@
 import type {HostOutcome} from '../fleet/runner.js'
 import type {ProvisionResult, StepOutcome} from '../provision/index.js'
 import type {Style} from './style.js'
-import {renderTable} from './table.js'
+import {renderFleetSummary} from './fleet.js'
 
 const MARKS: Record<StepOutcome['result'], (style: Style) => string> = {
   ok: (style) => style.green('ok     '),
   changed: (style) => style.yellow('changed'),
   verified: (style) => style.green('ok     '),
-  'would-change': (style) => style.yellow('would  '),
+  'would-change': (style) => style.yellow('planned'),
   skipped: (style) => style.dim('skip   '),
   failed: (style) => style.red('FAILED '),
 }
@@ -37,19 +37,9 @@ export function diffLines(width: number, outcome: StepOutcome, style: Style): st
 }
 
 export function renderProvisionSummary(outcomes: Array<HostOutcome<ProvisionResult>>, style: Style, dryRun: boolean): string {
-  const rows = outcomes.map((outcome) =>
-    outcome.status === 'ok'
-      ? [
-          outcome.target,
-          dryRun ? style.yellow('planned') : style.green('ok'),
-          String(outcome.value.changed),
-          outcome.value.engine?.version ?? '-',
-          outcome.value.os ?? '-',
-          `${(outcome.durationMs / 1000).toFixed(1)}s`,
-        ]
-      : outcome.status === 'failed'
-        ? [outcome.target, style.red('FAILED'), '-', '-', outcome.error.message, `${(outcome.durationMs / 1000).toFixed(1)}s`]
-        : [outcome.target, style.dim('skipped'), '-', '-', outcome.reason, '-'],
-  )
-  return renderTable(['HOST', 'RESULT', dryRun ? 'WOULD CHANGE' : 'CHANGED', 'ENGINE', 'OS / ERROR', 'TIME'], rows, style)
+  return renderFleetSummary(outcomes, style, dryRun, {
+    changed: (value) => value.changed,
+    engine: (value) => value.engine?.version ?? '-',
+    extra: [{title: 'OS', cell: (value) => value.os ?? '-'}],
+  })
 }

@@ -6,7 +6,7 @@
 import type {HostOutcome} from '../fleet/runner.js'
 import type {UpResult, UpStep} from '../up/index.js'
 import type {Style} from './style.js'
-import {renderTable} from './table.js'
+import {renderFleetSummary} from './fleet.js'
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -133,7 +133,7 @@ const MARKS: Record<UpStep['result'], (style: Style) => string> = {
   verified: (style) => style.green('ok     '),
   changed: (style) => style.yellow('changed'),
   ran: (style) => style.bold('ran    '),
-  'would-change': (style) => style.yellow('would  '),
+  'would-change': (style) => style.yellow('planned'),
   skipped: (style) => style.dim('skip   '),
   failed: (style) => style.red('FAILED '),
 }
@@ -158,19 +158,5 @@ export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map
 }
 
 export function renderUpSummary(outcomes: Array<HostOutcome<UpResult>>, style: Style, dryRun: boolean): string {
-  const rows = outcomes.map((outcome) =>
-    outcome.status === 'ok'
-      ? [
-          outcome.target,
-          dryRun ? style.yellow('planned') : style.green('ok'),
-          String(outcome.value.changed),
-          outcome.value.engine?.version ?? '-',
-          seconds(outcome.durationMs),
-          '',
-        ]
-      : outcome.status === 'failed'
-        ? [outcome.target, style.red('FAILED'), '-', '-', seconds(outcome.durationMs), outcome.error.message]
-        : [outcome.target, style.yellow('SKIPPED'), '-', '-', '-', outcome.reason],
-  )
-  return renderTable(['HOST', 'RESULT', dryRun ? 'TO CHANGE' : 'CHANGED', 'ENGINE', 'TIME', 'ERROR'], rows, style)
+  return renderFleetSummary(outcomes, style, dryRun, {changed: (value) => value.changed, engine: (value) => value.engine?.version ?? '-'})
 }

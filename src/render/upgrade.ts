@@ -2,7 +2,7 @@
 import type {HostOutcome} from '../fleet/runner.js'
 import type {PackageMove, UpgradeResult, UpgradeStepOutcome} from '../upgrade/index.js'
 import type {Style} from './style.js'
-import {renderTable} from './table.js'
+import {renderFleetSummary} from './fleet.js'
 
 const MARKS: Record<UpgradeStepOutcome['result'], (style: Style) => string> = {
   ok: (style) => style.green('ok     '),
@@ -32,15 +32,14 @@ export function journalLines(width: number, journal: string[], style: Style): st
 }
 
 export function renderUpgradeSummary(outcomes: Array<HostOutcome<UpgradeResult>>, style: Style, dryRun: boolean): string {
-  const time = (ms: number) => `${(ms / 1000).toFixed(1)}s`
-  const rows = outcomes.map((outcome) => {
-    if (outcome.status === 'skipped') return [outcome.target, style.dim('skipped'), '-', '-', outcome.reason, '-']
-    if (outcome.status === 'failed') return [outcome.target, style.red('FAILED'), '-', '-', outcome.error.message, time(outcome.durationMs)]
-    const {value} = outcome
-    const engine = value.packages.find((item) => item.name === 'docker.io')
-    const result = value.changed === 0 ? style.green('current') : dryRun ? style.yellow('planned') : style.green('upgraded')
-    const versions = engine ? (engine.change === 'none' ? engine.from : `${engine.from} -> ${engine.to}`) : '-'
-    return [outcome.target, result, String(value.changed), value.range, versions, time(outcome.durationMs)]
+  return renderFleetSummary(outcomes, style, dryRun, {
+    changed: (value) => value.changed,
+    // The engine package's move: "20.10.24 -> 20.10.25", or its version when it stays.
+    engine: (value) => {
+      const engine = value.packages.find((item) => item.name === 'docker.io')
+      return engine ? (engine.change === 'none' ? engine.from : `${engine.from} -> ${engine.to}`) : '-'
+    },
+    result: (value, dry) => (value.changed === 0 ? style.green('current') : dry ? style.yellow('planned') : style.green('upgraded')),
+    extra: [{title: 'RANGE', cell: (value) => value.range}],
   })
-  return renderTable(['HOST', 'RESULT', dryRun ? 'WOULD CHANGE' : 'CHANGED', 'RANGE', 'DOCKER.IO / ERROR', 'TIME'], rows, style)
 }

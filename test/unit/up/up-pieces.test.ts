@@ -169,7 +169,20 @@ describe('tk up: pure parts', () => {
         false,
       )
       expect(table).to.match(/web-1 +ok +0 +20\.10\.24/)
-      expect(table).to.match(/web-2 +SKIPPED +- +- +- +not started: 1 host failed \(--max-fail 1\)/)
+      expect(table).to.match(/web-2 +skipped +- +- +- +not started: 1 host failed \(--max-fail 1\)/)
+    })
+
+    it('is the table provision and upgrade print: one vocabulary, WOULD CHANGE in a dry run', async () => {
+      const {renderProvisionSummary} = await import('../../../src/render/provision.js')
+      const {renderUpgradeSummary} = await import('../../../src/render/upgrade.js')
+      const failed = {target: 'db-1', status: 'failed' as const, error: {message: 'db-1: refused', exitCode: 5}, cause: undefined, durationMs: 30}
+      const header = (table: string) => table.split('\n')[0].trim().split(/ {2,}/)
+      expect(header(renderUpSummary([failed], style, true))).to.deep.equal(['HOST', 'RESULT', 'WOULD CHANGE', 'ENGINE', 'TIME', 'ERROR'])
+      expect(header(renderProvisionSummary([failed], style, true))).to.deep.equal(['HOST', 'RESULT', 'WOULD CHANGE', 'ENGINE', 'OS', 'TIME', 'ERROR'])
+      expect(header(renderUpgradeSummary([failed], style, false))).to.deep.equal(['HOST', 'RESULT', 'CHANGED', 'ENGINE', 'RANGE', 'TIME', 'ERROR'])
+      for (const table of [renderUpSummary([failed], style, true), renderProvisionSummary([failed], style, true), renderUpgradeSummary([failed], style, true)]) {
+        expect(table.split('\n')[1]).to.match(/^db-1 +FAILED +- +- .*0\.0s +db-1: refused$/)
+      }
     })
   })
 })
