@@ -22,7 +22,10 @@ set_owner "$owner"
 
 # The directory of file $1 under the destination, and its base name.
 place() {
-	dir=$dest/$(dirname -- "$1") base=$(basename -- "$1")
+	case $1 in
+		*/*) dir=$dest/${1%/*} base=${1##*/} ;;
+		*) dir=$dest base=$1 ;;
+	esac
 }
 
 # First only look: a refusal leaves the host as it was.
@@ -64,9 +67,10 @@ for f in "$@"; do
 	if [ "$dir" != "$last" ]; then
 		enter_directory "$dir" make
 		last=$dir
+		device=$(stat -c %d .)
 	fi
 	check_entry "$base" "$dest/$f"
-	if [ "$(stat -c %d .)" = "$stage_device" ]; then
+	if [ "$device" = "$stage_device" ]; then
 		mv -fT -- "$stage/$f" "$base"
 		continue
 	fi
