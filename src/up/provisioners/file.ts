@@ -5,6 +5,9 @@
  * host's state (unchanged source: the host is not even read); `run: always`
  * compares with the host every time and puts back what someone changed there.
  * It copies, it does not mirror: files removed from the source stay on the host.
+ * Its host scripts write as root but never through a link or where another user
+ * could steer the write (docs/security.md); here, a link in the source that
+ * leads outside it is refused unless tk.yml says followSymlinks: true.
  */
 import {readdir, readFile, realpath, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix, relative, sep} from 'node:path'
