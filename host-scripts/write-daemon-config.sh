@@ -50,7 +50,8 @@ else
 	backup=none
 	echo "backup=none"
 fi
-mv -f "$candidate" "$target"
+# -T: were daemon.json a link to a directory, mv would put the file inside that directory.
+mv -fT "$candidate" "$target"
 trap - EXIT
 [ -n "$init" ] || exit 0
 
@@ -69,7 +70,7 @@ engine_log "$init"
 if [ "$backup" = none ]; then
 	restored=$(rm -f "$target" 2>&1)
 else
-	restored=$( { tmp=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX) && cp -p "$backup" "$tmp" && mv -f "$tmp" "$target"; } 2>&1)
+	restored=$( { tmp=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX) && cp -p "$backup" "$tmp" && mv -fT "$tmp" "$target"; } 2>&1)
 fi
 status=$?
 if [ "$status" -ne 0 ]; then

@@ -152,6 +152,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
           destination: entry.destination,
           ...(entry.mode === undefined ? {} : {mode: entry.mode.padStart(4, '0')}),
           ...(entry.owner === undefined ? {} : {owner: entry.owner}),
+          followSymlinks: entry.followSymlinks ?? false,
         }
       case 'docker':
         entry.container?.ports?.forEach((port, position) => {

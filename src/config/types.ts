@@ -47,7 +47,7 @@ interface ProvisionerFileBase {
 
 export type ProvisionerFile =
   | (ProvisionerFileBase & {type: 'shell'; inline?: string; script?: string; env?: EnvFile; privileged?: boolean})
-  | (ProvisionerFileBase & {type: 'file'; source: string; destination: string; mode?: string; owner?: string})
+  | (ProvisionerFileBase & {type: 'file'; source: string; destination: string; mode?: string; owner?: string; followSymlinks?: boolean})
   | (ProvisionerFileBase & {
       type: 'docker'
       image: string
@@ -116,6 +116,8 @@ export interface FileProvisioner extends ProvisionerBase {
   /** Octal string, four digits ("0644"). */
   mode?: string
   owner?: string
+  /** Whether a link in the source may lead outside it (tk.yml's followSymlinks; default false). */
+  followSymlinks: boolean
 }
 
 export interface DockerProvisioner extends ProvisionerBase {

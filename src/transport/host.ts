@@ -23,8 +23,6 @@ export interface Host {
   run(script: string, options?: {stdin?: string | Buffer; timeoutMs?: number; onStdout?: (chunk: Buffer) => void}): Promise<RunResult>
   /** The file's bytes, or undefined when it does not exist. Other failures throw. */
   readFile(path: string): Promise<Buffer | undefined>
-  /** Writes through a temporary file and a rename, so readers never see half a file. */
-  writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void>
   /** What is at the path (following links), or undefined when nothing is. */
   stat(path: string): Promise<PathStat | undefined>
   /** Whether a command of that name is on the host's PATH. */

@@ -4,8 +4,8 @@
  */
 import {spawn} from 'node:child_process'
 import {constants as fsConstants} from 'node:fs'
-import {access, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
-import {delimiter, dirname, basename, join} from 'node:path'
+import {access, readFile, stat} from 'node:fs/promises'
+import {delimiter, join} from 'node:path'
 
 import type {Host, PathStat, RunResult} from './host.js'
 
@@ -50,17 +50,6 @@ export class LocalHost implements Host {
       return await readFile(path)
     } catch (error) {
       if (isMissing(error)) return undefined
-      throw error
-    }
-  }
-
-  async writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-    const temporary = join(dirname(path), `.${basename(path)}.tk-${process.pid}-${Date.now()}`)
-    try {
-      await writeFile(temporary, data, {mode, flush: true})
-      await rename(temporary, path)
-    } catch (error) {
-      await unlink(temporary).catch(() => {})
       throw error
     }
   }

@@ -272,12 +272,6 @@ export class SshHost implements Host {
     return result.stdout
   }
 
-  async writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-    const script = await boundScript('file-write-atomic.sh', [path, (mode & 0o7777).toString(8).padStart(4, '0')])
-    const result = await this.runRaw(script, {stdin: Buffer.from(data)})
-    if (result.code !== 0) throw this.fileError('write', path, result)
-  }
-
   async stat(path: string): Promise<PathStat | undefined> {
     const result = await this.runRaw(await boundScript('file-stat.sh', [path]), {})
     if (result.code === MISSING) return undefined

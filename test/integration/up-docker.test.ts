@@ -40,10 +40,6 @@ class CountingHost implements Host {
     return this.host.readFile(path)
   }
 
-  writeFileAtomic(path: string, data: string | Buffer, mode?: number) {
-    return this.host.writeFileAtomic(path, data, mode)
-  }
-
   stat(path: string) {
     return this.host.stat(path)
   }

@@ -212,6 +212,20 @@ describe('tk up on sandbox machines', function () {
     }
   })
 
+  it('refuses a file provisioner whose destination a host user made a link to /etc (/srv/app/conf -> /etc/demo.d): one line, nothing written, exit 1', async () => {
+    await root(db1, 'useradd -M mallory; mkdir -p /etc/demo.d /srv/app; chown mallory /srv/app; su mallory -c "ln -s /etc/demo.d /srv/app/conf"')
+    writeFileSync(join(dir, 'files', 'app.conf'), 'options demo x=1\n')
+    const config = join(dir, 'tk-mallory.yml')
+    writeFileSync(
+      config,
+      sandboxFleetYaml(fixture, [{name: 'db-1', machine: db1}], ['provisioners:', '  - name: demo', '    type: file', '    source: files/app.conf', '    destination: /srv/app/conf/app.conf', '    owner: mallory']),
+    )
+    const run = await tk(['up', 'db-1'], {TK_CONFIG: config})
+    expect(run.code, run.stdout + run.stderr).to.equal(1)
+    expect(run.stdout + run.stderr).to.contain('db-1: file provisioner demo: refused /srv/app/conf/app.conf: /srv/app/conf is a symbolic link (to /etc/demo.d)')
+    expect((await root(db1, 'ls -A /etc/demo.d')).stdout).to.equal('')
+  })
+
   it('refuses what it cannot do with one line', async () => {
     const unknown = await tk(['up', 'web-9'], secretEnv)
     expect(unknown.code).to.equal(3)

@@ -5,9 +5,12 @@
  * host's state (unchanged source: the host is not even read); `run: always`
  * compares with the host every time and puts back what someone changed there.
  * It copies, it does not mirror: files removed from the source stay on the host.
+ * Its host scripts write as root but never through a link or where another user
+ * could steer the write (docs/security.md); here, a link in the source that
+ * leads outside it is refused unless tk.yml says followSymlinks: true.
  */
-import {readdir, readFile, stat} from 'node:fs/promises'
-import {dirname, join, posix, relative, sep} from 'node:path'
+import {readdir, readFile, realpath, stat} from 'node:fs/promises'
+import {basename, dirname, join, posix, relative, sep} from 'node:path'
 
 import {create as createTar} from 'tar'
 
@@ -15,7 +18,8 @@ import type {FileProvisioner} from '../../config/types.js'
 import {HostStateError, InputError} from '../../errors/index.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {sha256, specHash} from '../spec-hash.js'
-import type {ProvisionerRunner} from './types.js'
+import type {RunResult} from '../../transport/host.js'
+import type {ProvisionerContext, ProvisionerRunner} from './types.js'
 
 export interface SourceFile {
   /** Relative to the source directory, with "/" separators; the destination's base name for a single file. */
@@ -58,6 +62,7 @@ export async function readSourceTree(provisioner: FileProvisioner): Promise<Sour
   const info = await stat(provisioner.source).catch(fail)
   const wanted = (mode: number) => (provisioner.mode ? String(Number.parseInt(provisioner.mode, 8).toString(8)) : sourceMode(mode))
   if (info.isFile()) {
+    await refuseLinksOut(provisioner, [provisioner.source], await realpath(dirname(provisioner.source)).catch(fail))
     const data = await readFile(provisioner.source).catch(fail)
     return {kind: 'file', root: dirname(provisioner.source), files: [{path: posix.basename(provisioner.destination), sha256: sha256(data), mode: wanted(info.mode)}]}
   }
@@ -65,6 +70,8 @@ export async function readSourceTree(provisioner: FileProvisioner): Promise<Sour
   const paths: string[] = []
   await walk(provisioner.source, provisioner.source, paths).catch(fail)
   paths.sort()
+  const tree = join(await realpath(dirname(provisioner.source)).catch(fail), basename(provisioner.source))
+  await refuseLinksOut(provisioner, paths.map((path) => join(provisioner.source, path)), tree)
   const files = await Promise.all(
     paths.map(async (path) => {
       const full = join(provisioner.source, path)
@@ -73,6 +80,25 @@ export async function readSourceTree(provisioner: FileProvisioner): Promise<Sour
     }),
   ).catch(fail)
   return {kind: 'directory', root: provisioner.source, files}
+}
+
+/**
+ * A link in the source that leads outside it (files/key -> ~/.ssh/id_ed25519)
+ * would send a file of this machine that the repository does not hold: refused
+ * unless tk.yml's followSymlinks says so. `tree` is where the source really is
+ * (its directory, or a file source's directory), its parents' links resolved.
+ */
+async function refuseLinksOut(provisioner: FileProvisioner, files: string[], tree: string): Promise<void> {
+  if (provisioner.followSymlinks) return
+  for (const file of files) {
+    // eslint-disable-next-line no-await-in-loop -- the first one out is reported; links are few
+    const real = await realpath(file)
+    if (!real.startsWith(tree + sep)) {
+      throw new InputError(
+        `provisioner ${provisioner.name}: ${file} leads outside the source, to ${real}: tk sends a file from outside the source only when the provisioner says followSymlinks: true`,
+      )
+    }
+  }
 }
 
 /** "sum"/"stat" lines of host-scripts/file-state.sh -> path -> what the host has. */
@@ -107,8 +133,8 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
   const count = `${tree.files.length} file${tree.files.length === 1 ? '' : 's'}`
   if (provisioner.run === 'once' && recorded?.specHash === hash) return {result: 'ok', detail: `${provisioner.destination}: ${count}, unchanged since ${recorded.appliedAt}`, specHash: hash}
 
-  const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind]))
-  if (state.code !== 0) throw new HostStateError(`${context.target}: file provisioner ${provisioner.name}: cannot read ${provisioner.destination}: ${state.stderr.trim().split('\n').pop()}`)
+  const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind, owner]))
+  if (state.code !== 0) throw hostFailure(provisioner, context, 'read', state)
   const onHost = parseFileState(state.stdout)
   const stale = tree.files.filter((file) => {
     const there = onHost.get(file.path)
@@ -124,10 +150,19 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
   const directory = single ? posix.dirname(provisioner.destination) : provisioner.destination
   const args = [directory, owner, single ? stale[0].mode : (provisioner.mode ?? ''), single ? 'raw' : 'tar', ...stale.map((file) => file.path)]
   const installed = await context.hosts.root.run(await boundScript('file-install.sh', args), {stdin: payload})
-  if (installed.code !== 0) {
-    throw new HostStateError(`${context.target}: file provisioner ${provisioner.name}: cannot write ${provisioner.destination}: ${installed.stderr.trim().split('\n').pop()}`)
-  }
+  if (installed.code !== 0) throw hostFailure(provisioner, context, 'write', installed)
   return {result: 'changed', detail: `wrote ${what}`, specHash: hash}
+}
+
+/** The exit code of host-scripts/lib/enter-directory.sh's refusals; its line on stderr says why. */
+const REFUSED = 9
+
+/** One line: what the host refused (a link, a path another user can change), or why reading or writing failed. */
+function hostFailure(provisioner: FileProvisioner, context: ProvisionerContext, verb: 'read' | 'write', result: RunResult): HostStateError {
+  const last = result.stderr.trim().split('\n').pop() ?? ''
+  const prefix = `${context.target}: file provisioner ${provisioner.name}`
+  if (result.code === REFUSED && last.startsWith('refused: ')) return new HostStateError(`${prefix}: refused ${provisioner.destination}: ${last.slice('refused: '.length)}`)
+  return new HostStateError(`${prefix}: cannot ${verb} ${provisioner.destination}: ${last || `exit code ${result.code}`}`)
 }
 
 /** A tar of the files, named relative to root. */

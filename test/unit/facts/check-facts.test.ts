@@ -23,9 +23,6 @@ class FileMapHost implements Host {
     const content = this.files[path]
     return content === undefined ? undefined : Buffer.from(content)
   }
-  async writeFileAtomic(): Promise<void> {
-    throw new Error('read-only fake')
-  }
   async stat(path: string): Promise<PathStat | undefined> {
     return this.files[path] === undefined ? undefined : {type: 'file', size: 0, mode: 0o644}
   }

@@ -239,7 +239,6 @@ describe('docker provisioner', () => {
           return {code: 0, stdout: 'c2\n', stderr: ''}
         },
         readFile: async () => undefined,
-        writeFileAtomic: async () => undefined,
         stat: async () => undefined,
         hasCommand: async () => true,
         close: async () => undefined,

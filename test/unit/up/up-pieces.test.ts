@@ -1,7 +1,7 @@
 /** The pure parts of tk up: spec hashes, the host's state file, file provisioner comparisons, tk.yml's engine as a desired engine, progress output. */
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -9,6 +9,7 @@ import type {EngineConfig, FileProvisioner} from '../../../src/config/types.js'
 import {makeStyle} from '../../../src/render/style.js'
 import {renderUpSummary, UpProgress} from '../../../src/render/up.js'
 import {desiredEngine} from '../../../src/provision/engine-from-config.js'
+import {InputError} from '../../../src/errors/index.js'
 import {parseFileState, readSourceTree} from '../../../src/up/provisioners/file.js'
 import {hideSecrets} from '../../../src/up/provisioners/types.js'
 import {specHash} from '../../../src/up/spec-hash.js'
@@ -47,7 +48,7 @@ describe('tk up: pure parts', () => {
       dir = mkdtempSync(join(tmpdir(), 'tk-file-prov-'))
     })
     afterEach(() => rmSync(dir, {recursive: true, force: true}))
-    const provisioner = (source: string, more: Partial<FileProvisioner> = {}): FileProvisioner => ({name: 'f', type: 'file', run: 'once', hosts: [], source, destination: '/etc/app/app.env', ...more})
+    const provisioner = (source: string, more: Partial<FileProvisioner> = {}): FileProvisioner => ({name: 'f', type: 'file', run: 'once', hosts: [], source, destination: '/etc/app/app.env', followSymlinks: false, ...more})
 
     it('hashes a single file under the destination\'s name, with the mode tk.yml gives or the source\'s', async () => {
       writeFileSync(join(dir, 'local.env'), 'A=1\n')
@@ -88,6 +89,33 @@ describe('tk up: pure parts', () => {
       } catch (error) {
         expect((error as Error).message).to.equal(`provisioner f: cannot read ${join(dir, 'nope')}: no such file or directory`)
       }
+    })
+
+    it('refuses a link that leads outside the source (files/key -> ~/.ssh/id_ed25519) unless followSymlinks is set; links inside it are sent', async () => {
+      mkdirSync(join(dir, 'home', '.ssh'), {recursive: true})
+      writeFileSync(join(dir, 'home', '.ssh', 'id_ed25519'), 'PRIVATE KEY\n')
+      mkdirSync(join(dir, 'repo', 'files', 'conf'), {recursive: true})
+      writeFileSync(join(dir, 'repo', 'files', 'conf', 'a.conf'), 'a')
+      symlinkSync('a.conf', join(dir, 'repo', 'files', 'conf', 'b.conf'))
+      expect((await readSourceTree(provisioner(join(dir, 'repo', 'files', 'conf')))).files.map((file) => file.path)).to.deep.equal(['a.conf', 'b.conf'])
+
+      const key = join(dir, 'home', '.ssh', 'id_ed25519')
+      symlinkSync(key, join(dir, 'repo', 'files', 'key'))
+      symlinkSync(key, join(dir, 'repo', 'files', 'conf', 'key'))
+      symlinkSync(join(dir, 'home', '.ssh'), join(dir, 'repo', 'files', 'ssh'))
+      const refusal = (source: string) => `provisioner f: ${source} leads outside the source, to ${key}: tk sends a file from outside the source only when the provisioner says followSymlinks: true`
+      for (const [source, file] of [
+        [join(dir, 'repo', 'files', 'key'), join(dir, 'repo', 'files', 'key')],
+        [join(dir, 'repo', 'files', 'conf'), join(dir, 'repo', 'files', 'conf', 'key')],
+        [join(dir, 'repo', 'files', 'ssh'), join(dir, 'repo', 'files', 'ssh', 'id_ed25519')],
+      ]) {
+        // eslint-disable-next-line no-await-in-loop
+        const error = await readSourceTree(provisioner(source)).then(() => undefined, (error_: Error) => error_)
+        expect(error, source).to.be.instanceOf(InputError)
+        expect(error?.message).to.equal(refusal(file))
+      }
+      const followed = await readSourceTree(provisioner(join(dir, 'repo', 'files', 'key'), {followSymlinks: true}))
+      expect(followed.files[0].sha256).to.equal(createHash('sha256').update('PRIVATE KEY\n').digest('hex'))
     })
 
     it('parses the host\'s sums and stats, including names with spaces', () => {
