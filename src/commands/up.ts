@@ -63,7 +63,13 @@ With several hosts failing for different reasons the exit code is 1.`
     const style = makeStyle(useColor())
     const live = !json && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
     const stepWidth = Math.max(render.MIN_STEP_WIDTH, ...config.provisioners.map((provisioner) => render.stepName({kind: 'provisioner', title: provisioner.type, id: provisioner.name}).length))
-    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write: (text) => process.stdout.write(text), dryRun: flags['dry-run'], stepWidth})
+    // Whether anything came before the summary: piped output starts with the table when nothing did, not a blank line.
+    let printed = false
+    const write = (text: string) => {
+      printed = true
+      process.stdout.write(text)
+    }
+    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write, dryRun: flags['dry-run'], stepWidth})
     const result = await up.upHosts(targets, {
       config,
       dryRun: flags['dry-run'],
@@ -89,9 +95,9 @@ With several hosts failing for different reasons the exit code is 1.`
 
     const {outcomes} = result
     if (!json) {
-      if (live) for (const line of render.renderChanges(outcomes, result.steps, style)) this.log(line)
-      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
-      this.log('')
+      if (live) for (const line of render.renderChanges(outcomes, result.steps, style)) write(`${line}\n`)
+      for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) write(`${style.yellow(`note: ${notice}`)}\n`)
+      if (printed) this.log('')
       this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
       const failed = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.target)
       if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} ${flags['dry-run'] ? 'could not be planned' : 'did not converge'}: ${failed.join(', ')}\n`)

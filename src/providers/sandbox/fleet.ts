@@ -400,6 +400,30 @@ function hostState(state: Machine['state']): SandboxHostState {
 }
 
 /**
+ * The sandbox machines (project and host labels) among the stopped engine's
+ * containers, read from its data-root (containers/ID/config.v2.json, as
+ * dockerd keeps them); undefined when that cannot be read, so nothing is
+ * claimed.
+ */
+export async function machinesOnDisk(dataRoot: string): Promise<Set<string> | undefined> {
+  const {readdir, readFile} = await import('node:fs/promises')
+  const directory = join(dataRoot, 'containers')
+  try {
+    const ids = await readdir(directory)
+    const labels = await Promise.all(
+      ids.map(async (id) => {
+        const config = JSON.parse(await readFile(join(directory, id, 'config.v2.json'), 'utf8')) as {Config?: {Labels?: Record<string, string>}}
+        return config.Config?.Labels ?? {}
+      }),
+    )
+    return new Set(labels.filter((each) => each[FLEET_LABEL.project] && each[FLEET_LABEL.host]).map((each) => `${each[FLEET_LABEL.project]}\u0000${each[FLEET_LABEL.host]}`))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(error as {path?: string}).path?.endsWith('config.v2.json')) return new Set()
+    return undefined
+  }
+}
+
+/**
  * The state of each sandbox target's machine, without creating anything and
  * without starting an engine: when none answers, every host is
  * "engine-not-running".
@@ -412,7 +436,11 @@ export async function describeSandboxHosts(targets: readonly Target[], options: 
     return entries.map((entry) => ({...base(entry), state: 'unknown' as const, detail: 'sandbox machines need root'}))
   }
   const home = await homeOf()
-  if (!(await engineAnswers(home))) return entries.map((entry) => ({...base(entry), state: 'engine-not-running' as const}))
+  if (!(await engineAnswers(home))) {
+    // A machine tk destroyed is gone, engine or not: only those on the engine's disk are down with it.
+    const kept = await machinesOnDisk(home.engine.dataRoot)
+    return entries.map((entry) => ({...base(entry), state: kept && !kept.has(`${entry.project}\u0000${entry.target.name}`) ? ('not-created' as const) : ('engine-not-running' as const)}))
+  }
   const {default: Docker} = await import('dockerode')
   const docker = new Docker({socketPath: home.engine.socket})
   const containers = await docker.listContainers({all: true, filters: {label: [FLEET_LABEL.project]}})

@@ -3,8 +3,11 @@
  * person can tell which host it is, and never shared across projects or hosts.
  */
 import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
-import {machineName} from '../../../src/providers/sandbox/fleet.js'
+import {FLEET_LABEL, machineName, machinesOnDisk} from '../../../src/providers/sandbox/fleet.js'
 import {planDestroy, parseEngineRemoval} from '../../../src/destroy/index.js'
 import {UserError} from '../../../src/errors/index.js'
 import type {Target} from '../../../src/targets/index.js'
@@ -78,5 +81,29 @@ describe('tk destroy plan', () => {
       kept: ['/var/lib/docker', '/var/lib/tk'],
     })
     expect(parseEngineRemoval('none\n')).to.deep.equal({purged: [], kept: []})
+  })
+})
+
+describe('sandbox machines on a stopped engine\'s disk', () => {
+  // A stand-in for dockerd's data-root: containers/ID/config.v2.json as dockerd writes them (only the labels matter here).
+  let dataRoot: string
+  beforeEach(() => (dataRoot = mkdtempSync(join(tmpdir(), 'tk-data-root-'))))
+  afterEach(() => rmSync(dataRoot, {recursive: true, force: true}))
+  const container = (id: string, labels: Record<string, string>) => {
+    mkdirSync(join(dataRoot, 'containers', id), {recursive: true})
+    writeFileSync(join(dataRoot, 'containers', id, 'config.v2.json'), JSON.stringify({ID: id, Config: {Image: 'tk-sandbox/debian:bookworm', Labels: labels}}))
+  }
+
+  it('names the machines that are kept, so status does not call a destroyed one "down with the engine"', async () => {
+    container('a1', {[FLEET_LABEL.project]: '/srv/fleet/tk.yml', [FLEET_LABEL.host]: 'web-1'})
+    container('b2', {other: 'label'})
+    expect([...(await machinesOnDisk(dataRoot))!]).to.deep.equal(['/srv/fleet/tk.yml\u0000web-1'])
+  })
+
+  it('knows there are none when the engine never kept a container, and claims nothing when it cannot read them', async () => {
+    expect((await machinesOnDisk(dataRoot))!.size).to.equal(0)
+    mkdirSync(join(dataRoot, 'containers', 'c3'), {recursive: true})
+    writeFileSync(join(dataRoot, 'containers', 'c3', 'config.v2.json'), '{not json')
+    expect(await machinesOnDisk(dataRoot)).to.equal(undefined)
   })
 })

@@ -24,7 +24,8 @@ ${exitCodeTable(['OK', 'ENVIRONMENT'])}`
     const {stopSandboxEngine} = await import('../../../providers/sandbox/fleet.js')
     const result = await stopSandboxEngine()
     if (!result.wasRunning) this.log("the sandbox's engine is not running")
-    else this.log(`stopped the sandbox's engine (pid ${result.pid}) and the ${result.machines} machine${result.machines === 1 ? '' : 's'} running on it; they are kept, tk up starts them again`)
+    else if (result.machines === 0) this.log(`stopped the sandbox's engine (pid ${result.pid}); no machine was running on it`)
+    else this.log(`stopped the sandbox's engine (pid ${result.pid}) and the ${result.machines} machine${result.machines === 1 ? '' : 's'} running on it; ${result.machines === 1 ? 'it is' : 'they are'} kept, tk up starts ${result.machines === 1 ? 'it' : 'them'} again`)
     return result
   }
 }
