@@ -317,7 +317,8 @@ async function ensureOne(sandbox: Sandbox, entry: Planned, onProgress: SandboxOp
     return connection(sandbox, entry, machine, {created: false, started})
   }
   onProgress?.({target: entry.target.name, message: `creating machine ${entry.machine} (Debian ${entry.release})`})
-  const machine = await sandbox.machines.create({name: entry.machine, release: entry.release, labels: labelsOf(entry)})
+  // The machine calls itself by its tk.yml name (prompt, motd, logs); the container's name keeps the project's suffix.
+  const machine = await sandbox.machines.create({name: entry.machine, hostname: entry.target.name, release: entry.release, labels: labelsOf(entry)})
   return connection(sandbox, entry, machine, {created: true, started: true})
 }
 

@@ -47,6 +47,8 @@ export interface MachineSpec {
   waitForSsh?: boolean
   /** Extra container labels, e.g. which tk.yml host the machine stands for. */
   labels?: Record<string, string>
+  /** The machine's own hostname (its prompt, its motd); default: its name. */
+  hostname?: string
 }
 
 export type MachineState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
@@ -137,7 +139,7 @@ export class SandboxMachines {
     const container = await this.docker.createContainer({
       name: containerName(spec.name),
       Image: image,
-      Hostname: spec.name,
+      Hostname: spec.hostname ?? spec.name,
       Labels: {
         ...spec.labels,
         [MACHINE_LABEL.name]: spec.name,
