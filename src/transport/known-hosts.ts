@@ -4,10 +4,13 @@
  * keys recorded for a host, and the verdict on a key a server presents. The
  * policy for unknown keys and the appending of new entries live here too.
  */
-import {createHash, createHmac, randomBytes} from 'node:crypto'
-import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
+import {createHash, createHmac} from 'node:crypto'
+import {constants} from 'node:fs'
+import {mkdir, open, readFile, readlink} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
+
+import lockfile from 'proper-lockfile'
 
 import {HostKeyError, UserError} from '../errors/index.js'
 import {globMatch} from './ssh-config.js'
@@ -153,30 +156,68 @@ export function knownHostsLine(host: string, port: number, key: Buffer): string 
   return `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`
 }
 
-// Appends within one process are serialised; each rewrites the file from what is on disk then.
+/**
+ * Where writes to `file` go: through a symlink to its target (resolved even
+ * when the target does not exist yet), so a linked ~/.ssh/known_hosts stays a link.
+ */
+async function writeTarget(file: string): Promise<string> {
+  let path = resolve(file)
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string
+    try {
+      link = await readlink(path)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EINVAL' || code === 'ENOENT') return path // not a link, or nothing there yet
+      throw error
+    }
+    path = resolve(dirname(path), link)
+  }
+  throw new Error(`${file}: too many levels of symbolic links`)
+}
+
+// Within one process, appends queue here rather than spinning on the file lock.
 let appendQueue: Promise<unknown> = Promise.resolve()
 
-/** Appends an entry by writing a complete new file and renaming it over the old one (creating ~/.ssh 0700). */
-export function appendKnownHost(file: string, host: string, port: number, key: Buffer): Promise<void> {
+/**
+ * Appends a host's entry to a known_hosts file as OpenSSH does: opened for
+ * O_APPEND (through a symlink) and written in one write() call, so nothing
+ * another writer appended meanwhile is lost. Other tk processes are kept out
+ * by a lock beside the file while tk looks at the file's last byte and at
+ * whether the host was recorded meanwhile: an entry recorded by another
+ * process is not written twice, and a different key recorded for the host
+ * meanwhile is a changed key (refused). ~/.ssh is created 0700, a new file 0600.
+ */
+export function appendKnownHost(file: string, host: string, port: number, key: Buffer): Promise<'appended' | 'present'> {
   const task = appendQueue.then(async () => {
-    await mkdir(dirname(file), {recursive: true, mode: 0o700})
-    let current = ''
-    let mode = 0o600
+    const target = await writeTarget(file)
+    await mkdir(dirname(target), {recursive: true, mode: 0o700})
+    // A lock older than 10 s belongs to a process that died holding it: it is taken over.
+    const release = await lockfile.lock(target, {realpath: false, stale: 10_000, retries: {retries: 200, minTimeout: 5, maxTimeout: 100}})
     try {
-      current = await readFile(file, 'utf8')
-      mode = (await stat(file)).mode & 0o777
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    const separator = current === '' || current.endsWith('\n') ? '' : '\n'
-    const next = `${current}${separator}${knownHostsLine(host, port, key)}\n`
-    const temporary = join(dirname(file), `.known_hosts.tk-${process.pid}-${randomBytes(4).toString('hex')}`)
-    try {
-      await writeFile(temporary, next, {mode, flush: true})
-      await rename(temporary, file)
-    } catch (error) {
-      await unlink(temporary).catch(() => {})
-      throw error
+      const handle = await open(target, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600)
+      try {
+        const current = await handle.readFile('utf8')
+        const name = knownHostsName(host, port)
+        const recorded = parseKnownHosts(current, file).filter((entry) => entry.marker === undefined && entryMatchesName(entry, name))
+        if (recorded.some((entry) => entry.key.equals(key))) return 'present'
+        if (recorded.length > 0) {
+          const old = recorded[0]
+          throw new HostKeyError(
+            `HOST KEY CHANGED for ${name} while tk was connecting: ${old.file}:${old.line} now records ${old.keyType} ${fingerprint(old.key)}, not the ${keyTypeOf(key)} ${fingerprint(key)} presented; refusing to connect`,
+          )
+        }
+        const separator = current === '' || current.endsWith('\n') ? '' : '\n'
+        const bytes = Buffer.from(`${separator}${knownHostsLine(host, port, key)}\n`)
+        const {bytesWritten} = await handle.write(bytes)
+        if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`)
+        await handle.sync()
+        return 'appended'
+      } finally {
+        await handle.close()
+      }
+    } finally {
+      await release()
     }
   })
   appendQueue = task.catch(() => {})
@@ -249,16 +290,17 @@ export async function checkHostKey(
     )
     return {accepted: true}
   }
+  let written: 'appended' | 'present'
   try {
-    await appendKnownHost(options.userFile, lookupHost, port, key)
+    written = await appendKnownHost(options.userFile, lookupHost, port, key)
   } catch (error) {
     return {
       accepted: false,
-      error: new HostKeyError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`),
+      error: error instanceof HostKeyError ? error : new HostKeyError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`),
     }
   }
   // Keep the in-memory view current so a second connection in this process is checked against it.
   knownHosts.entries.push({file: options.userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
-  options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${options.userFile}`)
+  if (written === 'appended') options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${options.userFile}`)
   return {accepted: true, recorded: options.userFile}
 }
