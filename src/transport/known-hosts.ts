@@ -12,12 +12,36 @@ import {dirname, join, resolve} from 'node:path'
 
 import lockfile from 'proper-lockfile'
 
-import {HostKeyError, UserError} from '../errors/index.js'
+import {ConfigurationError, HostKeyError, UserError} from '../errors/index.js'
 import {globMatch} from './ssh-config.js'
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
 export const HOST_KEY_POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off']
 export const DEFAULT_HOST_KEY_POLICY: HostKeyPolicy = 'accept-new'
+
+/**
+ * StrictHostKeyChecking from an SSH config, as tk applies it. `yes` is
+ * strict. `ask` is strict too: tk works on many hosts at once and does not
+ * stop to ask about a fingerprint. `no`/`off` is accept-new: like OpenSSH, tk
+ * records an unknown key, but it never connects to a host whose key changed
+ * (OpenSSH's `no` does, with password logins disabled); tk's own `off`
+ * (--host-key-policy) is the only way to accept a key without recording it.
+ */
+export function hostKeyPolicyOf(value: string, host: string): HostKeyPolicy {
+  switch (value.toLowerCase()) {
+    case 'yes':
+    case 'true':
+    case 'ask':
+      return 'strict'
+    case 'accept-new':
+    case 'no':
+    case 'off':
+    case 'false':
+      return 'accept-new'
+    default:
+      throw new ConfigurationError(`SSH config: StrictHostKeyChecking "${value}" for ${host} is not yes, accept-new, no, off or ask`)
+  }
+}
 
 export interface KnownHostEntry {
   file: string
@@ -98,6 +122,8 @@ export type HostKeyVerdict =
   | {status: 'match'; entry: KnownHostEntry}
   | {status: 'mismatch'; entries: KnownHostEntry[]}
   | {status: 'revoked'; entry: KnownHostEntry}
+  /** No plain key recorded, but a @cert-authority line names the host: tk cannot check its certificate. */
+  | {status: 'certificate-only'; entry: KnownHostEntry}
   | {status: 'unknown'}
 
 export class KnownHosts {
@@ -141,6 +167,8 @@ export class KnownHosts {
     // Any recorded key for this host that is not the presented one means the host is known and its key changed.
     // (tk offers the server only the key types it has on record, so a different type is a change too.)
     if (recorded.length > 0) return {status: 'mismatch', entries: recorded}
+    const authority = this.entries.find((entry) => entry.marker === 'cert-authority' && entryMatchesName(entry, name))
+    if (authority) return {status: 'certificate-only', entry: authority}
     return {status: 'unknown'}
   }
 }
@@ -226,8 +254,8 @@ export function appendKnownHost(file: string, host: string, port: number, key: B
 
 export interface HostKeyCheckOptions {
   policy: HostKeyPolicy
-  /** Files read, in order; the first is the user's file that accept-new writes. */
-  userFile: string
+  /** The user's file that accept-new writes (the first UserKnownHostsFile); undefined for `UserKnownHostsFile none`. */
+  userFile?: string
   globalFiles: string[]
   onWarning: (message: string) => void
 }
@@ -273,6 +301,15 @@ export async function checkHostKey(
         ),
       }
     }
+    case 'certificate-only':
+      // Whatever the policy: a CA-managed host is one whose keys are meant to be checked, not trusted on first use.
+      return {
+        accepted: false,
+        error: new HostKeyError(
+          `${displayName} is certified by the host CA in ${verdict.entry.file}:${verdict.entry.line} (@cert-authority), which tk cannot check, and its own key ${keyTypeOf(key)} ${presented} is not pinned; refusing to connect`,
+          {hint: `Verify the fingerprint, then pin the host's key in ${options.userFile ?? 'a known_hosts file'} (e.g. from a verified ssh-keyscan)`},
+        ),
+      }
     case 'unknown':
       break
   }
@@ -280,10 +317,17 @@ export async function checkHostKey(
     return {
       accepted: false,
       error: new HostKeyError(`Host key for ${displayName} is not known (${keyTypeOf(key)} ${presented}) and the host key policy is strict`, {
-        hint: `Verify the fingerprint, then add the key to ${options.userFile} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
+        hint: `Verify the fingerprint, then add the key to ${options.userFile ?? 'a known_hosts file'} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
       }),
     }
   }
+  if (options.userFile === undefined) {
+    options.onWarning(
+      `WARNING: accepting the unverified key ${keyTypeOf(key)} ${presented} for ${displayName} without recording it: UserKnownHostsFile is none, so there is nowhere to record it.`,
+    )
+    return {accepted: true}
+  }
+  const userFile = options.userFile
   if (options.policy === 'off') {
     options.onWarning(
       `WARNING: host key checking is OFF: accepting the unverified key ${keyTypeOf(key)} ${presented} for ${displayName} without recording it. Anyone on the network path could be impersonating this host.`,
@@ -292,15 +336,15 @@ export async function checkHostKey(
   }
   let written: 'appended' | 'present'
   try {
-    written = await appendKnownHost(options.userFile, lookupHost, port, key)
+    written = await appendKnownHost(userFile, lookupHost, port, key)
   } catch (error) {
     return {
       accepted: false,
-      error: error instanceof HostKeyError ? error : new HostKeyError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`),
+      error: error instanceof HostKeyError ? error : new HostKeyError(`Cannot record the new host key for ${displayName} in ${userFile}: ${(error as Error).message}`),
     }
   }
   // Keep the in-memory view current so a second connection in this process is checked against it.
-  knownHosts.entries.push({file: options.userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
-  if (written === 'appended') options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${options.userFile}`)
-  return {accepted: true, recorded: options.userFile}
+  knownHosts.entries.push({file: userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
+  if (written === 'appended') options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${userFile}`)
+  return {accepted: true, recorded: userFile}
 }

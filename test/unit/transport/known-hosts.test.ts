@@ -96,8 +96,9 @@ describe('transport known_hosts', () => {
     const ca = newKey()
     const known = new KnownHosts(parseKnownHosts([`@revoked * ${a.line}`, `web ${a.line}`, `@cert-authority *.prod ${ca.line}`].join('\n'), 'kh'))
     expect(known.verify('web', 22, a.blob)).to.include({status: 'revoked'})
-    expect(known.verify('x.prod', 22, ca.blob).status).to.equal('unknown')
+    expect(known.verify('x.prod', 22, ca.blob).status).to.equal('certificate-only')
     expect(known.lookup('x.prod', 22)).to.deep.equal([])
+    expect(known.verify('x.dev', 22, ca.blob).status).to.equal('unknown')
   })
 
   describe('checkHostKey policies', () => {
@@ -123,6 +124,31 @@ describe('transport known_hosts', () => {
         expect(outcome.error?.message).to.not.include('\n')
       }
       expect(readFileSync(file, 'utf8')).to.equal(`# first line\nweb ${old.line}\n`)
+    })
+
+    it('refuses a host named by a @cert-authority line whose own key is not pinned, under every policy, writing nothing', async () => {
+      const ca = newKey()
+      const hostKey = newKey()
+      const file = join(dir, 'known_hosts')
+      const text = `@cert-authority *.prod ${ca.line}\n`
+      writeFileSync(file, text)
+      for (const policy of ['strict', 'accept-new', 'off'] as const) {
+        const outcome = await checkHostKey('web.prod', 'web.prod', 22, hostKey.blob, await KnownHosts.load([file]), options(file, policy))
+        expect(outcome.accepted, policy).to.equal(false)
+        expect(outcome.error?.exitCode).to.equal(ExitCode.HOST_KEY)
+        expect(outcome.error?.message).to.include('@cert-authority').and.include(`${file}:1`).and.include(fingerprint(hostKey.blob)).and.not.include('\n')
+      }
+      expect(readFileSync(file, 'utf8')).to.equal(text)
+      // Its key pinned beside the CA line: connects.
+      writeFileSync(file, `${text}web.prod ${hostKey.line}\n`)
+      expect(await checkHostKey('web.prod', 'web.prod', 22, hostKey.blob, await KnownHosts.load([file]), options(file, 'accept-new'))).to.deep.equal({accepted: true})
+    })
+
+    it('accepts with a warning but records nothing when there is no user file (UserKnownHostsFile none)', async () => {
+      const warnings: string[] = []
+      const outcome = await checkHostKey('web', 'web', 22, newKey().blob, new KnownHosts([]), {policy: 'accept-new', globalFiles: [], onWarning: (message) => warnings.push(message)})
+      expect(outcome).to.deep.equal({accepted: true})
+      expect(warnings.join()).to.match(/^WARNING: .*UserKnownHostsFile is none/)
     })
 
     it('strict refuses an unknown key without writing anything', async () => {
