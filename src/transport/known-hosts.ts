@@ -7,8 +7,7 @@
 import {createHash, createHmac} from 'node:crypto'
 import {constants} from 'node:fs'
 import {mkdir, open, readFile, readlink} from 'node:fs/promises'
-import {homedir} from 'node:os'
-import {dirname, join, resolve} from 'node:path'
+import {dirname, resolve} from 'node:path'
 
 import lockfile from 'proper-lockfile'
 
@@ -172,12 +171,6 @@ export class KnownHosts {
     return {status: 'unknown'}
   }
 }
-
-export function defaultKnownHostsFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  return env.TK_KNOWN_HOSTS || join(home, '.ssh', 'known_hosts')
-}
-
-export const GLOBAL_KNOWN_HOSTS_FILE = '/etc/ssh/ssh_known_hosts'
 
 /** The known_hosts line tk writes for a host: plain name, `[host]:port` off port 22. */
 export function knownHostsLine(host: string, port: number, key: Buffer): string {
