@@ -1,7 +1,8 @@
 /**
- * Host keys as the user's OpenSSH set-up pins them, on a real sshd: known_hosts
- * files and StrictHostKeyChecking from ~/.ssh/config, a host whose sshd
- * presents a certificate from a host CA (@cert-authority), and @revoked keys.
+ * Trust on a real sshd. Host keys as the user's OpenSSH set-up pins them:
+ * known_hosts files and StrictHostKeyChecking from ~/.ssh/config, a host whose
+ * sshd presents a certificate from a host CA (@cert-authority), @revoked keys.
+ * And secret prompts when two hosts ask at once, on a terminal (tmux).
  * tk runs with HOME in a scratch directory, so ~/.ssh is the test's own.
  */
 import {expect} from 'chai'
@@ -10,10 +11,11 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {tmuxTerminal} from '../support/terminal.js'
 
-describe('host keys pinned the OpenSSH way, on a sandbox machine', function () {
+describe('host keys and secret prompts on a sandbox machine', function () {
   this.timeout(10 * 60_000)
   let fixture: SandboxFixture
   let machine: TestMachine
@@ -166,5 +168,41 @@ describe('host keys pinned the OpenSSH way, on a sandbox machine', function () {
       expect(code, stderr).to.equal(7)
       expect(stderr).to.include('@revoked')
     })
+  })
+
+  it('asks for two hosts\' sudo passwords one at a time, each answer going to its own host (under tmux)', async () => {
+    // Two aliases of the machine, each its own connection (their key lists differ), as two hosts of a fleet.
+    const op = fixture.sandbox.credentials.users.op.identityFile
+    const config = join(dir, 'ssh_config')
+    const host = (alias: string, ...extra: string[]) => [`Host ${alias}`, '  HostName 127.0.0.1', `  Port ${machine.port}`, '  User op', `  IdentityFile ${op}`, ...extra]
+    writeFileSync(config, [...host('web-a'), ...host('web-b', `  IdentityFile ${join(dir, 'absent-key')}`), ''].join('\n'))
+    const knownHosts = join(dir, 'known_hosts')
+    writeFileSync(knownHosts, `[127.0.0.1]:${machine.port} ${hostKey}\n`)
+    const session = `tk-prompts-${process.pid}`
+    const marker = join(dir, 'exit')
+    const tk = [process.execPath, TK_BIN, 'exec', '--sudo', 'web-a', 'web-b', '--concurrency', '2', '--ssh-config', config, '--known-hosts', knownHosts, '--host-key-policy', 'strict', '--', 'whoami']
+    const command = tk.map((word) => `'${word}'`).join(' ')
+    const {tmux, screen, waitFor} = tmuxTerminal(session)
+    expect(tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '40', `HOME=${home} SSH_AUTH_SOCK= TK_SUDO_PASSWORD= NO_COLOR=1 ${command} > ${dir}/out; echo "exit=$?" > ${marker}; sleep 30`).status).to.equal(0)
+    try {
+      await waitFor(/\[sudo\] password for op on \S+:/, 'the first sudo prompt')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(screen().match(/\[sudo\] password/g), 'prompts on the screen at once').to.have.length(1)
+      tmux('send-keys', '-t', session, fixture.sandbox.credentials.opPassword, 'Enter')
+      await waitFor(/(\[sudo\] password for op on \S+:[\s\S]*){2}/, 'the second sudo prompt')
+      tmux('send-keys', '-t', session, 'not-the-password-4711', 'Enter')
+      for (let attempt = 0; attempt < 150 && !existsSync(marker); attempt++) {
+        // eslint-disable-next-line no-await-in-loop -- waiting for tk to end
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const output = readFileSync(join(dir, 'out'), 'utf8') + screen()
+      // One host got the right password and ran as root; the other got the wrong one and only it was refused.
+      expect(output.match(/\| root$/gm), output).to.have.length(1)
+      expect(output).to.match(/sudo rejected the password for op/)
+      expect(output).to.not.include(fixture.sandbox.credentials.opPassword).and.not.include('not-the-password-4711')
+      expect(readFileSync(marker, 'utf8').trim()).to.equal('exit=9')
+    } finally {
+      tmux('kill-session', '-t', session)
+    }
   })
 })
