@@ -9,9 +9,9 @@ import {constants} from 'node:fs'
 import {mkdir, open, readFile, readlink} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
-import lockfile from 'proper-lockfile'
 
 import {ConfigurationError, HostKeyError, UserError} from '../errors/index.js'
+import {withFileLock} from './file-lock.js'
 import {globMatch} from './ssh-config.js'
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
@@ -213,15 +213,13 @@ export function appendKnownHost(file: string, host: string, port: number, key: B
   const task = appendQueue.then(async () => {
     const target = await writeTarget(file)
     await mkdir(dirname(target), {recursive: true, mode: 0o700})
-    // A lock older than 10 s belongs to a process that died holding it: it is taken over.
-    const release = await lockfile.lock(target, {realpath: false, stale: 10_000, retries: {retries: 200, minTimeout: 5, maxTimeout: 100}})
-    try {
+    return withFileLock(target, async () => {
       const handle = await open(target, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600)
       try {
         const current = await handle.readFile('utf8')
         const name = knownHostsName(host, port)
         const recorded = parseKnownHosts(current, file).filter((entry) => entry.marker === undefined && entryMatchesName(entry, name))
-        if (recorded.some((entry) => entry.key.equals(key))) return 'present'
+        if (recorded.some((entry) => entry.key.equals(key))) return 'present' as const
         if (recorded.length > 0) {
           const old = recorded[0]
           throw new HostKeyError(
@@ -233,13 +231,11 @@ export function appendKnownHost(file: string, host: string, port: number, key: B
         const {bytesWritten} = await handle.write(bytes)
         if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`)
         await handle.sync()
-        return 'appended'
+        return 'appended' as const
       } finally {
         await handle.close()
       }
-    } finally {
-      await release()
-    }
+    })
   })
   appendQueue = task.catch(() => {})
   return task
