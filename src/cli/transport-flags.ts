@@ -25,11 +25,11 @@ export const transportFlags = {
   }),
   'host-key-policy': Flags.option({
     options: HOST_KEY_POLICIES,
-    summary: 'What to do with a host key not in known_hosts: refuse it (strict), record it (accept-new), or accept it with a warning (off). A changed key is always refused.',
+    summary: 'What to do with a host key not in known_hosts: refuse it (strict), record it (accept-new), or accept it with a warning (off). A changed key is always refused. Default: ~/.ssh/config\'s StrictHostKeyChecking, else accept-new.',
     env: 'TK_HOST_KEY_POLICY',
   })(),
   'known-hosts': Flags.string({
-    summary: 'known_hosts file to verify against (and that accept-new writes). Default ~/.ssh/known_hosts.',
+    summary: 'known_hosts file to verify against (and that accept-new writes), instead of ~/.ssh/config\'s UserKnownHostsFile. Default ~/.ssh/known_hosts (and known_hosts2).',
     env: 'TK_KNOWN_HOSTS',
     helpValue: 'FILE',
   }),

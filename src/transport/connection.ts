@@ -16,9 +16,7 @@ import {AuthenticationError, ConfigurationError, ConnectionError, HostKeyError, 
 import {ChannelLimiter} from './channel-limiter.js'
 import {
   checkHostKey,
-  defaultKnownHostsFile,
   DEFAULT_HOST_KEY_POLICY,
-  GLOBAL_KNOWN_HOSTS_FILE,
   HOST_KEY_POLICIES,
   type HostKeyOutcome,
   type HostKeyPolicy,
@@ -50,11 +48,11 @@ export interface PromptRequest {
 export type SecretPrompt = (request: PromptRequest) => Promise<string | undefined>
 
 export interface TransportOptions extends ResolveOptions {
-  /** Unknown host keys: strict, accept-new or off. Default: $TK_HOST_KEY_POLICY, else accept-new. */
+  /** Unknown host keys: strict, accept-new or off. Default: $TK_HOST_KEY_POLICY, else the SSH config's StrictHostKeyChecking, else accept-new. */
   hostKeyPolicy?: HostKeyPolicy
-  /** The user's known_hosts (read, and written by accept-new). Default: $TK_KNOWN_HOSTS, else ~/.ssh/known_hosts. */
+  /** The user's known_hosts (read, and written by accept-new). Default: $TK_KNOWN_HOSTS, else the SSH config's UserKnownHostsFile (~/.ssh/known_hosts ~/.ssh/known_hosts2). */
   knownHostsFile?: string
-  /** System-wide known_hosts files, read only. Default: /etc/ssh/ssh_known_hosts. */
+  /** System-wide known_hosts files, read only. Default: the SSH config's GlobalKnownHostsFile (/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2). */
   globalKnownHostsFiles?: string[]
   /** Connect timeout per hop in ms (TCP, SSH handshake and auth, not time spent in prompts). Default: $TK_CONNECT_TIMEOUT seconds, else 10 s. */
   connectTimeoutMs?: number
@@ -74,9 +72,10 @@ export interface TransportOptions extends ResolveOptions {
 export interface TransportSettings {
   env: NodeJS.ProcessEnv
   home: string
-  hostKeyPolicy: HostKeyPolicy
-  knownHostsFile: string
-  globalKnownHostsFiles: string[]
+  /** The host-key settings the caller gave; the SSH config fills in the rest per host (hostKeysFor). */
+  hostKeyPolicy?: HostKeyPolicy
+  knownHostsFile?: string
+  globalKnownHostsFiles?: string[]
   connectTimeoutMs: number
   keepaliveIntervalMs: number
   maxChannels: number
@@ -88,8 +87,8 @@ export interface TransportSettings {
 export function transportSettings(options: TransportOptions = {}): TransportSettings {
   const env = options.env ?? process.env
   const home = options.homeDir ?? homedir()
-  const policy = options.hostKeyPolicy ?? ((env.TK_HOST_KEY_POLICY || undefined) as HostKeyPolicy | undefined) ?? DEFAULT_HOST_KEY_POLICY
-  if (!HOST_KEY_POLICIES.includes(policy)) {
+  const policy = options.hostKeyPolicy ?? ((env.TK_HOST_KEY_POLICY || undefined) as HostKeyPolicy | undefined)
+  if (policy !== undefined && !HOST_KEY_POLICIES.includes(policy)) {
     throw new ConfigurationError(`Unknown host key policy "${policy}"`, {hint: `Use one of: ${HOST_KEY_POLICIES.join(', ')}`})
   }
   let connectTimeoutMs = options.connectTimeoutMs
@@ -104,14 +103,30 @@ export function transportSettings(options: TransportOptions = {}): TransportSett
     env,
     home,
     hostKeyPolicy: policy,
-    knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(env, home),
-    globalKnownHostsFiles: options.globalKnownHostsFiles ?? [GLOBAL_KNOWN_HOSTS_FILE],
+    knownHostsFile: options.knownHostsFile ?? (env.TK_KNOWN_HOSTS || undefined),
+    globalKnownHostsFiles: options.globalKnownHostsFiles,
     connectTimeoutMs: connectTimeoutMs ?? 10_000,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,
     maxChannels: options.maxChannels ?? 8,
     agentSocket: options.agentSocket === false ? undefined : options.agentSocket ?? (env.SSH_AUTH_SOCK || undefined),
     prompt: options.prompt,
     onWarning: options.onWarning ?? (() => {}),
+  }
+}
+
+/** How one hop's host key is checked: what the caller said wins, as ssh's -o options win over its config file. */
+export interface HopHostKeys {
+  policy: HostKeyPolicy
+  /** Read in order; accept-new records in the first (none: nothing is recorded). */
+  userFiles: string[]
+  globalFiles: string[]
+}
+
+export function hostKeysFor(hop: ResolvedTarget, settings: TransportSettings): HopHostKeys {
+  return {
+    policy: settings.hostKeyPolicy ?? hop.hostKeys.policy ?? DEFAULT_HOST_KEY_POLICY,
+    userFiles: settings.knownHostsFile === undefined ? hop.hostKeys.userFiles : [settings.knownHostsFile],
+    globalFiles: settings.globalKnownHostsFiles ?? hop.hostKeys.globalFiles,
   }
 }
 
@@ -489,10 +504,11 @@ function openClient(
 
     const hostVerifier = (key: Buffer, verify: (valid: boolean) => void) => {
       stage = 'auth'
+      const files = hostKeysFor(target, settings)
       checkHostKey(name, target.hostKeyName, target.hostKeyPort, key, knownHosts, {
-        policy: settings.hostKeyPolicy,
-        userFile: settings.knownHostsFile,
-        globalFiles: settings.globalKnownHostsFiles,
+        policy: files.policy,
+        userFile: files.userFiles[0],
+        globalFiles: files.globalFiles,
         onWarning: settings.onWarning,
       }).then(
         (outcome) => {
@@ -550,7 +566,7 @@ const jumpPool = new Map<string, JumpEntry>()
 
 /** What tells one jump connection from another: the hop, who logs in, with what, checked against what. */
 function hopKey(hop: ResolvedTarget, settings: TransportSettings): string {
-  return JSON.stringify([hop.user, hop.hostname, hop.port, hop.identityFiles, hop.identitiesOnly, hop.hostKeyName, settings.knownHostsFile, settings.hostKeyPolicy])
+  return JSON.stringify([hop.user, hop.hostname, hop.port, hop.identityFiles, hop.identitiesOnly, hop.hostKeyName, hostKeysFor(hop, settings)])
 }
 
 /** The pool's connection for `key`, opened by `open` when there is none (opened: true); release() when done with it. */
@@ -597,7 +613,16 @@ export async function connect(target: ResolvedTarget, options: TransportOptions 
   // The first hop's TCP connect starts now, unless its connection is already open (or opening):
   // the server starts its sshd while tk loads ssh2 and known_hosts.
   let first: EarlySocket | undefined = keys.length > 0 && jumpPool.has(keys[0]) ? undefined : openSocket(hops[0])
-  const loaded = Promise.all([loadSsh2(), KnownHosts.load([settings.knownHostsFile, ...settings.globalKnownHostsFiles])])
+  // Each hop's known_hosts files, read once per distinct set.
+  const knownHostsOf = new Map<string, Promise<KnownHosts>>()
+  const loadKnownHosts = (hop: ResolvedTarget) => {
+    const {userFiles, globalFiles} = hostKeysFor(hop, settings)
+    const key = JSON.stringify([userFiles, globalFiles])
+    let pending = knownHostsOf.get(key)
+    if (!pending) knownHostsOf.set(key, (pending = KnownHosts.load([...userFiles, ...globalFiles])))
+    return pending
+  }
+  const loaded = Promise.all([loadSsh2(), ...hops.map((hop) => loadKnownHosts(hop))])
   const releases: Array<() => void> = []
   const releaseJumps = () => {
     for (const release of releases.splice(0).reverse()) release()
@@ -608,7 +633,8 @@ export async function connect(target: ResolvedTarget, options: TransportOptions 
     for (const [index, hop] of hops.entries()) {
       const [through, from] = [via, previous]
       const open = async () => {
-        const [ssh2, knownHosts] = await loaded
+        const [ssh2] = await loaded
+        const knownHosts = await loadKnownHosts(hop)
         let sock: Duplex | EarlySocket
         if (through && from) {
           sock = await forwardThrough(through, from, hop, settings.connectTimeoutMs)

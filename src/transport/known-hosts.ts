@@ -4,17 +4,43 @@
  * keys recorded for a host, and the verdict on a key a server presents. The
  * policy for unknown keys and the appending of new entries live here too.
  */
-import {createHash, createHmac, randomBytes} from 'node:crypto'
-import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
-import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {createHash, createHmac} from 'node:crypto'
+import {constants} from 'node:fs'
+import {mkdir, open, readFile, readlink} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
 
-import {HostKeyError, UserError} from '../errors/index.js'
+
+import {ConfigurationError, HostKeyError, UserError} from '../errors/index.js'
+import {withFileLock} from './file-lock.js'
 import {globMatch} from './ssh-config.js'
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
 export const HOST_KEY_POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off']
 export const DEFAULT_HOST_KEY_POLICY: HostKeyPolicy = 'accept-new'
+
+/**
+ * StrictHostKeyChecking from an SSH config, as tk applies it. `yes` is
+ * strict. `ask` is strict too: tk works on many hosts at once and does not
+ * stop to ask about a fingerprint. `no`/`off` is accept-new: like OpenSSH, tk
+ * records an unknown key, but it never connects to a host whose key changed
+ * (OpenSSH's `no` does, with password logins disabled); tk's own `off`
+ * (--host-key-policy) is the only way to accept a key without recording it.
+ */
+export function hostKeyPolicyOf(value: string, host: string): HostKeyPolicy {
+  switch (value.toLowerCase()) {
+    case 'yes':
+    case 'true':
+    case 'ask':
+      return 'strict'
+    case 'accept-new':
+    case 'no':
+    case 'off':
+    case 'false':
+      return 'accept-new'
+    default:
+      throw new ConfigurationError(`SSH config: StrictHostKeyChecking "${value}" for ${host} is not yes, accept-new, no, off or ask`)
+  }
+}
 
 export interface KnownHostEntry {
   file: string
@@ -95,6 +121,8 @@ export type HostKeyVerdict =
   | {status: 'match'; entry: KnownHostEntry}
   | {status: 'mismatch'; entries: KnownHostEntry[]}
   | {status: 'revoked'; entry: KnownHostEntry}
+  /** No plain key recorded, but a @cert-authority line names the host: tk cannot check its certificate. */
+  | {status: 'certificate-only'; entry: KnownHostEntry}
   | {status: 'unknown'}
 
 export class KnownHosts {
@@ -138,46 +166,76 @@ export class KnownHosts {
     // Any recorded key for this host that is not the presented one means the host is known and its key changed.
     // (tk offers the server only the key types it has on record, so a different type is a change too.)
     if (recorded.length > 0) return {status: 'mismatch', entries: recorded}
+    const authority = this.entries.find((entry) => entry.marker === 'cert-authority' && entryMatchesName(entry, name))
+    if (authority) return {status: 'certificate-only', entry: authority}
     return {status: 'unknown'}
   }
 }
-
-export function defaultKnownHostsFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  return env.TK_KNOWN_HOSTS || join(home, '.ssh', 'known_hosts')
-}
-
-export const GLOBAL_KNOWN_HOSTS_FILE = '/etc/ssh/ssh_known_hosts'
 
 /** The known_hosts line tk writes for a host: plain name, `[host]:port` off port 22. */
 export function knownHostsLine(host: string, port: number, key: Buffer): string {
   return `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`
 }
 
-// Appends within one process are serialised; each rewrites the file from what is on disk then.
-let appendQueue: Promise<unknown> = Promise.resolve()
-
-/** Appends an entry by writing a complete new file and renaming it over the old one (creating ~/.ssh 0700). */
-export function appendKnownHost(file: string, host: string, port: number, key: Buffer): Promise<void> {
-  const task = appendQueue.then(async () => {
-    await mkdir(dirname(file), {recursive: true, mode: 0o700})
-    let current = ''
-    let mode = 0o600
+/**
+ * Where writes to `file` go: through a symlink to its target (resolved even
+ * when the target does not exist yet), so a linked ~/.ssh/known_hosts stays a link.
+ */
+async function writeTarget(file: string): Promise<string> {
+  let path = resolve(file)
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string
     try {
-      current = await readFile(file, 'utf8')
-      mode = (await stat(file)).mode & 0o777
+      link = await readlink(path)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    const separator = current === '' || current.endsWith('\n') ? '' : '\n'
-    const next = `${current}${separator}${knownHostsLine(host, port, key)}\n`
-    const temporary = join(dirname(file), `.known_hosts.tk-${process.pid}-${randomBytes(4).toString('hex')}`)
-    try {
-      await writeFile(temporary, next, {mode, flush: true})
-      await rename(temporary, file)
-    } catch (error) {
-      await unlink(temporary).catch(() => {})
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EINVAL' || code === 'ENOENT') return path // not a link, or nothing there yet
       throw error
     }
+    path = resolve(dirname(path), link)
+  }
+  throw new Error(`${file}: too many levels of symbolic links`)
+}
+
+// Within one process, appends queue here rather than spinning on the file lock.
+let appendQueue: Promise<unknown> = Promise.resolve()
+
+/**
+ * Appends a host's entry to a known_hosts file as OpenSSH does: opened for
+ * O_APPEND (through a symlink) and written in one write() call, so nothing
+ * another writer appended meanwhile is lost. Other tk processes are kept out
+ * by a lock beside the file while tk looks at the file's last byte and at
+ * whether the host was recorded meanwhile: an entry recorded by another
+ * process is not written twice, and a different key recorded for the host
+ * meanwhile is a changed key (refused). ~/.ssh is created 0700, a new file 0600.
+ */
+export function appendKnownHost(file: string, host: string, port: number, key: Buffer): Promise<'appended' | 'present'> {
+  const task = appendQueue.then(async () => {
+    const target = await writeTarget(file)
+    await mkdir(dirname(target), {recursive: true, mode: 0o700})
+    return withFileLock(target, async () => {
+      const handle = await open(target, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600)
+      try {
+        const current = await handle.readFile('utf8')
+        const name = knownHostsName(host, port)
+        const recorded = parseKnownHosts(current, file).filter((entry) => entry.marker === undefined && entryMatchesName(entry, name))
+        if (recorded.some((entry) => entry.key.equals(key))) return 'present' as const
+        if (recorded.length > 0) {
+          const old = recorded[0]
+          throw new HostKeyError(
+            `HOST KEY CHANGED for ${name} while tk was connecting: ${old.file}:${old.line} now records ${old.keyType} ${fingerprint(old.key)}, not the ${keyTypeOf(key)} ${fingerprint(key)} presented; refusing to connect`,
+          )
+        }
+        const separator = current === '' || current.endsWith('\n') ? '' : '\n'
+        const bytes = Buffer.from(`${separator}${knownHostsLine(host, port, key)}\n`)
+        const {bytesWritten} = await handle.write(bytes)
+        if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`)
+        await handle.sync()
+        return 'appended' as const
+      } finally {
+        await handle.close()
+      }
+    })
   })
   appendQueue = task.catch(() => {})
   return task
@@ -185,8 +243,8 @@ export function appendKnownHost(file: string, host: string, port: number, key: B
 
 export interface HostKeyCheckOptions {
   policy: HostKeyPolicy
-  /** Files read, in order; the first is the user's file that accept-new writes. */
-  userFile: string
+  /** The user's file that accept-new writes (the first UserKnownHostsFile); undefined for `UserKnownHostsFile none`. */
+  userFile?: string
   globalFiles: string[]
   onWarning: (message: string) => void
 }
@@ -232,6 +290,15 @@ export async function checkHostKey(
         ),
       }
     }
+    case 'certificate-only':
+      // Whatever the policy: a CA-managed host is one whose keys are meant to be checked, not trusted on first use.
+      return {
+        accepted: false,
+        error: new HostKeyError(
+          `${displayName} is certified by the host CA in ${verdict.entry.file}:${verdict.entry.line} (@cert-authority), which tk cannot check, and its own key ${keyTypeOf(key)} ${presented} is not pinned; refusing to connect`,
+          {hint: `Verify the fingerprint, then pin the host's key in ${options.userFile ?? 'a known_hosts file'} (e.g. from a verified ssh-keyscan)`},
+        ),
+      }
     case 'unknown':
       break
   }
@@ -239,26 +306,34 @@ export async function checkHostKey(
     return {
       accepted: false,
       error: new HostKeyError(`Host key for ${displayName} is not known (${keyTypeOf(key)} ${presented}) and the host key policy is strict`, {
-        hint: `Verify the fingerprint, then add the key to ${options.userFile} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
+        hint: `Verify the fingerprint, then add the key to ${options.userFile ?? 'a known_hosts file'} (e.g. ssh-keyscan), or use --host-key-policy accept-new`,
       }),
     }
   }
+  if (options.userFile === undefined) {
+    options.onWarning(
+      `WARNING: accepting the unverified key ${keyTypeOf(key)} ${presented} for ${displayName} without recording it: UserKnownHostsFile is none, so there is nowhere to record it.`,
+    )
+    return {accepted: true}
+  }
+  const userFile = options.userFile
   if (options.policy === 'off') {
     options.onWarning(
       `WARNING: host key checking is OFF: accepting the unverified key ${keyTypeOf(key)} ${presented} for ${displayName} without recording it. Anyone on the network path could be impersonating this host.`,
     )
     return {accepted: true}
   }
+  let written: 'appended' | 'present'
   try {
-    await appendKnownHost(options.userFile, lookupHost, port, key)
+    written = await appendKnownHost(userFile, lookupHost, port, key)
   } catch (error) {
     return {
       accepted: false,
-      error: new HostKeyError(`Cannot record the new host key for ${displayName} in ${options.userFile}: ${(error as Error).message}`),
+      error: error instanceof HostKeyError ? error : new HostKeyError(`Cannot record the new host key for ${displayName} in ${userFile}: ${(error as Error).message}`),
     }
   }
   // Keep the in-memory view current so a second connection in this process is checked against it.
-  knownHosts.entries.push({file: options.userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
-  options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${options.userFile}`)
-  return {accepted: true, recorded: options.userFile}
+  knownHosts.entries.push({file: userFile, line: 0, hosts: {patterns: [knownHostsName(lookupHost, port)]}, keyType: keyTypeOf(key), key})
+  if (written === 'appended') options.onWarning(`Recorded new host key for ${displayName} (${keyTypeOf(key)} ${presented}) in ${userFile}`)
+  return {accepted: true, recorded: userFile}
 }

@@ -29,6 +29,10 @@ export interface HostConfig {
   identitiesonly?: string
   proxyjump?: string
   hostkeyalias?: string
+  /** Every argument of the first line obtained (OpenSSH takes a list of files on one line). */
+  userknownhostsfile?: string[]
+  globalknownhostsfile?: string[]
+  stricthostkeychecking?: string
   /** Warnings about constructs tk does not evaluate (e.g. `Match exec`). */
   warnings: string[]
 }
@@ -146,7 +150,8 @@ export interface EvaluateContext {
 /** Evaluates config lines for one host; returns first-obtained values per keyword. */
 export function evaluateConfig(lines: ConfigLine[], context: EvaluateContext): HostConfig {
   const result: HostConfig = {identityfile: [], warnings: []}
-  const single = ['hostname', 'user', 'port', 'identitiesonly', 'proxyjump', 'hostkeyalias'] as const
+  const single = ['hostname', 'user', 'port', 'identitiesonly', 'proxyjump', 'hostkeyalias', 'stricthostkeychecking'] as const
+  const lists = ['userknownhostsfile', 'globalknownhostsfile'] as const
   let needFinalPass = false
 
   const pass = (finalPass: boolean) => {
@@ -172,6 +177,11 @@ export function evaluateConfig(lines: ConfigLine[], context: EvaluateContext): H
         if (line.args[0] !== undefined) result.identityfile.push(line.args[0])
         continue
       }
+      const list = lists.find((k) => k === line.keyword)
+      if (list && result[list] === undefined && line.args.length > 0) {
+        result[list] = [...line.args]
+        continue
+      }
       const key = single.find((k) => k === line.keyword)
       if (key && result[key] === undefined && line.args.length > 0) {
         result[key] = key === 'proxyjump' ? line.args.join(' ') : line.args[0]
@@ -187,6 +197,8 @@ function evaluateMatch(line: ConfigLine, context: EvaluateContext, sofar: HostCo
   const args = line.args
   let i = 0
   let all = true
+  // A criterion tk cannot evaluate makes the whole Match false, negated or not: tk never applies a block ssh might not.
+  let evaluable = true
   while (i < args.length) {
     let criterion = args[i++].toLowerCase()
     let negate = false
@@ -217,16 +229,18 @@ function evaluateMatch(line: ConfigLine, context: EvaluateContext, sofar: HostCo
           ok = patternListMatches(patterns, context.localUser)
           break
         case 'exec':
-          sofar.warnings.push(`${line.file}:${line.line}: "Match exec" is not evaluated by tk; the block is skipped`)
+          sofar.warnings.push(`${line.file}:${line.line}: "Match ${negate ? '!' : ''}exec" is not evaluated by tk; the block is skipped`)
           ok = false
+          evaluable = false
           break
         default:
-          sofar.warnings.push(`${line.file}:${line.line}: "Match ${criterion}" is not supported by tk; the block is skipped`)
+          sofar.warnings.push(`${line.file}:${line.line}: "Match ${negate ? '!' : ''}${criterion}" is not supported by tk; the block is skipped`)
           ok = false
+          evaluable = false
       }
     }
     if (negate) ok = !ok
     if (!ok) all = false
   }
-  return all
+  return all && evaluable
 }

@@ -3,11 +3,13 @@
  * ~/.ssh/config alias) and what it resolves to once the SSH config has been
  * applied as OpenSSH applies it. Resolution is pure file reading: no network.
  */
+import {createHash} from 'node:crypto'
 import {isIPv6} from 'node:net'
 import {homedir, hostname as localHostname, userInfo} from 'node:os'
 import {join} from 'node:path'
 
 import {ConfigurationError, InputError, UserError} from '../errors/index.js'
+import {type HostKeyPolicy, hostKeyPolicyOf} from './known-hosts.js'
 import {evaluateConfig, readConfigLines} from './ssh-config.js'
 
 /** A target as typed, before any config is applied. */
@@ -40,11 +42,25 @@ export interface ResolvedTarget {
    * would not be found, and accept-new would record another.
    */
   hostKeyPort: number
+  /** The known_hosts files and host-key policy the SSH config gives this host (OpenSSH's defaults when it gives none). */
+  hostKeys: ConfiguredHostKeys
   /** Jump hosts in order (first is connected directly); empty for none. */
   proxyJump: ResolvedTarget[]
   /** Non-fatal notes from config evaluation. */
   warnings: string[]
 }
+
+export interface ConfiguredHostKeys {
+  /** UserKnownHostsFile, expanded: all are read, the first is where new keys are recorded; empty for `none`. */
+  userFiles: string[]
+  /** GlobalKnownHostsFile: read only, taken literally as ssh does. */
+  globalFiles: string[]
+  /** StrictHostKeyChecking as tk applies it; undefined when the config does not set it. */
+  policy?: HostKeyPolicy
+}
+
+export const DEFAULT_USER_KNOWN_HOSTS_FILES = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']
+export const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']
 
 export interface ResolveOptions {
   /** SSH client config file. Default: $TK_SSH_CONFIG, else ~/.ssh/config. */
@@ -125,9 +141,17 @@ export function formatTarget(target: {user?: string; hostname: string; port: num
   return `${target.user ? `${target.user}@` : ''}${host}${target.port === 22 ? '' : `:${target.port}`}`
 }
 
-/** Expands ssh's % tokens (as far as tk knows them) and a leading ~. */
-export function expandTokens(value: string, tokens: Record<string, string>, home: string): string {
-  let out = value.replace(/%(.)/g, (whole, key: string) => (key === '%' ? '%' : tokens[key] ?? whole))
+/** Expands ssh's % tokens (as far as tk knows them) and a leading ~; with `env`, ${VAR} too (an unset one is refused, as ssh does). */
+export function expandTokens(value: string, tokens: Record<string, string>, home: string, env?: NodeJS.ProcessEnv): string {
+  let out = value
+  if (env) {
+    out = out.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_whole, name: string) => {
+      const found = env[name]
+      if (found === undefined) throw new ConfigurationError(`SSH config: \${${name}} in "${value}" is not set in the environment`)
+      return found
+    })
+  }
+  out = out.replace(/%(.)/g, (whole, key: string) => (key === '%' ? '%' : tokens[key] ?? whole))
   if (out === '~') out = home
   else if (out.startsWith('~/')) out = join(home, out.slice(2))
   return out
@@ -184,14 +208,23 @@ function resolveWithLines(
     u: options.localUser,
     d: home,
     n: spec.host,
-    l: localHostname().split('.')[0],
+    l: localHostname(),
     L: localHostname().split('.')[0],
     i: String(process.getuid?.() ?? ''),
+    k: config.hostkeyalias ?? spec.host,
   }
+  // %C as OpenSSH 9 computes it without a jump host: SHA-1 of %l%h%p%r.
+  tokens.C = createHash('sha1').update(`${tokens.l}${hostname}${port}${user}`).digest('hex')
   const explicit = options.identityFiles ?? []
   const configured = [...explicit, ...config.identityfile]
   const identityFilesExplicit = configured.length > 0
   const identityFiles = (identityFilesExplicit ? configured : DEFAULT_IDENTITY_FILES).map((file) => expandTokens(file, tokens, home))
+  const userFiles = config.userknownhostsfile ?? DEFAULT_USER_KNOWN_HOSTS_FILES
+  const hostKeys: ConfiguredHostKeys = {
+    userFiles: userFiles.length === 1 && userFiles[0].toLowerCase() === 'none' ? [] : userFiles.map((file) => expandTokens(file, tokens, home, options.env ?? process.env)),
+    globalFiles: config.globalknownhostsfile ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES,
+  }
+  if (config.stricthostkeychecking !== undefined) hostKeys.policy = hostKeyPolicyOf(config.stricthostkeychecking, spec.host)
   const proxyJump: ResolvedTarget[] = []
   const jump = config.proxyjump
   if (depth === 0 && jump !== undefined && jump.toLowerCase() !== 'none') {
@@ -211,6 +244,7 @@ function resolveWithLines(
     identitiesOnly: (config.identitiesonly ?? 'no').toLowerCase() === 'yes',
     hostKeyName: (config.hostkeyalias ?? hostname).toLowerCase(),
     hostKeyPort: config.hostkeyalias === undefined ? port : 22,
+    hostKeys,
     proxyJump,
     warnings: config.warnings,
   }

@@ -6,7 +6,7 @@
  */
 import {readFile, rename, writeFile} from 'node:fs/promises'
 
-import lockfile from 'proper-lockfile'
+import {withFileLock} from '../../transport/file-lock.js'
 
 export const SANDBOX_SSH_HOST = '127.0.0.1'
 
@@ -25,14 +25,8 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
   return next
 }
 
-async function rewrite(file: string, change: (lines: string[]) => string[]): Promise<void> {
-  // A lock older than 10 s belongs to a process that died mid-rewrite: it is taken over.
-  const release = await lockfile.lock(file, {realpath: false, stale: 10_000, retries: {retries: 100, minTimeout: 10, maxTimeout: 100}})
-  try {
-    await rewriteLocked(file, change)
-  } finally {
-    await release()
-  }
+function rewrite(file: string, change: (lines: string[]) => string[]): Promise<void> {
+  return withFileLock(file, () => rewriteLocked(file, change))
 }
 
 async function rewriteLocked(file: string, change: (lines: string[]) => string[]): Promise<void> {

@@ -28,6 +28,7 @@ function target(port: number, user = 'tester'): ResolvedTarget {
     identitiesOnly: false,
     hostKeyName: '127.0.0.1',
     hostKeyPort: port,
+    hostKeys: {userFiles: [], globalFiles: []},
     proxyJump: [],
     warnings: [],
   }

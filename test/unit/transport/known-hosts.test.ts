@@ -1,7 +1,8 @@
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {expect} from 'chai'
 import ssh2 from 'ssh2'
@@ -95,8 +96,9 @@ describe('transport known_hosts', () => {
     const ca = newKey()
     const known = new KnownHosts(parseKnownHosts([`@revoked * ${a.line}`, `web ${a.line}`, `@cert-authority *.prod ${ca.line}`].join('\n'), 'kh'))
     expect(known.verify('web', 22, a.blob)).to.include({status: 'revoked'})
-    expect(known.verify('x.prod', 22, ca.blob).status).to.equal('unknown')
+    expect(known.verify('x.prod', 22, ca.blob).status).to.equal('certificate-only')
     expect(known.lookup('x.prod', 22)).to.deep.equal([])
+    expect(known.verify('x.dev', 22, ca.blob).status).to.equal('unknown')
   })
 
   describe('checkHostKey policies', () => {
@@ -122,6 +124,31 @@ describe('transport known_hosts', () => {
         expect(outcome.error?.message).to.not.include('\n')
       }
       expect(readFileSync(file, 'utf8')).to.equal(`# first line\nweb ${old.line}\n`)
+    })
+
+    it('refuses a host named by a @cert-authority line whose own key is not pinned, under every policy, writing nothing', async () => {
+      const ca = newKey()
+      const hostKey = newKey()
+      const file = join(dir, 'known_hosts')
+      const text = `@cert-authority *.prod ${ca.line}\n`
+      writeFileSync(file, text)
+      for (const policy of ['strict', 'accept-new', 'off'] as const) {
+        const outcome = await checkHostKey('web.prod', 'web.prod', 22, hostKey.blob, await KnownHosts.load([file]), options(file, policy))
+        expect(outcome.accepted, policy).to.equal(false)
+        expect(outcome.error?.exitCode).to.equal(ExitCode.HOST_KEY)
+        expect(outcome.error?.message).to.include('@cert-authority').and.include(`${file}:1`).and.include(fingerprint(hostKey.blob)).and.not.include('\n')
+      }
+      expect(readFileSync(file, 'utf8')).to.equal(text)
+      // Its key pinned beside the CA line: connects.
+      writeFileSync(file, `${text}web.prod ${hostKey.line}\n`)
+      expect(await checkHostKey('web.prod', 'web.prod', 22, hostKey.blob, await KnownHosts.load([file]), options(file, 'accept-new'))).to.deep.equal({accepted: true})
+    })
+
+    it('accepts with a warning but records nothing when there is no user file (UserKnownHostsFile none)', async () => {
+      const warnings: string[] = []
+      const outcome = await checkHostKey('web', 'web', 22, newKey().blob, new KnownHosts([]), {policy: 'accept-new', globalFiles: [], onWarning: (message) => warnings.push(message)})
+      expect(outcome).to.deep.equal({accepted: true})
+      expect(warnings.join()).to.match(/^WARNING: .*UserKnownHostsFile is none/)
     })
 
     it('strict refuses an unknown key without writing anything', async () => {
@@ -171,6 +198,68 @@ describe('transport known_hosts', () => {
       const keys = Array.from({length: 5}, () => newKey())
       await Promise.all(keys.map(async (key, i) => checkHostKey(`h${i}`, `h${i}`, 22, key.blob, await KnownHosts.load([file]), options(file, 'accept-new'))))
       expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(5)
+    })
+
+    describe('appending beside other writers', () => {
+      const WRITER = fileURLToPath(new URL('../../support/known-hosts-writer.ts', import.meta.url))
+      const run = (command: string, args: string[]) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(command, args, {stdio: ['ignore', 'ignore', 'inherit']})
+          child.on('error', reject)
+          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`))))
+        })
+      /** Two tk processes recording 300 hosts each while an OpenSSH-like appender (a shell's >>) adds 300 lines. */
+      const writeTogether = async (file: string, key: ReturnType<typeof newKey>) => {
+        const base64 = key.line.split(' ')[1]
+        const tk = (prefix: string) => run(process.execPath, ['--import', 'tsx', WRITER, file, prefix, '300', base64])
+        // Stand-in for ssh's own appends: OpenSSH opens known_hosts O_APPEND and writes a line at once, as >> does.
+        const openssh = run('sh', ['-c', `i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "ossh-$i ${key.line}" >> "$1"; done`, 'sh', file])
+        await Promise.all([tk('tka'), tk('tkb'), openssh])
+        const names = new Set(readFileSync(file, 'utf8').split('\n').map((line) => line.split(' ')[0]))
+        const missing = ['tka', 'tkb', 'ossh'].flatMap((prefix) => Array.from({length: 300}, (_, i) => `${prefix}-${i + 1}`).filter((name) => !names.has(name)))
+        expect(missing, `${missing.length} of 900 entries lost`).to.deep.equal([])
+      }
+
+      it('loses no entry with two tk processes and OpenSSH appending at once', async function () {
+        this.timeout(120_000)
+        const file = join(dir, 'known_hosts')
+        writeFileSync(file, '')
+        await writeTogether(file, newKey())
+        // Every line whole: OpenSSH reads each back.
+        expect(execFileSync('ssh-keygen', ['-F', 'tkb-300', '-f', file], {encoding: 'utf8'})).to.include('tkb-300')
+      })
+
+      it('writes through a symlinked known_hosts, which stays a symlink', async function () {
+        this.timeout(120_000)
+        mkdirSync(join(dir, 'dotfiles'))
+        mkdirSync(join(dir, '.ssh'))
+        const real = join(dir, 'dotfiles', 'known_hosts')
+        const link = join(dir, '.ssh', 'known_hosts')
+        writeFileSync(real, '# kept in dotfiles\n', {mode: 0o644})
+        symlinkSync('../dotfiles/known_hosts', link)
+        const key = newKey()
+        const outcome = await checkHostKey('web', 'web', 22, key.blob, await KnownHosts.load([link]), options(link, 'accept-new'))
+        expect(outcome.accepted).to.equal(true)
+        expect(lstatSync(link).isSymbolicLink()).to.equal(true)
+        expect(readFileSync(real, 'utf8')).to.equal(`# kept in dotfiles\nweb ${key.line}\n`)
+        expect(statSync(real).mode & 0o777).to.equal(0o644)
+        await writeTogether(link, newKey())
+        expect(lstatSync(link).isSymbolicLink()).to.equal(true)
+      })
+
+      it('records a host another process recorded meanwhile only once, and refuses a different key recorded meanwhile', async () => {
+        const file = join(dir, 'known_hosts')
+        const key = newKey()
+        const stale = await KnownHosts.load([file])
+        writeFileSync(file, `web ${key.line}\n`)
+        const same = await checkHostKey('web', 'web', 22, key.blob, stale, options(file, 'accept-new'))
+        expect(same.accepted).to.equal(true)
+        expect(readFileSync(file, 'utf8')).to.equal(`web ${key.line}\n`)
+        const other = await checkHostKey('web', 'web', 22, newKey().blob, await KnownHosts.load([join(dir, 'none')]), options(file, 'accept-new'))
+        expect(other.accepted).to.equal(false)
+        expect(other.error?.exitCode).to.equal(ExitCode.HOST_KEY)
+        expect(other.error?.message).to.match(/^HOST KEY CHANGED/)
+      })
     })
 
     it('off accepts an unknown key with a loud warning and records nothing', async () => {

@@ -128,6 +128,27 @@ describe('transport targets', () => {
           '  HostName real.example.com',
           'Match originalhost orig*',
           '  User matcheduser',
+          'Host kh1',
+          '  HostName KH1.Example.com',
+          '  User pin',
+          '  Port 2022',
+          '  UserKnownHostsFile ~/pinned/%h_%p %k-%r-%u-%n-%L-%i-%C ${HOME}/more',
+          '  StrictHostKeyChecking yes',
+          'Host kh2',
+          '  GlobalKnownHostsFile /etc/fleet/known_hosts ~/literal',
+          '  StrictHostKeyChecking no',
+          '  UserKnownHostsFile none',
+          'Host kh3',
+          '  HostKeyAlias kh-alias',
+          '  UserKnownHostsFile ~/.ssh/%k',
+          '  StrictHostKeyChecking accept-new',
+          'Host kh4',
+          '  StrictHostKeyChecking=off',
+          'Host kh5',
+          '  StrictHostKeyChecking ask',
+          'Host kh*',
+          '  UserKnownHostsFile ~/never-this-one',
+          '  StrictHostKeyChecking yes',
           'Host quoted',
           '  IdentityFile "/path with space/key"',
           'Host *',
@@ -150,7 +171,10 @@ describe('transport targets', () => {
       return values
     }
 
-    const aliases = ['web', 'dba', 'x.internal', 'bad.internal', 'bastion', 'direct', 'WEB2', 'web2', 'wxb2', 'm', 'original', 'inc', 'quoted', 'plain.example.org', '192.0.2.99']
+    /** ssh -G's list of files, space-separated (it prints a name with spaces unquoted, so the fixture has none). */
+    const splitFileList = (text: string) => text.split(' ')
+
+    const aliases = ['web', 'dba', 'x.internal', 'bad.internal', 'bastion', 'direct', 'WEB2', 'web2', 'wxb2', 'm', 'original', 'inc', 'quoted', 'plain.example.org', '192.0.2.99', 'kh1', 'kh2', 'kh3', 'kh4', 'kh5', 'khx']
     for (const alias of aliases) {
       it(`resolves ${alias} as ssh -G does`, () => {
         const expected = oracle(alias)
@@ -163,6 +187,13 @@ describe('transport targets', () => {
           const theirs = expected.identityfile.map((file) => file.replace(/^~(?=\/)/, home))
           expect(ours.identityFiles, 'identityfile').to.deep.equal(theirs)
         }
+        // Host keys: the files as ssh expands them (the global ones literally), and StrictHostKeyChecking as tk applies it.
+        const userFiles = expected.userknownhostsfile[0] === 'none' ? [] : splitFileList(expected.userknownhostsfile[0])
+        expect(ours.hostKeys.userFiles, 'userknownhostsfile').to.deep.equal(userFiles)
+        expect(ours.hostKeys.globalFiles, 'globalknownhostsfile').to.deep.equal(splitFileList(expected.globalknownhostsfile[0]))
+        const strict = expected.stricthostkeychecking[0]
+        const policy = {true: 'strict', false: 'accept-new', 'accept-new': 'accept-new', ask: ours.hostKeys.policy === undefined ? undefined : 'strict'}[strict]
+        expect(ours.hostKeys.policy, `stricthostkeychecking ${strict}`).to.equal(policy)
         const jumps = expected.proxyjump?.[0]
         if (jumps === undefined) expect(ours.proxyJump, 'proxyjump').to.deep.equal([])
         else {
@@ -209,6 +240,23 @@ describe('transport targets', () => {
       const ours = resolveTarget('t', {sshConfigPath: tokenConfig, identityFiles: ['/cli/key'], homeDir: '/home/z', localUser: 'zed'})
       expect(ours.hostname).to.equal('t.example.com')
       expect(ours.identityFiles).to.deep.equal(['/cli/key', '/home/z/k/bob@t.example.com-2201-t-zed-/home/z'])
+    })
+
+    it('never applies a Match it cannot evaluate, negated or not (Match !exec, Match localnetwork)', () => {
+      const matchConfig = join(dir, 'match-exec')
+      writeFileSync(matchConfig, ['Match !exec "false"', '  UserKnownHostsFile /tmp/not-this', '  User execuser', 'Match !localnetwork 10.0.0.0/8', '  Port 2999', ''].join('\n'))
+      const ours = resolveTarget('anyhost', {sshConfigPath: matchConfig, localUser: 'me'})
+      expect(ours.user).to.equal('me')
+      expect(ours.port).to.equal(22)
+      expect(ours.hostKeys.userFiles).to.deep.equal([join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2')])
+      expect(ours.warnings.join('\n')).to.include('"Match !exec" is not evaluated by tk; the block is skipped')
+    })
+
+    it('refuses an unknown StrictHostKeyChecking and an unset ${VAR} in UserKnownHostsFile with exit CONFIG', () => {
+      const badConfig = join(dir, 'bad-hostkeys')
+      writeFileSync(badConfig, 'Host s\n  StrictHostKeyChecking maybe\nHost v\n  UserKnownHostsFile ${TK_TEST_UNSET_VARIABLE}/kh\n')
+      expect(() => resolveTarget('s', {sshConfigPath: badConfig})).to.throw(UserError, /StrictHostKeyChecking "maybe"/).with.property('exitCode', ExitCode.CONFIG)
+      expect(() => resolveTarget('v', {sshConfigPath: badConfig, env: {}})).to.throw(UserError, /TK_TEST_UNSET_VARIABLE/).with.property('exitCode', ExitCode.CONFIG)
     })
 
     it('refuses an invalid Port in the config with exit CONFIG', () => {
