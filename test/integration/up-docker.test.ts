@@ -12,14 +12,14 @@ import {join} from 'node:path'
 
 import type {DockerProvisioner} from '../../src/config/types.js'
 import type {Host, RunResult} from '../../src/transport/host.js'
-import {SshHost} from '../../src/transport/ssh-host.js'
+import type {SshHost} from '../../src/transport/ssh-host.js'
 import {runDockerProvisioner} from '../../src/up/provisioners/docker.js'
 import type {ProvisionerContext, ProvisionerRun} from '../../src/up/provisioners/types.js'
 import {emptyState, type HostState} from '../../src/facts/up-state.js'
 import {runTk} from '../run-tk.js'
 import {imageArchive} from '../support/image-archive.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, connectTransport, sandboxFlags, target} from '../support/tk-hosts.js'
 
 /** The root host, counting the scripts run on it and the bytes sent to their stdin. */
 class CountingHost implements Host {
@@ -85,17 +85,7 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
 
   /** The host as tk's transport reaches it, with the sandbox's admin key and known_hosts. */
   const connect = async (machine: TestMachine) => {
-    const login = await SshHost.connect(
-      {host: '127.0.0.1', port: machine.port, user: 'admin'},
-      {
-        identityFiles: [fixture.sandbox.credentials.users.admin.identityFile],
-        knownHostsFile: fixture.sandbox.home.knownHosts,
-        hostKeyPolicy: 'strict',
-        agentSocket: false,
-        sshConfigPath: '/dev/null',
-        env: {...process.env, ...cleanEnv},
-      },
-    )
+    const login = await connectTransport(fixture, machine)
     opened.push(login)
     return {login, root: new CountingHost(login.asRoot())}
   }

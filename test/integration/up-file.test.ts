@@ -15,11 +15,11 @@ import {join} from 'node:path'
 import type {FileProvisioner} from '../../src/config/types.js'
 import {HostStateError} from '../../src/errors/index.js'
 import {emptyState} from '../../src/facts/up-state.js'
-import {SshHost} from '../../src/transport/ssh-host.js'
+import type {SshHost} from '../../src/transport/ssh-host.js'
 import {runFileProvisioner} from '../../src/up/provisioners/file.js'
 import type {ProvisionerRun} from '../../src/up/provisioners/types.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv} from '../support/tk-hosts.js'
+import {connectTransport} from '../support/tk-hosts.js'
 
 describe('tk up: the file provisioner among host users who may not be trusted', function () {
   this.timeout(10 * 60_000)
@@ -88,17 +88,7 @@ describe('tk up: the file provisioner among host users who may not be trusted', 
         'chmod 777 /srv/open',
       ].join('\n'),
     )
-    login = await SshHost.connect(
-      {host: '127.0.0.1', port: machine.port, user: 'admin'},
-      {
-        identityFiles: [fixture.sandbox.credentials.users.admin.identityFile],
-        knownHostsFile: fixture.sandbox.home.knownHosts,
-        hostKeyPolicy: 'strict',
-        agentSocket: false,
-        sshConfigPath: '/dev/null',
-        env: {...process.env, ...cleanEnv},
-      },
-    )
+    login = await connectTransport(fixture, machine)
   })
 
   after(async () => {

@@ -4,6 +4,7 @@ import {existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, w
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {SshHost} from '../../src/transport/ssh-host.js'
 import {runTk} from '../run-tk.js'
 import type {SandboxFixture, TestMachine} from './sandbox.js'
 
@@ -18,6 +19,21 @@ export function sandboxFlags(fixture: SandboxFixture, user: SandboxUser = 'admin
 
 /** An environment without the developer's agent or secrets. */
 export const cleanEnv = {SSH_AUTH_SOCK: '', TK_SSH_PASSWORD: '', TK_SSH_PASSPHRASE: '', TK_SUDO_PASSWORD: ''}
+
+/** The machine as tk's own transport reaches it, as `user`: the sandbox's key and known_hosts, strictly, no agent, no ~/.ssh/config. */
+export function connectTransport(fixture: SandboxFixture, machine: TestMachine, user: SandboxUser = 'admin'): Promise<SshHost> {
+  return SshHost.connect(
+    {host: '127.0.0.1', port: machine.port, user},
+    {
+      identityFiles: [fixture.sandbox.credentials.users[user].identityFile],
+      knownHostsFile: fixture.sandbox.home.knownHosts,
+      hostKeyPolicy: 'strict',
+      agentSocket: false,
+      sshConfigPath: '/dev/null',
+      env: {...process.env, ...cleanEnv},
+    },
+  )
+}
 
 /**
  * A container image made here (no registry is reachable): busybox-static's
