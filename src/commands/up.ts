@@ -70,6 +70,8 @@ With several hosts failing for different reasons the exit code is 1.`
       process.stdout.write(text)
     }
     const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write, dryRun: flags['dry-run'], stepWidth})
+    // Sandbox machines are made before any host starts: their lines say so, with a clock, instead of "queued".
+    if (progress && !flags['dry-run']) for (const target of targets) if (target.provider === 'sandbox') progress.creating(target.name)
     const result = await up.upHosts(targets, {
       config,
       dryRun: flags['dry-run'],
@@ -87,6 +89,7 @@ With several hosts failing for different reasons the exit code is 1.`
       // Above the live block on a terminal; else on stderr, even with --json: building an image takes minutes, and stdout stays the result's.
       onSandboxProgress: (event) => {
         const text = `${event.target ? `${event.target}: ` : ''}${event.message}`
+        if (event.target) progress?.activity(event.target, event.message.length > 40 ? `${event.message.slice(0, 39)}…` : event.message)
         if (live && progress) progress.note(text)
         else process.stderr.write(`${text}\n`)
       },

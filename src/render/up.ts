@@ -53,7 +53,15 @@ export class UpProgress {
 
   start(target: string): void {
     const line = this.lines.get(target)!
-    Object.assign(line, {state: 'running', activity: 'connecting', startedAt: performance.now()})
+    // A sandbox host's clock started when its machine was being made.
+    Object.assign(line, {state: 'running', activity: 'connecting', startedAt: line.startedAt ?? performance.now()})
+    this.draw()
+  }
+
+  /** A sandbox host whose machine is being made (an image built, a container started) before the run reaches it: running, with its clock, not queued. */
+  creating(target: string): void {
+    const line = this.lines.get(target)!
+    Object.assign(line, {state: 'running', activity: 'creating machine', startedAt: performance.now()})
     this.draw()
   }
 
@@ -114,7 +122,7 @@ export class UpProgress {
         case 'running':
           return `${style.yellow(SPINNER[this.frame])} ${name}  ${line.activity.padEnd(16)} ${style.dim(elapsed)}`
         case 'ok':
-          return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'to change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
+          return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'would change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
         case 'skipped':
           return `${style.dim(`- ${name}  not started`)}`
         default:

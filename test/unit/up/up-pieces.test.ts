@@ -179,6 +179,19 @@ describe('tk up: pure parts', () => {
       expect(writes.at(-1)).to.match(/^\u001B\[2F/)
     })
 
+    it('shows a sandbox host whose machine is being made as creating, with its clock, not queued', () => {
+      const writes: string[] = []
+      const progress = new UpProgress(['web-1', 'db-1'], {live: true, style, write: (text) => writes.push(text), dryRun: false})
+      progress.creating('web-1')
+      progress.activity('web-1', 'building the Debian bookworm image')
+      progress.start('db-1')
+      progress.stop()
+      const last = writes.at(-1)!
+      expect(last).to.match(/. web-1 {2}building the Debian bookworm image \d+\.\ds/)
+      expect(last).to.match(/. db-1 {3}connecting/)
+      expect(writes.join('')).not.to.match(/web-1 +queued/)
+    })
+
     it('widens the step column to the longest provisioner name', () => {
       let out = ''
       const progress = new UpProgress(['web-1'], {live: false, style, write: (text) => (out += text), dryRun: false, stepWidth: 21})
