@@ -193,7 +193,8 @@ async function openSandbox(onProgress?: (event: SandboxProgress) => void): Promi
     if (sandbox && (await engineAnswers(home))) return sandbox
     opened.delete(home.root)
   }
-  const {Sandbox, checkSandboxRequirements} = await import('./index.js')
+  const {Sandbox, checkSandboxRequirements, installSandboxRequirements} = await import('./index.js')
+  await installSandboxRequirements((message) => (onProgress ? onProgress({message}) : process.stderr.write(`${message}\n`)))
   await checkSandboxRequirements()
   if (!(await engineAnswers(home))) onProgress?.({message: `starting the sandbox's Docker engine (${home.engine.socket})`})
   pending = Sandbox.open({root: home.root})

@@ -10,7 +10,7 @@ import {type SandboxHome, defaultSandboxRoot, sandboxHome} from './home.js'
 import {type ImageResult, type Release, ensureImages, RELEASES} from './image.js'
 import {type Machine, SandboxMachines} from './machines.js'
 
-export {checkSandboxRequirements} from './requirements.js'
+export {checkSandboxRequirements, installSandboxRequirements} from './requirements.js'
 export {SANDBOX_USERS, type SandboxCredentials, type SandboxUser} from './credentials.js'
 export {SandboxEngine} from './engine.js'
 export {defaultSandboxRoot, sandboxHome, type SandboxHome} from './home.js'

@@ -3,6 +3,7 @@
  * up front so that a missing piece is one clear line, not a stack from deep
  * inside an engine start or an image build.
  */
+import {spawn} from 'node:child_process'
 import {constants} from 'node:fs'
 import {access} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
@@ -54,4 +55,47 @@ export async function checkSandboxRequirements(options: {images?: boolean} = {})
     const packages = [...new Set(missing.map((entry) => entry.package))].join(' ')
     throw new EnvironmentError(`sandbox machines need ${missing.map((entry) => entry.program).join(', ')}, not found on this machine; install them: apt-get install -y ${packages}`)
   }
+}
+
+/** The Debian packages that bring the programs the sandbox lacks (with `images`, also those image builds need). */
+export async function missingPackages(options: {images?: boolean} = {}, find: (program: string) => Promise<string | undefined> = findProgram): Promise<string[]> {
+  const missing: string[] = []
+  for (const entry of PROGRAMS) if ((options.images || !entry.forImages) && !(await find(entry.program))) missing.push(entry.package)
+  return [...new Set(missing)]
+}
+
+/**
+ * On a Debian machine, as root: installs what the sandbox lacks (docker.io,
+ * debootstrap, ...) with apt-get, saying so first, so that the first tk up
+ * on a fresh machine runs instead of stopping at a missing program. Does
+ * nothing elsewhere; checkSandboxRequirements then names what to install.
+ */
+export async function installSandboxRequirements(
+  say: (message: string) => void,
+  options: {find?: (program: string) => Promise<string | undefined>; aptGet?: string} = {},
+): Promise<string[]> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return []
+  const find = options.find ?? findProgram
+  const missing = await missingPackages({images: true}, find)
+  const aptGet = options.aptGet ?? (await find('apt-get'))
+  if (missing.length === 0 || !aptGet) return []
+  say(`installing ${missing.join(' ')} for sandbox machines (apt-get install, as root)`)
+  const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'}
+  await aptRun(aptGet, ['update', '-qq'], env)
+  await aptRun(aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...missing], env)
+  return missing
+}
+
+function aptRun(aptGet: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(aptGet, args, {env, stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', (error) => reject(new EnvironmentError(`could not run ${aptGet}: ${error.message}`)))
+    child.on('close', (code) => {
+      if (code === 0) return resolve()
+      const last = stderr.trim().split('\n').at(-1) ?? ''
+      reject(new EnvironmentError(`apt-get ${args[0]} failed (exit ${code})${last ? `: ${last}` : ''}`, {hint: 'install the sandbox\'s packages by hand: apt-get install docker.io debootstrap'}))
+    })
+  })
 }
