@@ -31,6 +31,12 @@ export interface DesiredDaemonConfig {
   patch: JsonObject
   /** Where they came from (a file, --daemon-opt), for messages. */
   sources: string[]
+  /**
+   * Paths of keys whose values came from ${ENV} in tk.yml (secrets): never
+   * shown, neither the new value nor the host's old one, and a file holding
+   * one is root's alone (0600).
+   */
+  secretPaths?: string[][]
 }
 
 export const DEFAULT_DESIRED: DesiredEngine = {
@@ -67,7 +73,11 @@ export interface DesiredOverrides {
 export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
   const daemonConfig =
     base.daemonConfig && given.daemonConfig
-      ? {patch: combineDaemonPatches(base.daemonConfig.patch, given.daemonConfig.patch), sources: [...base.daemonConfig.sources, ...given.daemonConfig.sources]}
+      ? {
+          patch: combineDaemonPatches(base.daemonConfig.patch, given.daemonConfig.patch),
+          sources: [...base.daemonConfig.sources, ...given.daemonConfig.sources],
+          ...(base.daemonConfig.secretPaths ? {secretPaths: base.daemonConfig.secretPaths} : {}),
+        }
       : (given.daemonConfig ?? base.daemonConfig)
   return {
     ...base,

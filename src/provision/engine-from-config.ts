@@ -29,6 +29,6 @@ export function desiredEngine(host: string, engine: EngineConfig, options: UpEng
     dockerUsers: engine.users,
     skipCheck: options.skipCheck,
     ...(engine.version === undefined ? {} : {engineVersion: parseEngineRange(engine.version, 'engine.version in tk.yml')}),
-    ...(hasDaemonOptions ? {daemonConfig: {patch: daemon, sources: ['tk.yml']}} : {}),
+    ...(hasDaemonOptions ? {daemonConfig: {patch: daemon, sources: ['tk.yml'], ...(engine.daemonSecretPaths ? {secretPaths: engine.daemonSecretPaths} : {})}} : {}),
   }
 }
