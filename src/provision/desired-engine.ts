@@ -3,10 +3,18 @@ import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
 
 export type InstallMethod = 'distro' | 'script'
 
+/** The install script of the script method: its text (read or fetched by tk), where it came from, and the sha256 the user named. */
+export interface InstallScript {
+  source: string
+  content: string
+  /** Checked again on each host, by the script that runs it, before it runs. */
+  sha256?: string
+}
+
 export interface DesiredEngine {
   method: InstallMethod
   /** For the script method: the install script's text (read or fetched by tk) and where it came from. */
-  script?: {source: string; content: string}
+  script?: InstallScript
   compose: boolean
   /** Users to put in the docker group besides the login user. */
   dockerUsers: string[]
@@ -58,7 +66,7 @@ export const DEFAULT_DESIRED: DesiredEngine = {
  */
 export interface DesiredOverrides {
   method?: InstallMethod
-  script?: {source: string; content: string}
+  script?: InstallScript
   compose?: boolean
   dockerUsers: string[]
   engineVersion?: string
