@@ -267,14 +267,15 @@ describe('tk provision on sandbox machines', function () {
       const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/install.sh`
       const insecure = await provision([machine], '--method', 'script', '--script', url)
       expect(insecure.code).to.equal(2)
-      expect(insecure.stderr.trim().split('\n')[0]).to.equal(`Error: --script ${url}: plain http can be changed on the way, and the script runs as root on every host`)
+      // --json: the error is a JSON object on stdout.
+      expect(JSON.parse(insecure.stdout).error.message).to.equal(`--script ${url}: plain http can be changed on the way, and the script runs as root on every host`)
     } finally {
       await new Promise((resolve) => web.close(resolve))
     }
 
     const wrong = await provision([machine], '--method', 'script', '--script', script, '--script-sha256', '0'.repeat(64))
     expect(wrong.code).to.equal(3)
-    expect(wrong.stderr).to.contain(`has sha256 ${sha}, not the ${'0'.repeat(64)} --script-sha256 names: nothing was run`)
+    expect(JSON.parse(wrong.stdout).error.message).to.contain(`has sha256 ${sha}, not the ${'0'.repeat(64)} --script-sha256 names: nothing was run`)
     await nothingRan()
     // The host's own check, as tk runs it: a script that changed on the way is not run.
     expect((await machine.ssh('admin', 'cat > /tmp/install.sh', {input: text})).code).to.equal(0)
