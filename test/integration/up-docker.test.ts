@@ -289,8 +289,8 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(await root(machine, `journalctl --no-pager -o cat | grep -c -- ${pattern} || true`)).to.equal('0')
       // The env-file is gone once docker run has read it.
       expect(await root(machine, `grep -rl -- ${pattern} /tmp /var/tmp /root /var/lib/tk 2>/dev/null | wc -l`)).to.equal('0')
-      // The container's label holds a hash, not the value.
-      expect(await root(machine, "docker inspect --format '{{json .Config.Labels}}' app")).to.match(/"tk\.spec":"[0-9a-f]{64}"/)
+      // The container's label holds a keyed hash (the host's key), not the value nor a plain hash of it.
+      expect(await root(machine, "docker inspect --format '{{json .Config.Labels}}' app")).to.match(/"tk\.spec":"hmac-sha256:[0-9a-f]{64}"/)
     })
 
     it('fails with one line naming the host, provisioner and docker command', async () => {
