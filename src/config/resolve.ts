@@ -10,6 +10,7 @@ import {isAbsolute, resolve as resolvePath} from 'node:path'
 import validRange from 'semver/ranges/valid.js'
 
 import {portMappingProblem, volumeProblem} from './container-spec.js'
+import {hideSecrets} from './secrets.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
   DEFAULT_RELEASE,
@@ -47,7 +48,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
   }
 
   // Problems that quote a value: it may have come from the environment.
-  const hideSecrets = (text: string) => [...context.secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.replaceAll(secret, '***'), text)
+  const hide = (text: string) => hideSecrets(text, context.secrets)
 
   const fileProvider = data.provider ?? 'ssh'
   const defaults = data.defaults ?? {}
@@ -159,11 +160,11 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
       case 'docker':
         entry.container?.ports?.forEach((port, position) => {
           const problem = portMappingProblem(port)
-          if (problem) fail(at('container', 'ports', position), hideSecrets(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
+          if (problem) fail(at('container', 'ports', position), hide(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
         })
         entry.container?.volumes?.forEach((volume, position) => {
           const problem = volumeProblem(volume)
-          if (problem) fail(at('container', 'volumes', position), hideSecrets(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
+          if (problem) fail(at('container', 'volumes', position), hide(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
         })
         return {
           ...base,

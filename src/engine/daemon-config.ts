@@ -13,6 +13,8 @@
 import coerce from 'semver/functions/coerce.js'
 import compareVersions from 'semver/functions/compare.js'
 
+import {HIDDEN} from '../config/secrets.js'
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject
 export interface JsonObject {
   [key: string]: JsonValue
@@ -450,8 +452,6 @@ export function combineDaemonPatches(first: JsonObject, second: JsonObject): Jso
 
 // --- Secrets ---------------------------------------------------------------
 
-/** What a secret value is shown as in plans and diffs. */
-export const HIDDEN = '***'
 /** A secret value that changes: the new one, as shown. */
 export const HIDDEN_CHANGED = '*** (changed)'
 

@@ -14,7 +14,6 @@ import {
   DAEMON_KEYS,
   DATA_KEYS,
   formatDaemonConfig,
-  HIDDEN,
   hideUrlPasswords,
   holdsSecret,
   lineDiff,
@@ -25,6 +24,7 @@ import {
   shownDaemonConfigs,
   type JsonObject,
 } from '../engine/daemon-config.js'
+import {hideSecrets} from '../config/secrets.js'
 import {ConfigurationError, HostStateError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import type {Host} from '../transport/host.js'
@@ -52,7 +52,7 @@ export interface DaemonConfigPlan {
 
 /** A text from the host (dockerd's verdict, the journal) with the plan's secrets and any URL password hidden. */
 function hideIn(plan: DaemonConfigPlan, text: string): string {
-  return hideUrlPasswords(plan.hidden.reduce((out, secret) => out.split(secret).join(HIDDEN), text))
+  return hideUrlPasswords(hideSecrets(text, plan.hidden))
 }
 
 /** The daemon-config step as planned, with what to tell the user. */
@@ -102,7 +102,7 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
   const secretPaths = desired.daemonConfig.secretPaths ?? []
   // Messages quote values: never a secret one, the host's old value included.
   const hidden = secretStrings([current, merged], secretPaths)
-  const hide = (text: string) => hidden.reduce((out, secret) => out.split(secret).join(HIDDEN), text)
+  const hide = (text: string) => hideSecrets(text, hidden)
 
   // tk's own checks: the keys asked for (the host's other keys were accepted by its engine), and conflicts in the whole file.
   const named = Object.keys(patch).filter((name) => patch[name] !== null)

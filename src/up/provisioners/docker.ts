@@ -13,6 +13,7 @@
 import {readFile} from 'node:fs/promises'
 import {basename} from 'node:path'
 
+import {hideSecrets} from '../../config/secrets.js'
 import type {DockerProvisioner} from '../../config/types.js'
 import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../errors/index.js'
 import type {RunResult} from '../../transport/host.js'
@@ -265,12 +266,6 @@ const PAST: Record<string, string> = {load: 'loaded', tag: 'tagged', pull: 'pull
 
 // ---- Run --------------------------------------------------------------------
 
-/** Replaces every secret in text with "***". */
-export function redact(text: string, secrets: string[]): string {
-  let out = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.replaceAll(secret, '***')
-  return out
-}
 
 /** docker-run-container.sh's own last word after a failed docker run: what became of the previous container. */
 const RESTORED = /^the new container did not start; /
@@ -295,14 +290,14 @@ export function lastLine(result: RunResult): string {
 
 export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async (provisioner, context) => {
   const prefix = `${context.target}: docker provisioner ${provisioner.name}`
-  const fail = (what: string, result: RunResult) => new HostStateError(redact(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets))
+  const fail = (what: string, result: RunResult) => new HostStateError(hideSecrets(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets))
 
   let archive: SaveArchive | undefined
   if (provisioner.load) {
     try {
       archive = await readSaveArchive(provisioner.load, provisioner.image)
     } catch (error) {
-      if (error instanceof UserError) throw userErrorOf(error, redact(`${prefix}: ${error.message}`, context.secrets))
+      if (error instanceof UserError) throw userErrorOf(error, hideSecrets(`${prefix}: ${error.message}`, context.secrets))
       throw error
     }
   }
@@ -318,7 +313,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
   const spec = context.specs.digest(dockerSpecText(provisioner, archive?.imageId))
   const specHash = spec.value
   const record = context.state.provisioners[provisioner.name]
-  const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: redact(detail, context.secrets), specHash, ...rehashOf(spec, record)})
+  const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: hideSecrets(detail, context.secrets), specHash, ...rehashOf(spec, record)})
 
   const unchanged = provisioner.run === 'once' && record?.type === 'docker' ? unchangedRun(spec, record, (earlier) => `unchanged since ${earlier.appliedAt} (run: once)`) : undefined
   if (unchanged) return unchanged

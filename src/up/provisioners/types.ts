@@ -52,8 +52,4 @@ export function unchangedRun(spec: SpecDigest, record: ProvisionerRecord | undef
 export type ProvisionerRunner<P extends Provisioner> = (provisioner: P, context: ProvisionerContext) => Promise<ProvisionerRun>
 
 /** Output of a user's command with every secret value replaced by ***. */
-export function hideSecrets(text: string, secrets: string[]): string {
-  let out = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.split(secret).join('***')
-  return out
-}
+export {hideSecrets} from '../../config/secrets.js'
