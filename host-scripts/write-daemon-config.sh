@@ -3,7 +3,10 @@
 # dockerd first where it can (--validate, engine 23.0+), the old file kept as
 # daemon.json.tk-backup-$1, the new one written to a temporary file in the
 # same directory and renamed over the old, so no reader ever sees half a file.
-# With $2 (the init system) and $3 (seconds), it then restarts the engine and
+# $2 is "private" when the file holds a secret: then it and its backup are
+# root's alone (0600), whatever the old file's mode; with "keep" the file
+# keeps its owner and mode, and a new one is 0644.
+# With $3 (the init system) and $4 (seconds), it then restarts the engine and
 # waits for `docker info`; when the engine does not come back it puts the
 # previous file back and restarts it again — all here on the host, so that a
 # connection lost half-way (tk killed, a laptop asleep) never leaves the new
@@ -23,14 +26,18 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 # tk:include lib/engine-service.sh
 target=/etc/docker/daemon.json
 stamp=$1
-init=${2:-}
-limit=${3:-60}
+mode=$2
+init=${3:-}
+limit=${4:-60}
 mkdir -p /etc/docker
 candidate=$(mktemp /etc/docker/.daemon.json.tk-XXXXXX)
 trap 'rm -f "$candidate"' EXIT
 cat > "$candidate"
 # The file keeps its owner and mode (a hardened host's 0600 stays 0600); a new one is 0644.
-if [ -f "$target" ]; then
+if [ "$mode" = private ]; then
+	chown root:root "$candidate"
+	chmod 0600 "$candidate"
+elif [ -f "$target" ]; then
 	chown --reference="$target" "$candidate"
 	chmod --reference="$target" "$candidate"
 else
@@ -45,6 +52,7 @@ fi
 if [ -f "$target" ]; then
 	backup="$target.tk-backup-$stamp"
 	cp -p "$target" "$backup"
+	if [ "$mode" = private ]; then chmod 0600 "$backup"; fi
 	echo "backup=$backup"
 else
 	backup=none

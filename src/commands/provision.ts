@@ -32,6 +32,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'See what would change, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
     {description: 'Add deploy users and Compose', command: '<%= config.bin %> <%= command.id %> web-1 --docker-user deploy --docker-user ci --compose'},
     {description: 'A distribution tk does not handle itself', command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script ./install-docker.sh'},
+    {
+      description: 'An install script from the web, pinned to the sha256 you reviewed',
+      command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script https://get.docker.com --script-sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    },
     {description: 'Rotate container logs and keep containers running across engine restarts', command: '<%= config.bin %> <%= command.id %> @web --daemon-opt log-opts.max-size=10m --daemon-opt log-opts.max-file=3 --daemon-opt live-restore=true'},
     {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
@@ -46,7 +50,9 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
   static override flags = {
     method: Flags.option({options: ['distro', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
-    script: Flags.string({summary: 'The install script for --method script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
+    script: Flags.string({summary: 'The install script for --method script: a local file or an https URL.', helpValue: 'FILE|URL'}),
+    'script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
+    'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --script URL: what arrives may have been changed on the way, and it runs as root.'}),
     compose: Flags.boolean({summary: 'Also install Docker Compose from the host\'s sources (--no-compose: not, whatever tk.yml says).', allowNo: true}),
     'docker-user': Flags.string({summary: 'Add this user to the docker group (repeatable).', multiple: true, helpValue: 'NAME'}),
     'login-user': Flags.boolean({summary: 'Add the login user (when not root) to the docker group.', default: true, allowNo: true}),
@@ -85,6 +91,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       configPath: flags.config,
       method: given('method') ? flags.method : undefined,
       script: flags.script,
+      scriptSha256: flags['script-sha256'],
+      allowInsecureScript: flags['allow-insecure-script'],
       compose: given('compose') ? flags.compose : undefined,
       dockerUsers: flags['docker-user'] ?? [],
       engineVersion: flags['engine-version'],

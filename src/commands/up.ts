@@ -33,6 +33,10 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'What would change, changing nothing', command: '<%= config.bin %> <%= command.id %> --dry-run'},
     {description: 'A careful roll-out: four hosts at a time, stop after the first failure', command: '<%= config.bin %> <%= command.id %> --concurrency 4 --max-fail 1'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
+    {
+      description: 'Hosts whose engine method is script, with the install script pinned to the sha256 you reviewed',
+      command: '<%= config.bin %> <%= command.id %> --install-script https://get.docker.com --install-script-sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    },
   ]
 
   static override enableJsonFlag = true
@@ -49,7 +53,9 @@ With several hosts failing for different reasons the exit code is 1.`
     'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish).', min: 1, helpValue: 'N'}),
     wait: lockWaitFlag(),
     'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
-    'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an http(s) URL.', helpValue: 'FILE|URL'}),
+    'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),
+    'install-script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
+    'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --install-script URL: what arrives may have been changed on the way, and it runs as root.'}),
     ...transportFlags,
   }
 
@@ -57,7 +63,13 @@ With several hosts failing for different reasons the exit code is 1.`
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
     const [up, render] = await Promise.all([import('../up/index.js'), import('../render/up.js')])
-    const {config, targets, installScript} = await up.resolveUpRequest({hosts: argv as string[], configPath: flags.config, installScript: flags['install-script']})
+    const {config, targets, installScript} = await up.resolveUpRequest({
+      hosts: argv as string[],
+      configPath: flags.config,
+      installScript: flags['install-script'],
+      installScriptSha256: flags['install-script-sha256'],
+      allowInsecureScript: flags['allow-insecure-script'],
+    })
 
     const json = this.jsonEnabled()
     const style = makeStyle(useColor())

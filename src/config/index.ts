@@ -9,12 +9,14 @@ import {readFileSync, statSync} from 'node:fs'
 import {InputError} from '../errors/index.js'
 import {ConfigError} from './errors.js'
 import {displayNameOf, findConfigFile, type LocateOptions} from './locate.js'
+import {hideSecrets} from './secrets.js'
 import type {TkConfig} from './types.js'
 
 export {ConfigError, formatPath, didYouMean} from './errors.js'
 export {CONFIG_ENV, CONFIG_FILE_NAME, findConfigFile, type LocateOptions} from './locate.js'
 export * from './types.js'
 export {SCHEMA_FILE_URL} from './schema-file.js'
+export {hideSecrets} from './secrets.js'
 
 /** Files above this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024
@@ -70,9 +72,7 @@ export async function parseConfig(text: string, options: {file: string; displayN
 
 /** Replaces every value that came from the environment (outside host connection fields) with ***. */
 export function redact(config: Pick<TkConfig, 'secrets'>, text: string): string {
-  let out = text
-  for (const secret of [...config.secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***')
-  return out
+  return hideSecrets(text, config.secrets)
 }
 
 function formatSize(bytes: number): string {

@@ -39,15 +39,15 @@ export function parseConfigText(text: string, options: ParseOptions): TkConfig {
   }
   const {origins, values} = expandEnv(source.data, options.env ?? process.env, displayName, fileAt)
   checkSchema(source.data, source, displayName, origins)
-  const secrets = [
-    ...new Set(values.filter(({path, value}) => !SHOWN.test(formatPath(path)) && value.length >= MIN_SECRET_LENGTH).map(({value}) => value)),
-  ]
+  const secretValues = values.filter(({path, value}) => !SHOWN.test(formatPath(path)) && value.length >= MIN_SECRET_LENGTH)
+  const secrets = [...new Set(secretValues.map(({value}) => value))]
   return resolveConfig(source.data as TkFile, {
     file: options.file,
     dir: dirname(options.file),
     displayName,
     source,
     secrets,
+    secretPaths: secretValues.map(({path}) => path),
     checkFiles: options.checkFiles,
   })
 }

@@ -10,12 +10,14 @@ import {isAbsolute, resolve as resolvePath} from 'node:path'
 import validRange from 'semver/ranges/valid.js'
 
 import {portMappingProblem, volumeProblem} from './container-spec.js'
+import {hideSecrets} from './secrets.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
   DEFAULT_RELEASE,
   type EngineConfig,
   type EngineFile,
   type HostConfig,
+  type HostFile,
   type Provisioner,
   type ProvisionerFile,
   type TkConfig,
@@ -32,6 +34,8 @@ export interface ResolveContext {
   displayName: string
   source: YamlSource
   secrets: string[]
+  /** Where in the file the secrets are (paths of the values they were put in). */
+  secretPaths?: ConfigPath[]
   /** Also require that files named by provisioners exist. */
   checkFiles?: boolean
 }
@@ -44,7 +48,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
   }
 
   // Problems that quote a value: it may have come from the environment.
-  const hideSecrets = (text: string) => [...context.secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.replaceAll(secret, '***'), text)
+  const hide = (text: string) => hideSecrets(text, context.secrets)
 
   const fileProvider = data.provider ?? 'ssh'
   const defaults = data.defaults ?? {}
@@ -157,11 +161,11 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
       case 'docker':
         entry.container?.ports?.forEach((port, position) => {
           const problem = portMappingProblem(port)
-          if (problem) fail(at('container', 'ports', position), hideSecrets(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
+          if (problem) fail(at('container', 'ports', position), hide(problem), 'write it as docker run -p takes it: "8080:80", "127.0.0.1:8443:443/tcp"')
         })
         entry.container?.volumes?.forEach((volume, position) => {
           const problem = volumeProblem(volume)
-          if (problem) fail(at('container', 'volumes', position), hideSecrets(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
+          if (problem) fail(at('container', 'volumes', position), hide(problem), 'write it as docker run -v takes it: "data:/var/lib/app", "/srv/www:/usr/share/nginx/html:ro"')
         })
         return {
           ...base,
@@ -184,7 +188,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     }
   }
 
-  const hosts: HostConfig[] = hostsFile.map((host) => {
+  const hosts: HostConfig[] = hostsFile.map((host, index) => {
     const provider = host.provider ?? fileProvider
     const sandbox = provider === 'sandbox'
     // Sandbox machines get their connection from the sandbox, not from defaults.
@@ -204,7 +208,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
         hostKeyPolicy: host.ssh?.hostKeyPolicy ?? data.ssh?.hostKeyPolicy,
         connectTimeout: host.ssh?.connectTimeout ?? data.ssh?.connectTimeout,
       }),
-      engine: mergeEngine(data.engine, host.engine),
+      engine: mergeEngine(data.engine, host.engine, daemonSecretPaths(context.secretPaths ?? [], host, index)),
       provisioners: provisioners.filter((provisioner) => provisioner.hosts.includes(host.name)).map((provisioner) => provisioner.name),
     }
   })
@@ -222,15 +226,40 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
   }
 }
 
-function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined): EngineConfig {
+function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined, secretPaths: string[][]): EngineConfig {
   const version = host?.version ?? file?.version
   return {
     method: host?.method ?? file?.method ?? 'distro',
     ...(version === undefined ? {} : {version}),
     daemon: {...file?.daemon, ...host?.daemon},
+    ...(secretPaths.length > 0 ? {daemonSecretPaths: secretPaths} : {}),
     users: host?.users ?? file?.users ?? [],
     compose: host?.compose ?? file?.compose ?? true,
   }
+}
+
+/**
+ * The daemon.json paths of a host's engine whose values hold a secret: from
+ * the host's `engine.daemon`, or the file's for keys the host does not set
+ * (the two merge key by key). A path stops at the first array: the whole
+ * array is secret.
+ */
+function daemonSecretPaths(secretPaths: ConfigPath[], host: HostFile, index: number): string[][] {
+  const hostKeys = new Set(Object.keys(host.engine?.daemon ?? {}))
+  const inDaemon = (path: ConfigPath): ConfigPath | undefined => {
+    if (path[0] === 'hosts' && path[1] === index && path[2] === 'engine' && path[3] === 'daemon') return path.slice(4)
+    if (path[0] === 'engine' && path[1] === 'daemon' && !hostKeys.has(String(path[2]))) return path.slice(2)
+    return undefined
+  }
+  const found = new Map<string, string[]>()
+  for (const path of secretPaths) {
+    const keys = inDaemon(path)
+    if (!keys || keys.length === 0) continue
+    const firstIndex = keys.findIndex((part) => typeof part === 'number')
+    const keyPath = (firstIndex === -1 ? keys : keys.slice(0, firstIndex)).map(String)
+    found.set(JSON.stringify(keyPath), keyPath)
+  }
+  return [...found.values()]
 }
 
 function stringify(env: Record<string, string | number | boolean> | null | undefined): Record<string, string> {

@@ -87,6 +87,8 @@ export interface EngineConfig {
   version?: string
   /** daemon.json options; {} when none are given. */
   daemon: Record<string, unknown>
+  /** Paths in `daemon` of values that came (wholly or partly) from ${ENV}: secrets. Absent when there are none. */
+  daemonSecretPaths?: string[][]
   users: string[]
   compose: boolean
 }

@@ -14,6 +14,7 @@ import coerce from 'semver/functions/coerce.js'
 import compareVersions from 'semver/functions/compare.js'
 
 import {didYouMean} from '../config/index.js'
+import {HIDDEN} from '../config/secrets.js'
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject
 export interface JsonObject {
@@ -429,4 +430,73 @@ export function combineDaemonPatches(first: JsonObject, second: JsonObject): Jso
     combined[name] = isJsonObject(value) && isJsonObject(combined[name]) ? combineDaemonPatches(combined[name] as JsonObject, value) : structuredClone(value)
   }
   return combined
+}
+
+// --- Secrets ---------------------------------------------------------------
+
+/** A secret value that changes: the new one, as shown. */
+export const HIDDEN_CHANGED = '*** (changed)'
+
+/** The value at a path of keys, if every step is an object key. */
+function valueAt(config: JsonObject, path: readonly string[]): JsonValue | undefined {
+  let node: JsonValue | undefined = config
+  for (const name of path) node = isJsonObject(node) ? node[name] : undefined
+  return node
+}
+
+/** A copy with the value at each path (where there is one) replaced by `shown(path)`. */
+function replaceAt(config: JsonObject, paths: ReadonlyArray<readonly string[]>, shown: (path: readonly string[]) => string): JsonObject {
+  const copy = structuredClone(config)
+  for (const path of paths) {
+    const parent = valueAt(copy, path.slice(0, -1))
+    if (isJsonObject(parent) && parent[path.at(-1)!] !== undefined) parent[path.at(-1)!] = shown(path)
+  }
+  return copy
+}
+
+/** A URL's password (scheme://user:PASSWORD@host), wherever one is in a text: a proxy's credentials. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s@"/]+@/gi
+
+/** Whether a daemon.json holds a secret: a value at one of the paths, or a URL with a password. */
+export function holdsSecret(config: JsonObject, secretPaths: ReadonlyArray<readonly string[]>): boolean {
+  return secretPaths.some((path) => valueAt(config, path) !== undefined) || new RegExp(URL_PASSWORD.source, 'i').test(JSON.stringify(config))
+}
+
+/** A text with every URL password hidden. */
+export function hideUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, `$1${HIDDEN}@`)
+}
+
+/**
+ * The two files of a change as they may be shown: the values at the secret
+ * paths (those that came from ${ENV} in tk.yml) hidden in both — the host's
+ * old value too, which is as secret as the new — the new one marked when it
+ * differs, and URL passwords hidden everywhere.
+ */
+export function shownDaemonConfigs(before: JsonObject, after: JsonObject, secretPaths: ReadonlyArray<readonly string[]>): {before: JsonObject; after: JsonObject} {
+  const hideUrls = (value: JsonValue): JsonValue =>
+    typeof value === 'string'
+      ? hideUrlPasswords(value)
+      : Array.isArray(value)
+        ? value.map(hideUrls)
+        : isJsonObject(value)
+          ? Object.fromEntries(Object.entries(value).map(([name, item]) => [name, hideUrls(item)]))
+          : value
+  const changed = (path: readonly string[]) => valueAt(before, path) !== undefined && !sameJson(valueAt(before, path), valueAt(after, path))
+  return {
+    before: hideUrls(replaceAt(before, secretPaths, () => HIDDEN)) as JsonObject,
+    after: hideUrls(replaceAt(after, secretPaths, (path) => (changed(path) ? HIDDEN_CHANGED : HIDDEN))) as JsonObject,
+  }
+}
+
+/** The strings at the secret paths of some configurations (whole values, arrays and objects included), longest first: what a message must not quote. */
+export function secretStrings(configs: JsonObject[], secretPaths: ReadonlyArray<readonly string[]>): string[] {
+  const found = new Set<string>()
+  const collect = (value: JsonValue | undefined): void => {
+    if (typeof value === 'string' && value !== '') found.add(value)
+    else if (Array.isArray(value)) value.forEach(collect)
+    else if (isJsonObject(value)) Object.values(value).forEach(collect)
+  }
+  for (const config of configs) for (const path of secretPaths) collect(valueAt(config, path))
+  return [...found].sort((a, b) => b.length - a.length)
 }

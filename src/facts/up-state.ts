@@ -1,8 +1,9 @@
 /**
  * What `tk up` remembers about a host, kept on the host itself
  * (/var/lib/tk/state.json) so that every admin's checkout sees the same
- * history: which provisioners ran, with which spec (a hash: values from the
- * environment may be secret and never land on a host), when and by which tk.
+ * history: which provisioners ran, with which spec (a keyed hash: values
+ * from the environment may be secret and never land on a host), when and by
+ * which tk.
  */
 import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
@@ -16,7 +17,10 @@ export const STATE_FILE = `${STATE_DIR}/state.json`
 
 export interface ProvisionerRecord {
   type: 'shell' | 'file' | 'docker'
-  /** sha256 of the provisioner's spec as tk.yml and the files it names define it. */
+  /**
+   * The keyed hash (hmac-sha256:HEX, with the host's /var/lib/tk/spec.key) of the provisioner's spec as
+   * tk.yml and the files it names define it; a bare sha256 HEX when an older tk wrote it (src/up/spec-hash.ts).
+   */
   specHash: string
   /** ISO 8601, when it last changed the host. */
   appliedAt: string

@@ -14,12 +14,17 @@ import {
   DAEMON_KEYS,
   DATA_KEYS,
   formatDaemonConfig,
+  hideUrlPasswords,
+  holdsSecret,
   lineDiff,
   mergeDaemonConfig,
   parseDaemonConfig,
   sameJson,
+  secretStrings,
+  shownDaemonConfigs,
   type JsonObject,
 } from '../engine/daemon-config.js'
+import {hideSecrets} from '../config/secrets.js'
 import {ConfigurationError, HostStateError} from '../errors/index.js'
 import type {HostFacts} from '../facts/host-facts.js'
 import type {Host} from '../transport/host.js'
@@ -39,6 +44,15 @@ export interface DaemonConfigPlan {
   restart: boolean
   /** Whether dockerd on the host can --validate the file before it is written. */
   canValidate: boolean
+  /** The file holds a secret: written root's alone (0600), its backup too. */
+  secret: boolean
+  /** Strings dockerd's messages and journal must not show (secret values, old and new), longest first. */
+  hidden: string[]
+}
+
+/** A text from the host (dockerd's verdict, the journal) with the plan's secrets and any URL password hidden. */
+function hideIn(plan: DaemonConfigPlan, text: string): string {
+  return hideUrlPasswords(hideSecrets(text, plan.hidden))
 }
 
 /** The daemon-config step as planned, with what to tell the user. */
@@ -85,6 +99,10 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
     )
   }
   const merged = mergeDaemonConfig(current, patch)
+  const secretPaths = desired.daemonConfig.secretPaths ?? []
+  // Messages quote values: never a secret one, the host's old value included.
+  const hidden = secretStrings([current, merged], secretPaths)
+  const hide = (text: string) => hideSecrets(text, hidden)
 
   // tk's own checks: the keys asked for (the host's other keys were accepted by its engine), and conflicts in the whole file.
   const named = Object.keys(patch).filter((name) => patch[name] !== null)
@@ -93,7 +111,7 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
   const problems = [...checkDaemonKeys(merged, named, engineVersion), ...checkFlagConflicts(merged, argv)]
   if (problems.length > 0) {
     throw new DaemonConfigRefused(
-      `${target}: daemon.json refused, nothing written, engine not restarted: ${problems.map(String).join('; ')}`,
+      hide(`${target}: daemon.json refused, nothing written, engine not restarted: ${problems.map(String).join('; ')}`),
       'fix the options (see docs/daemon-config.md)',
     )
   }
@@ -117,13 +135,13 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
     // An engine the login user cannot ask (not in the docker group yet): what it holds is unknown, not nothing.
     if (!installing && !server && !desired.force && engineInstalled(facts)) {
       throw new DaemonConfigRefused(
-        `${target}: changing ${name} (${before ?? 'default'} -> ${after ?? 'default'}) would hide any images and containers the engine has, and the login user cannot ask the engine how many there are`,
+        hide(`${target}: changing ${name} (${before ?? 'default'} -> ${after ?? 'default'}) would hide any images and containers the engine has, and the login user cannot ask the engine how many there are`),
         'run once without this option so that the login user joins the docker group, or pass --force to change it anyway',
       )
     }
     if (images + containers > 0 && !desired.force) {
       throw new DaemonConfigRefused(
-        `${target}: changing ${name} (${running[name] ?? before ?? 'default'} -> ${after ?? 'default'}) hides the ${images} image(s) and ${containers} container(s) on the host from the engine`,
+        hide(`${target}: changing ${name} (${running[name] ?? before ?? 'default'} -> ${after ?? 'default'}) hides the ${images} image(s) and ${containers} container(s) on the host from the engine`),
         'pass --force to change it anyway (they come back only when it is changed back)',
       )
     }
@@ -134,12 +152,14 @@ export function planDaemonConfig(target: string, facts: HostFacts, desired: Desi
   const stops = restart && !installing && !server?.liveRestore && (server?.running ?? 0) > 0 ? server!.running! : 0
   if (stops > 0) notices.push(`${target}: restarting the engine stops its ${stops} running container(s): live-restore is off.`)
   if (!restart) notices.push(`${target}: ${DAEMON_JSON} changed without a restart; the engine uses it from its next restart.`)
-  const before = daemon.configText === undefined ? '' : formatDaemonConfig(current)
+  // The diff is shown and in --json: secret values hidden on both sides.
+  const shown = shownDaemonConfigs(current, merged, secretPaths)
+  const before = daemon.configText === undefined ? '' : formatDaemonConfig(shown.before)
   return {
     action: 'change',
     detail: `set ${paths.join(', ')}; ${restart ? `restart the engine${stops > 0 ? ` (stops ${stops} running container(s))` : ''}` : 'no restart'}`,
-    diff: lineDiff(before, formatDaemonConfig(merged)),
-    daemonConfig: {content: formatDaemonConfig(merged), restart, canValidate: daemon.canValidate},
+    diff: lineDiff(before, formatDaemonConfig(shown.after)),
+    daemonConfig: {content: formatDaemonConfig(merged), restart, canValidate: daemon.canValidate, secret: holdsSecret(merged, secretPaths), hidden},
     notices,
   }
 }
@@ -149,7 +169,7 @@ export async function validateWithDockerd(target: string, root: Host, plan: Daem
   if (!plan.canValidate) return
   const result = await root.run(await boundScript('validate-daemon-config.sh'), {stdin: plan.content})
   if (result.code === 0 || result.code === 4) return
-  if (result.code === 3) throw refusedByDockerd(target, result.stderr)
+  if (result.code === 3) throw refusedByDockerd(target, hideIn(plan, result.stderr))
   throw new HostStateError(`${target}: validate-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
 }
 
@@ -178,10 +198,11 @@ export class DaemonConfigRolledBack extends HostStateError {
 export async function applyDaemonConfig(target: string, root: Host, facts: HostFacts, plan: DaemonConfigPlan, now = new Date()): Promise<string> {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const init = facts.init === 'unknown' ? 'systemd' : facts.init
-  const args = plan.restart ? [stamp, init, String(HEALTH_TIMEOUT_SECONDS)] : [stamp]
+  const mode = plan.secret ? 'private' : 'keep'
+  const args = plan.restart ? [stamp, mode, init, String(HEALTH_TIMEOUT_SECONDS)] : [stamp, mode]
   // Two restarts at most, each bounded on the host (300 s for systemctl, then the wait): tk waits a little longer.
   const result = await root.run(await boundScript('write-daemon-config.sh', args), {stdin: plan.content, timeoutMs: 2 * (HEALTH_TIMEOUT_SECONDS + 330) * 1000})
-  if (result.code === 3) throw refusedByDockerd(target, result.stderr)
+  if (result.code === 3) throw refusedByDockerd(target, hideIn(plan, result.stderr))
   const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim()
   const backup = value('backup')
   if (backup === undefined) throw new HostStateError(`${target}: write-daemon-config.sh exited ${result.code}: ${result.stderr.trim()}`)
@@ -190,7 +211,7 @@ export async function applyDaemonConfig(target: string, root: Host, facts: HostF
 
   // The engine did not come back with the new file: the script put the old one back and restarted it.
   const [logText, restoreFailure] = result.stderr.split('@@tk:restore-failed ')
-  const journal = logText.trim().split('\n').filter(Boolean)
+  const journal = hideIn(plan, logText).trim().split('\n').filter(Boolean)
   const reason = journalReason(journal)
   const previous = backup === 'none' ? 'removed the new one' : `from ${backup}`
   if (result.code === 4) {

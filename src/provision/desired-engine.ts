@@ -3,10 +3,18 @@ import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
 
 export type InstallMethod = 'distro' | 'script'
 
+/** The install script of the script method: its text (read or fetched by tk), where it came from, and the sha256 the user named. */
+export interface InstallScript {
+  source: string
+  content: string
+  /** Checked again on each host, by the script that runs it, before it runs. */
+  sha256?: string
+}
+
 export interface DesiredEngine {
   method: InstallMethod
   /** For the script method: the install script's text (read or fetched by tk) and where it came from. */
-  script?: {source: string; content: string}
+  script?: InstallScript
   compose: boolean
   /** Users to put in the docker group besides the login user. */
   dockerUsers: string[]
@@ -31,6 +39,12 @@ export interface DesiredDaemonConfig {
   patch: JsonObject
   /** Where they came from (a file, --daemon-opt), for messages. */
   sources: string[]
+  /**
+   * Paths of keys whose values came from ${ENV} in tk.yml (secrets): never
+   * shown, neither the new value nor the host's old one, and a file holding
+   * one is root's alone (0600).
+   */
+  secretPaths?: string[][]
 }
 
 export const DEFAULT_DESIRED: DesiredEngine = {
@@ -52,7 +66,7 @@ export const DEFAULT_DESIRED: DesiredEngine = {
  */
 export interface DesiredOverrides {
   method?: InstallMethod
-  script?: {source: string; content: string}
+  script?: InstallScript
   compose?: boolean
   dockerUsers: string[]
   engineVersion?: string
@@ -67,7 +81,11 @@ export interface DesiredOverrides {
 export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
   const daemonConfig =
     base.daemonConfig && given.daemonConfig
-      ? {patch: combineDaemonPatches(base.daemonConfig.patch, given.daemonConfig.patch), sources: [...base.daemonConfig.sources, ...given.daemonConfig.sources]}
+      ? {
+          patch: combineDaemonPatches(base.daemonConfig.patch, given.daemonConfig.patch),
+          sources: [...base.daemonConfig.sources, ...given.daemonConfig.sources],
+          ...(base.daemonConfig.secretPaths ? {secretPaths: base.daemonConfig.secretPaths} : {}),
+        }
       : (given.daemonConfig ?? base.daemonConfig)
   return {
     ...base,

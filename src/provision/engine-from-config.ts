@@ -3,11 +3,11 @@ import type {EngineConfig} from '../config/types.js'
 import {isJsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
 import {UsageError} from '../errors/index.js'
-import {DEFAULT_DESIRED, type DesiredEngine} from './desired-engine.js'
+import {DEFAULT_DESIRED, type DesiredEngine, type InstallScript} from './desired-engine.js'
 
 export interface UpEngineOptions {
   /** For method: script, the install script's text and where it came from. */
-  script?: {source: string; content: string}
+  script?: InstallScript
   skipCheck: boolean
   /** The flag that gives the install script, for the message when none was given. */
   scriptFlag?: string
@@ -29,6 +29,6 @@ export function desiredEngine(host: string, engine: EngineConfig, options: UpEng
     dockerUsers: engine.users,
     skipCheck: options.skipCheck,
     ...(engine.version === undefined ? {} : {engineVersion: parseEngineRange(engine.version, 'engine.version in tk.yml')}),
-    ...(hasDaemonOptions ? {daemonConfig: {patch: daemon, sources: ['tk.yml']}} : {}),
+    ...(hasDaemonOptions ? {daemonConfig: {patch: daemon, sources: ['tk.yml'], ...(engine.daemonSecretPaths ? {secretPaths: engine.daemonSecretPaths} : {})}} : {}),
   }
 }

@@ -160,7 +160,9 @@ async function applyStep(
       return step.detail
     case 'install':
       if (step.method === 'script') {
-        await root(step.script.content, step.script.source)
+        // The script travels on stdin; with --script-sha256 the host checks it before running it.
+        const result = await hosts.root.run(await boundScript('run-install-script.sh', [step.script.sha256 ?? '']), {stdin: step.script.content})
+        if (result.code !== 0) throw failure(target, step, result, step.script.source)
         return step.detail
       }
       if (step.versionRange) {

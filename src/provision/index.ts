@@ -2,9 +2,10 @@
  * `tk provision` as a service: reads the install script when one is named,
  * then provisions every host in parallel, one connection each.
  */
+import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 
-import {ConfigurationError, InputError, UsageError, UserError} from '../errors/index.js'
+import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
 import {type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
@@ -12,7 +13,7 @@ import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
 import {selectTargets} from '../fleet/host-connector.js'
-import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, overlayDesired} from './desired-engine.js'
+import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, type InstallScript, overlayDesired} from './desired-engine.js'
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
@@ -21,26 +22,54 @@ import {runOnSessions} from '../fleet/host-session.js'
 export type {DesiredEngine} from './desired-engine.js'
 export type {ProvisionResult, StepOutcome} from './execute.js'
 
-/** Reads an install script from a local path or an http(s) URL. */
-export async function loadInstallScript(source: string): Promise<{source: string; content: string}> {
-  if (/^https?:\/\//.test(source)) {
+export interface InstallScriptRules {
+  /** The flag that names the script, for messages (--script, --install-script). */
+  flag: string
+  /** The script's sha256 (hex) as the user expects it: checked here and again on each host before it runs. */
+  sha256?: string
+  /** Take a plain http:// URL (or a redirect to one): what arrives may have been changed on the way. */
+  allowInsecure?: boolean
+}
+
+/**
+ * Reads an install script from a local path or an https URL (http only when
+ * allowed: the script runs as root on every host). With a sha256, a script
+ * whose hash differs is refused here, before any host is touched.
+ */
+export async function loadInstallScript(source: string, rules: InstallScriptRules = {flag: '--script'}): Promise<InstallScript> {
+  const sha256 = rules.sha256?.toLowerCase()
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) throw new UsageError(`${rules.flag}-sha256 ${rules.sha256}: expected 64 hex digits (sha256sum's output)`)
+  const insecure = (url: string) =>
+    new UsageError(`${rules.flag} ${url}: plain http can be changed on the way, and the script runs as root on every host`, {
+      hint: `use an https URL or a local file, or pass --allow-insecure-script (with ${rules.flag}-sha256) to take that risk`,
+    })
+  let data: Buffer
+  if (/^https?:\/\//i.test(source)) {
+    if (/^http:/i.test(source) && !rules.allowInsecure) throw insecure(source)
     let response: Response
     try {
       response = await fetch(source, {signal: AbortSignal.timeout(30_000)})
     } catch (error) {
       throw new InputError(`cannot fetch the install script ${source}: ${(error as Error).message}`)
     }
+    // fetch follows redirects: one from https to http is as unsafe as asking for http.
+    if (/^http:/i.test(response.url) && !rules.allowInsecure) throw insecure(`${source} (redirected to ${response.url})`)
     if (!response.ok) throw new InputError(`cannot fetch the install script ${source}: HTTP ${response.status}`)
-    return {source, content: await response.text()}
+    data = Buffer.from(await response.arrayBuffer())
+  } else {
+    try {
+      data = await readFile(source)
+    } catch (error) {
+      throw new InputError(`cannot read the install script ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    }
   }
-  try {
-    const content = await readFile(source, 'utf8')
-    if (content.trim() === '') throw new InputError(`the install script ${source} is empty`)
-    return {source, content}
-  } catch (error) {
-    if (error instanceof UserError) throw error
-    throw new InputError(`cannot read the install script ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+  const content = data.toString('utf8')
+  if (content.trim() === '') throw new InputError(`the install script ${source} is empty`)
+  if (sha256 !== undefined) {
+    const got = createHash('sha256').update(data).digest('hex')
+    if (got !== sha256) throw new InputError(`the install script ${source} has sha256 ${got}, not the ${sha256} ${rules.flag}-sha256 names: nothing was run`)
   }
+  return {source, content, ...(sha256 === undefined ? {} : {sha256})}
 }
 
 /**
@@ -81,8 +110,12 @@ export interface ProvisionRequest {
   hosts: string[]
   configPath?: string
   method?: InstallMethod
-  /** --script: a local file or an http(s) URL. */
+  /** --script: a local file or an https URL (http with allowInsecureScript). */
   script?: string
+  /** --script-sha256: the script's expected sha256. */
+  scriptSha256?: string
+  /** --allow-insecure-script: take a plain http:// script URL. */
+  allowInsecureScript?: boolean
   compose?: boolean
   dockerUsers: string[]
   engineVersion?: string
@@ -108,7 +141,8 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
   if (request.script && request.method === undefined && !targets.every((target) => target.host?.engine.method === 'script')) {
     throw new UsageError('--script goes with --method script', {hint: 'or with hosts whose tk.yml engine method is script'})
   }
-  const script = request.script ? await loadInstallScript(request.script) : undefined
+  if (request.scriptSha256 && !request.script) throw new UsageError('--script-sha256 goes with --script')
+  const script = request.script ? await loadInstallScript(request.script, {flag: '--script', sha256: request.scriptSha256, allowInsecure: request.allowInsecureScript}) : undefined
   const overrides = {
     method: request.method,
     script,

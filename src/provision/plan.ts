@@ -11,7 +11,7 @@ import type {HostFacts, InitSystem} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
 import {inRange} from '../engine/version-range.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
-import type {DesiredEngine} from './desired-engine.js'
+import type {DesiredEngine, InstallScript} from './desired-engine.js'
 
 export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
 
@@ -41,7 +41,7 @@ export type InstallStep =
       /** The semver range docker.io's version is picked from, once apt-get update shows what is offered. */
       versionRange?: string
     })
-  | (Step<'install', 'change'> & {method: 'script'; script: {source: string; content: string}})
+  | (Step<'install', 'change'> & {method: 'script'; script: InstallScript})
 
 export type ComposeStep = Step<'compose', 'ok'> | (Step<'compose', 'change'> & {packages: string[]})
 

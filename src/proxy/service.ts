@@ -107,7 +107,7 @@ export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState>
   const idle = options.idleTimeout ? new IdleWatch(options.idleTimeout * 1000, () => stopNow(`no engine connection for ${options.idleTimeout} s`)) : undefined
   const {server, endpoint: bound} = await listen(endpoint, (socket) => {
     idle?.track(socket)
-    void tunnel.handle(socket)
+    void tunnel.handle(socket, {guard: endpoint.kind === 'tcp'})
   })
   endpoint = bound
   const socketInode = endpoint.kind === 'unix' ? inodeOf(endpoint.path) : undefined

@@ -14,6 +14,7 @@ import type {SshConnection} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {shQuote} from '../transport/sh-quote.js'
 import {Backoff} from './backoff.js'
+import {RequestGuard, refusedResponse} from './host-guard.js'
 import {DAEMON_JSON, engineSocketFromDaemonJson} from './engine-socket.js'
 
 export type TunnelMode = 'stream-local' | 'dial-stdio'
@@ -71,8 +72,12 @@ export class Tunnel {
     this.options.onChange?.(this)
   }
 
-  /** Serves one local connection: joins it to a new channel to the engine. */
-  async handle(local: Socket): Promise<void> {
+  /**
+   * Serves one local connection: joins it to a new channel to the engine.
+   * With `guard` (a TCP port, which web pages can reach), every request must
+   * name a local Host and come from no browser (src/proxy/host-guard.ts).
+   */
+  async handle(local: Socket, options: {guard?: boolean} = {}): Promise<void> {
     this.served++
     local.on('error', () => {}) // a client that resets is not the tunnel's problem
     let remote: Duplex
@@ -94,7 +99,15 @@ export class Tunnel {
       remote.destroy()
       return
     }
-    splice(local, remote, this.active)
+    const guard = options.guard
+      ? new RequestGuard((reason) => {
+          this.options.log(`refused a request on the TCP port: ${reason}`)
+          local.unpipe()
+          remote.destroy()
+          local.end(refusedResponse())
+        })
+      : undefined
+    splice(local, remote, this.active, guard)
   }
 
   /** Closes the connection and every channel; no reconnect after this. */
@@ -286,9 +299,10 @@ export function ping(stream: Duplex, timeoutMs = 10_000): Promise<void> {
  * EOF on one side ends the other's write side, so `docker run -i` with stdin
  * closed still gets its output. An error on either side ends both.
  */
-export function splice(local: Socket, remote: Duplex, active?: Set<Duplex>): void {
+export function splice(local: Socket, remote: Duplex, active?: Set<Duplex>, guard?: RequestGuard): void {
   active?.add(remote)
-  local.pipe(remote)
+  if (guard) local.pipe(guard).pipe(remote)
+  else local.pipe(remote)
   remote.pipe(local)
   const destroyBoth = () => {
     local.destroy()

@@ -10,10 +10,13 @@ import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired-engine.js'
 import type {HostSession} from '../fleet/host-session.js'
+import {randomBytes} from 'node:crypto'
+
 import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'
 import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
+import {hostSpecHasher, SpecHasher} from './spec-hash.js'
 import {type HostState, type LastUp, readHostState, writeHostState} from '../facts/up-state.js'
 
 export interface UpStep {
@@ -133,7 +136,9 @@ export async function upHost(
     }
 
     state = await stateRead
-    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets}
+    // The host's key for spec hashes: read (made, the first time) once, as root, when there are provisioners.
+    const specs = provisioners.length > 0 ? await hostSpecHasher(target, hosts.root, {dryRun: options.dryRun}) : new SpecHasher(randomBytes(32))
+    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets, specs}
     for (const provisioner of provisioners) {
       activity(provisioner.name)
       const stepStarted = performance.now()
@@ -187,5 +192,10 @@ export async function upHost(
 function record(state: HostState, provisioner: Provisioner, run: ProvisionerRun, tkVersion: string): void {
   const earlier = state.provisioners[provisioner.name]
   if (run.result === 'ok' && earlier?.specHash === run.specHash) return
+  // The same spec, recorded by an older tk as a plain hash: only the hash is rewritten (keyed).
+  if (run.result === 'ok' && earlier && run.rehash) {
+    state.provisioners[provisioner.name] = {...earlier, specHash: run.specHash}
+    return
+  }
   state.provisioners[provisioner.name] = {type: provisioner.type, specHash: run.specHash, appliedAt: new Date().toISOString(), tkVersion}
 }

@@ -13,6 +13,7 @@ import {runOnSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {desiredEngine} from '../provision/engine-from-config.js'
+import type {InstallScript} from '../provision/desired-engine.js'
 import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 
@@ -28,7 +29,7 @@ export interface UpOptions {
   waitSeconds: number
   skipCheck: boolean
   /** For engines of method script. */
-  installScript?: {source: string; content: string}
+  installScript?: InstallScript
   tkVersion: string
   transport: TransportOptions
   onStart?: (target: string) => void
@@ -44,12 +45,21 @@ export interface UpOptions {
  * (every host by default) and the install script for method: script hosts,
  * all read and checked before any host is touched.
  */
-export async function resolveUpRequest(request: {hosts: string[]; configPath?: string; installScript?: string}): Promise<{config: TkConfig; targets: Target[]; installScript?: {source: string; content: string}}> {
+export async function resolveUpRequest(request: {
+  hosts: string[]
+  configPath?: string
+  installScript?: string
+  installScriptSha256?: string
+  allowInsecureScript?: boolean
+}): Promise<{config: TkConfig; targets: Target[]; installScript?: InstallScript}> {
   const config = await loadConfig({path: request.configPath, required: true, checkFiles: true})
   if (!config) throw new InputError('no tk.yml found')
   const targets = resolveTargets(config, request.hosts.length > 0 ? request.hosts : [ALL_HOSTS])
   if (targets.length === 0) throw new ConfigurationError(`${config.displayName} describes no hosts`, {hint: 'add hosts under hosts:'})
-  const installScript = request.installScript ? await loadInstallScript(request.installScript) : undefined
+  if (request.installScriptSha256 && !request.installScript) throw new UsageError('--install-script-sha256 goes with --install-script')
+  const installScript = request.installScript
+    ? await loadInstallScript(request.installScript, {flag: '--install-script', sha256: request.installScriptSha256, allowInsecure: request.allowInsecureScript})
+    : undefined
   return {config, targets, installScript}
 }
 

@@ -7,10 +7,13 @@
  */
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
 
 interface StepJson {
   id: string
@@ -258,5 +261,33 @@ describe('tk provision: engine daemon configuration on sandbox machines', functi
     expect(refused.code).to.equal(4)
     expect(refused.stderr).to.match(/daemon.json exists but neither the login user nor sudo -n can read it/)
     expect(JSON.parse(await daemonJson(machine))).to.have.property('debug', true)
+  })
+
+  it('never shows a ${ENV} secret of tk.yml, nor the old value in the host\'s root-only file, and writes the file 0600', async () => {
+    const machine = await machineFrom(trixie)
+    await root(machine, `printf '%s' '{"proxies": {"http-proxy": "http://tk:old-proxy-secret@proxy.invalid:3128"}}' > /etc/docker/daemon.json && chmod 0644 /etc/docker/daemon.json`)
+    const dir = mkdtempSync(join(tmpdir(), 'tk-daemon-secret-'))
+    try {
+      writeFileSync(
+        join(dir, 'tk.yml'),
+        sandboxFleetYaml(fixture, [{name: 'web-1', machine}], ['engine:', '  daemon:', '    proxies:', '      http-proxy: "http://tk:${PROXY_PASSWORD}@proxy.invalid:3128"']),
+      )
+      const env = {...cleanEnv, PROXY_PASSWORD: 'new-proxy-secret'}
+      const run = (...extra: string[]) => runTk(['provision', 'web-1', '--known-hosts', fixture.sandbox.home.knownHosts, '--no-restart', ...extra], {cwd: dir, env})
+      const planned = await run('--dry-run')
+      const json = await run('--json')
+      for (const output of [planned, json]) {
+        expect(output.code, output.stderr + output.stdout).to.equal(0)
+        expect(output.stdout + output.stderr).to.not.match(/proxy-secret/)
+      }
+      expect(planned.stdout, planned.stdout).to.contain('-     "http-proxy": "***"')
+      const steps = (JSON.parse(json.stdout).hosts as HostJson[])[0].result!.steps
+      expect(steps.find((step) => step.id === 'daemon-config')?.diff).to.include('+     "http-proxy": "*** (changed)"')
+      expect(JSON.parse(await daemonJson(machine))).to.deep.equal({proxies: {'http-proxy': 'http://tk:new-proxy-secret@proxy.invalid:3128'}})
+      // The file and the backup of the old one (which held a secret too) are root's alone.
+      expect((await root(machine, 'stat -c %a:%U:%G /etc/docker/daemon.json /etc/docker/daemon.json.tk-backup-*')).trim().split('\n')).to.deep.equal(['600:root:root', '600:root:root'])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -4,7 +4,10 @@
  */
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -249,14 +252,40 @@ describe('tk provision on sandbox machines', function () {
     expect((await machine.ssh('admin', 'command -v dockerd || echo none')).stdout.trim()).to.equal('none')
   })
 
-  it('installs with --method script from a local script', async () => {
+  it('installs with --method script from a local script, checking --script-sha256 before anything runs, here and on the host; refuses plain http', async () => {
     const machine = await fixture.machine({release: 'bookworm'})
     const script = join(dir, 'install-docker.sh')
-    writeFileSync(
-      script,
-      '#!/bin/sh\nset -eu\nexport DEBIAN_FRONTEND=noninteractive\napt-get update -q\napt-get install -y -q --no-install-recommends docker.io\necho by-script > /root/tk-install-method\n',
-    )
-    const {code, stdout, stderr} = await provision([machine], '--method', 'script', '--script', script)
+    const text = '#!/bin/sh\nset -eu\nexport DEBIAN_FRONTEND=noninteractive\napt-get update -q\napt-get install -y -q --no-install-recommends docker.io\necho by-script > /root/tk-install-method\n'
+    writeFileSync(script, text)
+    const sha = createHash('sha256').update(text).digest('hex')
+    const nothingRan = async () => expect((await root(machine, 'cat /root/tk-install-method 2>/dev/null || echo none; command -v dockerd || echo none')).trim()).to.equal('none\nnone')
+
+    // A web server on 127.0.0.1 (a stand-in for any plain http site): refused before it is even asked.
+    const web = createServer((_request, response) => response.end(text))
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/install.sh`
+      const insecure = await provision([machine], '--method', 'script', '--script', url)
+      expect(insecure.code).to.equal(2)
+      // --json: the error is a JSON object on stdout.
+      expect(JSON.parse(insecure.stdout).error.message).to.equal(`--script ${url}: plain http can be changed on the way, and the script runs as root on every host`)
+    } finally {
+      await new Promise((resolve) => web.close(resolve))
+    }
+
+    const wrong = await provision([machine], '--method', 'script', '--script', script, '--script-sha256', '0'.repeat(64))
+    expect(wrong.code).to.equal(3)
+    expect(JSON.parse(wrong.stdout).error.message).to.contain(`has sha256 ${sha}, not the ${'0'.repeat(64)} --script-sha256 names: nothing was run`)
+    await nothingRan()
+    // The host's own check, as tk runs it: a script that changed on the way is not run.
+    expect((await machine.ssh('admin', 'cat > /tmp/install.sh', {input: text})).code).to.equal(0)
+    expect((await machine.ssh('admin', 'cat > /tmp/run-install-script.sh', {input: await hostScript('run-install-script.sh')})).code).to.equal(0)
+    const onHost = await machine.ssh('admin', `sudo -n sh /tmp/run-install-script.sh ${'0'.repeat(64)} < /tmp/install.sh; echo "exit $?"`)
+    expect(onHost.stdout.trim()).to.equal('exit 3')
+    expect(onHost.stderr.trim().split('\n')).to.deep.equal([`the install script's sha256 on the host is ${sha}, not ${'0'.repeat(64)}: nothing was run`])
+    await nothingRan()
+
+    const {code, stdout, stderr} = await provision([machine], '--method', 'script', '--script', script, '--script-sha256', sha)
     expect(code, stderr).to.equal(0)
     const steps = stepsOf((JSON.parse(stdout).hosts as HostJson[])[0])
     expect(steps.install).to.include({result: 'changed', detail: `run ${script} as root`})

@@ -10,6 +10,9 @@ import {request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import Docker from 'dockerode'
+import {Agent} from 'node:http'
+
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, type SandboxUser, target} from '../support/tk-hosts.js'
@@ -26,6 +29,8 @@ function alive(pid: number): boolean {
 }
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'
+/** A newer docker CLI, where this machine has one besides Debian's (its own Host habits are checked too). */
+const NEWER_DOCKER = ['/usr/local/bin/docker'].find((path) => existsSync(path))
 
 interface RunningTunnel {
   child: ChildProcessWithoutNullStreams
@@ -55,9 +60,10 @@ describe('tk tunnel on sandbox machines', function () {
   /** A machine with a running engine and the tk-busybox image, from the snapshot taken once. */
   const machine = () => engineMachine(fixture, snapshot, image)
 
-  const docker = (socket: string, args: string[], input?: string) =>
+  /** Runs a command; output and exit code. */
+  const execute = (command: string, args: string[], input?: string) =>
     new Promise<{code: number; stdout: string; stderr: string}>((resolve, reject) => {
-      const child = spawn(DOCKER, ['-H', `unix://${socket}`, ...args], {env: {...process.env, DOCKER_HOST: '', DOCKER_CONTEXT: ''}})
+      const child = spawn(command, args, {env: {...process.env, DOCKER_HOST: '', DOCKER_CONTEXT: ''}})
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -66,6 +72,7 @@ describe('tk tunnel on sandbox machines', function () {
       child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
       child.stdin.end(input ?? '')
     })
+  const docker = (socket: string, args: string[], input?: string) => execute(DOCKER, ['-H', `unix://${socket}`, ...args], input)
 
   /** tk tunnel in the foreground, as a user starts it; resolves once it listens. */
   const startTunnel = async (m: TestMachine, user: SandboxUser = 'admin', extra: string[] = []): Promise<RunningTunnel> => {
@@ -308,5 +315,54 @@ describe('tk tunnel on sandbox machines', function () {
     expect(alive(state.pid), 'stopped 2 s after its last use').to.equal(false)
     expect(existsSync(socket)).to.equal(false)
     expect((await runTk(['tunnel', 'ls'], {env: env()})).stdout).to.contain('No tunnel is running.')
+  })
+
+  it('--port serves only requests that name a local Host and come from no browser: curl as a rebinding page is refused, docker CLIs and dockerode work', async () => {
+    const m = await machine()
+    const host = target(m)
+    const started = await runTk(['tunnel', host, '--detach', '--port', '0', ...sandboxFlags(fixture)], {env: env()})
+    expect(started.code, started.stderr).to.equal(0)
+    const port = Number(/DOCKER_HOST=tcp:\/\/127\.0\.0\.1:(\d+)/.exec(started.stdout)?.[1])
+    expect(port, started.stdout).to.be.greaterThan(0)
+    try {
+      const curl = (...args: string[]) => execute('curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', ...args, `http://127.0.0.1:${port}/containers/json`])
+      // A page on evil.example whose name now resolves to 127.0.0.1: its requests carry its own Host, and an Origin.
+      for (const refused of [await curl('-H', 'Host: evil.example'), await curl('-H', `Host: evil.example:${port}`), await curl('-H', `Origin: http://evil.example:${port}`)]) {
+        expect(refused.code, refused.stderr).to.equal(0)
+        const lines = refused.stdout.trim().split('\n').filter(Boolean)
+        expect(lines).to.have.length(2)
+        expect(lines[0]).to.match(/^tk tunnel: request refused: the Host must be localhost/)
+        expect(lines[1]).to.equal('403')
+      }
+      const local = await curl()
+      expect(local.stdout.trim().split('\n').at(-1)).to.equal('200')
+
+      // Debian's docker CLI (20.10) sends the address as given; a newer one the same; attach (a hijacked connection) and kept-alive requests pass.
+      for (const cli of [DOCKER, ...(NEWER_DOCKER ? [NEWER_DOCKER] : [])]) {
+        for (const address of [`tcp://127.0.0.1:${port}`, `tcp://localhost:${port}`]) {
+          // eslint-disable-next-line no-await-in-loop
+          const ps = await execute(cli, ['-H', address, 'ps', '-a'])
+          expect(ps.code, `${cli} ${address}: ${ps.stderr}`).to.equal(0)
+        }
+        // eslint-disable-next-line no-await-in-loop
+        const run = await execute(cli, ['-H', `tcp://127.0.0.1:${port}`, 'run', '--rm', '-i', 'tk-busybox', 'cat'], `through the port with ${cli}\n`)
+        expect(run.stdout, run.stderr).to.equal(`through the port with ${cli}\n`)
+      }
+
+      // dockerode over TCP, several requests on one kept-alive connection.
+      const agent = new Agent({keepAlive: true, maxSockets: 1})
+      try {
+        const api = new Docker({host: '127.0.0.1', port, agent} as Docker.DockerOptions)
+        expect((await api.ping()).toString()).to.equal('OK')
+        expect((await api.version()).Version).to.match(/^20\.10\./)
+        expect(await api.listContainers({all: true})).to.be.an('array')
+      } finally {
+        agent.destroy()
+      }
+      const log = readFileSync(JSON.parse((await runTk(['tunnel', 'ls', '--json'], {env: env()})).stdout).tunnels[0].log, 'utf8')
+      expect(log).to.contain('refused a request on the TCP port: Host "evil.example" is not local')
+    } finally {
+      await runTk(['tunnel', 'stop', host], {env: env()})
+    }
   })
 })

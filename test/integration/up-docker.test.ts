@@ -12,9 +12,11 @@ import {join} from 'node:path'
 
 import type {DockerProvisioner} from '../../src/config/types.js'
 import type {Host, RunResult} from '../../src/transport/host.js'
-import type {SshHost} from '../../src/transport/ssh-host.js'
-import {runDockerProvisioner} from '../../src/up/provisioners/docker.js'
+import {SshHost} from '../../src/transport/ssh-host.js'
+import {dockerRunArguments, dockerSpecText, envFileText, runDockerProvisioner} from '../../src/up/provisioners/docker.js'
+import {boundScript} from '../../src/transport/host-scripts.js'
 import type {ProvisionerContext, ProvisionerRun} from '../../src/up/provisioners/types.js'
+import {hostSpecHasher, sha256} from '../../src/up/spec-hash.js'
 import {emptyState, type HostState} from '../../src/facts/up-state.js'
 import {runTk} from '../run-tk.js'
 import {imageArchive} from '../support/image-archive.js'
@@ -95,8 +97,10 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
     provisioner: DockerProvisioner,
     options: {dryRun?: boolean; state?: HostState} = {},
   ): Promise<ProvisionerRun> => {
+    // The host's spec key, read as tk up reads it once per run (not counted: the provisioner's own runs are).
+    const specs = await hostSpecHasher('web1', hosts.root, {dryRun: options.dryRun ?? false})
     hosts.root.reset()
-    const context: ProvisionerContext = {target: 'web1', hosts, state: options.state ?? emptyState(), dryRun: options.dryRun ?? false, secrets: [SECRET]}
+    const context: ProvisionerContext = {target: 'web1', hosts, state: options.state ?? emptyState(), dryRun: options.dryRun ?? false, secrets: [SECRET], specs}
     try {
       const run = await runDockerProvisioner(provisioner, context)
       said.push(JSON.stringify(run))
@@ -220,6 +224,26 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(await provision(hosts, newPort)).to.include({result: 'ok'})
     })
 
+    it('keeps a container an older tk made (its tk.spec label a plain sha256 of the spec), and rewrites the state\'s plain record keyed', async () => {
+      const spec = docker({load: archivePath, container: container({ports: ['8082:80']}), run: 'once'})
+      const plain = sha256(dockerSpecText(spec, imageId))
+      // Stand-in for the older tk: the same docker-run-container.sh call, with the plain hash as the label.
+      await root(machine, 'docker rm -f app >/dev/null')
+      const made = await hosts.root.run(await boundScript('docker-run-container.sh', ['app', ...dockerRunArguments(spec, plain)]), {stdin: envFileText(spec.container!.env)})
+      expect(made.code, made.stderr).to.equal(0)
+      const id = await containerId(machine)
+
+      const state: HostState = {version: 1, provisioners: {app: {type: 'docker', specHash: plain, appliedAt: '2026-01-01T00:00:00Z', tkVersion: '0.1.0'}}}
+      const once = await provision(hosts, spec, {state})
+      expect(once).to.include({result: 'ok', rehash: true})
+      expect(once.specHash).to.match(/^hmac-sha256:/)
+      expect(hosts.root.runs, 'run: once with the spec recorded: the host is not asked').to.equal(0)
+      const always = await provision(hosts, {...spec, run: 'always'}, {state})
+      expect(always).to.include({result: 'ok', rehash: true, detail: `image tk-test/busybox:1 loaded (${imageId.slice(7, 19)}); container app running`})
+      expect(await containerId(machine)).to.equal(id)
+      await root(machine, 'docker rm -f app >/dev/null')
+    })
+
     it('puts the previous container back, running, when the recreated one cannot start (its new port is taken)', async () => {
       const spec = docker({load: archivePath, container: container()})
       await provision(hosts, spec)
@@ -251,8 +275,8 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(await root(machine, `journalctl --no-pager -o cat | grep -c -- ${pattern} || true`)).to.equal('0')
       // The env-file is gone once docker run has read it.
       expect(await root(machine, `grep -rl -- ${pattern} /tmp /var/tmp /root /var/lib/tk 2>/dev/null | wc -l`)).to.equal('0')
-      // The container's label holds a hash, not the value.
-      expect(await root(machine, "docker inspect --format '{{json .Config.Labels}}' app")).to.match(/"tk\.spec":"[0-9a-f]{64}"/)
+      // The container's label holds a keyed hash (the host's key), not the value nor a plain hash of it.
+      expect(await root(machine, "docker inspect --format '{{json .Config.Labels}}' app")).to.match(/"tk\.spec":"hmac-sha256:[0-9a-f]{64}"/)
     })
 
     it('fails with one line naming the host, provisioner and docker command', async () => {

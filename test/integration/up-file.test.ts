@@ -9,6 +9,7 @@
  */
 import {expect} from 'chai'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -17,6 +18,7 @@ import {HostStateError} from '../../src/errors/index.js'
 import {emptyState} from '../../src/facts/up-state.js'
 import type {SshHost} from '../../src/transport/ssh-host.js'
 import {runFileProvisioner} from '../../src/up/provisioners/file.js'
+import {SpecHasher} from '../../src/up/spec-hash.js'
 import type {ProvisionerRun} from '../../src/up/provisioners/types.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {connectTransport} from '../support/tk-hosts.js'
@@ -47,7 +49,7 @@ describe('tk up: the file provisioner among host users who may not be trusted', 
   })
 
   const provision = (provisioner: FileProvisioner, dryRun = false): Promise<ProvisionerRun> =>
-    runFileProvisioner(provisioner, {target: 'web-1', hosts: {login, root: login.asRoot()}, state: emptyState(), dryRun, secrets: []})
+    runFileProvisioner(provisioner, {target: 'web-1', hosts: {login, root: login.asRoot()}, state: emptyState(), dryRun, secrets: [], specs: new SpecHasher(randomBytes(32))})
 
   /** The one-line error of a refused run. */
   const refusal = async (provisioner: FileProvisioner, dryRun = false): Promise<string> => {

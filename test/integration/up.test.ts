@@ -11,6 +11,9 @@ import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {loadConfigFile, type ShellProvisioner} from '../../src/config/index.js'
+import {shellSpecText, shellText} from '../../src/up/provisioners/shell.js'
+import {sha256} from '../../src/up/spec-hash.js'
 import {runTk} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {cleanEnv, sandboxFleetYaml} from '../support/tk-hosts.js'
@@ -135,7 +138,8 @@ describe('tk up on sandbox machines', function () {
       // eslint-disable-next-line no-await-in-loop
       const state = JSON.parse((await m.ssh('op', 'cat /var/lib/tk/state.json')).stdout)
       expect(state.lastUp).to.include({ok: true})
-      expect(state.provisioners['once-marker'].specHash).to.match(/^[0-9a-f]{64}$/)
+      // Keyed with the host's own key, which only root may read.
+      expect(state.provisioners['once-marker'].specHash).to.match(/^hmac-sha256:[0-9a-f]{64}$/)
       expect(JSON.stringify(state)).not.to.contain(secretEnv.SECRET_TOKEN)
     }
     const db = await root(db1, 'cat /etc/app/conf.d/a.conf; stat -c "%a %U" /etc/app/conf.d/sub/b.sh; cat ~admin/tk-whoami')
@@ -157,6 +161,30 @@ describe('tk up on sandbox machines', function () {
     expect((await root(db1, 'systemctl show -p ActiveEnterTimestampMonotonic docker')).stdout).to.equal(before.stdout)
     const marks = await web2.ssh('admin', 'wc -l < /var/tmp/tk-once.log; wc -l < /var/tmp/tk-always.log')
     expect(marks.stdout).to.equal('1\n4\n')
+  })
+
+  it('keys spec hashes with a root-only host key; a state an older tk wrote (plain sha256) changes nothing and is rewritten keyed', async () => {
+    expect((await root(web2, 'stat -c "%a %U" /var/lib/tk/spec.key /var/lib/tk/state.json')).stdout).to.equal('600 root\n644 root\n')
+    expect((await web2.ssh('op', 'cat /var/lib/tk/spec.key')).code, 'another user reads the key').to.not.equal(0)
+    // Stand-in for a host converged by tk before keyed hashes: its record of once-marker rewritten as that tk wrote it.
+    const config = await loadConfigFile(join(dir, 'tk.yml'), {env: secretEnv})
+    const once = config.provisioners.find((provisioner) => provisioner.name === 'once-marker') as ShellProvisioner
+    const plain = sha256(shellSpecText(once, await shellText(once)))
+    const state = JSON.parse((await web2.ssh('admin', 'cat /var/lib/tk/state.json')).stdout)
+    const keyed = state.provisioners['once-marker'].specHash
+    expect(keyed).to.not.equal(plain)
+    state.provisioners['once-marker'].specHash = plain
+    const written = await web2.ssh('admin', `printf '%s' '${JSON.stringify(state)}' | sudo -n tee /var/lib/tk/state.json >/dev/null`)
+    expect(written.code, written.stderr).to.equal(0)
+
+    const {code, json, stderr} = await up(['web-2'], secretEnv)
+    expect(code, stderr).to.equal(0)
+    expect(json.summary.changed).to.equal(0)
+    expect(stepOf(json, 'web-2', 'once-marker')?.result).to.equal('ok')
+    expect((await web2.ssh('admin', 'wc -l < /var/tmp/tk-once.log')).stdout).to.equal('1\n')
+    const after = JSON.parse((await web2.ssh('op', 'cat /var/lib/tk/state.json')).stdout)
+    expect(after.provisioners['once-marker']).to.deep.equal({...state.provisioners['once-marker'], specHash: keyed})
+    expect(JSON.stringify(after)).to.not.contain(plain)
   })
 
   it('a file provisioner changes only the host whose file differs, and only when the source changed', async () => {

@@ -11,7 +11,7 @@ export default class Tunnel extends TkCommand {
 
   static override description = `Every connection to the local socket becomes a channel to the remote engine socket over one SSH connection, so docker commands start as fast as on the host itself, unlike docker -H ssh:// which opens a new SSH connection and process per command. Streaming and interactive commands (logs -f, attach, run -it, exec -it) work, many at once.
 
-The socket defaults to $XDG_RUNTIME_DIR/tk/HOST.sock (else ~/.local/state/tk/run/, else $TMPDIR/tk-UID/), in a 0700 directory, with mode 0600. Anyone who can open it controls the remote engine, which is root on that host. --port serves 127.0.0.1:PORT instead: any local user can reach that.
+The socket defaults to $XDG_RUNTIME_DIR/tk/HOST.sock (else ~/.local/state/tk/run/, else $TMPDIR/tk-UID/), in a 0700 directory, with mode 0600. Anyone who can open it controls the remote engine, which is root on that host. --port serves 127.0.0.1:PORT instead: any local user can reach that; requests must name a local Host (localhost, 127.0.0.1, [::1], api.moby.localhost) and carry no Origin, so web pages (DNS rebinding) get 403.
 
 The remote user needs access to the engine (root, or the docker group: tk provision HOST --docker-user USER). When the server forbids stream-local forwarding (AllowStreamLocalForwarding no), tk says so and runs docker system dial-stdio in an SSH session per connection instead.
 

@@ -21,6 +21,23 @@ export interface EngineOptions {
   startTimeoutMs?: number
 }
 
+/** Where dockerd and what it runs (containerd, runc, iptables) are, when the caller's environment has no PATH. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+/** The network settings a pull needs behind a proxy (Go reads them, and the CA files, from the environment). */
+const NETWORK_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const
+
+/**
+ * The environment the sandbox's dockerd starts with: not tk's (which holds
+ * its passwords and whatever else the user exported), only what the engine
+ * needs — PATH to find containerd and runc, HOME, the proxy settings and
+ * CA files — and a locale that keeps its messages plain.
+ */
+export function engineEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {PATH: env.PATH || DEFAULT_PATH, HOME: env.HOME || '/root', LANG: 'C.UTF-8'}
+  for (const name of NETWORK_VARIABLES) if (env[name]) clean[name] = env[name]
+  return clean
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -87,7 +104,7 @@ export class SandboxEngine {
           '--shutdown-timeout=10',
           '--log-level=warn',
         ],
-        {detached: true, stdio: ['ignore', log, log]},
+        {detached: true, stdio: ['ignore', log, log], env: engineEnvironment(process.env)},
       )
     } finally {
       closeSync(log)

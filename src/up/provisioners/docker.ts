@@ -7,18 +7,20 @@
  *
  * Container environment values may be secrets: they travel to the host on
  * stdin into a root-only env-file that is removed after `docker run`, and tk
- * keeps only a hash of them (the container's tk.spec label, the state file).
+ * keeps only a keyed hash of them (the container's tk.spec label, the state
+ * file; src/up/spec-hash.ts).
  */
-import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {basename} from 'node:path'
 
+import {hideSecrets} from '../../config/secrets.js'
 import type {DockerProvisioner} from '../../config/types.js'
 import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../errors/index.js'
 import type {RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
-import type {ProvisionerContext, ProvisionerRun, ProvisionerRunner} from './types.js'
+import type {SpecDigest} from '../spec-hash.js'
+import {rehashOf, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
 
 export {normalizeReference, parseSaveManifest, readSaveArchive, type SaveArchive} from './docker-archive.js'
 
@@ -28,12 +30,13 @@ export const SPEC_LABEL = 'tk.spec'
 // ---- Spec -------------------------------------------------------------------
 
 /**
- * sha256 over what defines the provisioner's result on a host: the image
- * reference, the archive's image ID, and the container's spec with its
- * environment values (so a changed secret recreates the container) — never
- * the values themselves anywhere but in the hash input.
+ * What defines the provisioner's result on a host, as the text its spec hash
+ * is taken of: the image reference, the archive's image ID, and the
+ * container's spec with its environment values (so a changed secret
+ * recreates the container) — never the values themselves anywhere but in the
+ * hash input.
  */
-export function dockerSpecHash(provisioner: DockerProvisioner, archiveImageId?: string): string {
+export function dockerSpecText(provisioner: DockerProvisioner, archiveImageId?: string): string {
   const container = provisioner.container
   const spec = {
     type: 'docker',
@@ -50,7 +53,7 @@ export function dockerSpecHash(provisioner: DockerProvisioner, archiveImageId?: 
         }
       : null,
   }
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex')
+  return JSON.stringify(spec)
 }
 
 /**
@@ -205,7 +208,7 @@ const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12)
  * The steps that bring the host to the provisioner's spec, from the facts;
  * nothing when everything holds.
  */
-export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, specHash: string, archive?: SaveArchive): DockerPlan {
+export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, spec: SpecDigest, archive?: SaveArchive): DockerPlan {
   const steps: DockerStep[] = []
   const holds: string[] = []
   let plan: DockerPlan = {steps, holds}
@@ -231,7 +234,8 @@ export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, s
   if (container) {
     const found = facts.container
     if (!found) steps.push({kind: 'create'})
-    else if (found.specHash !== specHash) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'})
+    // A label of an older tk (a plain hash of the same spec) holds: the container is not recreated for it.
+    else if (!spec.matches(found.specHash)) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'})
     else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: 'its image changed'})
     else if (!found.running) steps.push({kind: 'start'})
     else holds.push(`container ${container.name} running`)
@@ -262,12 +266,6 @@ const PAST: Record<string, string> = {load: 'loaded', tag: 'tagged', pull: 'pull
 
 // ---- Run --------------------------------------------------------------------
 
-/** Replaces every secret in text with "***". */
-export function redact(text: string, secrets: string[]): string {
-  let out = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.replaceAll(secret, '***')
-  return out
-}
 
 /** docker-run-container.sh's own last word after a failed docker run: what became of the previous container. */
 const RESTORED = /^the new container did not start; /
@@ -292,14 +290,14 @@ export function lastLine(result: RunResult): string {
 
 export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async (provisioner, context) => {
   const prefix = `${context.target}: docker provisioner ${provisioner.name}`
-  const fail = (what: string, result: RunResult) => new HostStateError(redact(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets))
+  const fail = (what: string, result: RunResult) => new HostStateError(hideSecrets(`${prefix}: ${what} failed: ${lastLine(result)}`, context.secrets))
 
   let archive: SaveArchive | undefined
   if (provisioner.load) {
     try {
       archive = await readSaveArchive(provisioner.load, provisioner.image)
     } catch (error) {
-      if (error instanceof UserError) throw userErrorOf(error, redact(`${prefix}: ${error.message}`, context.secrets))
+      if (error instanceof UserError) throw userErrorOf(error, hideSecrets(`${prefix}: ${error.message}`, context.secrets))
       throw error
     }
   }
@@ -312,13 +310,13 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
       throw new ConfigurationError(`${prefix}: ${(error as Error).message}`)
     }
   }
-  const specHash = dockerSpecHash(provisioner, archive?.imageId)
-  const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: redact(detail, context.secrets), specHash})
-
+  const spec = context.specs.digest(dockerSpecText(provisioner, archive?.imageId))
+  const specHash = spec.value
   const record = context.state.provisioners[provisioner.name]
-  if (provisioner.run === 'once' && record?.type === 'docker' && record.specHash === specHash) {
-    return done('ok', `unchanged since ${record.appliedAt} (run: once)`)
-  }
+  const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: hideSecrets(detail, context.secrets), specHash, ...rehashOf(spec, record)})
+
+  const unchanged = provisioner.run === 'once' && record?.type === 'docker' ? unchangedRun(spec, record, (earlier) => `unchanged since ${earlier.appliedAt} (run: once)`) : undefined
+  if (unchanged) return unchanged
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
@@ -328,7 +326,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
     const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
     throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
   }
-  const plan = planDocker(provisioner, parseDockerFacts(factsRun.stdout), specHash, archive)
+  const plan = planDocker(provisioner, parseDockerFacts(factsRun.stdout), spec, archive)
   const pulled = plan.pulled ? [`pulled ${provisioner.image} (${plan.pulled.from ? `${shortId(plan.pulled.from)} -> ` : ''}${shortId(plan.pulled.to)})`] : []
 
   if (context.dryRun) {

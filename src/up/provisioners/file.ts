@@ -17,9 +17,9 @@ import {create as createTar} from 'tar'
 import type {FileProvisioner} from '../../config/types.js'
 import {HostStateError, InputError} from '../../errors/index.js'
 import {boundScript} from '../../transport/host-scripts.js'
-import {sha256, specHash} from '../spec-hash.js'
+import {sha256, specText} from '../spec-hash.js'
 import type {RunResult} from '../../transport/host.js'
-import type {ProvisionerContext, ProvisionerRunner} from './types.js'
+import {rehashOf, unchangedRun, type ProvisionerContext, type ProvisionerRunner} from './types.js'
 
 export interface SourceFile {
   /** Relative to the source directory, with "/" separators; the destination's base name for a single file. */
@@ -128,10 +128,12 @@ function ownerMatches(wanted: string, actual: string | undefined): boolean {
 export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (provisioner, context) => {
   const tree = await readSourceTree(provisioner)
   const owner = provisioner.owner ?? 'root:root'
-  const hash = specHash({type: 'file', destination: provisioner.destination, owner, mode: provisioner.mode, kind: tree.kind, files: tree.files})
-  const recorded = context.state.provisioners[provisioner.name]
+  const spec = context.specs.digest(specText({type: 'file', destination: provisioner.destination, owner, mode: provisioner.mode, kind: tree.kind, files: tree.files}))
+  const hash = spec.value
   const count = `${tree.files.length} file${tree.files.length === 1 ? '' : 's'}`
-  if (provisioner.run === 'once' && recorded?.specHash === hash) return {result: 'ok', detail: `${provisioner.destination}: ${count}, unchanged since ${recorded.appliedAt}`, specHash: hash}
+  const recorded = context.state.provisioners[provisioner.name]
+  const unchanged = provisioner.run === 'once' ? unchangedRun(spec, recorded, (record) => `${provisioner.destination}: ${count}, unchanged since ${record.appliedAt}`) : undefined
+  if (unchanged) return unchanged
 
   const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind, owner]))
   if (state.code !== 0) throw hostFailure(provisioner, context, 'read', state)
@@ -140,7 +142,7 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
     const there = onHost.get(file.path)
     return !there || there.sha256 !== file.sha256 || there.mode !== file.mode || !ownerMatches(owner, there.owner)
   })
-  if (stale.length === 0) return {result: 'ok', detail: `${provisioner.destination}: ${count} in place`, specHash: hash}
+  if (stale.length === 0) return {result: 'ok', detail: `${provisioner.destination}: ${count} in place`, specHash: hash, ...rehashOf(spec, recorded)}
   const what = tree.kind === 'file' ? provisioner.destination : `${stale.length} of ${count} under ${provisioner.destination}`
   if (context.dryRun) return {result: 'would-change', detail: `would write ${what}`, specHash: hash}
 

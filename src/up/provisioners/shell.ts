@@ -10,8 +10,8 @@ import type {ShellProvisioner} from '../../config/types.js'
 import {HostStateError, InputError} from '../../errors/index.js'
 import {shQuote} from '../../transport/sh-quote.js'
 import {hostScript} from '../../transport/host-scripts.js'
-import {sha256, specHash} from '../spec-hash.js'
-import {hideSecrets, type ProvisionerRunner} from './types.js'
+import {sha256, specText} from '../spec-hash.js'
+import {hideSecrets, unchangedRun, type ProvisionerRunner} from './types.js'
 
 export async function shellText(provisioner: ShellProvisioner): Promise<string> {
   if (provisioner.inline !== undefined) return provisioner.inline
@@ -22,15 +22,20 @@ export async function shellText(provisioner: ShellProvisioner): Promise<string> 
   }
 }
 
+/** What a shell provisioner's spec hash is taken of: its script, environment (values and all) and who runs it. */
+export function shellSpecText(provisioner: ShellProvisioner, text: string): string {
+  return specText({type: 'shell', text: sha256(text), env: provisioner.env, privileged: provisioner.privileged})
+}
+
 export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (provisioner, context) => {
   const text = await shellText(provisioner)
-  // Environment values may be secrets: only their hash reaches the host's state.
-  const hash = specHash({type: 'shell', text: sha256(text), env: provisioner.env, privileged: provisioner.privileged})
+  // Environment values may be secrets: only their keyed hash reaches the host's state.
+  const spec = context.specs.digest(shellSpecText(provisioner, text))
+  const hash = spec.value
   const recorded = context.state.provisioners[provisioner.name]
   const who = provisioner.privileged ? 'root' : 'the login user'
-  if (provisioner.run === 'once' && recorded?.specHash === hash) {
-    return {result: 'ok', detail: `ran ${recorded.appliedAt}; unchanged since`, specHash: hash}
-  }
+  const unchanged = provisioner.run === 'once' ? unchangedRun(spec, recorded, (record) => `ran ${record.appliedAt}; unchanged since`) : undefined
+  if (unchanged) return unchanged
   const why = provisioner.run === 'always' ? 'run: always' : recorded ? 'its script or environment changed' : 'never ran here'
   if (context.dryRun) return {result: provisioner.run === 'always' ? 'skipped' : 'would-change', detail: `would run as ${who} (${why})`, specHash: hash}
 

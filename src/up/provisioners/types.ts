@@ -5,7 +5,8 @@
  */
 import type {Provisioner} from '../../config/types.js'
 import type {ProvisionHosts} from '../../provision/execute.js'
-import type {HostState} from '../../facts/up-state.js'
+import type {HostState, ProvisionerRecord} from '../../facts/up-state.js'
+import type {SpecDigest, SpecHasher} from '../spec-hash.js'
 
 export interface ProvisionerContext {
   /** The host's name, for messages. */
@@ -17,6 +18,8 @@ export interface ProvisionerContext {
   dryRun: boolean
   /** Values from the environment that must never be printed. */
   secrets: string[]
+  /** Spec hashes keyed with the host's key (read once per run). */
+  specs: SpecHasher
 }
 
 export interface ProvisionerRun {
@@ -28,16 +31,25 @@ export interface ProvisionerRun {
   result: 'ok' | 'changed' | 'would-change' | 'ran' | 'skipped'
   /** One line for people: what held, or what was done. Never a secret. */
   detail: string
-  /** sha256 of the spec, recorded in the state when the result is changed or ok. */
+  /** The keyed hash of the spec, recorded in the state when the result is changed or ok. */
   specHash: string
+  /** The state's record is the old plain hash of this same spec: rewritten keyed, when it ran kept. */
+  rehash?: true
+}
+
+/** `rehash` for a run whose state records this spec in the old plain form. */
+export function rehashOf(spec: SpecDigest, record: ProvisionerRecord | undefined): {rehash?: true} {
+  return record && spec.matches(record.specHash) === 'plain' ? {rehash: true} : {}
+}
+
+/** For a `run: once` provisioner whose state records this very spec: the run that does nothing; otherwise undefined. */
+export function unchangedRun(spec: SpecDigest, record: ProvisionerRecord | undefined, detail: (record: ProvisionerRecord) => string): ProvisionerRun | undefined {
+  if (!record || !spec.matches(record.specHash)) return undefined
+  return {result: 'ok', detail: detail(record), specHash: spec.value, ...rehashOf(spec, record)}
 }
 
 /** Throws a UserError (one line, naming the host and provisioner) when the work fails. */
 export type ProvisionerRunner<P extends Provisioner> = (provisioner: P, context: ProvisionerContext) => Promise<ProvisionerRun>
 
 /** Output of a user's command with every secret value replaced by ***. */
-export function hideSecrets(text: string, secrets: string[]): string {
-  let out = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) out = out.split(secret).join('***')
-  return out
-}
+export {hideSecrets} from '../../config/secrets.js'

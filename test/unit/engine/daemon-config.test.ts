@@ -166,7 +166,7 @@ describe('planning the daemon-config step', () => {
     expect(plan).to.deep.include({
       action: 'change',
       detail: 'set mtu; restart the engine',
-      daemonConfig: {content: '{\n  "debug": true,\n  "mtu": 1400\n}\n', restart: true, canValidate: false},
+      daemonConfig: {content: '{\n  "debug": true,\n  "mtu": 1400\n}\n', restart: true, canValidate: false, secret: false, hidden: []},
     })
     expect(plan).to.have.property('diff').that.includes('+   "mtu": 1400')
   })

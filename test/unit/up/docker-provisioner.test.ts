@@ -15,7 +15,7 @@ import type {DockerProvisioner} from '../../../src/config/types.js'
 import type {Host, RunResult} from '../../../src/transport/host.js'
 import {
   dockerRunArguments,
-  dockerSpecHash,
+  dockerSpecText,
   envFileText,
   lastLine,
   normalizeReference,
@@ -27,6 +27,7 @@ import {
   splitCommand,
 } from '../../../src/up/provisioners/docker.js'
 import {emptyState} from '../../../src/facts/up-state.js'
+import {sha256, SpecHasher} from '../../../src/up/spec-hash.js'
 import {imageArchive} from '../../support/image-archive.js'
 
 const web = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {}, load?: string): DockerProvisioner => ({
@@ -39,6 +40,9 @@ const web = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {
   container: {name: 'web', ports: ['8080:80'], env: {TOKEN: 's3cret-value', MODE: 'prod'}, volumes: ['/srv:/srv:ro'], restart: 'unless-stopped', ...overrides},
 })
 
+/** Hashes as a host whose spec key is this one would make them. */
+const SPECS = new SpecHasher(Buffer.alloc(32, 7))
+const dockerSpecHash = (provisioner: DockerProvisioner, archiveImageId?: string) => SPECS.digest(dockerSpecText(provisioner, archiveImageId)).value
 const ID_A = `sha256:${'a'.repeat(64)}`
 const ID_B = `sha256:${'b'.repeat(64)}`
 
@@ -47,7 +51,7 @@ describe('docker provisioner', () => {
     it('changes with an env value, and never holds the value', () => {
       const first = dockerSpecHash(web())
       const second = dockerSpecHash(web({env: {TOKEN: 'other-value', MODE: 'prod'}}))
-      expect(first).to.match(/^[0-9a-f]{64}$/)
+      expect(first).to.match(/^hmac-sha256:[0-9a-f]{64}$/)
       expect(second).not.to.equal(first)
       expect(first).not.to.contain('s3cret')
     })
@@ -186,6 +190,7 @@ describe('docker provisioner', () => {
   describe('facts and plan', () => {
     const spec = web()
     const hash = dockerSpecHash(spec)
+    const digest = SPECS.digest(dockerSpecText(spec))
     const running = (overrides: Record<string, unknown> = {}) => ({id: 'c1', imageId: ID_A, running: true, specHash: hash, ...overrides})
 
     it('parses the facts script', () => {
@@ -195,24 +200,32 @@ describe('docker provisioner', () => {
     })
 
     it('does nothing when image and container hold', () => {
-      const plan = planDocker(spec, {imageId: ID_A, container: running()}, hash)
+      const plan = planDocker(spec, {imageId: ID_A, container: running()}, digest)
       expect(plan.steps).to.deep.equal([])
       expect(plan.holds).to.deep.equal(['image registry.example:5000/app:1 present (aaaaaaaaaaaa)', 'container web running'])
     })
 
     it('pulls a missing image and then recreates the container from it', () => {
-      expect(planDocker(spec, {container: running()}, hash).steps).to.deep.equal([{kind: 'pull'}, {kind: 'recreate', reason: 'its image changed'}])
+      expect(planDocker(spec, {container: running()}, digest).steps).to.deep.equal([{kind: 'pull'}, {kind: 'recreate', reason: 'its image changed'}])
+    })
+
+    it('takes a container labelled by an older tk (a plain sha256 of the same spec) as holding, and no other label', () => {
+      const plain = sha256(dockerSpecText(spec))
+      expect(planDocker(spec, {imageId: ID_A, container: running({specHash: plain})}, digest).steps).to.deep.equal([])
+      expect(planDocker(spec, {imageId: ID_A, container: running({specHash: sha256(dockerSpecText(web({env: {TOKEN: 'changed', MODE: 'prod'}})))})}, digest).steps).to.deep.equal([
+        {kind: 'recreate', reason: 'its spec changed'},
+      ])
     })
 
     it('recreates on a changed spec or image, creates a missing container, starts a stopped one', () => {
-      expect(planDocker(spec, {imageId: ID_A, container: running({specHash: 'old'})}, hash).steps).to.deep.equal([{kind: 'recreate', reason: 'its spec changed'}])
-      expect(planDocker(spec, {imageId: ID_B, container: running()}, hash).steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}])
-      expect(planDocker(spec, {imageId: ID_A, container: null}, hash).steps).to.deep.equal([{kind: 'create'}])
-      expect(planDocker(spec, {imageId: ID_A, container: running({running: false})}, hash).steps).to.deep.equal([{kind: 'start'}])
+      expect(planDocker(spec, {imageId: ID_A, container: running({specHash: 'old'})}, digest).steps).to.deep.equal([{kind: 'recreate', reason: 'its spec changed'}])
+      expect(planDocker(spec, {imageId: ID_B, container: running()}, digest).steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}])
+      expect(planDocker(spec, {imageId: ID_A, container: null}, digest).steps).to.deep.equal([{kind: 'create'}])
+      expect(planDocker(spec, {imageId: ID_A, container: running({running: false})}, digest).steps).to.deep.equal([{kind: 'start'}])
     })
 
     it('counts a pull that moved the image as done, and recreates the container still on the old one', () => {
-      const plan = planDocker(spec, {before: ID_A, imageId: ID_B, container: running()}, hash)
+      const plan = planDocker(spec, {before: ID_A, imageId: ID_B, container: running()}, digest)
       expect(plan.pulled).to.deep.equal({from: ID_A, to: ID_B})
       expect(plan.steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}])
     })
@@ -221,9 +234,10 @@ describe('docker provisioner', () => {
       const archive = {imageId: ID_A, imageIds: [ID_A], tagged: true}
       const loaded = {...spec, load: '/x/app.tar'}
       const archiveHash = dockerSpecHash(loaded, ID_A)
-      expect(planDocker(loaded, {imageId: ID_A, archiveId: ID_A, container: running({specHash: archiveHash})}, archiveHash, archive).steps).to.deep.equal([])
-      expect(planDocker(loaded, {imageId: ID_B, archiveId: ID_A, container: running({specHash: archiveHash})}, archiveHash, archive).steps).to.deep.equal([{kind: 'tag', imageId: ID_A}])
-      expect(planDocker(loaded, {archiveId: null, container: null}, archiveHash, archive).steps).to.deep.equal([{kind: 'load'}, {kind: 'create'}])
+      const archiveDigest = SPECS.digest(dockerSpecText(loaded, ID_A))
+      expect(planDocker(loaded, {imageId: ID_A, archiveId: ID_A, container: running({specHash: archiveHash})}, archiveDigest, archive).steps).to.deep.equal([])
+      expect(planDocker(loaded, {imageId: ID_B, archiveId: ID_A, container: running({specHash: archiveHash})}, archiveDigest, archive).steps).to.deep.equal([{kind: 'tag', imageId: ID_A}])
+      expect(planDocker(loaded, {archiveId: null, container: null}, archiveDigest, archive).steps).to.deep.equal([{kind: 'load'}, {kind: 'create'}])
     })
   })
 
@@ -245,7 +259,7 @@ describe('docker provisioner', () => {
       }
       return {host, runs}
     }
-    const context = (host: Host, overrides: Record<string, unknown> = {}) => ({target: 'web1', hosts: {login: host, root: host}, state: emptyState(), dryRun: false, secrets: ['s3cret-value'], ...overrides})
+    const context = (host: Host, overrides: Record<string, unknown> = {}) => ({target: 'web1', hosts: {login: host, root: host}, state: emptyState(), dryRun: false, secrets: ['s3cret-value'], specs: SPECS, ...overrides})
 
     it('run: once with the same spec in the state touches nothing', async () => {
       const {host, runs} = recordingHost('')

@@ -12,17 +12,37 @@ import {desiredEngine} from '../../../src/provision/engine-from-config.js'
 import {InputError} from '../../../src/errors/index.js'
 import {parseFileState, readSourceTree} from '../../../src/up/provisioners/file.js'
 import {hideSecrets} from '../../../src/up/provisioners/types.js'
-import {specHash} from '../../../src/up/spec-hash.js'
+import {KEYED_PREFIX, sha256, SpecHasher, specText} from '../../../src/up/spec-hash.js'
 import {emptyState, parseHostState} from '../../../src/facts/up-state.js'
 
 const engine = (overrides: Partial<EngineConfig> = {}): EngineConfig => ({method: 'distro', daemon: {}, users: [], compose: true, ...overrides})
 
 describe('tk up: pure parts', () => {
-  describe('specHash', () => {
-    it('does not depend on key order, and changes with any value', () => {
+  describe('spec hashes', () => {
+    const specs = new SpecHasher(Buffer.alloc(32, 1))
+    const specHash = (spec: unknown) => specs.digest(specText(spec)).value
+
+    it('do not depend on key order, and change with any value', () => {
       expect(specHash({a: 1, b: {c: 2, d: [1, 2]}})).to.equal(specHash({b: {d: [1, 2], c: 2}, a: 1}))
       expect(specHash({a: 1, env: {TOKEN: 'x'}})).not.to.equal(specHash({a: 1, env: {TOKEN: 'y'}}))
       expect(specHash({a: 1, b: undefined})).to.equal(specHash({a: 1}))
+    })
+
+    it('are keyed by the host\'s key: no plain sha256 of the spec, another host\'s hash differs', () => {
+      const spec = specText({type: 'shell', env: {TOKEN: 'hunter2'}})
+      const value = specs.digest(spec).value
+      expect(value.startsWith(KEYED_PREFIX)).to.equal(true)
+      expect(value).to.not.contain(sha256(spec))
+      expect(new SpecHasher(Buffer.alloc(32, 2)).digest(spec).value).to.not.equal(value)
+    })
+
+    it('match their own keyed form, and the plain sha256 an older tk recorded (to be rewritten), nothing else', () => {
+      const spec = specText({type: 'shell', env: {TOKEN: 'hunter2'}})
+      const digest = specs.digest(spec)
+      expect(digest.matches(digest.value)).to.equal('keyed')
+      expect(digest.matches(sha256(spec))).to.equal('plain')
+      expect(digest.matches(sha256(specText({type: 'shell', env: {TOKEN: 'hunter3'}})))).to.equal(false)
+      expect(digest.matches(undefined)).to.equal(false)
     })
   })
 
