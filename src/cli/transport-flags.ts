@@ -91,3 +91,15 @@ export function transportOptions(flags: TransportFlagValues, onWarning: (message
 }
 
 export const TRANSPORT_ENVIRONMENT = `Environment: TK_SSH_PASSWORD (login password), TK_SSH_PASSPHRASE (key passphrase), TK_SUDO_PASSWORD (sudo password); on a terminal tk asks instead. Secrets are never printed.`
+
+/** The transport flags again, for a background tk tunnel (started by tk docker, env or context) to connect the same way. */
+export function tunnelArgvOf(flags: TransportFlagValues): string[] {
+  const argv: string[] = []
+  if (flags.config) argv.push('--config', flags.config)
+  for (const file of flags.identity ?? []) argv.push('--identity', file)
+  if (flags['host-key-policy']) argv.push('--host-key-policy', flags['host-key-policy'])
+  if (flags['known-hosts']) argv.push('--known-hosts', flags['known-hosts'])
+  if (flags['connect-timeout'] !== undefined) argv.push('--connect-timeout', String(flags['connect-timeout']))
+  if (flags['ssh-config']) argv.push('--ssh-config', flags['ssh-config'])
+  return argv
+}

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
-import {transportFlags} from '../cli/transport-flags.js'
+import {transportFlags, tunnelArgvOf} from '../cli/transport-flags.js'
 import {EnvironmentError, UsageError} from '../errors/index.js'
 
 export default class Context extends TkCommand {
@@ -49,7 +49,11 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'UNSUPPORTED', 'ENVIRONMENT'
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
     if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: a context points at one`)
-    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
+    const endpoint = await env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {
+      resolve: {sshConfigPath: flags['ssh-config']},
+      tunnelArgv: tunnelArgvOf(flags),
+      onTunnelStarted: (message) => process.stderr.write(`tk: ${message}\n`),
+    })
     const exists = await dockerContext(docker, ['inspect', name], {allowFailure: true})
     const action = exists ? 'updated' : 'created'
     await dockerContext(docker, [exists ? 'update' : 'create', name, '--description', `tk: ${args.host}`, '--docker', `host=${endpoint.url}`])

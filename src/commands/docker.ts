@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
-import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, type TransportFlagValues, transportOptions} from '../cli/transport-flags.js'
+import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, tunnelArgvOf, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
 
 /** Seconds an on-demand tunnel waits for the next tk docker call before it stops. */
@@ -72,7 +72,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
       configPath: flags.config,
       project: findConfigFile({path: flags.config}),
       remote: flags.remote,
-      tunnelArgv: [...tunnelArgv(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])],
+      tunnelArgv: [...tunnelArgvOf(flags), '--idle-timeout', String(flags['tunnel-idle-timeout'])],
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
       onTunnelStarted: (message) => process.stderr.write(`tk: ${message}\n`),
@@ -85,16 +85,4 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'ENVIRONMENT'])}`
     process.stderr.write(renderExitSummary(outcome.fleet.outcomes))
     finishFleet(outcome.fleet)
   }
-}
-
-/** The transport flags again, for the background tk tunnel to connect the same way. */
-function tunnelArgv(flags: TransportFlagValues): string[] {
-  const argv: string[] = []
-  if (flags.config) argv.push('--config', flags.config)
-  for (const file of flags.identity ?? []) argv.push('--identity', file)
-  if (flags['host-key-policy']) argv.push('--host-key-policy', flags['host-key-policy'])
-  if (flags['known-hosts']) argv.push('--known-hosts', flags['known-hosts'])
-  if (flags['connect-timeout'] !== undefined) argv.push('--connect-timeout', String(flags['connect-timeout']))
-  if (flags['ssh-config']) argv.push('--ssh-config', flags['ssh-config'])
-  return argv
 }

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
-import {transportFlags} from '../cli/transport-flags.js'
+import {transportFlags, tunnelArgvOf} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
 
 export default class Env extends TkCommand {
@@ -46,7 +46,11 @@ ${exitCodeTable(['OK', 'USAGE', 'CONFIG', 'UNSUPPORTED'])}`
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
     const targets = await selectTargets([args.host], flags.config)
     if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: tk env points at one`)
-    const endpoint = env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {sshConfigPath: flags['ssh-config']})
+    const endpoint = await env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {
+      resolve: {sshConfigPath: flags['ssh-config']},
+      tunnelArgv: tunnelArgvOf(flags),
+      onTunnelStarted: (message) => process.stderr.write(`tk: ${message}\n`),
+    })
     const lines = env.shellLines(shell, {DOCKER_HOST: endpoint.url})
     this.log([...lines, env.applyHint(shell, `${this.config.bin} env ${args.host}${flags.shell ? ` --shell ${flags.shell}` : ''}`)].join('\n'))
   }

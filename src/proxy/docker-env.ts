@@ -7,7 +7,7 @@
 import {UnsupportedHostError, UsageError} from '../errors/index.js'
 import type {Target} from '../targets/index.js'
 import {formatTarget, resolveTarget, type ResolveOptions} from '../transport/target.js'
-import {runningTunnel} from './docker-run.js'
+import {ensureTunnel, runningTunnel} from './docker-run.js'
 
 export const SHELLS = ['bash', 'zsh', 'sh', 'fish', 'powershell'] as const
 export type ShellKind = (typeof SHELLS)[number]
@@ -20,12 +20,34 @@ export interface DockerEndpoint {
   tunnelPid?: number
 }
 
-/** The running tunnel's endpoint for `host`, else its ssh:// URL. */
-export function dockerEndpoint(host: string, target: Target, project: string | undefined, resolve: ResolveOptions = {}): DockerEndpoint {
+export interface EndpointOptions {
+  resolve?: ResolveOptions
+  /** The transport flags for a tunnel started here (everything after `tk tunnel HOST`). */
+  tunnelArgv?: string[]
+  /** A tunnel was started for this endpoint: what to tell the user. */
+  onTunnelStarted?: (message: string) => void
+}
+
+/**
+ * The running tunnel's endpoint for `host` (the one tk docker and tk tunnel
+ * use: one tunnel per host), else its ssh:// URL. A sandbox machine, whose
+ * SSH port docker's ssh:// could not know, gets a tunnel started in the
+ * background, as tk docker starts one; it runs until tk tunnel stop.
+ */
+export async function dockerEndpoint(host: string, target: Target, project: string | undefined, options: EndpointOptions = {}): Promise<DockerEndpoint> {
   const tunnel = runningTunnel(host, project)
   if (tunnel) return {url: tunnel.endpoint, via: 'tunnel', tunnelPid: tunnel.pid}
+  const resolve = options.resolve ?? {}
   if (target.provider === 'sandbox') {
-    throw new UnsupportedHostError(`${target.name} is a sandbox machine and no tunnel to it runs`, {hint: `start one: tk tunnel ${host} --detach`})
+    // A machine that was never made is tk up's to make (its release, its place in the fleet), not a side effect of asking for DOCKER_HOST.
+    const {describeSandboxHosts} = await import('../providers/sandbox/fleet.js')
+    const [machine] = await describeSandboxHosts([target])
+    if (machine?.state === 'not-created') {
+      throw new UnsupportedHostError(`${target.name} is a sandbox machine that does not exist yet`, {hint: 'tk up creates it'})
+    }
+    const {state, started} = await ensureTunnel(host, project, options.tunnelArgv ?? [])
+    if (started) options.onTunnelStarted?.(`started a tunnel to ${state.host} on ${state.endpoint} (pid ${state.pid}); it runs until tk tunnel stop ${state.host}`)
+    return {url: state.endpoint, via: 'tunnel', tunnelPid: state.pid}
   }
   const resolved = target.raw ? resolveTarget(target.address, resolve) : resolveTarget({host: target.address, user: target.user, port: target.port}, resolve)
   if (resolved.proxyJump.length > 0) {

@@ -59,6 +59,16 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRI
       throw new UsageError(`--engine-socket must be an absolute path, not ${flags['engine-socket']}`)
     }
     const service = await import('../../proxy/service.js')
+    // One tunnel per host: one already running (tk docker started it, or another tk tunnel) is the answer, unless another endpoint is asked for.
+    if (!flags.socket && flags.port === undefined) {
+      const [{runningTunnel}, {findConfigFile}] = await Promise.all([import('../../proxy/docker-run.js'), import('../../config/locate.js')])
+      const running = runningTunnel(args.host, findConfigFile({path: flags.config}))
+      if (running) {
+        this.log(`A tunnel to ${running.host} already runs on ${running.endpoint} (pid ${running.pid}); tk tunnel stop ${running.host} ends it`)
+        this.log(`  export DOCKER_HOST=${running.endpoint}`)
+        return running
+      }
+    }
     if (flags.detach) {
       const argv = this.argv.filter((arg) => arg !== '--detach' && arg !== '-d' && arg !== '--json')
       const state = await service.detachTunnel(args.host, argv)
