@@ -15,6 +15,7 @@ export {ConfigError, formatPath, didYouMean} from './errors.js'
 export {CONFIG_ENV, CONFIG_FILE_NAME, findConfigFile, type LocateOptions} from './locate.js'
 export * from './types.js'
 export {SCHEMA_FILE_URL} from './schema-file.js'
+export {ACCOUNT_NAME, accountNameProblem} from './account-name.js'
 
 /** Files above this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024
