@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {hostScript} from '../../src/transport/host-scripts.js'
+import {boundScript, hostScript} from '../../src/transport/host-scripts.js'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -128,7 +128,9 @@ describe('tk provision on sandbox machines', function () {
 
   it("lets the host's lock go when the run holding it goes silent for the idle limit (a laptop asleep)", async () => {
     const machine = await fixture.machine({release: 'bookworm'})
-    await root(machine, 'mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock')
+    // The lock files as tk sets them up on a first run, admin in the tk group (its next login has it).
+    const setup = await machine.ssh('admin', 'sudo -n sh -s', {input: await boundScript('lock-setup.sh', ['admin', '0'])})
+    expect(setup.code, setup.stderr).to.equal(0)
     const script = await hostScript('up-lock.sh')
     const put = await machine.ssh('admin', 'cat > /tmp/up-lock.sh', {input: script})
     expect(put.code, put.stderr).to.equal(0)
