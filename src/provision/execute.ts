@@ -3,7 +3,7 @@
  * that has something to do, in order, stopping at the first failure. Emits an
  * event per step so the command can show progress.
  */
-import {HostStateError, userErrorOf} from '../errors/index.js'
+import {HostStateError} from '../errors/index.js'
 import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/host-facts.js'
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
@@ -67,7 +67,7 @@ function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dry
   try {
     return planProvision(target, facts, desired)
   } catch (error) {
-    if (dryRun && error instanceof UnknownUsersError) throw userErrorOf(error, `would fail: ${error.message}`)
+    if (dryRun && error instanceof UnknownUsersError) throw new HostStateError(`would fail: ${error.message}`, {hint: error.hint, cause: error})
     throw error
   }
 }
