@@ -106,9 +106,10 @@ describe('locks, uninstall and login shells on a sandbox machine', function () {
       it(`runs tk exec, tk provision --dry-run and a locked run for ${user} whose login shell is ${shell}`, async () => {
         await root(`chsh -s ${shell} ${user}`)
         try {
-          const exec = await tk(user, ['exec', '--', `printf '%s\\n' "it's" "$(echo two; echo lines)" | tr a-z A-Z`])
+          // A backslash before a quote and a doubled one: fish reads both as escapes inside single quotes.
+          const exec = await tk(user, ['exec', '--', `printf '%s\\n' "it's" 'a\\\\b' 'end\\' "$(echo two; echo lines)" | tr a-z A-Z`])
           expect(exec.code, exec.stderr).to.equal(0)
-          expect(exec.stdout).to.contain("IT'S\nTWO\nLINES\n")
+          expect(exec.stdout).to.contain("IT'S\nA\\\\B\nEND\\\nTWO\nLINES\n")
           const plan = await tk(user, ['provision', '--dry-run', '--json'])
           expect(plan.code, plan.stderr + plan.stdout).to.equal(0)
           expect(JSON.parse(plan.stdout).hosts[0].result.steps.map((step: {id: string}) => step.id)).to.include('install')
