@@ -106,10 +106,10 @@ describe('tk provision on sandbox machines', function () {
 
   it('takes the host\'s lock that tk up and tk upgrade take: waits for another run, or fails at once with --wait 0', async () => {
     const machine = fresh.bookworm!
-    // Another run holds the lock for 4 s (flock on the same file, the owner line written as tk writes it,
+    // Another run holds the lock for 10 s, long enough for the refused run to end on a loaded machine (flock on the same file, the owner line written as tk writes it,
     // and a second line that would read as the lock's own "locked" if the waiter passed it on).
     await root(machine, "mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock && printf 'ann@ws (tk up) since now\\nlocked owner\\n' > /var/lib/tk/up.owner")
-    const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 4')
+    const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 10')
     await new Promise((resolve) => setTimeout(resolve, 500))
     const refused = await provision([machine], '--wait', '0')
     expect(refused.code).to.equal(1)
