@@ -104,6 +104,13 @@ fi
 section docker-group
 getent group docker 2>/dev/null || true
 
+# The users a run would add to the docker group (TK_USERS, names tk checked):
+# "NAME yes" when the host knows the user (passwd, LDAP: whatever id asks), "NAME no" when not.
+section users
+for user in ${TK_USERS:-}; do
+	if id -u "$user" >/dev/null 2>&1; then echo "$user yes"; else echo "$user no"; fi
+done
+
 section modules
 if [ -d /sys/module ]; then
 	for name in overlay br_netfilter bridge veth nf_nat iptable_nat iptable_filter xt_conntrack xt_addrtype xt_MASQUERADE; do

@@ -3,8 +3,8 @@
 # one every 15 s): flock on fd 9, then a loop that reads those lines, so a
 # crashed or killed run (its connection closed) or one cut off for good (a
 # laptop asleep, a network gone, which sshd may not notice for hours)
-# never leaves the host locked. Runs as the login user: flock needs only
-# read access.
+# never leaves the host locked. Runs as the login user, a member of the tk
+# group: only root and the group may open the lock files.
 # $1: seconds to wait for another run's lock (0: do not wait).
 # $2: the holder's line (user@workstation (command) since TIME), written to
 #     the owner file for whoever waits next, when the login user may write
@@ -14,21 +14,35 @@
 #     facts), so that what tk plans from was read under the lock, in the same
 #     round trip. Its output follows "locked"; a line "@@tk-lock:done-$5 CODE"
 #     (after a newline of its own) ends it.
-# Exits 3 when the lock file is not there yet (tk makes it as root and retries).
+# Exits 3 when the lock file is not there yet or not this user's to open (tk
+# sets it up as root, lock-setup.sh, and retries).
 # Prints "busy" (then the holder's line) while waiting, then "locked" once
 # held, "locked owner" when it wrote the owner file itself.
 set -eu
 lock=/var/lib/tk/up.lock
 owner=/var/lib/tk/up.owner
-[ -r "$lock" ] || exit 3
-exec 9<"$lock" || exit 3
-if ! flock -n 9; then
-  # One line of printable text: the file is not always root's, and must not speak for this script.
-  holder=$(head -n 1 "$owner" 2>/dev/null | tr -cd '[:print:]' || true)
-  printf 'busy %s\n' "${holder:-unknown}"
-  [ "$1" -gt 0 ] || exit 4
-  flock -w "$1" 9 || exit 4
+# The lock file is 0660 root:tk (lib/lock-files.sh): one this user cannot
+# write is missing, not open to it (not in the tk group, or not in this
+# login's groups yet), or an earlier tk's 0644 one that anyone could hold.
+# Root may write any file: its check is the file's mode.
+if [ "$(id -u)" = 0 ]; then
+  [ -f "$lock" ] && [ "$(stat -c %a:%G "$lock")" = 660:tk ] || exit 3
+else
+  [ -r "$lock" ] && [ -w "$lock" ] || exit 3
 fi
+while :; do
+  exec 9<"$lock" || exit 3
+  if ! flock -n 9; then
+    # One line of printable text: the file is not always root's, and must not speak for this script.
+    holder=$(head -n 1 "$owner" 2>/dev/null | tr -cd '[:print:]' || true)
+    printf 'busy %s\n' "${holder:-unknown}"
+    [ "$1" -gt 0 ] || exit 4
+    flock -w "$1" 9 || exit 4
+  fi
+  # Held: the file at the path, not one a run setting up the lock files replaced meanwhile.
+  [ /dev/fd/9 -ef "$lock" ] && break
+  exec 9<&-
+done
 # Work an earlier run left going on the host by itself (its connection lost
 # half-way: an upgrade, an install, a daemon.json rollback) holds
 # detached.lock until it is done (lib/detached-lock.sh): wait for it too.

@@ -15,7 +15,7 @@ export default class Destroy extends TkCommand {
 
   static override description = `Without HOST: every sandbox host of tk.yml. Sandbox machines are tk's own: each is removed with its volumes (its /var/lib/docker and all) and its line in the sandbox's known_hosts; one already gone is fine. The tunnels to them under this tk.yml (tk docker leaves one running per host) are stopped too. tk up creates them again, empty.
 
-ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and purges its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root and then lists the data that stays (/var/lib/docker, /etc/docker/daemon.json, /var/lib/tk ...): tk itself deletes none, but Debian's docker.io deletes /var/lib/docker when purged. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
+ssh hosts are servers tk does not own: tk destroy refuses them, unless --uninstall-engine, which stops the Docker engine and removes its packages (docker.io, docker-cli, docker-ce*, containerd, runc, Compose) as root with apt-get remove, not purge: the images, containers and volumes (/var/lib/docker, /var/lib/containerd), the config (/etc/docker, the packages' config files) and /var/lib/tk stay, and are listed. The packages stay in dpkg's "rc" state; tk makes the script docker.io leaves for a later purge (/var/lib/docker/nuke-graph-directory.sh) inert, so that apt-get purge docker.io later keeps the data too: delete /var/lib/docker yourself to get rid of it. --uninstall-engine on a sandbox host keeps the machine and removes only its engine.
 
 Destroying cannot be undone: on a terminal tk asks first; elsewhere it needs --yes.
 
@@ -38,7 +38,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   static override flags = {
-    'uninstall-engine': Flags.boolean({summary: 'Stop the Docker engine and purge its packages (ssh and sandbox hosts); data stays.'}),
+    'uninstall-engine': Flags.boolean({summary: 'Stop the Docker engine and remove its packages, not purge (ssh and sandbox hosts): images, containers, volumes and config stay.'}),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', env: 'TK_YES'}),
     concurrency: concurrencyFlag('work on'),
     ...transportFlags,
@@ -94,9 +94,9 @@ function resultLine(target: string, result: DestroyResult, style: ReturnType<typ
     case 'machine-absent':
       return `${style.green('✔')} ${target}: no sandbox machine (already gone)${tunnelsLine(result.tunnelsStopped)}`
     default: {
-      const purged = result.purged.length > 0 ? `purged ${result.purged.join(', ')}` : 'no engine package was installed'
+      const removed = result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : 'no engine package was installed'
       const kept = result.kept.length > 0 ? `; data kept: ${result.kept.join(', ')}` : ''
-      return `${style.green('✔')} ${target}: ${purged}${kept}`
+      return `${style.green('✔')} ${target}: ${removed}${kept}`
     }
   }
 }

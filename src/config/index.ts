@@ -17,6 +17,7 @@ export {CONFIG_ENV, CONFIG_FILE_NAME, findConfigFile, type LocateOptions} from '
 export * from './types.js'
 export {SCHEMA_FILE_URL} from './schema-file.js'
 export {hideSecrets} from './secrets.js'
+export {ACCOUNT_NAME, accountNameProblem} from './account-name.js'
 
 /** Files above this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024

@@ -23,8 +23,10 @@ export interface DestroyOptions {
 }
 
 export interface EngineRemoval {
-  /** The packages purged; empty when none was installed. */
-  purged: string[]
+  /** The packages removed (apt-get remove: their data and config files stay); empty when none was installed. */
+  removed: string[]
+  /** Purge scripts tk made inert so that a later purge keeps the data too (docker.io's nuke-graph-directory.sh). */
+  disarmed: string[]
   /** Data left on the host (paths). */
   kept: string[]
 }
@@ -33,9 +35,13 @@ export type DestroyResult =
   | {action: 'machine-removed' | 'machine-absent'; machine: string; tunnelsStopped?: number[]}
   | ({action: 'engine-uninstalled'} & EngineRemoval)
 
+/** What --uninstall-engine does to a host, as the prompt and the help say it. */
+export const UNINSTALL_SUMMARY =
+  "stop the Docker engine and remove its packages (apt-get remove, not purge); its images, containers and volumes (/var/lib/docker, /var/lib/containerd) and its config (/etc/docker) stay"
+
 /** What tk destroy will do to each target, or why it refuses; pure. */
 export function planDestroy(targets: readonly Target[], uninstallEngine: boolean): string[] {
-  if (uninstallEngine) return targets.map((target) => `${target.name}: purge the Docker engine's packages (Debian's docker.io takes /var/lib/docker with it)`)
+  if (uninstallEngine) return targets.map((target) => `${target.name}: ${UNINSTALL_SUMMARY}`)
   const foreign = targets.filter((target) => target.provider !== 'sandbox')
   if (foreign.length > 0) {
     const names = foreign.map((target) => target.name).join(', ')
@@ -46,11 +52,12 @@ export function planDestroy(targets: readonly Target[], uninstallEngine: boolean
   return targets.map((target) => `${target.name}: remove its sandbox machine and volumes`)
 }
 
-/** Parses uninstall-engine.sh's "purged PKG" and "kept PATH" lines. */
+/** Parses uninstall-engine.sh's "removed PKG", "disarmed PATH" and "kept PATH" lines. */
 export function parseEngineRemoval(stdout: string): EngineRemoval {
   const lines = stdout.split('\n').map((line) => line.trim())
   return {
-    purged: lines.filter((line) => line.startsWith('purged ')).map((line) => line.slice(7)),
+    removed: lines.filter((line) => line.startsWith('removed ')).map((line) => line.slice(8)),
+    disarmed: lines.filter((line) => line.startsWith('disarmed ')).map((line) => line.slice(9)),
     kept: lines.filter((line) => line.startsWith('kept ')).map((line) => line.slice(5)),
   }
 }

@@ -12,6 +12,7 @@ import {splitCommandLine} from './command-line.js'
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
 import {FactSections} from './sections.js'
 import {hostScript} from '../transport/host-scripts.js'
+import {shQuote} from '../transport/sh-quote.js'
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv' | 'unknown'
 
@@ -60,6 +61,8 @@ export interface HostFacts {
   packageManager?: string
   engine: EngineFacts
   dockerGroup?: {gid: number; members: string[]}
+  /** Whether the host knows each user asked about (hostFactsRequest's users): name -> exists. */
+  users: Record<string, boolean>
   /** Loaded kernel modules among those the engine uses. */
   loadedModules: string[]
 }
@@ -133,6 +136,12 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
     ...(jsonLines[0] === 'unreadable' ? {configUnreadable: true} : {}),
   }
 
+  const users: Record<string, boolean> = {}
+  for (const line of sections.lines('users')) {
+    const [name, known] = line.split(' ')
+    if (name && (known === 'yes' || known === 'no')) users[name] = known === 'yes'
+  }
+
   const groupLine = sections.lines('docker-group')[0]
   const groupParts = groupLine?.split(':')
 
@@ -174,6 +183,7 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
       daemon,
     },
     dockerGroup: groupParts && groupParts.length >= 4 ? {gid: Number(groupParts[2]), members: groupParts[3].split(',').filter(Boolean)} : undefined,
+    users,
     loadedModules: sections.lines('modules'),
   }
 }
@@ -199,13 +209,18 @@ export interface HostFactsRequest {
  * Prepares the facts round trip for `host`, so that it can run where it is
  * cheapest (on its own, or in the host lock's round trip). `daemon` adds what
  * planning a daemon.json change needs from dockerd itself (slow to start:
- * asked only then).
+ * asked only then). `users` are looked up on the host (HostFacts.users).
  */
-export async function hostFactsRequest(host: Host, options: {daemon?: boolean} = {}): Promise<HostFactsRequest> {
+export async function hostFactsRequest(host: Host, options: {daemon?: boolean; users?: readonly string[]} = {}): Promise<HostFactsRequest> {
   const base = await hostFactsScript()
   // The engine's API, asked over the connection while the script runs, saves starting the docker CLI on the host.
   const askApi = host.getFromUnixSocket !== undefined
-  const env = [...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []), ...(askApi ? ['TK_ENGINE_API=1'] : [])]
+  const users = options.users ?? []
+  const env = [
+    ...(options.daemon ? ['TK_DAEMON_FACTS=1'] : []),
+    ...(askApi ? ['TK_ENGINE_API=1'] : []),
+    ...(users.length > 0 ? [`TK_USERS=${shQuote(users.join(' '))}`] : []),
+  ]
   let api: Promise<{status: number; body: string} | undefined> | undefined
   const request: HostFactsRequest & {startedAt?: number} = {
     script: env.length > 0 ? `${env.join('\n')}\n${base}` : base,
@@ -231,7 +246,7 @@ export async function hostFactsRequest(host: Host, options: {daemon?: boolean} =
 }
 
 /** Gathers a host's facts in one round trip (see hostFactsRequest). */
-export async function gatherHostFacts(host: Host, options: {daemon?: boolean} = {}): Promise<HostFacts> {
+export async function gatherHostFacts(host: Host, options: {daemon?: boolean; users?: readonly string[]} = {}): Promise<HostFacts> {
   const request = await hostFactsRequest(host, options)
   request.start()
   return request.finish(await host.run(request.script))

@@ -2,7 +2,9 @@
  * One tk run that changes a host at a time: `tk up`, `tk provision` and
  * `tk upgrade` take the same lock, so that one never restarts the engine
  * under another's daemon.json change or package upgrade. The lock is
- * flock(1) on /var/lib/tk/up.lock, held by a command whose stdin tk keeps
+ * flock(1) on /var/lib/tk/up.lock (0660 root:tk: only root and the tk
+ * group's members, the users tk runs as, may open it, so no one else can hold
+ * it), held by a command whose stdin tk keeps
  * open and writes a line to every 15 s: closing it, losing the connection,
  * or a minute without a line releases the lock, so a crashed, killed or cut
  * off run never leaves a host locked. A second run waits
@@ -14,10 +16,11 @@ import {hostname, userInfo} from 'node:os'
 import {LOCK_FILE, STATE_DIR} from '../facts/up-state.js'
 import {ConnectionError, HostStateError} from '../errors/index.js'
 import {shQuote} from '../transport/sh-quote.js'
+import {loginShellCommand} from '../transport/login-shell.js'
 import type {Host, RunResult} from '../transport/host.js'
 import type {ExecChannel} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
-import {hostScript} from '../transport/host-scripts.js'
+import {boundScript, hostScript} from '../transport/host-scripts.js'
 
 /** Where tk keeps what it knows on a host: the lock, its owner line, tk up's state. */
 export {LOCK_FILE, STATE_DIR}
@@ -65,6 +68,8 @@ export interface HostLockOptions {
   holder: string
   onWait?: (holder: string) => void
   whenLocked?: WhenLocked
+  /** A new login as the same user, for one who just joined the tk group (its groups are fixed at login). */
+  relogin?: () => Promise<SshHost>
 }
 
 /**
@@ -81,8 +86,8 @@ export async function acquireHostLock(
   // Who holds the lock, for whoever waits for it next: advisory. The lock's script writes it
   // when the login user may (root, or the user who wrote it last); otherwise it is written
   // here through sudo, as soon as the lock is held, while the run goes on, and the file given
-  // to the login user so that its next run needs no sudo for it. A plain write (one process,
-  // not writeFileAtomic's seven): a waiter reading half a line loses nothing.
+  // to the login user so that its next run needs no sudo for it. A plain write (one process, not
+  // a temp file and a rename): a waiter reading half a line loses nothing.
   let owner: Promise<unknown> | undefined
   const user = login.connection.target.user
   const writeOwner = () => {
@@ -90,11 +95,25 @@ export async function acquireHostLock(
   }
   let held = await holdLock(target, login, options, writeOwner)
   if (!held) {
-    // First run on this host: the lock file is made as root, once.
-    const made = await root.run(`umask 022; mkdir -p ${STATE_DIR} && { [ -e ${LOCK_FILE} ] || : > ${LOCK_FILE}; }`)
-    if (made.code !== 0) throw new HostStateError(`${target}: cannot create ${LOCK_FILE}: ${made.stderr.trim().split('\n').pop()}`)
+    // The first run on this host, or of this user, or since an older tk made the lock files:
+    // they are set up as root (0660 root:tk) and the login user joins the tk group, once.
+    const waitSeconds = options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS
+    const setup = await root.run(await boundScript('lock-setup.sh', [user === 'root' ? '' : user, String(Math.max(0, Math.floor(waitSeconds)))]))
+    if (setup.code === 4) {
+      const holders = setup.stderr.trim().split('\n').filter((line) => line.includes(' is held by process ')).join('; ')
+      throw new HostStateError(`${target}: the lock file an earlier tk made stayed held for ${waitSeconds} s (${holders || 'holder unknown'}), so tk could not replace it`, {
+        hint: 'wait for that run, or stop the process holding it',
+      })
+    }
+    if (setup.code !== 0) throw new HostStateError(`${target}: cannot set up ${LOCK_FILE}: ${setup.stderr.trim().split('\n').pop() || `exit ${setup.code}`}`)
     held = await holdLock(target, login, options, writeOwner)
-    if (!held) throw new HostStateError(`${target}: cannot read ${LOCK_FILE} as ${login.connection.target.user}`)
+    // A login's groups are fixed when it starts: a user who just joined the tk group holds the lock from a new one.
+    if (!held && options.relogin) held = await holdLock(target, await options.relogin(), options, writeOwner)
+    if (!held) {
+      throw new HostStateError(`${target}: cannot open ${LOCK_FILE} as ${user}, a member of the tk group`, {
+        hint: `check that ${user}'s logins get the tk group (id ${user})`,
+      })
+    }
   }
   const {channel, whenLocked} = held
   // The holder lets go when tk goes silent for LOCK_IDLE_SECONDS: a line now and then says tk is still there.
@@ -129,7 +148,7 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
   const nonce = randomBytes(8).toString('hex')
   const marker = doneMarker(nonce)
   const channel = await login.connection.exec(
-    `sh -c ${shQuote(script)} up-lock ${Math.max(0, Math.floor(waitSeconds))} ${shQuote(options.holder)} ${LOCK_IDLE_SECONDS}${then ? ` ${shQuote(then.script)} ${nonce}` : ''}`,
+    loginShellCommand(script, {args: [String(Math.max(0, Math.floor(waitSeconds))), options.holder, String(LOCK_IDLE_SECONDS), ...(then ? [then.script, nonce] : [])]}),
   )
   return new Promise((resolve, reject) => {
     let buffered = ''

@@ -57,6 +57,7 @@ export class HostSession {
     private readonly reconnector: HostConnector,
     /** Who runs tk (user@machine): the lock's holder, and the state's `by`. */
     readonly by: string,
+    private readonly lockConnector: HostConnector,
   ) {}
 
   get name(): string {
@@ -96,6 +97,8 @@ export class HostSession {
       holder: lockHolder(this.by, options.command),
       onWait: options.onWait,
       whenLocked: options.roundTrip && {script: options.roundTrip.script, onLocked: options.roundTrip.onLocked},
+      // Its own connection: a later reconnect (a docker group just joined) must log in anew too.
+      relogin: () => this.lockConnector.get(this.target),
     })
     return {roundTrip: lock.whenLocked, release: () => lock.release()}
   }
@@ -115,6 +118,7 @@ export class HostSession {
 export class FleetSessions {
   private readonly connector: HostConnector
   private readonly reconnector: HostConnector
+  private readonly lockConnector: HostConnector
   private readonly sessions = new Map<string, HostSession>()
   private readonly by = whoAmI()
 
@@ -125,7 +129,9 @@ export class FleetSessions {
     this.connector = new HostConnector(transport)
     // Reconnections go through their own connections: the first one holds the host's lock.
     this.reconnector = new HostConnector(transport)
-    for (const target of targets) this.sessions.set(target.name, new HostSession(target, this.connector, this.reconnector, this.by))
+    // A user who just joined the tk group takes the lock from a login of its own.
+    this.lockConnector = new HostConnector(transport)
+    for (const target of targets) this.sessions.set(target.name, new HostSession(target, this.connector, this.reconnector, this.by, this.lockConnector))
   }
 
   /** The transport options a host is reached with: the command line's over tk.yml's. */
@@ -144,7 +150,7 @@ export class FleetSessions {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.connector.closeAll(), this.reconnector.closeAll()])
+    await Promise.all([this.connector.closeAll(), this.reconnector.closeAll(), this.lockConnector.closeAll()])
   }
 }
 

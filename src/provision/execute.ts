@@ -8,7 +8,7 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {planProvision, type ProvisionPlan, type StepId, type StepToRun} from './plan.js'
+import {planProvision, type ProvisionPlan, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
 import {boundScript} from '../transport/host-scripts.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
@@ -62,16 +62,27 @@ function failure(target: string, step: StepToRun, result: RunResult, what: strin
   return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`)
 }
 
+/** The plan; a dry run says of users the host lacks that the run would fail, as it would. */
+function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dryRun = false): ProvisionPlan {
+  try {
+    return planProvision(target, facts, desired)
+  } catch (error) {
+    if (dryRun && error instanceof UnknownUsersError) throw new HostStateError(`would fail: ${error.message}`, {hint: error.hint, cause: error})
+    throw error
+  }
+}
+
 export async function provisionHost(target: string, hosts: ProvisionHosts, desired: DesiredEngine, options: ProvisionOptions = {}): Promise<ProvisionResult> {
   const started = performance.now()
   const factsStarted = options.facts?.request.startedAt ?? performance.now()
-  let facts: HostFacts = options.facts ? await options.facts.request.finish(options.facts.result) : await gatherHostFacts(hosts.login)
-  let plan: ProvisionPlan = planProvision(target, facts, desired)
+  const users = desired.dockerUsers
+  let facts: HostFacts = options.facts ? await options.facts.request.finish(options.facts.result) : await gatherHostFacts(hosts.login, {users})
+  let plan: ProvisionPlan = planOrSay(target, facts, desired, options.dryRun)
   // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
   // starts: asked in a second round trip only when daemon.json is to change.
   if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
-    facts = await gatherHostFacts(hosts.login, {daemon: true})
-    plan = planProvision(target, facts, desired)
+    facts = await gatherHostFacts(hosts.login, {daemon: true, users})
+    plan = planOrSay(target, facts, desired, options.dryRun)
   }
   const steps: StepOutcome[] = []
   const emit = (outcome: StepOutcome) => {

@@ -12,6 +12,7 @@ import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../engine/daemon-config.js'
 import {parseEngineRange} from '../engine/version-range.js'
+import {accountNameProblem} from '../config/account-name.js'
 import {selectTargets} from '../fleet/host-connector.js'
 import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, type InstallScript, overlayDesired} from './desired-engine.js'
 import {desiredEngine} from './engine-from-config.js'
@@ -135,6 +136,10 @@ export interface ProvisionRequest {
  * defaults. Every input is read and checked here, before any host is touched.
  */
 export async function resolveProvisionRequest(request: ProvisionRequest): Promise<{targets: Target[]; desired: (target: string) => DesiredEngine}> {
+  for (const user of request.dockerUsers) {
+    const problem = accountNameProblem(user)
+    if (problem) throw new UsageError(`--docker-user ${problem}`)
+  }
   if (request.method === 'script' && !request.script) throw new UsageError('--method script needs --script FILE|URL')
   if (request.method !== undefined && request.method !== 'script' && request.script) throw new UsageError('--script goes with --method script')
   const targets = await selectTargets(request.hosts, request.configPath)
@@ -226,7 +231,7 @@ async function provisionEach(targets: Target[], options: ProvisionFleetOptions):
       const {name} = session
       const hosts: ProvisionHosts = await session.open()
       // The facts are gathered in the lock's own round trip, as soon as the lock is held.
-      const facts = await hostFactsRequest(hosts.login)
+      const facts = await hostFactsRequest(hosts.login, {users: options.desired(name).dockerUsers})
       const locking = {
         dryRun: options.dryRun,
         waitSeconds: options.waitSeconds,

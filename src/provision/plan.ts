@@ -88,6 +88,15 @@ const MODULES: Array<[flag: string, module: string]> = [
   ['IP_NF_TARGET_MASQUERADE', 'xt_MASQUERADE'],
 ]
 
+/** Users to add to the docker group that the host does not know: the plan stops before any step. */
+export class UnknownUsersError extends HostStateError {
+  constructor(target: string, users: string[]) {
+    super(`${users.length === 1 ? `user ${users[0]} does not exist` : `users ${users.join(', ')} do not exist`} on ${target}`, {
+      hint: 'create the user on the host first, or leave it out of --docker-user and engine.users',
+    })
+  }
+}
+
 export const SUPPORTED = 'tk installs the engine itself on Debian and Ubuntu (apt)'
 
 export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine): ProvisionPlan {
@@ -210,6 +219,9 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   const wanted = [...new Set([...(desired.addLoginUser && facts.user.uid !== 0 ? [facts.user.name] : []), ...desired.dockerUsers])]
   const members = facts.dockerGroup?.members ?? []
   const missingUsers = wanted.filter((user) => !members.includes(user))
+  // A user the host does not know would fail the step half-way through the run: refused before any step.
+  const unknown = missingUsers.filter((user) => facts.users[user] === false)
+  if (unknown.length > 0) throw new UnknownUsersError(target, unknown)
   if (missingUsers.length > 0) {
     steps.push({id: 'docker-users', title: 'Add users to the docker group', action: 'change', detail: `add ${missingUsers.join(', ')}`, users: missingUsers})
     notices.push('Members of the docker group control the engine, and so are root-equivalent on the host.')

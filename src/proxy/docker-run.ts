@@ -18,6 +18,7 @@ import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {withoutSecrets} from '../transport/secret-env.js'
 import {shQuote} from '../transport/sh-quote.js'
+import {loginShellCommand} from '../transport/login-shell.js'
 import {liveTunnels, type TunnelState} from './state.js'
 
 /** The docker executable on PATH, or undefined when there is none. */
@@ -150,7 +151,7 @@ export async function runRemoteDocker(target: Target, args: string[], options: R
   try {
     const host = await connector.get(target)
     const pty = options.pty ? {term: process.env.TERM || 'xterm-256color', rows: stdout.rows || 24, cols: stdout.columns || 80, width: 0, height: 0} : undefined
-    const channel = await host.connection.exec(remoteDockerCommand(args), {pty})
+    const channel = await host.connection.exec(loginShellCommand(`exec ${remoteDockerCommand(args)}`), {pty})
     const closed = channel.whenClosed.then(() => exitCodeOf(channel.exitStatus.code, channel.exitStatus.signal))
     const onResize = () => channel.setWindow(stdout.rows || 24, stdout.columns || 80, 0, 0)
     const wasRaw = stdin.isTTY ? stdin.isRaw : false

@@ -13,6 +13,7 @@ import {HostStateError, PrivilegeError, UserError} from '../errors/index.js'
 import type {SshConnection} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
 import {shQuote} from '../transport/sh-quote.js'
+import {loginShellCommand} from '../transport/login-shell.js'
 import {Backoff} from './backoff.js'
 import {RequestGuard, refusedResponse} from './host-guard.js'
 import {DAEMON_JSON, engineSocketFromDaemonJson} from './engine-socket.js'
@@ -252,7 +253,7 @@ export class Tunnel {
   }
 
   private async dialStdio(link: Link): Promise<Duplex> {
-    const channel = await link.connection.exec(`exec docker -H ${shQuote(`unix://${this.engineSocket}`)} system dial-stdio`)
+    const channel = await link.connection.exec(loginShellCommand(`exec docker -H ${shQuote(`unix://${this.engineSocket}`)} system dial-stdio`))
     let stderr = ''
     channel.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2000) stderr += chunk.toString('utf8')

@@ -1,15 +1,16 @@
 /**
  * The host interface over one SSH connection: every run, read, write and
- * stat on a host shares the connection. Scripts travel on the channel's stdin
- * (no argv length limit, no dependence on the login shell's quoting), and
- * root work goes through `sudo -n`, or `sudo -S` with the password on stdin.
+ * stat on a host shares the connection. Scripts travel in the exec request,
+ * encoded so that any login shell passes them to sh unchanged
+ * (login-shell.ts), or on the channel's stdin when long or when stdin carries
+ * data; root work goes through `sudo -n`, or `sudo -S` with the password on stdin.
  */
 import type {ClientChannel} from 'ssh2'
 
 import {ConnectionError, HostStateError, PrivilegeError, UserError} from '../errors/index.js'
 import type {Host, PathStat, RunResult} from './host.js'
 import {boundScript} from './host-scripts.js'
-import {shQuote} from './sh-quote.js'
+import {loginShellCommand} from './login-shell.js'
 import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
 import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'
@@ -43,18 +44,21 @@ interface RawResult {
 
 
 /** Reads the whole script from stdin, then runs it: the script's own stdin is empty. */
-const RUN_SCRIPT = `sh -c 'eval "$(cat)"'`
+const READ_SCRIPT = 'eval "$(cat)"'
 /**
  * Reads "<byte count>\\n<script>" from stdin, then runs the script with the rest of stdin
  * as its stdin. dd with bs=1 never reads past the script.
  */
-const RUN_FRAMED = `sh -c 'IFS= read -r n || exit 125; case $n in ""|*[!0-9]*) echo "tk: malformed script frame" >&2; exit 125;; esac; s=$(dd bs=1 count="$n" 2>/dev/null); eval "$s"'`
+const READ_FRAMED = `IFS= read -r n || exit 125; case $n in ""|*[!0-9]*) echo "tk: malformed script frame" >&2; exit 125;; esac; s=$(dd bs=1 count="$n" 2>/dev/null); eval "$s"`
 
 /** The exit code of host-scripts/file-read.sh and file-stat.sh when nothing is at the path. */
 const MISSING = 44
 
-/** Scripts up to this size go in the exec request; longer ones on stdin (no argv limit to meet). */
-const INLINE_LIMIT = 16 * 1024
+/**
+ * Scripts whose command is up to this size go in the exec request; longer ones on stdin.
+ * Linux takes one argument of up to 128 KiB; the encoding makes a script up to 5 times longer.
+ */
+const INLINE_LIMIT = 64 * 1024
 
 type Privilege = {mode: 'root'} | {mode: 'sudo'} | {mode: 'sudo-password'; password: string}
 
@@ -193,18 +197,20 @@ export class SshHost implements Host {
     const data = options.stdin === undefined ? undefined : Buffer.from(options.stdin)
     let command: string
     let input: Buffer
-    const inline = script.length <= INLINE_LIMIT
-    if (data === undefined && privilege?.mode !== 'sudo-password' && inline) {
+    // sudo runs sh itself; otherwise sh replaces the login shell.
+    const exec = privilege?.mode === undefined || privilege.mode === 'root'
+    const inline = data === undefined && privilege?.mode !== 'sudo-password' ? loginShellCommand(script, {exec}) : undefined
+    if (inline !== undefined && inline.length <= INLINE_LIMIT) {
       // Short scripts travel in the command itself: one process fewer than reading stdin, which
       // is most of the cost of a command on an open connection.
-      command = `${privilege?.mode === 'sudo' ? '' : 'exec '}sh -c ${shQuote(script)}`
+      command = inline
       input = Buffer.alloc(0)
     } else if (data === undefined && privilege?.mode !== 'sudo-password') {
-      command = RUN_SCRIPT
+      command = loginShellCommand(READ_SCRIPT, {exec})
       input = Buffer.from(script)
     } else {
       const body = Buffer.from(script)
-      command = RUN_FRAMED
+      command = loginShellCommand(READ_FRAMED, {exec})
       input = Buffer.concat([Buffer.from(`${body.length}\n`), body, data ?? Buffer.alloc(0)])
     }
     if (privilege?.mode === 'sudo') command = `sudo -n -- ${command}`

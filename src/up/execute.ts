@@ -97,7 +97,7 @@ export async function upHost(
     }
     return reading
   }
-  const facts = options.dryRun ? undefined : await hostFactsRequest(host)
+  const facts = options.dryRun ? undefined : await hostFactsRequest(host, {users: desired.dockerUsers})
   const lock = facts
     ? await session.lock({
         waitSeconds: options.waitSeconds,

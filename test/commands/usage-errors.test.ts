@@ -9,6 +9,8 @@ describe('a command line tk cannot parse', () => {
       [['tunnel'], /^tk: missing HOST \(.*\); see tk tunnel --help$/],
       [['check', '--bogus'], /^tk: Nonexistent flag: --bogus; see tk check --help$/],
       [['provision', 'h', '--method', 'foo'], /^tk: Expected --method=foo to be one of: distro, script; see tk provision --help$/],
+      [['provision', 'h', '--docker-user', 'bob;touch /tmp/x', '--dry-run'], /^tk: --docker-user "bob;touch \/tmp\/x" cannot be a user name: use lower-case letters, digits, '_', '-' and '\.', starting with a letter or '_'$/],
+      [['provision', 'h', '--docker-user', `a${'b'.repeat(32)}`], /^tk: --docker-user "ab{32}" is longer than 32 characters$/],
       [['exec', '--concurrency', '0', 'h', '--', 'true'], /^tk: --concurrency: Expected an integer greater than or equal to 1 but received: 0; see tk exec --help$/],
       [['stauts'], /^tk: no command "stauts"; did you mean "tk status"\?$/],
       [['config', 'valdate'], /^tk: no command "config valdate"; did you mean "tk config validate"\?$/],

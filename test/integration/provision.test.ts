@@ -11,7 +11,7 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {hostScript} from '../../src/transport/host-scripts.js'
+import {boundScript, hostScript} from '../../src/transport/host-scripts.js'
 import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -109,10 +109,10 @@ describe('tk provision on sandbox machines', function () {
 
   it('takes the host\'s lock that tk up and tk upgrade take: waits for another run, or fails at once with --wait 0', async () => {
     const machine = fresh.bookworm!
-    // Another run holds the lock for 4 s (flock on the same file, the owner line written as tk writes it,
+    // Another run holds the lock for 10 s, long enough for the refused run to end on a loaded machine (flock on the same file, the owner line written as tk writes it,
     // and a second line that would read as the lock's own "locked" if the waiter passed it on).
     await root(machine, "mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock && printf 'ann@ws (tk up) since now\\nlocked owner\\n' > /var/lib/tk/up.owner")
-    const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 4')
+    const holder = machine.ssh('admin', 'flock /var/lib/tk/up.lock sleep 10')
     await new Promise((resolve) => setTimeout(resolve, 500))
     const refused = await provision([machine], '--wait', '0')
     expect(refused.code).to.equal(1)
@@ -131,7 +131,9 @@ describe('tk provision on sandbox machines', function () {
 
   it("lets the host's lock go when the run holding it goes silent for the idle limit (a laptop asleep)", async () => {
     const machine = await fixture.machine({release: 'bookworm'})
-    await root(machine, 'mkdir -p /var/lib/tk && touch /var/lib/tk/up.lock')
+    // The lock files as tk sets them up on a first run, admin in the tk group (its next login has it).
+    const setup = await machine.ssh('admin', 'sudo -n sh -s', {input: await boundScript('lock-setup.sh', ['admin', '0'])})
+    expect(setup.code, setup.stderr).to.equal(0)
     const script = await hostScript('up-lock.sh')
     const put = await machine.ssh('admin', 'cat > /tmp/up-lock.sh', {input: script})
     expect(put.code, put.stderr).to.equal(0)

@@ -4,7 +4,7 @@
  * on the next run (also from a second tk process), reaches it by its tk.yml
  * name with the sandbox's key and known_hosts, says clearly when a machine
  * does not exist yet, and tk destroy removes machines with their volumes,
- * refuses ssh hosts, and with --uninstall-engine purges the engine packages.
+ * refuses ssh hosts, and with --uninstall-engine removes the engine packages, keeping the data.
  */
 import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -27,7 +27,7 @@ import {selectTargets} from '../../src/fleet/host-connector.js'
 import type {Target} from '../../src/targets/index.js'
 import {runTk} from '../run-tk.js'
 import {type SandboxFixture, sandboxFixture} from '../support/sandbox.js'
-import {cleanEnv, provisionedSnapshot, sandboxFlags, target} from '../support/tk-hosts.js'
+import {busyboxImageTar, cleanEnv, engineMachine, provisionedSnapshot, sandboxFlags, target} from '../support/tk-hosts.js'
 
 const FLEET_MODULE = fileURLToPath(new URL('../../src/providers/sandbox/fleet.ts', import.meta.url))
 const HOSTS_MODULE = fileURLToPath(new URL('../../src/fleet/host-connector.ts', import.meta.url))
@@ -204,17 +204,26 @@ describe('sandbox hosts of tk.yml', function () {
     expect(again.stdout).to.include('web1: no sandbox machine (already gone)')
   })
 
-  it('removes the engine packages from a host addressed over SSH with --uninstall-engine, keeping the machine and naming the data left', async () => {
+  it('removes the engine packages from a host addressed over SSH with --uninstall-engine, keeping the machine, its images and volumes, even through a later purge', async () => {
     const snapshot = await provisionedSnapshot(fixture)
-    const machine = await fixture.machine({snapshot})
-    const before = await machine.ssh('admin', "dpkg-query -W -f '${db:Status-Abbrev}' docker.io")
-    expect(before.stdout.trim(), before.stderr).to.equal('ii')
+    // An image and a volume with a file in it: what a server's admin would lose.
+    const machine = await engineMachine(fixture, snapshot, busyboxImageTar())
+    const made = await machine.ssh('admin', 'sudo docker volume create keepme >/dev/null && echo proof | sudo tee /var/lib/docker/volumes/keepme/_data/proof >/dev/null && sudo docker image inspect -f ok tk-busybox')
+    expect(made.stdout.trim(), made.stderr).to.equal('ok')
+    const data = "sudo cat /var/lib/docker/volumes/keepme/_data/proof; sudo ls /var/lib/docker/image/overlay2/imagedb/content/sha256 | wc -l; dpkg-query -W -f '${db:Status-Abbrev}\\n' docker.io"
+    const [proof, images] = (await machine.ssh('admin', data)).stdout.split('\n')
+    expect([proof, Number(images) > 0]).to.deep.equal(['proof', true])
 
     const {code, stdout, stderr} = await runTk(['destroy', target(machine), ...sandboxFlags(fixture), '--uninstall-engine', '--yes', '--json'], {env: cleanEnv})
     expect(code, stderr).to.equal(0)
+    // The images and the volume's file are there still (the code before issue 19 purged docker.io, which deleted them).
+    const kept = await machine.ssh('admin', data)
+    expect(kept.stdout.split('\n').slice(0, 3), kept.stderr).to.deep.equal([proof, images, 'rc '])
     const [host] = JSON.parse(stdout).hosts
     expect(host.result.action).to.equal('engine-uninstalled')
-    expect(host.result.purged).to.include.members(['docker.io', 'containerd', 'runc'])
+    expect(host.result.removed).to.include.members(['docker.io', 'containerd', 'runc'])
+    expect(host.result.disarmed).to.deep.equal(['/var/lib/docker/nuke-graph-directory.sh'])
+    expect(host.result.kept).to.include('/var/lib/docker')
 
     const after = await machine.ssh('admin', "dpkg-query -W -f '${db:Status-Abbrev}\\n' docker.io containerd runc 2>/dev/null; command -v dockerd || echo no-dockerd")
     expect(after.code, after.stderr).to.equal(0)
@@ -222,6 +231,12 @@ describe('sandbox hosts of tk.yml', function () {
     expect(after.stdout).to.include('no-dockerd')
     // What it says stays is there: tk deletes no data.
     for (const path of host.result.kept as string[]) expect((await machine.ssh('admin', `test -e ${path}`)).code, path).to.equal(0)
+
+    // The packages' "rc" leftovers: an admin's later purge runs docker.io's purge script, which finds its copy inert.
+    const purge = await machine.ssh('admin', 'sudo DEBIAN_FRONTEND=noninteractive apt-get -q -y purge docker.io')
+    expect(purge.code, purge.stderr).to.equal(0)
+    const purged = await machine.ssh('admin', data)
+    expect(purged.stdout.split('\n').slice(0, 2), purged.stderr).to.deep.equal([proof, images])
     console.log(`      kept: ${(host.result.kept as string[]).join(', ') || 'nothing'}`)
   })
 })

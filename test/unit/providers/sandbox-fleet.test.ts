@@ -72,15 +72,18 @@ describe('tk destroy plan', () => {
   })
 
   it('takes ssh hosts with --uninstall-engine', () => {
-    expect(planDestroy([target('prod-1', 'ssh')], true)).to.deep.equal(["prod-1: purge the Docker engine's packages (Debian's docker.io takes /var/lib/docker with it)"])
+    expect(planDestroy([target('prod-1', 'ssh')], true)).to.deep.equal([
+      'prod-1: stop the Docker engine and remove its packages (apt-get remove, not purge); its images, containers and volumes (/var/lib/docker, /var/lib/containerd) and its config (/etc/docker) stay',
+    ])
   })
 
-  it("reads what uninstall-engine.sh purged and kept", () => {
-    expect(parseEngineRemoval('purged docker.io\npurged containerd\nkept /var/lib/docker\nkept /var/lib/tk\n')).to.deep.equal({
-      purged: ['docker.io', 'containerd'],
+  it('reads what uninstall-engine.sh removed, disarmed and kept', () => {
+    expect(parseEngineRemoval('removed docker.io\nremoved containerd\ndisarmed /var/lib/docker/nuke-graph-directory.sh\nkept /var/lib/docker\nkept /var/lib/tk\n')).to.deep.equal({
+      removed: ['docker.io', 'containerd'],
+      disarmed: ['/var/lib/docker/nuke-graph-directory.sh'],
       kept: ['/var/lib/docker', '/var/lib/tk'],
     })
-    expect(parseEngineRemoval('none\n')).to.deep.equal({purged: [], kept: []})
+    expect(parseEngineRemoval('none\n')).to.deep.equal({removed: [], disarmed: [], kept: []})
   })
 })
 

@@ -38,6 +38,7 @@ function freshHost(): HostFacts {
     init: 'systemd',
     packageManager: 'apt-get',
     engine: {packages: {}, binaries: {}, cliPlugins: [], service: {active: false, enabled: false, socketActive: false}, daemon: {canValidate: false}},
+    users: {},
     loadedModules: [],
   }
 }
