@@ -274,6 +274,11 @@ describe('tk tunnel on sandbox machines', function () {
     const second = await runTk(['tunnel', host, '--socket', socket, ...sandboxFlags(fixture)], {env: env()})
     expect(second.code).to.equal(10)
     expect(second.stderr).to.match(new RegExp(`in use by a live process \\(tk tunnel to .*pid ${state.pid}\\)`))
+    // Without --socket or --port, the tunnel that runs is the answer: one tunnel per host (tk docker, env and context share it).
+    const shared = await runTk(['tunnel', host, ...sandboxFlags(fixture)], {env: env()})
+    expect(shared.code, shared.stderr).to.equal(0)
+    expect(shared.stdout).to.contain(`already runs on unix://${socket} (pid ${state.pid})`)
+    expect(shared.stdout).to.contain(`export DOCKER_HOST=unix://${socket}`)
 
     const stopped = await runTk(['tunnel', 'stop', host], {env: env()})
     expect(stopped.code, stopped.stderr).to.equal(0)
