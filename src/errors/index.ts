@@ -133,7 +133,8 @@ const BY_EXIT_CODE = new Map<number, new (message: string, options?: UserErrorOp
  */
 export function userErrorOf(kindOf: UserError | number, message: string, options: UserErrorOptions = {}): UserError {
   if (typeof kindOf !== 'number') {
-    const Kind = kindOf.constructor as new (message: string, options?: UserErrorOptions) => UserError
+    // The kind of its exit code, not its own class: a subclass may take other constructor arguments.
+    const Kind = BY_EXIT_CODE.get(kindOf.exitCode) ?? HostStateError
     return new Kind(message, {hint: options.hint ?? kindOf.hint, cause: options.cause ?? kindOf})
   }
   const Kind = BY_EXIT_CODE.get(kindOf) ?? HostStateError

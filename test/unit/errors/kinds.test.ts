@@ -31,6 +31,17 @@ describe('error kinds', () => {
     expect([again.message, again.hint, again.exitCode]).to.deep.equal(['web-1: sudo wants a password', 'set TK_SUDO_PASSWORD', 9])
   })
 
+  it('passes on a subclass whose constructor takes other arguments as its kind, with the new message', () => {
+    class MissingUser extends HostStateError {
+      constructor(user: string) {
+        super(`user ${user} does not exist`)
+      }
+    }
+    const again = userErrorOf(new MissingUser('ghost'), 'web-1: user ghost does not exist')
+    expect(again).to.be.instanceOf(HostStateError)
+    expect([again.message, again.exitCode, again.kind]).to.deep.equal(['web-1: user ghost does not exist', 1, 'failed'])
+  })
+
   it('makes the kind of an exit code that came from elsewhere (a background tunnel), FAILED for one it does not know', () => {
     expect(userErrorOf(5, 'lost')).to.be.instanceOf(ConnectionError)
     expect(userErrorOf(42, 'odd').exitCode).to.equal(ExitCode.FAILED)
