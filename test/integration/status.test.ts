@@ -149,14 +149,14 @@ describe('tk status on sandbox machines', function () {
     expect((await machine.ssh('admin', 'systemctl is-active docker.service')).stdout.trim()).to.equal('inactive')
   })
 
-  it('without arguments and without a tk.yml: one line saying what to do, exit 2', async () => {
+  it('without arguments and without a tk.yml: one line saying what to do, exit 3 as every command that needs a tk.yml', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'tk-status-empty-'))
     try {
       const {code, stdout, stderr} = await runTk(['status'], {cwd: empty, env: {...cleanEnv, TK_CONFIG: ''}})
-      expect(code).to.equal(ExitCode.USAGE)
+      expect(code).to.equal(ExitCode.INPUT)
       expect(stdout).to.equal('')
       expect(stderr.trim().split('\n')).to.have.length(1)
-      expect(stderr).to.match(/^tk: no hosts given and no tk\.yml/)
+      expect(stderr).to.match(/^tk: no hosts given, and no tk\.yml in .* or any directory above it; name hosts/)
     } finally {
       rmSync(empty, {recursive: true, force: true})
     }
