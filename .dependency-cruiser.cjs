@@ -14,6 +14,7 @@ const LAYERS = [
   ['up', 'status', 'destroy', 'upgrade', 'exec'],
   ['proxy'],
   ['provision'],
+  ['bundle'],
   ['check'],
   ['fleet'],
   ['providers'],

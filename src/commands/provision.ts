@@ -38,6 +38,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     },
     {description: 'Rotate container logs and keep containers running across engine restarts', command: '<%= config.bin %> <%= command.id %> @web --daemon-opt log-opts.max-size=10m --daemon-opt log-opts.max-file=3 --daemon-opt live-restore=true'},
     {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
+    {description: 'Install from an offline bundle (made with tk bundle): no network needed on the host', command: '<%= config.bin %> <%= command.id %> web-1 --bundle ./engine-bookworm-amd64.tkb'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
   ]
 
@@ -69,6 +70,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     'engine-version': Flags.string({
       summary: 'Install the newest engine whose upstream version is within this semver range (distro method), e.g. "^20" or ">=20.10 <21".',
       helpValue: 'RANGE',
+    }),
+    bundle: Flags.string({
+      summary: 'Install the engine from this offline bundle (tk bundle): checked here, sent once per host, installed with no network (docs/offline.md).',
+      helpValue: 'FILE',
     }),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: concurrencyFlag('provision'),
@@ -103,6 +108,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       smokeImage: flags['smoke-image'],
       force: flags.force,
       restart: flags.restart,
+      bundle: flags.bundle,
     })
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))

@@ -208,7 +208,9 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
         hostKeyPolicy: host.ssh?.hostKeyPolicy ?? data.ssh?.hostKeyPolicy,
         connectTimeout: host.ssh?.connectTimeout ?? data.ssh?.connectTimeout,
       }),
-      engine: mergeEngine(data.engine, host.engine, daemonSecretPaths(context.secretPaths ?? [], host, index)),
+      engine: mergeEngine(data.engine, host.engine, daemonSecretPaths(context.secretPaths ?? [], host, index), (bundle, inHost) =>
+        localFile(bundle, inHost ? ['hosts', index, 'engine', 'bundle'] : ['engine', 'bundle']),
+      ),
       provisioners: provisioners.filter((provisioner) => provisioner.hosts.includes(host.name)).map((provisioner) => provisioner.name),
     }
   })
@@ -226,8 +228,14 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
   }
 }
 
-function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined, secretPaths: string[][]): EngineConfig {
+function mergeEngine(
+  file: EngineFile | null | undefined,
+  host: EngineFile | null | undefined,
+  secretPaths: string[][],
+  bundlePath: (bundle: string, inHost: boolean) => string,
+): EngineConfig {
   const version = host?.version ?? file?.version
+  const bundle = host?.bundle === undefined ? (file?.bundle === undefined ? undefined : bundlePath(file.bundle, false)) : bundlePath(host.bundle, true)
   return {
     method: host?.method ?? file?.method ?? 'distro',
     ...(version === undefined ? {} : {version}),
@@ -235,6 +243,7 @@ function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | nul
     ...(secretPaths.length > 0 ? {daemonSecretPaths: secretPaths} : {}),
     users: host?.users ?? file?.users ?? [],
     compose: host?.compose ?? file?.compose ?? true,
+    ...(bundle === undefined ? {} : {bundle}),
   }
 }
 

@@ -22,6 +22,7 @@ export interface EngineFile {
   daemon?: Record<string, unknown> | null
   users?: string[]
   compose?: boolean
+  bundle?: string
 }
 
 export interface HostFile {
@@ -91,6 +92,8 @@ export interface EngineConfig {
   daemonSecretPaths?: string[][]
   users: string[]
   compose: boolean
+  /** An offline bundle file (absolute) to install the engine from. */
+  bundle?: string
 }
 
 interface ProvisionerBase {

@@ -1,4 +1,5 @@
 /** What the user asked `tk provision` for: the desired state of a host's engine. */
+import type {SoundBundle} from '../bundle/open.js'
 import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
 
 export type InstallMethod = 'distro' | 'script'
@@ -32,6 +33,8 @@ export interface DesiredEngine {
   force: boolean
   /** Restart the engine after changing daemon.json; false writes the file only. */
   restart: boolean
+  /** An offline bundle (checked on the workstation) to install the engine from, with no network: src/bundle/. */
+  bundle?: SoundBundle
 }
 
 export interface DesiredDaemonConfig {
@@ -76,6 +79,7 @@ export interface DesiredOverrides {
   smokeImage?: string
   force: boolean
   restart: boolean
+  bundle?: SoundBundle
 }
 
 export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
@@ -100,5 +104,6 @@ export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): De
     ...(given.smokeImage === undefined ? {} : {smokeImage: given.smokeImage}),
     force: given.force,
     restart: given.restart,
+    ...(given.bundle === undefined ? {} : {bundle: given.bundle}),
   }
 }

@@ -176,6 +176,10 @@ async function applyStep(
         if (result.code !== 0) throw failure(target, step, result, step.script.source)
         return step.detail
       }
+      if (step.method === 'bundle') {
+        const {installFromBundle} = await import('../bundle/host.js')
+        return installFromBundle(target, hosts.root, step.bundle, step.packages)
+      }
       if (step.versionRange) {
         // The versions on offer are known only after apt-get update: pick, then pin.
         const {gatherUpgradeFacts} = await import('../facts/upgrade-facts.js')

@@ -127,6 +127,8 @@ export interface ProvisionRequest {
   smokeImage?: string
   force: boolean
   restart: boolean
+  /** --bundle: an offline bundle of the engine to install from (over tk.yml's engine.bundle). */
+  bundle?: string
 }
 
 /**
@@ -161,12 +163,16 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     force: request.force,
     restart: request.restart,
   }
+  if (request.bundle && request.method === 'script') throw new UsageError('--bundle goes with the distro method, not --method script')
+  // Each bundle is read and checked (signature, hashes) once, here: a bad one stops the run before any host is touched.
+  const {soundBundles} = await import('../bundle/open.js')
+  const bundles = await soundBundles(targets.map((target) => request.bundle ?? target.host?.engine.bundle))
   const desired = new Map(
-    targets.map((target) => {
+    targets.map((target, index) => {
       const base = target.host
         ? desiredEngine(target.name, {...target.host.engine, ...(overrides.method ? {method: overrides.method} : {})}, {script, skipCheck: overrides.skipCheck, scriptFlag: '--script'})
         : DEFAULT_DESIRED
-      return [target.name, overlayDesired(base, overrides)] as const
+      return [target.name, overlayDesired(base, {...overrides, bundle: bundles[index]})] as const
     }),
   )
   return {targets, desired: (name) => desired.get(name)!}

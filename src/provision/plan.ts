@@ -10,6 +10,8 @@ import {BugError, HostStateError, UnsupportedHostError} from '../errors/index.js
 import type {HostFacts, InitSystem} from '../facts/host-facts.js'
 import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.js'
 import {inRange} from '../engine/version-range.js'
+import {planBundleInstall} from '../bundle/plan.js'
+import type {SoundBundle} from '../bundle/open.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
 import type {DesiredEngine, InstallScript} from './desired-engine.js'
 
@@ -42,6 +44,7 @@ export type InstallStep =
       versionRange?: string
     })
   | (Step<'install', 'change'> & {method: 'script'; script: InstallScript})
+  | (Step<'install', 'change'> & {method: 'bundle'; bundle: SoundBundle; packages: string[]})
 
 export type ComposeStep = Step<'compose', 'ok'> | (Step<'compose', 'change'> & {packages: string[]})
 
@@ -138,7 +141,8 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       : {id: 'kernel-modules', title: 'Load kernel modules', action: 'ok', detail: !config || config.isSet('MODULES') ? 'none missing' : 'built into the kernel'},
   )
 
-  // 3. The engine: adopted when present, installed otherwise.
+  // 3. The engine: adopted when present, installed otherwise (from an offline bundle: refused here when it does not fit the host).
+  const bundleInstall = desired.bundle && planBundleInstall(target, facts, desired.bundle, desired.compose)
   const engine = installedEngine(facts)
   const apt = isAptFamily(facts)
   if (engine) {
@@ -162,6 +166,8 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   } else if (desired.method === 'script') {
     if (!desired.script) throw new BugError('the script method needs a script')
     steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `run ${desired.script.source} as root`, method: 'script', script: desired.script})
+  } else if (bundleInstall) {
+    steps.push({id: 'install', title: 'Install the engine', action: 'change', method: 'bundle', bundle: desired.bundle!, ...bundleInstall})
   } else if (apt) {
     const packages = distroPackages(facts)
     steps.push({

@@ -1,0 +1,301 @@
+/**
+ * Making a bundle (`tk bundle`): apt, in a private root of its own under
+ * the user's cache directory, reads the release's own package indexes from
+ * Debian's archive (for any architecture: no machine of that release is
+ * needed), works out what the engine needs beyond a minimal install of the
+ * release (format.ts MINIMAL_INSTALL) and downloads it; tk writes a flat
+ * apt repository of those .debs, signs its index and the manifest, and packs
+ * it all into one tar file. The private root is kept between runs: apt
+ * downloads only indexes that changed and .debs it does not have yet.
+ */
+import {execFile} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {basename, dirname, join} from 'node:path'
+import {promisify} from 'node:util'
+
+import {c as createTar} from 'tar'
+
+import {EnvironmentError, InputError, UsageError} from '../errors/index.js'
+import {pickVersionInRange} from '../engine/version-range.js'
+import {
+  BUNDLE_ARCHES,
+  BUNDLE_FORMAT,
+  BUNDLE_RELEASES,
+  type BundleManifest,
+  type BundlePackage,
+  bundleInstallPackages,
+  debFileName,
+  KEY_FILE,
+  MANIFEST_FILE,
+  MINIMAL_INSTALL,
+  REPO_DIR,
+  SIGNATURE_FILE,
+} from './format.js'
+import {clearSign, ownSigningKey, publicKeyArmor, type Signer, signDetached, trustSigner, userSigningKey} from './signing.js'
+
+const run = promisify(execFile)
+
+/** Debian's archive, as the sandbox image builder names it, and its security archive. */
+export const DEBIAN_MIRROR = 'http://deb.debian.org/debian'
+export const DEBIAN_SECURITY = 'http://deb.debian.org/debian-security'
+export const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
+
+export interface BundleRequest {
+  release: string
+  arch: string
+  method: 'distro' | 'docker'
+  /** A semver range for the engine's upstream version; the newest within it goes in. */
+  engineVersion?: string
+  output: string
+  /** An armored OpenPGP private key to sign with instead of tk's own. */
+  keyFile?: string
+  onProgress?: (line: string) => void
+}
+
+export interface BundleBuilt {
+  file: string
+  sha256: string
+  size: number
+  release: string
+  arch: string
+  engine: {package: string; version: string}
+  packages: number
+  signer: string
+  durationMs: number
+}
+
+/** $XDG_CACHE_HOME/tk, else ~/.cache/tk. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tk')
+}
+
+/** The request's own mistakes, before anything is fetched. */
+export function checkBundleRequest(request: BundleRequest): void {
+  if (request.method === 'docker') {
+    throw new UsageError('tk bundle --method docker: not yet: bundles of Docker\'s own repository come with engine.method docker', {hint: 'use --method distro (Debian\'s docker.io)'})
+  }
+  if (!(request.release in BUNDLE_RELEASES)) throw new UsageError(`--release ${request.release}: tk makes bundles for ${Object.keys(BUNDLE_RELEASES).join(', ')}`)
+  if (!(BUNDLE_ARCHES as readonly string[]).includes(request.arch)) throw new UsageError(`--arch ${request.arch}: tk makes bundles for ${BUNDLE_ARCHES.join(', ')}`)
+}
+
+/** apt-get and apt-cache, and Debian's archive keyring to check what they fetch: one line when missing. */
+async function checkWorkstation(): Promise<void> {
+  const missing: string[] = []
+  for (const tool of ['apt-get', 'apt-cache']) {
+    // eslint-disable-next-line no-await-in-loop -- two quick probes
+    await run(tool, ['--version']).catch(() => missing.push(tool))
+  }
+  if (!existsSync(ARCHIVE_KEYRING)) missing.push(ARCHIVE_KEYRING)
+  if (missing.length > 0) {
+    throw new EnvironmentError(`tk bundle needs apt and Debian's archive keyring on this machine: ${missing.join(', ')} missing`, {
+      hint: 'on Debian or Ubuntu: sudo apt-get install apt debian-archive-keyring',
+    })
+  }
+}
+
+/** A private apt root for one release and architecture: its config, sources and state, nothing of the machine's own. */
+async function aptRoot(release: string, arch: string): Promise<{root: string; env: NodeJS.ProcessEnv}> {
+  const root = join(cacheDir(), 'bundle', `${release}-${arch}`)
+  for (const dir of ['etc/apt/apt.conf.d', 'etc/apt/preferences.d', 'etc/apt/sources.list.d', 'etc/apt/trusted.gpg.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg']) {
+    // eslint-disable-next-line no-await-in-loop
+    await mkdir(join(root, dir), {recursive: true})
+  }
+  // APT_CONFIG is read before anything else: with Dir set there, apt reads none of this machine's configuration.
+  await writeFile(
+    join(root, 'apt.conf'),
+    [
+      `Dir "${root}/";`,
+      `Dir::State::status "${root}/var/lib/dpkg/status";`,
+      `APT::Architecture "${arch}";`,
+      `APT::Architectures { "${arch}"; };`,
+      'APT::Install-Recommends "false";',
+      'APT::Sandbox::User "root";',
+      'Acquire::Languages "none";',
+      'Acquire::Retries "3";',
+      '',
+    ].join('\n'),
+  )
+  const signed = `[signed-by=${ARCHIVE_KEYRING}]`
+  await writeFile(
+    join(root, 'etc/apt/sources.list'),
+    [`deb ${signed} ${DEBIAN_MIRROR} ${release} main`, `deb ${signed} ${DEBIAN_MIRROR} ${release}-updates main`, `deb ${signed} ${DEBIAN_SECURITY} ${release}-security main`, ''].join('\n'),
+  )
+  return {root, env: {...process.env, APT_CONFIG: join(root, 'apt.conf'), LC_ALL: 'C'}}
+}
+
+async function apt(tool: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<string> {
+  try {
+    const {stdout} = await run(tool, args, {env, maxBuffer: 256 * 1024 * 1024})
+    return stdout
+  } catch (error) {
+    const stderr = String((error as {stderr?: string}).stderr ?? (error as Error).message).trim()
+    const lines = stderr.split('\n').filter((line) => /^(E|W):/.test(line))
+    throw new InputError(`tk bundle: ${what} failed: ${(lines.length > 0 ? lines : stderr.split('\n')).slice(-3).join(' | ')}`)
+  }
+}
+
+/** Debian control stanzas (Packages, apt-cache show), as text blocks keyed by field. */
+export function parseStanzas(text: string): Array<{text: string; fields: Map<string, string>}> {
+  return text
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter((block) => block !== '')
+    .map((block) => {
+      const fields = new Map<string, string>()
+      for (const line of block.split('\n')) {
+        const match = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line)
+        if (match) fields.set(match[1]!, match[2]!)
+      }
+      return {text: block, fields}
+    })
+}
+
+/** apt-get -s install's "Inst NAME (VERSION ... [ARCH])" lines. */
+export function parseSimulatedInstalls(output: string): Array<{name: string; version: string; arch: string}> {
+  const found: Array<{name: string; version: string; arch: string}> = []
+  for (const match of output.matchAll(/^Inst (\S+) (?:\[\S+\] )?\((\S+) .*\[(\S+)\]\)/gm)) found.push({name: match[1]!, version: match[2]!, arch: match[3]!})
+  return found
+}
+
+/**
+ * The dpkg status of a minimal install: apt installs the release's required
+ * packages and apt into an empty system (as debootstrap's minbase does), at
+ * the versions of the release's main suite.
+ */
+async function writeMinimalStatus(root: string, release: string, arch: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const status = join(root, 'var/lib/dpkg/status')
+  await writeFile(status, '')
+  const host = DEBIAN_MIRROR.replace(/^https?:\/\//, '').replace(/\//g, '_')
+  const index = await readFile(join(root, 'var/lib/apt/lists', `${host}_dists_${release}_main_binary-${arch}_Packages`), 'utf8')
+  const main = new Map<string, string>()
+  const required: string[] = []
+  for (const stanza of parseStanzas(index)) {
+    const name = stanza.fields.get('Package')!
+    if (!main.has(name)) main.set(name, stanza.text)
+    if (stanza.fields.get('Priority') === 'required') required.push(name)
+  }
+  const simulated = parseSimulatedInstalls(await apt('apt-get', ['-s', '-q', 'install', ...new Set([...required, 'apt'])], env, `working out ${release}'s minimal install`))
+  const installed = simulated.flatMap(({name}) => {
+    const text = main.get(name)
+    return text ? [`${text.replace(/^Package: .*$/m, (line) => `${line}\nStatus: install ok installed`)}\n`] : []
+  })
+  await writeFile(status, installed.join('\n'))
+  return installed.length
+}
+
+function rfc2822(date: Date): string {
+  return date.toUTCString().replace('GMT', 'UTC')
+}
+
+/** The flat repository's Release file: its one index, Packages, by size and sha256. */
+function releaseFile(arch: string, packages: string, date: Date): string {
+  const sha256 = createHash('sha256').update(packages).digest('hex')
+  return [
+    'Origin: tk',
+    'Label: tk engine bundle',
+    `Date: ${rfc2822(date)}`,
+    `Architectures: ${arch} all`,
+    'SHA256:',
+    ` ${sha256} ${Buffer.byteLength(packages)} Packages`,
+    '',
+  ].join('\n')
+}
+
+export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> {
+  const started = performance.now()
+  checkBundleRequest(request)
+  await checkWorkstation()
+  const say = request.onProgress ?? (() => {})
+  const signer: Signer = request.keyFile ? await userSigningKey(request.keyFile) : await ownSigningKey()
+  const {release, arch} = request
+  const {root, env} = await aptRoot(release, arch)
+
+  say(`reading ${release}'s package indexes for ${arch} from ${DEBIAN_MIRROR}`)
+  await apt('apt-get', ['-q', 'update'], env, `fetching ${release}'s package indexes`)
+  const minimal = await writeMinimalStatus(root, release, arch, env)
+  say(`a minimal ${release} install has ${minimal} packages`)
+
+  const offered = [...(await apt('apt-cache', ['madison', 'docker.io'], env, 'listing docker.io')).matchAll(/^\s*docker\.io \| (\S+) \|/gm)].map((match) => match[1]!)
+  if (offered.length === 0) throw new InputError(`${release} offers no docker.io for ${arch}`)
+  const version = request.engineVersion ? pickVersionInRange(`${release}/${arch}`, 'docker.io', request.engineVersion, offered) : offered[0]!
+  const install = bundleInstallPackages(release)
+  const cliOffered = install.includes('docker-cli')
+    ? (await apt('apt-cache', ['madison', 'docker-cli'], env, 'listing docker-cli')).includes(`| ${version} |`)
+    : false
+  const wanted = install.map((name) => (name === 'docker.io' || (name === 'docker-cli' && cliOffered) ? `${name}=${version}` : name))
+
+  const plan = parseSimulatedInstalls(await apt('apt-get', ['-s', '-q', 'install', ...wanted], env, 'resolving the engine\'s dependencies'))
+  say(`${plan.length} packages beyond a minimal install; downloading those not cached`)
+  await apt('apt-get', ['-q', '-y', '--download-only', 'install', ...wanted], env, 'downloading the packages')
+  const shown = parseStanzas(await apt('apt-cache', ['show', ...plan.map(({name, version: v}) => `${name}=${v}`)], env, 'reading the packages\' records'))
+
+  const staging = await mkdtemp(join(dirname(request.output) || '.', `.${basename(request.output)}.`))
+  try {
+    await mkdir(join(staging, REPO_DIR))
+    const packages: BundlePackage[] = []
+    const stanzas: string[] = []
+    for (const item of plan) {
+      const record = shown.find((stanza) => stanza.fields.get('Package') === item.name && stanza.fields.get('Version') === item.version)
+      if (!record) throw new InputError(`tk bundle: apt has no record of ${item.name} ${item.version}`)
+      const deb = debFileName(item.name, item.version, item.arch)
+      const cached = join(root, 'var/cache/apt/archives', deb)
+      // eslint-disable-next-line no-await-in-loop -- one file at a time, each read once
+      const data = await readFile(cached)
+      const sha256 = createHash('sha256').update(data).digest('hex')
+      if (sha256 !== record.fields.get('SHA256')) throw new InputError(`tk bundle: ${deb} in the cache does not match ${release}'s index; remove ${cached} and run again`)
+      // eslint-disable-next-line no-await-in-loop
+      await copyFile(cached, join(staging, REPO_DIR, deb))
+      stanzas.push(`${record.text.replace(/^Filename: .*$/m, `Filename: ./${deb}`)}\n`)
+      packages.push({name: item.name, version: item.version, arch: item.arch, file: `${REPO_DIR}/${deb}`, sha256, size: data.length})
+    }
+    const now = new Date()
+    const packagesIndex = stanzas.join('\n')
+    const release_ = releaseFile(arch, packagesIndex, now)
+    const files: Record<string, string> = {}
+    const put = async (path: string, text: string) => {
+      await writeFile(join(staging, path), text)
+      files[path] = createHash('sha256').update(text).digest('hex')
+    }
+    await put(`${REPO_DIR}/Packages`, packagesIndex)
+    await put(`${REPO_DIR}/Release`, release_)
+    await put(`${REPO_DIR}/InRelease`, await clearSign(signer, release_))
+    await put(KEY_FILE, await publicKeyArmor(signer))
+    for (const item of packages) files[item.file] = item.sha256
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      release,
+      arch,
+      method: 'distro',
+      created: now.toISOString(),
+      minimal: MINIMAL_INSTALL,
+      install: install,
+      engine: {package: 'docker.io', version},
+      packages,
+      files,
+    }
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
+    await writeFile(join(staging, MANIFEST_FILE), manifestText)
+    await writeFile(join(staging, SIGNATURE_FILE), await signDetached(signer, manifestText))
+    const partial = `${request.output}.partial`
+    await createTar({file: partial, cwd: staging, portable: true}, [MANIFEST_FILE, SIGNATURE_FILE, KEY_FILE, ...Object.keys(files).filter((path) => path !== KEY_FILE)])
+    await rename(partial, request.output)
+    if (request.keyFile) await trustSigner(signer)
+    const data = await readFile(request.output)
+    return {
+      file: request.output,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      size: (await stat(request.output)).size,
+      release,
+      arch,
+      engine: manifest.engine,
+      packages: packages.length,
+      signer: signer.fingerprint,
+      durationMs: Math.round(performance.now() - started),
+    }
+  } finally {
+    await rm(staging, {recursive: true, force: true})
+  }
+}
