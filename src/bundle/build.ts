@@ -9,32 +9,17 @@
  * downloads only indexes that changed and .debs it does not have yet.
  */
 import {execFile} from 'node:child_process'
-import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {basename, dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {promisify} from 'node:util'
-
-import {c as createTar} from 'tar'
 
 import {EnvironmentError, InputError, UsageError} from '../errors/index.js'
 import {pickVersionInRange} from '../engine/version-range.js'
-import {
-  BUNDLE_ARCHES,
-  BUNDLE_FORMAT,
-  BUNDLE_RELEASES,
-  type BundleManifest,
-  type BundlePackage,
-  bundleInstallPackages,
-  debFileName,
-  KEY_FILE,
-  MANIFEST_FILE,
-  MINIMAL_INSTALL,
-  REPO_DIR,
-  SIGNATURE_FILE,
-} from './format.js'
-import {clearSign, ownSigningKey, publicKeyArmor, type Signer, signDetached, trustSigner, userSigningKey} from './signing.js'
+import {BUNDLE_ARCHES, BUNDLE_RELEASES, bundleInstallPackages, debFileName} from './format.js'
+import {ownSigningKey, type Signer, trustSigner, userSigningKey} from './signing.js'
+import {type BundleDeb, writeBundle} from './write.js'
 
 const run = promisify(execFile)
 
@@ -186,24 +171,6 @@ async function writeMinimalStatus(root: string, release: string, arch: string, e
   return installed.length
 }
 
-function rfc2822(date: Date): string {
-  return date.toUTCString().replace('GMT', 'UTC')
-}
-
-/** The flat repository's Release file: its one index, Packages, by size and sha256. */
-function releaseFile(arch: string, packages: string, date: Date): string {
-  const sha256 = createHash('sha256').update(packages).digest('hex')
-  return [
-    'Origin: tk',
-    'Label: tk engine bundle',
-    `Date: ${rfc2822(date)}`,
-    `Architectures: ${arch} all`,
-    'SHA256:',
-    ` ${sha256} ${Buffer.byteLength(packages)} Packages`,
-    '',
-  ].join('\n')
-}
-
 export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> {
   const started = performance.now()
   checkBundleRequest(request)
@@ -232,70 +199,25 @@ export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> 
   await apt('apt-get', ['-q', '-y', '--download-only', 'install', ...wanted], env, 'downloading the packages')
   const shown = parseStanzas(await apt('apt-cache', ['show', ...plan.map(({name, version: v}) => `${name}=${v}`)], env, 'reading the packages\' records'))
 
-  const staging = await mkdtemp(join(dirname(request.output) || '.', `.${basename(request.output)}.`))
-  try {
-    await mkdir(join(staging, REPO_DIR))
-    const packages: BundlePackage[] = []
-    const stanzas: string[] = []
-    for (const item of plan) {
-      const record = shown.find((stanza) => stanza.fields.get('Package') === item.name && stanza.fields.get('Version') === item.version)
-      if (!record) throw new InputError(`tk bundle: apt has no record of ${item.name} ${item.version}`)
-      const deb = debFileName(item.name, item.version, item.arch)
-      const cached = join(root, 'var/cache/apt/archives', deb)
-      // eslint-disable-next-line no-await-in-loop -- one file at a time, each read once
-      const data = await readFile(cached)
-      const sha256 = createHash('sha256').update(data).digest('hex')
-      if (sha256 !== record.fields.get('SHA256')) throw new InputError(`tk bundle: ${deb} in the cache does not match ${release}'s index; remove ${cached} and run again`)
-      // eslint-disable-next-line no-await-in-loop
-      await copyFile(cached, join(staging, REPO_DIR, deb))
-      stanzas.push(`${record.text.replace(/^Filename: .*$/m, `Filename: ./${deb}`)}\n`)
-      packages.push({name: item.name, version: item.version, arch: item.arch, file: `${REPO_DIR}/${deb}`, sha256, size: data.length})
-    }
-    const now = new Date()
-    const packagesIndex = stanzas.join('\n')
-    const release_ = releaseFile(arch, packagesIndex, now)
-    const files: Record<string, string> = {}
-    const put = async (path: string, text: string) => {
-      await writeFile(join(staging, path), text)
-      files[path] = createHash('sha256').update(text).digest('hex')
-    }
-    await put(`${REPO_DIR}/Packages`, packagesIndex)
-    await put(`${REPO_DIR}/Release`, release_)
-    await put(`${REPO_DIR}/InRelease`, await clearSign(signer, release_))
-    await put(KEY_FILE, await publicKeyArmor(signer))
-    for (const item of packages) files[item.file] = item.sha256
-    const manifest: BundleManifest = {
-      format: BUNDLE_FORMAT,
-      release,
-      arch,
-      method: 'distro',
-      created: now.toISOString(),
-      minimal: MINIMAL_INSTALL,
-      install: install,
-      engine: {package: 'docker.io', version},
-      packages,
-      files,
-    }
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
-    await writeFile(join(staging, MANIFEST_FILE), manifestText)
-    await writeFile(join(staging, SIGNATURE_FILE), await signDetached(signer, manifestText))
-    const partial = `${request.output}.partial`
-    await createTar({file: partial, cwd: staging, portable: true}, [MANIFEST_FILE, SIGNATURE_FILE, KEY_FILE, ...Object.keys(files).filter((path) => path !== KEY_FILE)])
-    await rename(partial, request.output)
-    if (request.keyFile) await trustSigner(signer)
-    const data = await readFile(request.output)
-    return {
-      file: request.output,
-      sha256: createHash('sha256').update(data).digest('hex'),
-      size: (await stat(request.output)).size,
-      release,
-      arch,
-      engine: manifest.engine,
-      packages: packages.length,
-      signer: signer.fingerprint,
-      durationMs: Math.round(performance.now() - started),
-    }
-  } finally {
-    await rm(staging, {recursive: true, force: true})
+  const debs: BundleDeb[] = []
+  for (const item of plan) {
+    const record = shown.find((stanza) => stanza.fields.get('Package') === item.name && stanza.fields.get('Version') === item.version)
+    if (!record) throw new InputError(`tk bundle: apt has no record of ${item.name} ${item.version}`)
+    const cached = join(root, 'var/cache/apt/archives', debFileName(item.name, item.version, item.arch))
+    if (!existsSync(cached)) throw new InputError(`tk bundle: apt did not download ${item.name} ${item.version}`)
+    debs.push({...item, path: cached, stanza: record.text, sha256: record.fields.get('SHA256') ?? ''})
+  }
+  const written = await writeBundle({output: request.output, signer, release, arch, install, engine: {package: 'docker.io', version}, debs})
+  if (request.keyFile) await trustSigner(signer)
+  return {
+    file: request.output,
+    sha256: written.sha256,
+    size: written.size,
+    release,
+    arch,
+    engine: {package: 'docker.io', version},
+    packages: debs.length,
+    signer: signer.fingerprint,
+    durationMs: Math.round(performance.now() - started),
   }
 }

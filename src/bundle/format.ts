@@ -71,7 +71,7 @@ export function debFileName(name: string, version: string, arch: string): string
 export function bundleMismatch(manifest: Pick<BundleManifest, 'release' | 'arch'>, facts: HostFacts): string | undefined {
   const arch = debianArch(facts.arch)
   const release = facts.os.id === 'debian' ? facts.os.codename : undefined
-  const host = `${facts.os.prettyName ?? facts.os.id} (${release ?? facts.os.versionId ?? 'unknown release'}) on ${arch}`
+  const host = `${facts.os.prettyName ?? `${facts.os.id} ${release ?? facts.os.versionId ?? ''}`.trim()} on ${arch}`
   if (release !== manifest.release || arch !== manifest.arch) return `the bundle is for ${manifest.release} on ${manifest.arch}, and the host runs ${host}`
   return undefined
 }

@@ -7,7 +7,6 @@
  * touched.
  */
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 
 import {t as listTar} from 'tar'
@@ -15,6 +14,7 @@ import {t as listTar} from 'tar'
 import {InputError} from '../errors/index.js'
 import {type BundleManifest, KEY_FILE, MANIFEST_FILE, parseManifest, SIGNATURE_FILE} from './format.js'
 import {checkDetached, trustedFingerprints} from './signing.js'
+import {fileSha256} from './write.js'
 
 export interface OpenedBundle {
   file: string
@@ -32,12 +32,6 @@ export type SoundBundle = OpenedBundle & {manifest: BundleManifest}
 
 const TEXT_FILES = new Set([MANIFEST_FILE, SIGNATURE_FILE, KEY_FILE])
 const MAX_TEXT = 4 * 1024 * 1024
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
 
 /** The bundle's entries: sha256 of each regular file, the text of the small ones; anything else is a problem. */
 async function readEntries(file: string): Promise<{hashes: Map<string, string>; texts: Map<string, string>; problems: string[]}> {
