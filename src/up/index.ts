@@ -118,7 +118,15 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
     })
   }
   // Every host's desired state first: a mistake in tk.yml stops the run before any host is touched.
-  const desired = new Map(targets.map((target) => [target.name, desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})]))
+  // engine.bundle: each bundle read and checked (signature, hashes) here, once.
+  const {soundBundles} = await import('../bundle/open.js')
+  const bundles = await soundBundles(targets.map((target) => target.host!.engine.bundle))
+  const desired = new Map(
+    targets.map((target, index) => {
+      const engine = desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})
+      return [target.name, bundles[index] ? {...engine, bundle: bundles[index]} : engine]
+    }),
+  )
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
   const sandboxPlan = await prepareSandboxHosts(targets, options)
   return runOnSessions(
