@@ -165,8 +165,8 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
   }
   if (request.bundle && request.method === 'script') throw new UsageError('--bundle goes with the distro method, not --method script')
   // Each bundle is read and checked (signature, hashes) once, here: a bad one stops the run before any host is touched.
-  const {soundBundles} = await import('../bundle/open.js')
-  const bundles = await soundBundles(targets.map((target) => request.bundle ?? target.host?.engine.bundle))
+  const bundleFiles = targets.map((target) => request.bundle ?? target.host?.engine.bundle)
+  const bundles = bundleFiles.some(Boolean) ? await (await import('../bundle/open.js')).soundBundles(bundleFiles) : []
   const desired = new Map(
     targets.map((target, index) => {
       const base = target.host

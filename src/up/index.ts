@@ -119,8 +119,8 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
   }
   // Every host's desired state first: a mistake in tk.yml stops the run before any host is touched.
   // engine.bundle: each bundle read and checked (signature, hashes) here, once.
-  const {soundBundles} = await import('../bundle/open.js')
-  const bundles = await soundBundles(targets.map((target) => target.host!.engine.bundle))
+  const bundleFiles = targets.map((target) => target.host!.engine.bundle)
+  const bundles = bundleFiles.some(Boolean) ? await (await import('../bundle/open.js')).soundBundles(bundleFiles) : []
   const desired = new Map(
     targets.map((target, index) => {
       const engine = desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})
