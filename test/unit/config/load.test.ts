@@ -288,4 +288,13 @@ describe('tk.yml: finding and reading the file', () => {
     expect((error as ConfigError).message).to.equal('tk.yml:2:36: provisioners[0].script: setup.sh does not exist (relative to tk.yml)')
     expect(await loadConfigFile(join(dir, 'tk.yml'), {cwd: dir})).to.have.property('provisioners')
   })
+
+  it('takes engine.bundle relative to tk.yml, a host\'s over the file\'s, and with checkFiles names a missing one', async () => {
+    writeFileSync(join(dir, 'all.tkb'), '')
+    writeFileSync(join(dir, 'tk.yml'), 'engine: {bundle: all.tkb}\nhosts:\n  - {name: a}\n  - {name: b, engine: {bundle: /srv/b.tkb}}\n')
+    const config = await loadConfigFile(join(dir, 'tk.yml'), {cwd: dir})
+    expect(config.hosts.map((host) => host.engine.bundle)).to.deep.equal([join(dir, 'all.tkb'), '/srv/b.tkb'])
+    const error = await loadConfigFile(join(dir, 'tk.yml'), {cwd: dir, checkFiles: true}).catch((error_: unknown) => error_)
+    expect((error as ConfigError).message).to.equal('tk.yml:4:32: hosts[1].engine.bundle: /srv/b.tkb does not exist (relative to tk.yml)')
+  })
 })
