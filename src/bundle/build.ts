@@ -17,6 +17,7 @@ import {promisify} from 'node:util'
 
 import {EnvironmentError, InputError, UsageError} from '../errors/index.js'
 import {pickVersionInRange} from '../engine/version-range.js'
+import {withFileLock} from '../transport/file-lock.js'
 import {BUNDLE_ARCHES, BUNDLE_RELEASES, bundleInstallPackages, debFileName} from './format.js'
 import {ownSigningKey, type Signer, trustSigner, userSigningKey} from './signing.js'
 import {type BundleDeb, writeBundle} from './write.js'
@@ -171,15 +172,9 @@ async function writeMinimalStatus(root: string, release: string, arch: string, e
   return installed.length
 }
 
-export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> {
-  const started = performance.now()
-  checkBundleRequest(request)
-  await checkWorkstation()
-  const say = request.onProgress ?? (() => {})
-  const signer: Signer = request.keyFile ? await userSigningKey(request.keyFile) : await ownSigningKey()
+/** apt's part, in the private root: the indexes, a minimal install's status, the engine's version and dependencies, the .debs. */
+async function resolveAndDownload(request: BundleRequest, root: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<{version: string; install: string[]; debs: BundleDeb[]}> {
   const {release, arch} = request
-  const {root, env} = await aptRoot(release, arch)
-
   say(`reading ${release}'s package indexes for ${arch} from ${DEBIAN_MIRROR}`)
   await apt('apt-get', ['-q', 'update'], env, `fetching ${release}'s package indexes`)
   const minimal = await writeMinimalStatus(root, release, arch, env)
@@ -207,6 +202,23 @@ export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> 
     if (!existsSync(cached)) throw new InputError(`tk bundle: apt did not download ${item.name} ${item.version}`)
     debs.push({...item, path: cached, stanza: record.text, sha256: record.fields.get('SHA256') ?? ''})
   }
+  return {version, install, debs}
+}
+
+export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> {
+  const started = performance.now()
+  checkBundleRequest(request)
+  await checkWorkstation()
+  const say = request.onProgress ?? (() => {})
+  const signer: Signer = request.keyFile ? await userSigningKey(request.keyFile) : await ownSigningKey()
+  const {release, arch} = request
+  const {root, env} = await aptRoot(release, arch)
+
+  // One tk bundle at a time per apt root: a second waits briefly, then says so.
+  const {version, install, debs} = await withFileLock(join(root, 'apt.conf'), () => resolveAndDownload(request, root, env, say)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ELOCKED') throw error
+    throw new EnvironmentError(`another tk bundle is using ${root}`, {hint: 'run again when it is done'})
+  })
   const written = await writeBundle({output: request.output, signer, release, arch, install, engine: {package: 'docker.io', version}, debs})
   if (request.keyFile) await trustSigner(signer)
   return {

@@ -41,13 +41,19 @@ export async function ownSigningKey(dir = configDir()): Promise<Signer> {
     const {privateKey} = await openpgp.generateKey({type: 'ecc', curve: 'curve25519Legacy', userIDs: [{name: 'tk bundle signing key'}], format: 'armored'})
     await mkdir(dir, {recursive: true, mode: 0o700})
     // Created 0600 from the start: never readable by others, not even for a moment.
-    const handle = await open(file, 'wx', 0o600)
     try {
-      await handle.writeFile(privateKey)
-    } finally {
-      await handle.close()
+      const handle = await open(file, 'wx', 0o600)
+      try {
+        await handle.writeFile(privateKey)
+      } finally {
+        await handle.close()
+      }
+      armored = privateKey
+    } catch (error) {
+      // Another tk made it first: use that one.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new EnvironmentError(`cannot write tk's bundle key ${file}: ${(error as Error).message}`)
+      armored = await readFile(file, 'utf8')
     }
-    armored = privateKey
   }
   return signerOf(await openpgp.readPrivateKey({armoredKey: armored}), file)
 }

@@ -7,14 +7,14 @@
  * anything reaches the host.
  */
 import {expect} from 'chai'
-import {copyFileSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync, closeSync} from 'node:fs'
+import {closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {runTk} from '../run-tk.js'
 import {cutOffEgress} from '../support/no-egress.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
-import {cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
+import {cleanEnv, sandboxFleetYaml, sandboxFlags, target} from '../support/tk-hosts.js'
 
 interface StepJson {
   id: string
@@ -62,6 +62,7 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
   before(async function () {
     fixture = await sandboxFixture({releases: ['bookworm']})
     dir = mkdtempSync(join(tmpdir(), 'tk-bundle-'))
+    mkdirSync(join(dir, 'fleet'))
     // tk's key for this run only; the .debs and indexes cached in the sandbox home across runs.
     env = {...cleanEnv, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(fixture.sandbox.home.cacheDir, 'bundle')}
     const make = async (release: string, arch: string, name: keyof typeof bundles) => {
@@ -96,18 +97,20 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
     expect(await root(offline, 'ls -d /var/lib/tk/apt-bundle.* /var/lib/tk/bundles/.incoming.* 2>/dev/null | wc -l')).to.equal('0\n')
   })
 
-  it('sends nothing to a host that has the bundle: not on a second run, nor when the engine must be installed again', async () => {
+  it('sends nothing to a host that has the bundle: not on a second run, nor when tk up (engine.bundle in tk.yml) installs the engine again', async () => {
     const kept = await root(offline, 'stat -c %Y /var/lib/tk/bundles/*/.complete')
     const again = await provision(offline, bundles.bookworm, '--json')
     expect(again.code, again.stderr + again.stdout).to.equal(0)
     expect(JSON.parse(again.stdout).hosts[0].result.changed).to.equal(0)
 
     await root(offline, 'DEBIAN_FRONTEND=noninteractive apt-get -q -y purge docker.io >/dev/null 2>&1')
-    const reinstall = await provision(offline, bundles.bookworm, '--json')
+    copyFileSync(bundles.bookworm, join(dir, 'fleet', 'engine.tkb'))
+    const yaml = sandboxFleetYaml(fixture, [{name: 'offline', machine: offline}], ['engine:', '  bundle: engine.tkb', '  compose: false'])
+    writeFileSync(join(dir, 'fleet', 'tk.yml'), yaml)
+    const reinstall = await runTk(['up', '--json'], {cwd: join(dir, 'fleet'), env: {...env, ...NO_FETCHING, TK_KNOWN_HOSTS: fixture.sandbox.home.knownHosts}})
     expect(reinstall.code, reinstall.stderr + reinstall.stdout).to.equal(0)
-    const install = (JSON.parse(reinstall.stdout).hosts[0].result.steps as StepJson[]).find((step) => step.id === 'install')!
-    expect(install).to.include({result: 'changed'})
-    expect(install.detail).to.match(/^from the bundle \(already on the host\)/)
+    expect(reinstall.stdout).to.match(/from the bundle \(already on the host\): docker\.io=20\.10\./)
+    expect(await root(offline, 'docker version --format {{.Server.Version}}')).to.match(/^20\.10\./)
     expect(await root(offline, 'stat -c %Y /var/lib/tk/bundles/*/.complete'), 'the kept bundle, not sent again').to.equal(kept)
   })
 

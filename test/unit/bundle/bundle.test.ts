@@ -15,7 +15,8 @@ import {join} from 'node:path'
 import * as openpgp from 'openpgp'
 import {c as createTar, x as extractTar} from 'tar'
 
-import {bundleMismatch, parseManifest} from '../../../src/bundle/format.js'
+import {parseSimulatedInstalls, parseStanzas} from '../../../src/bundle/build.js'
+import {bundleMismatch, debFileName, parseManifest} from '../../../src/bundle/format.js'
 import {openBundle, requireSound} from '../../../src/bundle/open.js'
 import {planBundleInstall} from '../../../src/bundle/plan.js'
 import {ownSigningKey, signDetached, type Signer} from '../../../src/bundle/signing.js'
@@ -185,5 +186,22 @@ describe('offline bundles: the manifest and the host check', () => {
     const trixie = capturedHostFacts('trixie-bare')
     const sound = {file: 'b.tkb', sha256: 'f'.repeat(64), size: 1, signer: {userIds: [], verified: true, trusted: true}, problems: [], manifest: parseManifest(JSON.stringify(manifest))}
     expect(() => planBundleInstall('web-1', trixie, sound, false)).to.throw(UnsupportedHostError, /^web-1: the bundle is for bookworm on amd64, and the host runs .*trixie.*: nothing was sent$/)
+  })
+  it('reads apt-get -s\'s Inst lines (new and upgraded packages) and control stanzas, and names .debs as apt\'s cache does', () => {
+    const output = [
+      'NOTE: This is only a simulation!',
+      'Inst gcc-12-base (12.2.0-14+deb12u1 Debian:12.15/oldstable [amd64])',
+      'Inst libc6 [2.36-9] (2.36-9+deb12u14 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64]) []',
+      'Inst netbase (6.4 Debian:12.15/oldstable [all])',
+      'Conf netbase (6.4 Debian:12.15/oldstable [all])',
+    ].join('\n')
+    expect(parseSimulatedInstalls(output)).to.deep.equal([
+      {name: 'gcc-12-base', version: '12.2.0-14+deb12u1', arch: 'amd64'},
+      {name: 'libc6', version: '2.36-9+deb12u14', arch: 'amd64'},
+      {name: 'netbase', version: '6.4', arch: 'all'},
+    ])
+    const stanzas = parseStanzas('Package: a\nVersion: 1\nDescription: x\n more\n\n\nPackage: b\nVersion: 2:1.0\n')
+    expect(stanzas.map((stanza) => [stanza.fields.get('Package'), stanza.fields.get('Version')])).to.deep.equal([['a', '1'], ['b', '2:1.0']])
+    expect(debFileName('dmsetup', '2:1.02.185-2', 'amd64')).to.equal('dmsetup_2%3a1.02.185-2_amd64.deb')
   })
 })
