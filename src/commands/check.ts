@@ -69,7 +69,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     if (flags['kernel-config']) throw new UsageError('--kernel-config judges a local file; it cannot be combined with hosts')
 
     const {selectTargets} = await import('../fleet/host-connector.js')
-    const targets = await selectTargets(hosts, flags.config)
+    const targets = await selectTargets(hosts, flags.config, {reachOnly: true})
     const {checkHosts} = await import('../check/remote.js')
     const result = await checkHosts(targets, {
       concurrency: flags.concurrency,

@@ -47,7 +47,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'UNSUPPORTED', 'ENVIRONMENT'
       return {context: name, action: 'removed'}
     }
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
-    const targets = await selectTargets([args.host], flags.config)
+    const targets = await selectTargets([args.host], flags.config, {reachOnly: true})
     if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: a context points at one`)
     const endpoint = await env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {
       resolve: {sshConfigPath: flags['ssh-config']},

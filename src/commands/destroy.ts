@@ -52,7 +52,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     if (args.length === 0 && !(await import('../config/locate.js')).findConfigFile({path: flags.config})) {
       throw new InputError(`no hosts given, and no tk.yml in ${process.cwd()} or any directory above it`, {hint: 'name the hosts, or run in the directory of your tk.yml'})
     }
-    let targets = await selectTargets(args.length > 0 ? args : ['@all'], flags.config)
+    let targets = await selectTargets(args.length > 0 ? args : ['@all'], flags.config, {reachOnly: true})
     if (args.length === 0) targets = targets.filter((target) => target.provider === 'sandbox')
     if (targets.length === 0) {
       this.log('nothing to destroy: tk.yml has no sandbox hosts')

@@ -44,7 +44,7 @@ ${exitCodeTable(['OK', 'USAGE', 'CONFIG', 'UNSUPPORTED'])}`
     }
     if (!args.host) throw new UsageError('say which host: tk env HOST, or tk env --unset')
     const [{selectTargets}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
-    const targets = await selectTargets([args.host], flags.config)
+    const targets = await selectTargets([args.host], flags.config, {reachOnly: true})
     if (targets.length !== 1) throw new UsageError(`${args.host} names ${targets.length} hosts: tk env points at one`)
     const endpoint = await env.dockerEndpoint(targets[0].name, targets[0], findConfigFile({path: flags.config}), {
       resolve: {sshConfigPath: flags['ssh-config']},

@@ -54,7 +54,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
 
     const stdin = flags.stdin ? await readAll(process.stdin) : undefined
     const {selectTargets} = await import('../fleet/host-connector.js')
-    const targets = await selectTargets(hosts, flags.config)
+    const targets = await selectTargets(hosts, flags.config, {reachOnly: true})
     const {execOnHosts} = await import('../exec/index.js')
     const fleet = await execOnHosts(targets, command, {
       asRoot: flags.sudo,

@@ -17,13 +17,16 @@ export interface EnvExpansion {
   names: string[]
   /** The variables' values that were put in. */
   values: string[]
+  /** Unset variables left as written (`defer`). */
+  deferred: string[]
 }
 
 /** Expands one string; throws a ConfigError naming the variable and where it is used. */
-export function expandString(text: string, env: NodeJS.ProcessEnv, path: ConfigPath, file: string): EnvExpansion {
+export function expandString(text: string, env: NodeJS.ProcessEnv, path: ConfigPath, file: string, options: {defer?: boolean} = {}): EnvExpansion {
   const where = formatPath(path)
   const names: string[] = []
   const values: string[] = []
+  const deferred: string[] = []
   const value = text.replace(REFERENCE, (whole, inner: string | undefined) => {
     if (whole === '$${') return '${'
     if (!whole.endsWith('}')) {
@@ -45,12 +48,17 @@ export function expandString(text: string, env: NodeJS.ProcessEnv, path: ConfigP
       return set
     }
     if (fallbackAt !== -1) return body.slice(fallbackAt + 2)
+    if (options.defer) {
+      // Left as written: a command that does not use this value need not have it (tk status without the provisioners' secrets).
+      deferred.push(name)
+      return whole
+    }
     throw new ConfigError(`${file}: ${where}: environment variable ${name} is ${set === '' ? 'empty' : 'not set'}`, {
       path: where,
       hint: `export ${name} before running tk, or write \${${name}:-fallback}`,
     })
   })
-  return {value, names, values}
+  return {value, names, values, deferred}
 }
 
 /** Where a value came (wholly or partly) from the environment: data path -> variable names. */
@@ -59,6 +67,19 @@ export type EnvOrigins = Map<string, string[]>
 /** Keys whose strings are not expanded, as [parent key, key]: a shell provisioner's inline script. */
 function isExempt(path: ConfigPath): boolean {
   return path.length === 3 && path[0] === 'provisioners' && path[2] === 'inline'
+}
+
+/**
+ * Where secrets live and nothing but tk up and tk provision reads them: a
+ * provisioner's env (a docker provisioner's container env too) and the
+ * engine's daemon options. With `deferSecrets`, a variable unset there is
+ * left as written instead of refused, so that tk status, exec, destroy and
+ * the other commands that only reach hosts run without every secret set.
+ */
+function isSecretsOnly(path: ConfigPath): boolean {
+  if (path[0] === 'provisioners') return path[2] === 'env' || (path[2] === 'container' && path[3] === 'env')
+  if (path[0] === 'engine') return path[1] === 'daemon'
+  return path[0] === 'hosts' && path[2] === 'engine' && path[3] === 'daemon'
 }
 
 /**
@@ -71,15 +92,18 @@ export function expandEnv(
   file: string,
   /** "FILE:LINE:COL" of a value, for messages. */
   fileAt: (path: ConfigPath) => string = () => file,
-): {origins: EnvOrigins; values: Array<{path: ConfigPath; value: string}>} {
+  options: {deferSecrets?: boolean} = {},
+): {origins: EnvOrigins; values: Array<{path: ConfigPath; value: string}>; deferred: string[]} {
   const origins: EnvOrigins = new Map()
   const values: Array<{path: ConfigPath; value: string}> = []
+  const deferred = new Set<string>()
   const visit = (node: unknown, path: ConfigPath): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('$') || isExempt(path)) return node
-      const expansion = expandString(node, env, path, fileAt(path))
+      const expansion = expandString(node, env, path, fileAt(path), {defer: options.deferSecrets && isSecretsOnly(path)})
       if (expansion.names.length > 0) origins.set(formatPath(path), expansion.names)
       for (const value of expansion.values) values.push({path, value})
+      for (const name of expansion.deferred) deferred.add(name)
       return expansion.value
     }
     if (Array.isArray(node)) {
@@ -94,5 +118,5 @@ export function expandEnv(
     return node
   }
   visit(data, [])
-  return {origins, values}
+  return {origins, values, deferred: [...deferred].sort()}
 }

@@ -28,6 +28,8 @@ export interface LoadOptions extends LocateOptions {
   required?: boolean
   /** Also require that files named by provisioners (scripts, sources, image archives) exist. */
   checkFiles?: boolean
+  /** Leave unset variables in provisioners' env and daemon options as written: for commands that only reach hosts. */
+  deferSecrets?: boolean
 }
 
 /**
@@ -45,7 +47,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<TkConfig | 
 }
 
 /** Reads one tk.yml, refusing oversized files before parsing them. */
-export async function loadConfigFile(file: string, options: {cwd?: string; env?: NodeJS.ProcessEnv; checkFiles?: boolean} = {}): Promise<TkConfig> {
+export async function loadConfigFile(file: string, options: {cwd?: string; env?: NodeJS.ProcessEnv; checkFiles?: boolean; deferSecrets?: boolean} = {}): Promise<TkConfig> {
   const displayName = displayNameOf(file, options.cwd)
   let text: string
   try {
@@ -62,11 +64,11 @@ export async function loadConfigFile(file: string, options: {cwd?: string; env?:
   }
   if (text.includes('\u0000')) throw new ConfigError(`${displayName}: the file holds binary data, not YAML`, {hint: 'point --config at a tk.yml'})
   const {parseConfigText} = await import('./load.js')
-  return parseConfigText(text, {file, displayName, env: options.env, checkFiles: options.checkFiles})
+  return parseConfigText(text, {file, displayName, env: options.env, checkFiles: options.checkFiles, deferSecrets: options.deferSecrets})
 }
 
 /** Parses tk.yml text (for tests and tools); `file` is its notional absolute path. */
-export async function parseConfig(text: string, options: {file: string; displayName?: string; env?: NodeJS.ProcessEnv; checkFiles?: boolean}): Promise<TkConfig> {
+export async function parseConfig(text: string, options: {file: string; displayName?: string; env?: NodeJS.ProcessEnv; checkFiles?: boolean; deferSecrets?: boolean}): Promise<TkConfig> {
   const {parseConfigText} = await import('./load.js')
   return parseConfigText(text, options)
 }

@@ -20,6 +20,8 @@ export interface ParseOptions {
   env?: NodeJS.ProcessEnv
   /** Also require that files named by provisioners exist. */
   checkFiles?: boolean
+  /** Leave unset variables in provisioners' env and daemon options as written (commands that only reach hosts). */
+  deferSecrets?: boolean
 }
 
 /** Host connection fields: values from the environment there are addresses and names, shown in tables. */
@@ -37,7 +39,7 @@ export function parseConfigText(text: string, options: ParseOptions): TkConfig {
     const where = source.locate(path)
     return where ? `${displayName}:${where.line}:${where.column}` : displayName
   }
-  const {origins, values} = expandEnv(source.data, options.env ?? process.env, displayName, fileAt)
+  const {origins, values, deferred} = expandEnv(source.data, options.env ?? process.env, displayName, fileAt, {deferSecrets: options.deferSecrets})
   checkSchema(source.data, source, displayName, origins)
   const secretValues = values.filter(({path, value}) => !SHOWN.test(formatPath(path)) && value.length >= MIN_SECRET_LENGTH)
   const secrets = [...new Set(secretValues.map(({value}) => value))]
@@ -49,5 +51,6 @@ export function parseConfigText(text: string, options: ParseOptions): TkConfig {
     secrets,
     secretPaths: secretValues.map(({path}) => path),
     checkFiles: options.checkFiles,
+    deferredEnv: deferred,
   })
 }

@@ -38,6 +38,8 @@ export interface ResolveContext {
   secretPaths?: ConfigPath[]
   /** Also require that files named by provisioners exist. */
   checkFiles?: boolean
+  /** Unset variables left as written (see TkConfig.deferredEnv). */
+  deferredEnv?: string[]
 }
 
 export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
@@ -225,6 +227,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     groups,
     provisioners,
     secrets: context.secrets,
+    deferredEnv: context.deferredEnv ?? [],
   }
 }
 

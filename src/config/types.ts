@@ -175,4 +175,6 @@ export interface TkConfig {
   provisioners: Provisioner[]
   /** Values that came from the environment and may be secret; never print them. */
   secrets: string[]
+  /** Variables left unset in provisioners' env and daemon options (loaded with deferSecrets): this config must not be applied. */
+  deferredEnv: string[]
 }

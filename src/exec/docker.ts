@@ -38,7 +38,7 @@ export async function runDocker(request: DockerRequest): Promise<DockerOutcome> 
 
   // Loaded only past the tunnel: tk.yml, targets and SSH are what the call above avoids.
   const [{selectTargets}, {execOnHosts}] = await Promise.all([import('../fleet/host-connector.js'), import('./index.js')])
-  const targets = await selectTargets(hosts, request.configPath)
+  const targets = await selectTargets(hosts, request.configPath, {reachOnly: true})
   // One host named as such runs as if local; a group always fans out, even of one host.
   const single = hosts.length === 1 && targets.length === 1 && (targets[0].raw || targets[0].name === hosts[0])
   if (single) {

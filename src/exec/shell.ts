@@ -10,7 +10,7 @@ import {HostConnector, selectTargets} from '../fleet/host-connector.js'
 import {UsageError} from '../errors/index.js'
 
 export async function openShell(name: string, options: TransportOptions & {config?: string; pty?: boolean}): Promise<number> {
-  const targets = await selectTargets([name], options.config)
+  const targets = await selectTargets([name], options.config, {reachOnly: true})
   if (targets.length !== 1) throw new UsageError(`${name} names ${targets.length} hosts: tk ssh opens a shell on one`)
   const connector = new HostConnector(options)
   const host = await connector.get(targets[0])

@@ -70,9 +70,14 @@ export class HostConnector {
   }
 }
 
-/** Reads tk.yml when there is one and turns the command's host arguments into targets. */
-export async function selectTargets(args: string[], configPath?: string): Promise<Target[]> {
+/**
+ * Reads tk.yml when there is one and turns the command's host arguments into
+ * targets. `reachOnly`: the command only reaches hosts (status, exec, check,
+ * destroy, docker, tunnel): provisioners' and daemon options' secrets may be
+ * unset. Commands that apply tk.yml's engine or provisioners leave it off.
+ */
+export async function selectTargets(args: string[], configPath?: string, options: {reachOnly?: boolean} = {}): Promise<Target[]> {
   const {loadConfig} = await import('../config/index.js')
   const {resolveTargets} = await import('../targets/index.js')
-  return resolveTargets(await loadConfig({path: configPath}), args)
+  return resolveTargets(await loadConfig({path: configPath, deferSecrets: options.reachOnly}), args)
 }

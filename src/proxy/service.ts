@@ -55,7 +55,7 @@ async function chooseEndpoint(options: TunnelRunOptions, project: string | undef
 /** Runs a tunnel in the foreground until SIGINT or SIGTERM; resolves once it has shut down. */
 export async function runTunnel(options: TunnelRunOptions): Promise<TunnelState> {
   const [{selectTargets, HostConnector}, {findConfigFile}] = await Promise.all([import('../fleet/host-connector.js'), import('../config/locate.js')])
-  const targets = await selectTargets([options.host], options.config)
+  const targets = await selectTargets([options.host], options.config, {reachOnly: true})
   const project = findConfigFile({path: options.config})
   if (targets.length !== 1) throw new UsageError(`${options.host} names ${targets.length} hosts: a tunnel goes to one`)
   const [target] = targets

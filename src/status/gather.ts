@@ -58,7 +58,7 @@ export async function statusTargets(args: string[], configPath?: string): Promis
       hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them (tk init writes one)',
     })
   }
-  return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath)
+  return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath, {reachOnly: true})
 }
 
 export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {

@@ -298,3 +298,34 @@ describe('tk.yml: finding and reading the file', () => {
     expect((error as ConfigError).message).to.equal('tk.yml:4:32: hosts[1].engine.bundle: /srv/b.tkb does not exist (relative to tk.yml)')
   })
 })
+
+describe('tk.yml for commands that only reach hosts: secrets they do not use may be unset', () => {
+  const text = [
+    'hosts:',
+    '  - {name: a, address: "${ADDR:-10.0.0.1}", engine: {daemon: {labels: ["k=${HOST_LABEL}"]}}}',
+    'engine:',
+    '  daemon: {proxies: {http-proxy: "http://u:${PROXY_PW}@proxy:3128"}}',
+    'provisioners:',
+    '  - {name: x, type: shell, inline: echo, env: {TOKEN: "${SECRET_TOKEN}"}}',
+    '  - {name: w, type: docker, image: nginx, container: {name: web, env: {DB_PW: "${DB_PW}"}}}',
+    '',
+  ].join('\n')
+  const deferred = (source: string, env: NodeJS.ProcessEnv = {}) => parseConfig(source, {file: '/fleet/tk.yml', displayName: 'tk.yml', env, deferSecrets: true})
+
+  it("leaves unset variables in provisioners' env and daemon options as written, and names them", async () => {
+    const config = await deferred(text)
+    expect(config.deferredEnv).to.deep.equal(['DB_PW', 'HOST_LABEL', 'PROXY_PW', 'SECRET_TOKEN'])
+    expect(config.hosts[0].address).to.equal('10.0.0.1')
+    const shell = config.provisioners.find((provisioner) => provisioner.name === 'x') as {env?: Record<string, string>}
+    expect(shell.env).to.deep.equal({TOKEN: '${SECRET_TOKEN}'})
+  })
+
+  it('still refuses an unset variable where a host is reached from', async () => {
+    const error = await deferred(text.replace('${ADDR:-10.0.0.1}', '${ADDR}')).then(() => undefined, (caught: Error) => caught)
+    expect(error?.message).to.match(/hosts\[0\]\.address: environment variable ADDR is not set/)
+  })
+
+  it('refuses them all when the config is to be applied (the default)', async () => {
+    expect((await failure(text)).message).to.match(/environment variable (PROXY_PW|HOST_LABEL|SECRET_TOKEN) is not set/)
+  })
+})
