@@ -28,10 +28,10 @@ describe('tk reboot on sandbox hosts', function () {
   const on = (host: string, command: string) => tk(['exec', host, '--', command])
 
   before(async function () {
-    fixture = await sandboxFixture({releases: ['bookworm']})
+    fixture = await sandboxFixture({releases: ['bookworm', 'bullseye']})
     dir = mkdtempSync(join(tmpdir(), 'tk-reboot-'))
-    writeFileSync(join(dir, 'tk.yml'), 'provider: sandbox\nhosts:\n  - name: rb-1\n  - name: rb-2\n')
-    machines = await ensureSandboxHosts(await selectTargets(['rb-1', 'rb-2'], join(dir, 'tk.yml')))
+    writeFileSync(join(dir, 'tk.yml'), 'provider: sandbox\nhosts:\n  - name: rb-1\n  - name: rb-2\n  - name: rb-3\n    release: bullseye\n')
+    machines = await ensureSandboxHosts(await selectTargets(['rb-1', 'rb-2', 'rb-3'], join(dir, 'tk.yml')))
   })
 
   after(async () => {
@@ -49,7 +49,7 @@ describe('tk reboot on sandbox hosts', function () {
       expect(run.code, run.stderr).to.equal(0)
       before[host] = run.stdout
     }
-    const portsBefore = machines.map((machine) => machine.port)
+    const portsBefore = machines.slice(0, 2).map((machine) => machine.port)
 
     const run = await tk(['reboot', 'rb-1', 'rb-2', '--serial', '1', '--json'])
     expect(run.code, run.stderr + run.stdout).to.equal(0)
@@ -83,6 +83,35 @@ describe('tk reboot on sandbox hosts', function () {
       expect(key).to.equal(keyBefore)
       expect(initStarted, 'PID 1 started again').to.not.equal(initBefore)
     }
+  })
+
+  it("tk upgrade --kernel: --dry-run names bookworm's backports kernel and changes nothing; the run installs it alone from backports, reboots, and says the running kernel is still the workstation's", async () => {
+    const dry = await tk(['upgrade', 'rb-1', '--kernel', '--dry-run', '--json'])
+    expect(dry.code, dry.stderr).to.equal(0)
+    const planned = JSON.parse(dry.stdout).hosts[0].result
+    expect(planned).to.include({package: 'linux-image-amd64', suite: 'bookworm-backports', changed: 1})
+    const untouched = (await on('rb-1', 'ls /etc/apt/sources.list.d/; dpkg -l "linux-image-*" 2>&1 | grep -c ^ii || true')).stdout
+    expect(untouched).to.not.contain('backports')
+    expect(untouched).to.match(/^0$/m)
+
+    const kernel = (await on('rb-1', 'uname -r')).stdout.trim()
+    const run = await tk(['upgrade', 'rb-1', '--kernel', '--json'])
+    expect(run.code, run.stdout + run.stderr).to.equal(1)
+    const failed = JSON.parse(run.stdout).hosts[0]
+    expect(failed.error.message).to.match(new RegExp(`installed linux-image-amd64 \\S+ from bookworm-backports and rebooted, but the running kernel is still ${kernel.replaceAll('.', '\\.')}: this machine is a container`))
+    // The kernel and what it needs came from backports; nothing else did (systemd, udev stay bookworm's).
+    const host = await on('rb-1', 'cat /etc/apt/sources.list.d/tk-bookworm-backports.sources; dpkg-query -W -f "\\${Package} \\${Version}\\n" | grep "~bpo" || true; dpkg-query -W -f "\\${Version}\\n" systemd')
+    expect(host.stdout).to.contain('Suites: bookworm-backports')
+    const fromBackports = host.stdout.split('\n').filter((line) => line.includes('~bpo')).map((line) => line.split(' ')[0])
+    expect(fromBackports, host.stdout).to.include('linux-image-amd64')
+    for (const name of fromBackports) expect(name, host.stdout).to.match(/^linux-(image|base)/)
+    expect(host.stdout.trim().split('\n').at(-1)).to.not.contain('bpo')
+  })
+
+  it('tk upgrade --kernel on bullseye says no newer kernel exists and leaves the host as it is', async () => {
+    const run = await tk(['upgrade', 'rb-3', '--kernel', '--json'])
+    expect(run.code, run.stderr).to.equal(0)
+    expect(JSON.parse(run.stdout).hosts[0].result).to.include({changed: 0, note: 'Debian bullseye has no newer kernel: its backports suite is no longer published'})
   })
 
   it('refuses without a host, in one line', async () => {
