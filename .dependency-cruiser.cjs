@@ -11,7 +11,7 @@ const LAYERS = [
   ['commands'],
   ['cli'],
   ['render'],
-  ['up', 'status', 'destroy', 'upgrade', 'exec'],
+  ['up', 'status', 'destroy', 'upgrade', 'exec', 'reboot'],
   ['proxy'],
   ['provision'],
   ['bundle'],

@@ -7,6 +7,7 @@ import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, tr
 import {finishFleet} from '../cli/fleet-output.js'
 import {failureLine} from '../render/fleet.js'
 import type {UpgradeFleetResult} from '../upgrade/index.js'
+import type {KernelFleetResult} from '../upgrade/kernel.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 export default class Upgrade extends TkCommand {
@@ -15,6 +16,8 @@ export default class Upgrade extends TkCommand {
   static override description = `For each host, in turn: refresh its package lists, then move docker.io (and docker-cli where installed) to the newest version its sources offer within --engine-version, and containerd, runc and tini to apt's candidates. Without --engine-version the range keeps the installed major (^20 for docker.io 20.10.24+dfsg1-1+deb12u1). Versions are ordered as dpkg orders them; the range is matched against the upstream version (20.10.24 in 20.10.24+dfsg1-1+deb12u1+b6).
 
 A move to an older version is refused unless --allow-downgrade. The packages' own restarts are held back: tk restarts the engine once, after all of them, and waits for docker info to answer (--health-timeout). When it does not, tk shows the engine's journal, puts the previous versions back where the sources still offer them and starts the engine again.
+
+With --kernel, tk upgrades the host's kernel instead: on Debian the backports metapackage of the running kernel's flavour (linux-image-amd64, -cloud-amd64, -arm64 ...) installed as PACKAGE/RELEASE-backports so that nothing else comes from backports (the backports source is added when missing, and stays: the kernel's security updates come from it); on Ubuntu LTS the HWE metapackage. Then the host is rebooted (as tk reboot does), and its running kernel read again: a kernel that did not change (a container, a bootloader that booted the old one) is a failure that says so. A host with no newer kernel (bullseye: its backports are gone) is left as it is, said plainly. See docs/upgrade.md.
 
 Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists; it asks --concurrency hosts at once (default 16) and reports every host, since nothing rolls. See docs/upgrade.md.
 
@@ -26,6 +29,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
   static override examples = [
     {description: 'See what would move, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
     {description: 'Upgrade within the installed major, one host at a time', command: '<%= config.bin %> <%= command.id %> web-1 web-2 web-3'},
+    {description: "Install the release's newer kernel (Debian backports) and reboot, one host at a time", command: '<%= config.bin %> <%= command.id %> web-1 --kernel'},
+    {description: 'Name the kernel package each host would get, change nothing', command: '<%= config.bin %> <%= command.id %> @all --kernel --dry-run'},
     {description: 'Move to engine 26 or 27, two hosts at a time, stop after two failures', command: "<%= config.bin %> <%= command.id %> @web --engine-version '>=26 <28' --serial 2 --max-fail 2"},
   ]
 
@@ -43,6 +48,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       env: 'TK_ENGINE_VERSION',
     }),
     'allow-downgrade': Flags.boolean({summary: 'Let a package move to an older version than the one installed.'}),
+    kernel: Flags.boolean({summary: "Upgrade the kernel instead of the engine: the release's newer kernel, then a reboot.", exclusive: ['engine-version', 'allow-downgrade']}),
+    'reboot-timeout': Flags.integer({summary: 'With --kernel: seconds each host may take to go down and come back.', default: 600, min: 10, helpValue: 'SECONDS'}),
     serial: Flags.integer({summary: 'How many hosts to upgrade at once.', default: 1, min: 1, env: 'TK_SERIAL'}),
     'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
     'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
@@ -52,9 +59,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     ...transportFlags,
   }
 
-  async run(): Promise<Omit<UpgradeFleetResult, 'exitCode' | 'outcomes'>> {
+  async run(): Promise<Omit<UpgradeFleetResult | KernelFleetResult, 'exitCode' | 'outcomes'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Upgrade)
+    if (flags.kernel) return this.kernel(argv as string[], flags)
     const [{selectTargets}, {parseEngineRange}, {upgradeHosts, UpgradeFailed}, render] = await Promise.all([
       import('../fleet/host-connector.js'),
       import('../engine/version-range.js'),
@@ -90,6 +98,41 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     if (!this.jsonEnabled()) {
       this.log('')
       this.log(render.renderUpgradeSummary(result.outcomes, style, flags['dry-run']))
+    }
+    return finishFleet(result)
+  }
+
+  /** tk upgrade --kernel: the newer kernel, a reboot, the kernel read again. */
+  private async kernel(hosts: string[], flags: {config?: string; serial: number; 'max-fail': number; 'dry-run': boolean; concurrency?: number; wait?: number; 'reboot-timeout': number} & Parameters<typeof transportOptions>[0]): Promise<Omit<KernelFleetResult, 'exitCode' | 'outcomes'>> {
+    const [{selectTargets}, {upgradeKernels}, render] = await Promise.all([import('../fleet/host-connector.js'), import('../upgrade/kernel.js'), import('../render/upgrade.js')])
+    const targets = await selectTargets(hosts, flags.config)
+    const style = makeStyle(useColor())
+    const width = Math.max(...targets.map((target) => target.name.length))
+    const json = this.jsonEnabled()
+    const said = new Map<string, string>()
+    const result = await upgradeKernels(targets, {
+      dryRun: flags['dry-run'],
+      serial: flags.serial,
+      concurrency: flags.concurrency,
+      maxFail: flags['max-fail'],
+      timeoutMs: flags['reboot-timeout'] * 1000,
+      waitSeconds: flags.wait,
+      transport: transportOptions(flags, (message) => this.warn(message)),
+      onProgress: (target, text) => {
+        const phase = text.startsWith('down for') ? 'down' : text
+        if (json || said.get(target) === phase) return
+        said.set(target, phase)
+        process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${phase}`)}\n`)
+      },
+      onDone: (outcome) => {
+        if (json) return
+        if (outcome.status === 'ok') this.log(render.kernelLine(outcome.target, width, outcome.value, style))
+        else if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
+      },
+    })
+    if (!json) {
+      this.log('')
+      this.log(render.renderKernelSummary(result.outcomes, style, flags['dry-run']))
     }
     return finishFleet(result)
   }

@@ -3,6 +3,7 @@
  * that has something to do, in order, stopping at the first failure. Emits an
  * event per step so the command can show progress.
  */
+import {AptProgressReader} from '../engine/apt-progress.js'
 import {HostStateError} from '../errors/index.js'
 import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/host-facts.js'
 import type {Host, RunResult} from '../transport/host.js'
@@ -49,6 +50,8 @@ export interface ProvisionOptions {
   onStep?: (target: string, outcome: StepOutcome) => void
   /** A step that has something to do is about to start (for live progress). */
   onStepStart?: (target: string, step: {id: StepId; title: string}) => void
+  /** What a running step is doing, in a few words, as it goes (apt's own progress while packages are fetched and unpacked). */
+  onStepProgress?: (target: string, step: {id: StepId; title: string}, text: string) => void
   /** A new connection (new login session), so that a new docker group membership applies. */
   reconnect?: () => Promise<ProvisionHosts>
   /** The facts round trip already made under the host's lock (in its round trip), and what it printed; made here when absent. */
@@ -124,7 +127,11 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
     try {
       options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
-      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin)
+      const detail = await applyStep(target, step, current, facts, {
+        setVersion: (version) => (engineVersion = version),
+        addedLogin,
+        progress: options.onStepProgress && ((text) => options.onStepProgress?.(target, {id: step.id, title: step.title}, text)),
+      })
       if (step.action === 'change') changed++
       done(step.action === 'change' ? 'changed' : 'verified', detail)
       if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users.includes(facts.user.name)) {
@@ -157,13 +164,23 @@ async function applyStep(
   step: StepToRun,
   hosts: ProvisionHosts,
   facts: HostFacts,
-  setVersion: (version: string) => void,
-  addedLogin?: boolean,
+  {setVersion, addedLogin, progress}: {setVersion: (version: string) => void; addedLogin?: boolean; progress?: (text: string) => void},
 ): Promise<string> {
   const root = async (script: string, what: string) => {
     const result = await hosts.root.run(script)
     if (result.code !== 0) throw failure(target, step, result, what)
     return result
+  }
+  // apt's own progress, passed on as it comes when someone is watching (lib/apt-detached.sh).
+  const apt = async (packages: string[], env: Record<string, string> = {}) => {
+    if (!progress) return root(await boundScript('install-engine-apt.sh', packages, env), 'apt-get')
+    const reader = new AptProgressReader(progress)
+    const result = await hosts.root.run(await boundScript('install-engine-apt.sh', packages, {...env, TK_APT_PROGRESS: '1'}), {
+      onStdout: (chunk) => reader.push(chunk),
+    })
+    const finished = {...result, stdout: reader.finish()}
+    if (finished.code !== 0) throw failure(target, step, finished, 'apt-get')
+    return finished
   }
   switch (step.id) {
     case 'kernel-modules':
@@ -189,13 +206,13 @@ async function applyStep(
         const pinned = step.packages.map((name) =>
           name === 'docker.io' || (name === 'docker-cli' && offered['docker-cli']?.includes(version)) ? `${name}=${version}` : name,
         )
-        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+        await apt(pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')})
         return `${step.detail}; docker.io ${version} (newest within ${step.versionRange})`
       }
-      await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+      await apt(step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')})
       return step.detail
     case 'compose':
-      await root(await boundScript('install-engine-apt.sh', step.packages), 'apt-get')
+      await apt(step.packages)
       return step.detail
     case 'service':
       await root(await boundScript('enable-engine-service.sh', [step.init]), 'the service manager')

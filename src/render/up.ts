@@ -27,6 +27,8 @@ export interface UpProgressOptions {
   dryRun: boolean
   /** Width of the step-name column: the longest step or provisioner name to come (`shell:busybox-image`). */
   stepWidth?: number
+  /** The terminal's width: a live line longer than that would wrap and break the redrawing. Default: stdout's columns, else 80. */
+  columns?: () => number
 }
 
 /** The step-name column is at least this wide, and as wide as the longest name tk.yml gives a provisioner. */
@@ -109,6 +111,14 @@ export class UpProgress {
     this.draw()
   }
 
+  /** The activity cut to what the terminal has room for beside the name and the clock. */
+  private fit(activity: string, elapsed: string): string {
+    const columns = this.options.columns?.() ?? (process.stdout.columns || 80)
+    const room = columns - (2 + this.width + 2 + 1 + elapsed.length) - 1
+    if (activity.length <= room) return activity
+    return room > 1 ? `${activity.slice(0, room - 1)}…` : ''
+  }
+
   private draw(): void {
     if (!this.options.live) return
     const {style} = this.options
@@ -120,7 +130,7 @@ export class UpProgress {
         case 'waiting':
           return `${style.dim(`· ${name}  queued`)}`
         case 'running':
-          return `${style.yellow(SPINNER[this.frame])} ${name}  ${line.activity.padEnd(16)} ${style.dim(elapsed)}`
+          return `${style.yellow(SPINNER[this.frame])} ${name}  ${this.fit(line.activity, elapsed).padEnd(16)} ${style.dim(elapsed)}`
         case 'ok':
           return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'would change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
         case 'skipped':

@@ -1,6 +1,7 @@
 /** Human output of tk upgrade: a line per step as it finishes, the package moves, the journal of a failure, then a table per host. */
 import type {HostOutcome} from '../fleet/runner.js'
 import type {PackageMove, UpgradeResult, UpgradeStepOutcome} from '../upgrade/index.js'
+import type {KernelResult} from '../upgrade/kernel.js'
 import type {Style} from './style.js'
 import {renderFleetSummary} from './fleet.js'
 
@@ -41,5 +42,24 @@ export function renderUpgradeSummary(outcomes: Array<HostOutcome<UpgradeResult>>
     },
     result: (value, dry) => (value.changed === 0 ? style.green('current') : dry ? style.yellow('planned') : style.green('upgraded')),
     extra: [{title: 'RANGE', cell: (value) => value.range}],
+  })
+}
+
+/** "web-1  kernel 6.1.0-28-amd64 -> 6.12.48+deb12-amd64 (linux-image-amd64 6.12.48-1~bpo12+1 from bookworm-backports)", or why nothing was done. */
+export function kernelLine(target: string, width: number, result: KernelResult, style: Style): string {
+  const name = target.padEnd(width)
+  if (result.dryRun || !result.kernelAfter) return `${name}  ${result.note ?? 'nothing to do'}`
+  const source = result.package ? ` (${result.package} ${result.version ?? ''} from ${result.suite}${result.addedSource ? `; added ${result.addedSource}` : ''})` : ''
+  return `${name}  kernel ${result.kernelBefore} -> ${style.green(result.kernelAfter)}${source}`
+}
+
+export function renderKernelSummary(outcomes: Array<HostOutcome<KernelResult>>, style: Style, dryRun: boolean): string {
+  return renderFleetSummary(outcomes, style, dryRun, {
+    changed: (result) => result.changed,
+    engine: () => '-',
+    extra: [
+      {title: 'KERNEL', cell: (result) => (result.kernelAfter && result.kernelAfter !== result.kernelBefore ? `${result.kernelBefore} -> ${result.kernelAfter}` : result.kernelBefore)},
+      {title: 'PACKAGE', cell: (result) => (result.package ? `${result.package}/${result.suite}` : '-')},
+    ],
   })
 }

@@ -123,6 +123,7 @@ export async function upHost(
         facts: facts && lock?.roundTrip ? {request: facts, result: lock.roundTrip} : undefined,
         dryRun: options.dryRun,
         onStepStart: (_, step) => activity(step.id),
+        onStepProgress: (_, step, text) => activity(`${step.id}: ${text}`),
         onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),
         reconnect: async () => {
           const fresh = await session.reconnect()

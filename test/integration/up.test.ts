@@ -7,15 +7,16 @@
  * unreachable host fails alone; two runs on one host take turns.
  */
 import {expect} from 'chai'
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {loadConfigFile, type ShellProvisioner} from '../../src/config/index.js'
 import {shellSpecText, shellText} from '../../src/up/provisioners/shell.js'
 import {sha256} from '../../src/up/spec-hash.js'
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {tmuxTerminal} from '../support/terminal.js'
 import {cleanEnv, sandboxFleetYaml} from '../support/tk-hosts.js'
 
 interface UpJson {
@@ -267,5 +268,36 @@ describe('tk up on sandbox machines', function () {
     const nowhere = await runTk(['up'], {cwd: tmpdir(), env: {...cleanEnv, TK_CONFIG: ''}})
     expect(nowhere.code).to.equal(3)
     expect(nowhere.stderr.trim().split('\n')).to.have.length(1)
+  })
+
+  it("shows apt's own progress on the host's live line while the engine installs, the line kept within the terminal (under tmux)", async () => {
+    const bare = await fixture.machine({release: 'bookworm'})
+    const config = join(dir, 'tk-progress.yml')
+    writeFileSync(config, sandboxFleetYaml(fixture, [{name: 'fresh-1', machine: bare}]))
+    const session = `tk-up-progress-${process.pid}`
+    const marker = join(dir, 'up-progress-exit')
+    const command = ['env', 'SSH_AUTH_SOCK=', `TK_KNOWN_HOSTS=${fixture.sandbox.home.knownHosts}`, process.execPath, TK_BIN, 'up', '-c', config].map((word) => `'${word}'`).join(' ')
+    const {tmux, screen} = tmuxTerminal(session)
+    expect(tmux('new-session', '-d', '-s', session, '-x', '60', '-y', '20', `${command}; echo "exit=$?" > ${marker}; sleep 60`).status).to.equal(0)
+    const seen = new Set<string>()
+    try {
+      // Every screen until tk up ends (bounded: 5 minutes).
+      for (let attempt = 0; attempt < 3000; attempt++) {
+        for (const line of screen().split('\n')) if (line.includes('fresh-1')) seen.add(line.trimEnd())
+        if (attempt % 10 === 0 && readFileSync(marker, {encoding: 'utf8', flag: 'a+'}).trim()) break
+        // eslint-disable-next-line no-await-in-loop -- polling the screen
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(readFileSync(marker, 'utf8').trim(), [...seen].join('\n')).to.equal('exit=0')
+    } finally {
+      tmux('kill-session', '-t', session)
+    }
+    const lines = [...seen]
+    const progress = lines.filter((line) => /fresh-1 {2}install: (fetching \d+ of \d+|unpacking \S+|setting up \S+) \(\d+%\)/.test(line))
+    expect(progress, lines.join('\n')).to.not.be.empty
+    // What it was doing, with its clock, on one line of a 60-column terminal.
+    expect(lines.filter((line) => /install: unpacking/.test(line)), lines.join('\n')).to.not.be.empty
+    for (const line of progress) expect(line.length, line).to.be.at.most(60)
+    expect(progress.every((line) => /\d+\.\ds$/.test(line)), progress.join('\n')).to.equal(true)
   })
 })

@@ -383,6 +383,17 @@ export async function reachSandboxHost(target: Target, options: SandboxOptions =
   })
 }
 
+/** Readies a sandbox host's machine for a reboot: it starts again by itself when its init ends (tk reboot). */
+export async function readySandboxReboot(target: Target, options: SandboxOptions = {}): Promise<void> {
+  const [entry] = plan([target], options)
+  if (!entry) throw new Error(`${target.name} is not a sandbox host`)
+  const sandbox = await openSandbox(options.onProgress)
+  const machine = await sandbox.machines.find(entry.machine)
+  if (!machine) throw new ConnectionError(`${target.name} is a sandbox machine that does not exist yet; tk up creates it`)
+  checkOwner(entry, machine)
+  await sandbox.machines.restartOnReboot(machine.name)
+}
+
 async function isPinned(sandbox: Sandbox, machine: Machine): Promise<boolean> {
   const key = machine.hostKey.split(/\s+/).slice(0, 2).join(' ')
   return (await recordedHostKeys(sandbox.home.knownHosts, machine.ssh!.port)).includes(key)

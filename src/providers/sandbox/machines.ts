@@ -20,6 +20,9 @@ import {tarArchive} from './tar.js'
 
 export const DEFAULT_NETWORK = 'tk-sandbox'
 export const SNAPSHOT_REPOSITORY = 'tk-sandbox/snapshot'
+/** systemd in a container ends with 129 for a reboot: the engine starts the machine again on such an exit, never after a stop by tk (docker stop). */
+const RESTART_ON_REBOOT = {Name: 'on-failure', MaximumRetryCount: 0}
+
 const CONTAINER_PREFIX = 'tk-sandbox-'
 
 const MACHINE_LABEL = {
@@ -168,6 +171,8 @@ export class SandboxMachines {
         CgroupnsMode: 'host',
         PortBindings: {'22/tcp': [{HostIp: SANDBOX_SSH_HOST, HostPort: spec.port ? String(spec.port) : ''}]},
         NetworkMode: network,
+        // A reboot inside ends systemd with 129: the engine starts the machine again (a stop by tk or the engine is no failure).
+        RestartPolicy: RESTART_ON_REBOOT,
       },
       NetworkingConfig: {EndpointsConfig: {[network]: {Aliases: [spec.name]}}},
     } as Docker.ContainerCreateOptions)
@@ -210,6 +215,15 @@ export class SandboxMachines {
   async start(name: string, options: {waitForSsh?: boolean} = {}): Promise<Machine> {
     await this.get(name)
     return this.startContainer(name, options.waitForSsh ?? true)
+  }
+
+  /**
+   * Makes the machine start again by itself when its init ends for a reboot
+   * (machines made before tk set a restart policy on every machine lack one).
+   */
+  async restartOnReboot(name: string): Promise<void> {
+    const machine = await this.get(name)
+    await this.docker.getContainer(machine.id).update({RestartPolicy: RESTART_ON_REBOOT})
   }
 
   async stop(name: string): Promise<Machine> {

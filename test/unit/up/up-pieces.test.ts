@@ -212,6 +212,17 @@ describe('tk up: pure parts', () => {
       expect(writes.join('')).not.to.match(/web-1 +queued/)
     })
 
+    it('cuts a long activity (apt\'s progress) to the terminal\'s width, keeping the clock', () => {
+      const writes: string[] = []
+      const progress = new UpProgress(['web-1'], {live: true, style, write: (text) => writes.push(text), dryRun: false, columns: () => 40})
+      progress.start('web-1')
+      progress.activity('web-1', 'install: unpacking docker-compose-plugin-with-a-long-name (45%)')
+      progress.stop()
+      const line = writes.at(-1)!.replace(/^\u001B\[1F\u001B\[2K/, '').trimEnd()
+      expect(line.length).to.be.at.most(40)
+      expect(line).to.match(/^. web-1 {2}install: unpacking.*… \d+\.\ds$/)
+    })
+
     it('widens the step column to the longest provisioner name', () => {
       let out = ''
       const progress = new UpProgress(['web-1'], {live: false, style, write: (text) => (out += text), dryRun: false, stepWidth: 21})
