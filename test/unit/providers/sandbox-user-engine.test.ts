@@ -11,6 +11,7 @@ import {join} from 'node:path'
 
 import {EnvironmentError, UsageError} from '../../../src/errors/index.js'
 import {chooseEngine, unreachableEngine, userEngineRefusal} from '../../../src/providers/sandbox/engine-choice.js'
+import {stopSandboxEngine} from '../../../src/providers/sandbox/fleet.js'
 import {sandboxHome} from '../../../src/providers/sandbox/home.js'
 import {checkSubordinateIds, subordinateIds} from '../../../src/providers/sandbox/requirements.js'
 
@@ -34,6 +35,22 @@ describe("the sandbox's engine", () => {
       expect(home.engine).to.include({socket: '/var/run/docker.sock', shared: true})
       expect(sandboxHome('/var/lib/tk-sandbox', {kind: 'private'}).engine).to.include({socket: '/var/lib/tk-sandbox/engine/docker.sock', shared: false})
     })
+  })
+
+  it("is never stopped by tk when it is the user's", async () => {
+    const saved = {engine: process.env.TK_SANDBOX_ENGINE, host: process.env.DOCKER_HOST}
+    process.env.TK_SANDBOX_ENGINE = 'user'
+    process.env.DOCKER_HOST = 'unix:///run/tk-test-none.sock'
+    try {
+      const error = await stopSandboxEngine().catch((caught) => caught)
+      expect(error).to.be.instanceOf(EnvironmentError)
+      expect(error.message).to.equal('the sandbox uses your own Docker engine (/run/tk-test-none.sock): tk stops only the private engine it starts')
+    } finally {
+      for (const [name, value] of [['TK_SANDBOX_ENGINE', saved.engine], ['DOCKER_HOST', saved.host]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
   })
 
   describe('refusing one that cannot run systemd machines', () => {
