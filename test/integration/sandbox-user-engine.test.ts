@@ -9,17 +9,20 @@
  * exec-root, pid file and socket of group docker; no default bridge and an
  * address pool of its own, so it meets neither a system engine nor the
  * sandbox engines of other runs), and the user is a throwaway account made
- * here and removed after. The test needs root for those two.
+ * here and removed after. The test needs root for those two. Root's own tk
+ * with TK_SANDBOX_ENGINE=user uses the same engine, its image built by
+ * debootstrap and the same preparation script.
  */
 import {expect} from 'chai'
 import {execFileSync, spawn} from 'node:child_process'
-import {chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import Docker from 'dockerode'
 
-import {TK_BIN, type TkRun} from '../run-tk.js'
+import {runTk, type TkRun} from '../run-tk.js'
+import {cleanEnv} from '../support/tk-hosts.js'
 
 const USER = `tk-ue-${process.pid}`
 
@@ -34,19 +37,7 @@ describe("sandbox machines on the user's own engine, as a member of its docker g
 
   /** tk as the user, as they would run it: their HOME, DOCKER_HOST, nothing of root's environment. */
   const tk = (args: string[]): Promise<TkRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(
-        'runuser',
-        ['-u', USER, '--', 'env', '-i', `HOME=${home}`, `USER=${USER}`, 'PATH=/usr/local/bin:/usr/bin:/bin', 'NO_COLOR=1', `DOCKER_HOST=unix://${socket}`, process.execPath, TK_BIN, ...args],
-        {cwd: project, stdio: ['ignore', 'pipe', 'pipe']},
-      )
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk) => (stdout += chunk))
-      child.stderr.on('data', (chunk) => (stderr += chunk))
-      child.on('error', reject)
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
-    })
+    runTk(args, {cwd: project, as: {user: USER, env: {HOME: home, USER, PATH: '/usr/local/bin:/usr/bin:/bin', DOCKER_HOST: `unix://${socket}`}}})
 
   before(async function () {
     if (process.getuid?.() !== 0 || !existsSync('/usr/bin/mmdebstrap')) this.skip()
@@ -130,6 +121,20 @@ describe("sandbox machines on the user's own engine, as a member of its docker g
     expect(statSync(state).uid).to.not.equal(0)
     expect(readFileSync(join(state, 'known_hosts'), 'utf8')).to.match(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /m)
     expect(existsSync(join(state, 'engine', 'data'))).to.equal(false) // no engine of tk's own
+  })
+
+  it('as root with TK_SANDBOX_ENGINE=user, tk up uses that engine too, its image built by debootstrap', async () => {
+    // Root's own project and keys (this run's sandbox home, whose debootstrap cache is warm).
+    const rootProject = join(dir, 'root-fleet')
+    mkdirSync(rootProject)
+    writeFileSync(join(rootProject, 'tk.yml'), readFileSync(join(project, 'tk.yml'), 'utf8').replace('box-1', 'box-2'))
+    const asRoot = (args: string[]) => runTk(args, {cwd: rootProject, env: {...cleanEnv, TK_SANDBOX_ENGINE: 'user', DOCKER_HOST: `unix://${socket}`}})
+    const {code, stdout, stderr} = await asRoot(['up', '--json'])
+    expect(code, stderr + stdout.slice(-2000)).to.equal(0)
+    expect(stderr).to.contain(`using your Docker engine at ${socket}`).and.contain('building the Debian bookworm image')
+    const hello = await asRoot(['exec', 'box-2', '--', 'cat /etc/tk-hello; sudo -u op sudo -n true 2>/dev/null || echo op-needs-password'])
+    expect(hello.stdout).to.contain('made by root on box-2').and.contain('op-needs-password')
+    expect((await asRoot(['destroy', '--yes'])).code).to.equal(0)
   })
 
   it("lists and removes only tk's machines on a shared engine", async () => {

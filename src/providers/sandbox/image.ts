@@ -4,8 +4,8 @@
  * imported into the private engine with /sbin/init as its command. Built once
  * and reused by tag; rebuilt only when the sandbox's user keys change.
  */
-import {type ChildProcessByStdio, execFile, spawn} from 'node:child_process'
-import {createWriteStream} from 'node:fs'
+import {execFile, spawn} from 'node:child_process'
+import {createReadStream, createWriteStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Readable} from 'node:stream'
@@ -188,7 +188,13 @@ async function buildAsRoot(engine: SandboxEngine, credentials: SandboxCredential
     await run('cp', ['-a', `${build.inputs}/.`, join(root, PREPARE_DIR)])
     await runWithInput('chroot', [root, 'sh', `${PREPARE_DIR}/prepare.sh`, ...prepareArguments()])
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], {stdio: ['ignore', 'pipe', 'pipe']})
-    await importStream(engine.docker, tar, 'tar', release, credentials)
+    let tarError = ''
+    tar.stderr.on('data', (chunk) => (tarError += chunk))
+    const tarDone = new Promise<string>((resolve) => {
+      tar.on('error', (error) => resolve(`tar: ${error.message}`))
+      tar.on('close', (code) => resolve(code === 0 ? '' : `tar of the Debian ${release} tree failed (exit ${code}): ${tarError.trim()}`))
+    })
+    await importStream(engine.docker, tar.stdout, tarDone, release, credentials)
   } finally {
     await removeTree(root)
   }
@@ -197,9 +203,8 @@ async function buildAsRoot(engine: SandboxEngine, credentials: SandboxCredential
 /**
  * As anyone else: mmdebstrap --mode=unshare builds the tree in a user
  * namespace (the image's owners mapped onto the user's subordinate ids),
- * runs the same prepare script inside it, and streams the tarball straight
- * into the engine's import: nothing of the image touches disk outside
- * mmdebstrap's own temporary tree.
+ * runs the same prepare script inside it, and writes a tarball (in the
+ * build's private directory, removed after) that is imported into the engine.
  */
 async function buildInUserNamespace(engine: SandboxEngine, credentials: SandboxCredentials, release: Release, build: Build): Promise<void> {
   // mmdebstrap splits a special hook's arguments at spaces: no quoting, and the sandbox home has none (checked).
@@ -215,21 +220,14 @@ async function buildInUserNamespace(engine: SandboxEngine, credentials: SandboxC
     `--customize-hook=chroot "$1" sh ${PREPARE_DIR}/prepare.sh ${prepareArguments().map((arg) => shQuote(arg)).join(' ')}`,
     ...(build.proxy ? [`--aptopt=Acquire::http::Proxy "${build.proxy}"`] : []),
     release,
-    '-',
+    // A file, not a pipe into the import: the engine would wait minutes for a first byte (mmdebstrap writes at the end), and drop it.
+    join(build.inputs, 'image.tar'),
     MIRROR,
   ]
-  const log = createWriteStream(build.logFile, {mode: 0o600})
-  await new Promise<void>((resolve, reject) => {
-    log.once('open', () => resolve())
-    log.once('error', reject)
-  })
-  try {
-    const child = spawn('mmdebstrap', args, {stdio: ['ignore', 'pipe', 'pipe']})
-    child.stderr.pipe(log, {end: false})
-    await importStream(engine.docker, child, 'mmdebstrap', release, credentials, build.logFile)
-  } finally {
-    await new Promise<void>((resolve) => log.end(() => resolve()))
-  }
+  const code = await runLogged('mmdebstrap', args, build.logFile, process.env)
+  if (code !== 0) throw await buildFailure('mmdebstrap', release, code, build.logFile)
+  const tarball = createReadStream(join(build.inputs, 'image.tar'))
+  await importStream(engine.docker, tarball, new Promise((resolve) => tarball.once('close', () => resolve(''))), release, credentials)
 }
 
 async function buildFailure(command: string, release: Release, code: number, logFile: string): Promise<EnvironmentError> {
@@ -239,22 +237,12 @@ async function buildFailure(command: string, release: Release, code: number, log
   })
 }
 
-/** Imports what a child process writes to its stdout (a tarball of a tree) as the release's image. */
-async function importStream(
-  docker: Docker,
-  child: ChildProcessByStdio<null, Readable, Readable>,
-  command: string,
-  release: Release,
-  credentials: SandboxCredentials,
-  logFile?: string,
-): Promise<void> {
-  let childError = ''
-  if (!logFile) child.stderr.on('data', (chunk) => (childError += chunk))
-  const childDone = new Promise<number>((resolve) => {
-    child.on('error', () => resolve(127))
-    child.on('close', (code) => resolve(code ?? 1))
-  })
-  const stream = await docker.importImage(child.stdout, {
+/**
+ * Imports a tarball of a tree as the release's image. `finished` settles when
+ * whatever writes `body` is done, with why it failed ('' when it did not).
+ */
+async function importStream(docker: Docker, body: Readable, finished: Promise<string>, release: Release, credentials: SandboxCredentials): Promise<void> {
+  const stream = await docker.importImage(body, {
     repo: IMAGE_REPOSITORY,
     tag: release,
     changes: [
@@ -270,15 +258,14 @@ async function importStream(
       else resolve()
     })
   })
-  // Awaited below, after the child's exit code, which says more when both fail.
+  // Awaited below, after the writer's outcome, which says more when both fail.
   imported.catch(() => {})
-  const code = await childDone
-  if (code !== 0) {
+  const failure = await finished
+  if (failure) {
     // What was imported is a partial tree: never leave it tagged as the release's image.
     await imported.catch(() => {})
     await docker.getImage(imageTag(release)).remove({force: true}).catch(() => {})
-    if (logFile) throw await buildFailure(command, release, code, logFile)
-    throw new Error(`${command} of the Debian ${release} tree failed: ${childError.trim()}`)
+    throw new Error(failure)
   }
   await imported
 }
