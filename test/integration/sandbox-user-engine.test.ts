@@ -40,7 +40,7 @@ describe("sandbox machines on the user's own engine, as a member of its docker g
     runTk(args, {cwd: project, as: {user: USER, env: {HOME: home, USER, PATH: '/usr/local/bin:/usr/bin:/bin', DOCKER_HOST: `unix://${socket}`}}})
 
   before(async function () {
-    if (process.getuid?.() !== 0 || !existsSync('/usr/bin/mmdebstrap')) this.skip()
+    if (process.getuid?.() !== 0) this.skip() // it makes a user and starts an engine
     dir = mkdtempSync('/tmp/tk-ue-')
     chmodSync(dir, 0o711) // the user reaches the socket inside, nothing else
     socket = join(dir, 'docker.sock')
