@@ -2,9 +2,10 @@
 # Installs the Debian packages the test suite needs on this machine, when they
 # are missing: docker.io (the engine the sandbox machines run on, and Debian's
 # check-config.sh, the oracle of the check tests), debootstrap and
-# busybox-static (sandbox images), openssh-client and tmux (SSH tests).
+# busybox-static (sandbox images), openssh-client and tmux (SSH tests),
+# mmdebstrap and uidmap (images built without root, on a user's engine).
 set -eu
-packages="docker.io debootstrap busybox-static openssh-client tmux"
+packages="docker.io debootstrap busybox-static openssh-client tmux mmdebstrap uidmap"
 missing=
 for package in $packages; do
 	if ! dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -10,9 +10,20 @@ export interface TkRun {
   stderr: string
 }
 
-export function runTk(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string} = {}): Promise<TkRun> {
+export interface TkRunOptions {
+  env?: NodeJS.ProcessEnv
+  input?: string | Buffer
+  cwd?: string
+  /** Run as this user (runuser, as root) with only this environment, as they would from their own shell. */
+  as?: {user: string; env: Record<string, string>}
+}
+
+export function runTk(args: string[], options: TkRunOptions = {}): Promise<TkRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TK_BIN, ...args], {
+    const [command, commandArgs] = options.as
+      ? ['runuser', ['-u', options.as.user, '--', 'env', '-i', ...Object.entries({NO_COLOR: '1', ...options.as.env}).map(([name, value]) => `${name}=${value}`), process.execPath, TK_BIN, ...args]]
+      : [process.execPath, [TK_BIN, ...args]]
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd,
       env: {...process.env, NO_COLOR: '1', ...options.env},
       stdio: ['pipe', 'pipe', 'pipe'],

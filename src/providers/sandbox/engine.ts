@@ -8,11 +8,13 @@
 import {spawn} from 'node:child_process'
 import {closeSync, openSync} from 'node:fs'
 import {mkdir, readFile, rm} from 'node:fs/promises'
+import {userInfo} from 'node:os'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import Docker from 'dockerode'
 
 import {EnvironmentError} from '../../errors/index.js'
+import {hasSystemdCgroupV1, unreachableEngine, userEngineRefusal} from './engine-choice.js'
 import type {SandboxHome} from './home.js'
 import {checkSandboxRequirements, findProgram} from './requirements.js'
 
@@ -67,8 +69,9 @@ export class SandboxEngine {
     return this.startedPid !== undefined
   }
 
-  /** Connects to the sandbox's engine, starting it when it is not running. */
+  /** Connects to the sandbox's engine, starting it when it is not running (the private one only). */
   static async ensure(home: SandboxHome, options: EngineOptions = {}): Promise<SandboxEngine> {
+    if (home.choice.kind === 'user') return SandboxEngine.join(home)
     await checkSandboxRequirements()
     const docker = new Docker({socketPath: home.engine.socket})
     if (await answers(docker)) return new SandboxEngine(home, docker, undefined)
@@ -122,6 +125,31 @@ export class SandboxEngine {
       throw error
     }
     return new SandboxEngine(home, docker, pid)
+  }
+
+  /**
+   * The user's own engine, once it has shown it can run systemd machines;
+   * never started or stopped by tk.
+   */
+  static async join(home: SandboxHome): Promise<SandboxEngine> {
+    const choice = home.choice
+    if (choice.kind !== 'user') throw new Error('join is for the user\'s engine')
+    await checkSandboxRequirements({shared: true})
+    const docker = new Docker({socketPath: choice.socket, timeout: 10_000})
+    let info: Record<string, unknown>
+    try {
+      info = await docker.info()
+    } catch (error) {
+      throw unreachableEngine(choice, error, userInfo().username)
+    }
+    const refusal = userEngineRefusal(info, hasSystemdCgroupV1())
+    if (refusal) {
+      throw new EnvironmentError(`sandbox machines cannot run on the Docker engine at ${choice.socket} (${choice.from}): ${refusal}`, {
+        hint: 'use a rootful engine (DOCKER_HOST=unix:///PATH), or run tk as root for its private engine',
+      })
+    }
+    // A client without a timeout for the long calls (image imports, container stops).
+    return new SandboxEngine(home, new Docker({socketPath: choice.socket}), undefined)
   }
 
   /**

@@ -194,9 +194,14 @@ async function openSandbox(onProgress?: (event: SandboxProgress) => void): Promi
     opened.delete(home.root)
   }
   const {Sandbox, checkSandboxRequirements, installSandboxRequirements} = await import('./index.js')
-  await installSandboxRequirements((message) => (onProgress ? onProgress({message}) : process.stderr.write(`${message}\n`)))
-  await checkSandboxRequirements()
-  if (!(await engineAnswers(home))) onProgress?.({message: `starting the sandbox's Docker engine (${home.engine.socket})`})
+  if (home.choice.kind === 'user') {
+    // Said every time: machines are about to be made on an engine other people may use too.
+    onProgress?.({message: `using your Docker engine at ${home.choice.socket} (${home.choice.from}; TK_SANDBOX_ENGINE=private for tk's own, as root)`})
+  } else {
+    await installSandboxRequirements((message) => (onProgress ? onProgress({message}) : process.stderr.write(`${message}\n`)))
+    await checkSandboxRequirements()
+    if (!(await engineAnswers(home))) onProgress?.({message: `starting the sandbox's Docker engine (${home.engine.socket})`})
+  }
   pending = Sandbox.open({root: home.root})
   opened.set(home.root, pending)
   pending.catch(() => opened.delete(home.root))
@@ -445,10 +450,13 @@ export async function describeSandboxHosts(targets: readonly Target[], options: 
   const entries = plan(targets, options)
   if (entries.length === 0) return []
   const base = (entry: Planned) => ({target: entry.target.name, machine: entry.machine, release: entry.release})
-  if (process.getuid?.() !== 0) {
-    return entries.map((entry) => ({...base(entry), state: 'unknown' as const, detail: 'sandbox machines need root'}))
-  }
   const home = await homeOf()
+  if (!home.engine.shared && process.getuid?.() !== 0) {
+    return entries.map((entry) => ({...base(entry), state: 'unknown' as const, detail: "sandbox machines on tk's private engine need root"}))
+  }
+  if (home.engine.shared && !(await engineAnswers(home))) {
+    return entries.map((entry) => ({...base(entry), state: 'unknown' as const, detail: `no Docker engine answers at ${home.engine.socket}`}))
+  }
   if (!(await engineAnswers(home))) {
     // A machine tk destroyed is gone, engine or not: only those on the engine's disk are down with it.
     const kept = await machinesOnDisk(home.engine.dataRoot)
@@ -528,10 +536,15 @@ async function enginePid(home: SandboxHome): Promise<number | undefined> {
  * (cleanly, systemd shuts down) and are kept. Nothing to do when it is not running.
  */
 export async function stopSandboxEngine(options: {timeoutMs?: number} = {}): Promise<EngineStopResult> {
+  const home = await homeOf()
+  if (home.engine.shared) {
+    throw new EnvironmentError(`the sandbox uses your own Docker engine (${home.engine.socket}): tk stops only the private engine it starts`, {
+      hint: 'tk destroy removes the machines tk made on it',
+    })
+  }
   if (process.getuid?.() !== 0) {
     throw new EnvironmentError("stopping the sandbox's engine needs root: it runs as root", {hint: 'run as root (sudo -E)'})
   }
-  const home = await homeOf()
   const pid = await enginePid(home)
   if (pid === undefined) return {wasRunning: false, machines: 0}
   let machines = 0

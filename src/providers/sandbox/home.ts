@@ -7,11 +7,17 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {EnvironmentError} from '../../errors/index.js'
+import {chooseEngine, type EngineChoice} from './engine-choice.js'
 
 export interface SandboxHome {
   root: string
-  /** The private dockerd: data-root, exec-root, API socket, pid file, log. */
-  engine: {dataRoot: string; execRoot: string; socket: string; pidFile: string; logFile: string}
+  /**
+   * The engine: the private dockerd's data-root, exec-root, API socket, pid
+   * file and log; or, when `shared`, the user's engine (only its socket
+   * counts, and tk never starts or stops it).
+   */
+  engine: {dataRoot: string; execRoot: string; socket: string; pidFile: string; logFile: string; shared: boolean}
+  choice: EngineChoice
   /** User keys (admin, op), op's sudo password. */
   keysDir: string
   /** The sandbox's own known_hosts: one line per machine port, written by tk. */
@@ -26,8 +32,8 @@ export interface SandboxHome {
 const MAX_HOME_LENGTH = 60
 
 /**
- * TK_SANDBOX_HOME, else /var/lib/tk-sandbox for root (a sandbox needs root),
- * else $XDG_STATE_HOME/tk/sandbox or ~/.local/state/tk/sandbox.
+ * TK_SANDBOX_HOME, else /var/lib/tk-sandbox for root, else the user's own
+ * $XDG_STATE_HOME/tk/sandbox or ~/.local/state/tk/sandbox (made 0700).
  */
 export function defaultSandboxRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TK_SANDBOX_HOME) return env.TK_SANDBOX_HOME
@@ -35,7 +41,7 @@ export function defaultSandboxRoot(env: NodeJS.ProcessEnv = process.env): string
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'tk', 'sandbox')
 }
 
-export function sandboxHome(root = defaultSandboxRoot()): SandboxHome {
+export function sandboxHome(root = defaultSandboxRoot(), choice: EngineChoice = chooseEngine()): SandboxHome {
   if (!root.startsWith('/')) throw new EnvironmentError(`sandbox home ${root} is not an absolute path`, {hint: 'set TK_SANDBOX_HOME to an absolute path'})
   if (root.length > MAX_HOME_LENGTH) {
     throw new EnvironmentError(`sandbox home ${root} is longer than ${MAX_HOME_LENGTH} characters, too long for the engine's sockets`, {
@@ -48,10 +54,12 @@ export function sandboxHome(root = defaultSandboxRoot()): SandboxHome {
     engine: {
       dataRoot: join(engine, 'data'),
       execRoot: join(engine, 'exec'),
-      socket: join(engine, 'docker.sock'),
+      socket: choice.kind === 'user' ? choice.socket : join(engine, 'docker.sock'),
       pidFile: join(engine, 'dockerd.pid'),
       logFile: join(engine, 'dockerd.log'),
+      shared: choice.kind === 'user',
     },
+    choice,
     keysDir: join(root, 'keys'),
     knownHosts: join(root, 'known_hosts'),
     buildDir: join(root, 'build'),

@@ -5,9 +5,10 @@
  * and reused by tag; rebuilt only when the sandbox's user keys change.
  */
 import {execFile, spawn} from 'node:child_process'
-import {createWriteStream} from 'node:fs'
-import {chmod, chown, mkdir, readdir, readFile, symlink, unlink, writeFile} from 'node:fs/promises'
+import {createReadStream, createWriteStream} from 'node:fs'
+import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import type {Readable} from 'node:stream'
 import {promisify} from 'node:util'
 
 import type Docker from 'dockerode'
@@ -15,7 +16,9 @@ import type Docker from 'dockerode'
 import {EnvironmentError} from '../../errors/index.js'
 import {type SandboxCredentials, USER_IDS} from './credentials.js'
 import type {SandboxEngine} from './engine.js'
-import {checkSandboxRequirements} from './requirements.js'
+import {hostScript} from '../../transport/host-scripts.js'
+import {shQuote} from '../../transport/sh-quote.js'
+import {buildsAsRoot, checkSandboxRequirements} from './requirements.js'
 
 const run = promisify(execFile)
 
@@ -123,78 +126,123 @@ export async function ensureImages(engine: SandboxEngine, credentials: SandboxCr
 }
 
 async function buildImage(engine: SandboxEngine, credentials: SandboxCredentials, release: Release): Promise<void> {
-  await checkSandboxRequirements({images: true})
+  await checkSandboxRequirements({images: true, shared: engine.home.engine.shared})
+  const home = engine.home
+  const logFile = join(home.buildDir, `${release}.log`)
+  await mkdir(home.buildDir, {recursive: true, mode: 0o700})
+  await removeAbandonedTrees(home.buildDir, release)
+  const proxy = await aptProxy()
+  const inputs = await prepareInputs(home.buildDir, release, credentials, proxy)
+  try {
+    await (buildsAsRoot() ? buildAsRoot : buildInUserNamespace)(engine, credentials, release, {inputs, logFile, proxy})
+  } finally {
+    await rm(inputs, {recursive: true, force: true})
+  }
+}
+
+interface Build {
+  /** A private directory with the prepare script and its inputs (see host-scripts/sandbox-image-prepare.sh). */
+  inputs: string
+  logFile: string
+  proxy: string | undefined
+}
+
+const PREPARE_DIR = '/tmp/tk-prepare'
+
+/** The script's arguments: the users' ids, then the units to mask. */
+function prepareArguments(): string[] {
+  return [String(USER_IDS.admin), String(USER_IDS.op), ...MASKED_UNITS]
+}
+
+/** The prepare script and what it reads, in a directory only this user can read. */
+async function prepareInputs(buildDir: string, release: Release, credentials: SandboxCredentials, proxy: string | undefined): Promise<string> {
+  const dir = join(buildDir, `${release}-inputs-${process.pid}`)
+  await rm(dir, {recursive: true, force: true})
+  await mkdir(dir, {mode: 0o700})
+  const files: Record<string, string> = {
+    'prepare.sh': await hostScript('sandbox-image-prepare.sh'),
+    'admin.pub': `${credentials.users.admin.publicKey}\n`,
+    'op.pub': `${credentials.users.op.publicKey}\n`,
+    'op.chpasswd': `op:${credentials.opPassword}\n`,
+    proxy: proxy ?? '',
+  }
+  for (const [name, data] of Object.entries(files)) await writeFile(join(dir, name), data, {mode: 0o600})
+  return dir
+}
+
+/** As root: debootstrap into a tree, prepare it by chroot, import it as a tar stream. */
+async function buildAsRoot(engine: SandboxEngine, credentials: SandboxCredentials, release: Release, build: Build): Promise<void> {
   const home = engine.home
   const root = join(home.buildDir, `${release}-${process.pid}`)
-  const logFile = join(home.buildDir, `${release}.log`)
   const cache = join(home.cacheDir, 'debootstrap', release)
   await mkdir(cache, {recursive: true})
-  await removeAbandonedTrees(home.buildDir, release)
   await mkdir(root, {recursive: true})
   try {
-    const proxy = await aptProxy()
     const code = await runLogged(
       'debootstrap',
       ['--variant=minbase', `--include=${PACKAGES.join(',')}`, `--cache-dir=${cache}`, release, root, MIRROR],
-      logFile,
-      proxy ? {...process.env, http_proxy: proxy} : process.env,
+      build.logFile,
+      build.proxy ? {...process.env, http_proxy: build.proxy} : process.env,
     )
-    if (code !== 0) {
-      const last = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? ''
-      throw new EnvironmentError(`debootstrap of Debian ${release} failed (exit ${code}): ${last}`, {
-        hint: `its log is ${logFile}; the build needs ${MIRROR}`,
-      })
-    }
-    await prepareTree(root, credentials, proxy)
-    await importTree(engine.docker, root, release, credentials)
+    if (code !== 0) throw await buildFailure('debootstrap', release, code, build.logFile)
+    await run('cp', ['-a', `${build.inputs}/.`, join(root, PREPARE_DIR)])
+    await runWithInput('chroot', [root, 'sh', `${PREPARE_DIR}/prepare.sh`, ...prepareArguments()])
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], {stdio: ['ignore', 'pipe', 'pipe']})
+    let tarError = ''
+    tar.stderr.on('data', (chunk) => (tarError += chunk))
+    const tarDone = new Promise<string>((resolve) => {
+      tar.on('error', (error) => resolve(`tar: ${error.message}`))
+      tar.on('close', (code) => resolve(code === 0 ? '' : `tar of the Debian ${release} tree failed (exit ${code}): ${tarError.trim()}`))
+    })
+    await importStream(engine.docker, tar.stdout, tarDone, release, credentials)
   } finally {
     await removeTree(root)
   }
 }
 
-/** Turns a debootstrap tree into a machine image: users, sudo, sshd, boot. */
-async function prepareTree(root: string, credentials: SandboxCredentials, proxy: string | undefined): Promise<void> {
-  const inRoot = (path: string) => join(root, path)
-  const chroot = (args: string[], input?: string) => runWithInput('chroot', [root, ...args], input)
-
-  // Every machine gets its own host key, copied in before its first boot.
-  await run('sh', ['-c', 'rm -f "$1"/etc/ssh/ssh_host_*', 'sh', root])
-  await mkdir(inRoot('etc/ssh/sshd_config.d'), {recursive: true})
-  await writeFile(inRoot('etc/ssh/sshd_config.d/tk-sandbox.conf'), 'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n')
-
-  for (const user of ['admin', 'op'] as const) {
-    const uid = USER_IDS[user]
-    await chroot(['groupadd', '--gid', String(uid), user])
-    await chroot(['useradd', '--create-home', '--shell', '/bin/bash', '--uid', String(uid), '--gid', String(uid), user])
-    const sshDir = inRoot(`home/${user}/.ssh`)
-    await mkdir(sshDir, {mode: 0o700})
-    await writeFile(join(sshDir, 'authorized_keys'), `${credentials.users[user].publicKey}\n`, {mode: 0o600})
-    await chown(sshDir, uid, uid)
-    await chown(join(sshDir, 'authorized_keys'), uid, uid)
-  }
-  // admin has no password but is not locked (a locked account may not log in with a key).
-  await chroot(['usermod', '--password', '*', 'admin'])
-  await chroot(['chpasswd'], `op:${credentials.opPassword}\n`)
-  await writeFile(inRoot('etc/sudoers.d/tk-sandbox'), 'admin ALL=(ALL:ALL) NOPASSWD: ALL\nop ALL=(ALL:ALL) ALL\n')
-  await chmod(inRoot('etc/sudoers.d/tk-sandbox'), 0o440)
-
-  // An empty machine-id: each machine is given its own when it is created.
-  await writeFile(inRoot('etc/machine-id'), '')
-  await unlink(inRoot('var/lib/dbus/machine-id')).catch(() => {})
-  for (const unit of MASKED_UNITS) {
-    await unlink(inRoot(`etc/systemd/system/${unit}`)).catch(() => {})
-    await symlink('/dev/null', inRoot(`etc/systemd/system/${unit}`))
-  }
-  if (proxy) await writeFile(inRoot('etc/apt/apt.conf.d/01tk-sandbox-proxy'), `Acquire::http::Proxy "${proxy}";\n`)
-  await run('sh', ['-c', 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*_Packages', 'sh', root])
+/**
+ * As anyone else: mmdebstrap --mode=unshare builds the tree in a user
+ * namespace (the image's owners mapped onto the user's subordinate ids),
+ * runs the same prepare script inside it, and writes a tarball (in the
+ * build's private directory, removed after) that is imported into the engine.
+ */
+async function buildInUserNamespace(engine: SandboxEngine, credentials: SandboxCredentials, release: Release, build: Build): Promise<void> {
+  // mmdebstrap splits a special hook's arguments at spaces: no quoting, and the sandbox home has none (checked).
+  const inputs = ['prepare.sh', 'admin.pub', 'op.pub', 'op.chpasswd', 'proxy'].map((name) => join(build.inputs, name))
+  if (/\s/.test(build.inputs)) throw new EnvironmentError(`sandbox home ${engine.home.root} has a space in its path, which mmdebstrap cannot copy from`, {hint: 'set TK_SANDBOX_HOME to a path without spaces'})
+  const args = [
+    '--mode=unshare',
+    '--variant=minbase',
+    '--format=tar',
+    `--include=${PACKAGES.join(',')}`,
+    `--customize-hook=mkdir -p "$1"${PREPARE_DIR}`,
+    `--customize-hook=copy-in ${inputs.join(' ')} ${PREPARE_DIR}`,
+    `--customize-hook=chroot "$1" sh ${PREPARE_DIR}/prepare.sh ${prepareArguments().map((arg) => shQuote(arg)).join(' ')}`,
+    ...(build.proxy ? [`--aptopt=Acquire::http::Proxy "${build.proxy}"`] : []),
+    release,
+    // A file, not a pipe into the import: the engine would wait minutes for a first byte (mmdebstrap writes at the end), and drop it.
+    join(build.inputs, 'image.tar'),
+    MIRROR,
+  ]
+  const code = await runLogged('mmdebstrap', args, build.logFile, process.env)
+  if (code !== 0) throw await buildFailure('mmdebstrap', release, code, build.logFile)
+  const tarball = createReadStream(join(build.inputs, 'image.tar'))
+  await importStream(engine.docker, tarball, new Promise((resolve) => tarball.once('close', () => resolve(''))), release, credentials)
 }
 
-async function importTree(docker: Docker, root: string, release: Release, credentials: SandboxCredentials): Promise<void> {
-  const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], {stdio: ['ignore', 'pipe', 'pipe']})
-  let tarError = ''
-  tar.stderr.on('data', (chunk) => (tarError += chunk))
-  const tarDone = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)))
-  const stream = await docker.importImage(tar.stdout, {
+async function buildFailure(command: string, release: Release, code: number, logFile: string): Promise<EnvironmentError> {
+  const last = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? ''
+  return new EnvironmentError(`${command} of Debian ${release} failed (exit ${code}): ${last}`, {
+    hint: `its log is ${logFile}; the build needs ${MIRROR}`,
+  })
+}
+
+/**
+ * Imports a tarball of a tree as the release's image. `finished` settles when
+ * whatever writes `body` is done, with why it failed ('' when it did not).
+ */
+async function importStream(docker: Docker, body: Readable, finished: Promise<string>, release: Release, credentials: SandboxCredentials): Promise<void> {
+  const stream = await docker.importImage(body, {
     repo: IMAGE_REPOSITORY,
     tag: release,
     changes: [
@@ -203,15 +251,23 @@ async function importTree(docker: Docker, root: string, release: Release, creden
       `LABEL ${LABEL.release}=${release} ${LABEL.credentials}=${credentials.digest} ${LABEL.recipe}=${RECIPE}`,
     ],
   })
-  await new Promise<void>((resolve, reject) => {
+  const imported = new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null, output: Array<{error?: string}>) => {
       const failure = error?.message ?? output.find((event) => event.error)?.error
       if (failure) reject(new Error(`importing the Debian ${release} image failed: ${failure}`))
       else resolve()
     })
   })
-  const code = await tarDone
-  if (code !== 0) throw new Error(`tar of the Debian ${release} tree failed: ${tarError.trim()}`)
+  // Awaited below, after the writer's outcome, which says more when both fail.
+  imported.catch(() => {})
+  const failure = await finished
+  if (failure) {
+    // What was imported is a partial tree: never leave it tagged as the release's image.
+    await imported.catch(() => {})
+    await docker.getImage(imageTag(release)).remove({force: true}).catch(() => {})
+    throw new Error(failure)
+  }
+  await imported
 }
 
 function runLogged(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -246,7 +302,8 @@ function runWithInput(command: string, args: string[], input?: string): Promise<
 async function removeAbandonedTrees(buildDir: string, release: Release): Promise<void> {
   const entries = await readdir(buildDir).catch(() => [] as string[])
   for (const entry of entries) {
-    const match = new RegExp(`^${release}-(\\d+)$`).exec(entry)
+    // Build trees, and input directories (op's password) of builds that were killed.
+    const match = new RegExp(`^${release}-(?:inputs-)?(\\d+)$`).exec(entry)
     if (!match) continue
     const pid = Number(match[1])
     let alive = pid !== process.pid

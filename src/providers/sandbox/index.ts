@@ -4,6 +4,8 @@
  * them, starts or joins the engine and loads the sandbox's keys; its
  * `machines` create, start, stop, remove, list and snapshot them.
  */
+import {chmod, mkdir} from 'node:fs/promises'
+
 import {type SandboxCredentials, type SandboxUser, loadCredentials} from './credentials.js'
 import {SandboxEngine} from './engine.js'
 import {type SandboxHome, defaultSandboxRoot, sandboxHome} from './home.js'
@@ -13,6 +15,7 @@ import {type Machine, SandboxMachines} from './machines.js'
 export {checkSandboxRequirements, installSandboxRequirements} from './requirements.js'
 export {SANDBOX_USERS, type SandboxCredentials, type SandboxUser} from './credentials.js'
 export {SandboxEngine} from './engine.js'
+export {chooseEngine, ENGINE_VARIABLE, type EngineChoice} from './engine-choice.js'
 export {defaultSandboxRoot, sandboxHome, type SandboxHome} from './home.js'
 export {DEFAULT_RELEASE, imageTag, isRelease, RELEASES, type ImageResult, type Release} from './image.js'
 export {knownHostsName, recordedHostKeys} from './known-hosts.js'
@@ -37,6 +40,11 @@ export class Sandbox {
 
   static async open(options: {root?: string} = {}): Promise<Sandbox> {
     const home = sandboxHome(options.root ?? defaultSandboxRoot())
+    if (process.getuid?.() !== 0) {
+      // The user's keys, op's password and known_hosts: theirs alone.
+      await mkdir(home.root, {recursive: true, mode: 0o700})
+      await chmod(home.root, 0o700)
+    }
     const engine = await SandboxEngine.ensure(home)
     const credentials = await loadCredentials(home)
     return new Sandbox(home, engine, credentials, new SandboxMachines(engine, credentials))

@@ -336,8 +336,12 @@ export class SandboxMachines {
   }
 
   private async createNetwork(name: string): Promise<void> {
-    const existing = await this.docker.listNetworks({filters: {name: [name]}})
-    if (existing.some((network) => network.Name === name)) return
+    const existing = (await this.docker.listNetworks({filters: {name: [name]}})).find((network) => network.Name === name)
+    if (existing) {
+      // On an engine others use too, a network of that name may be theirs: machines never join it.
+      if (existing.Labels?.[NETWORK_LABEL] !== undefined) return
+      throw new HostStateError(`the engine has a network named ${name} that tk did not make (it has no ${NETWORK_LABEL} label)`, {hint: 'rename or remove that network; tk never touches it'})
+    }
     try {
       await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name}})
     } catch (error) {

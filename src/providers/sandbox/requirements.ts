@@ -5,19 +5,43 @@
  */
 import {spawn} from 'node:child_process'
 import {constants} from 'node:fs'
-import {access} from 'node:fs/promises'
+import {access, readFile} from 'node:fs/promises'
+import {userInfo} from 'node:os'
 import {delimiter, join} from 'node:path'
 
 import {EnvironmentError} from '../../errors/index.js'
 
-/** The programs the provider runs, and the Debian package that brings each. */
-const PROGRAMS: ReadonlyArray<{program: string; package: string; forImages?: boolean}> = [
+interface Program {
+  program: string
+  package: string
+  forImages?: boolean
+}
+
+/** The programs the provider runs as root with its private engine, and the Debian package that brings each. */
+const PROGRAMS: readonly Program[] = [
   {program: 'dockerd', package: 'docker.io'},
   {program: 'ssh-keygen', package: 'openssh-client'},
   {program: 'debootstrap', package: 'debootstrap', forImages: true},
   {program: 'tar', package: 'tar', forImages: true},
   {program: 'chroot', package: 'coreutils', forImages: true},
 ]
+
+/**
+ * Those it runs as a user on the user's engine: no dockerd, and images are
+ * built by mmdebstrap in a user namespace (newuidmap and newgidmap map the
+ * image's owners onto the user's subordinate ids).
+ */
+const USER_PROGRAMS: readonly Program[] = [
+  {program: 'ssh-keygen', package: 'openssh-client'},
+  {program: 'mmdebstrap', package: 'mmdebstrap', forImages: true},
+  {program: 'newuidmap', package: 'uidmap', forImages: true},
+  {program: 'newgidmap', package: 'uidmap', forImages: true},
+]
+
+/** How images are built: debootstrap as root, or mmdebstrap --mode=unshare as anyone else. */
+export function buildsAsRoot(uid: number | undefined = process.getuid?.()): boolean {
+  return uid === 0
+}
 
 const SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -39,21 +63,54 @@ export async function findProgram(name: string, env: NodeJS.ProcessEnv = process
  * Throws a UserError (exit code ENVIRONMENT) naming what to install when the
  * machine cannot host sandboxes. `images` adds what building images needs.
  */
-export async function checkSandboxRequirements(options: {images?: boolean} = {}): Promise<void> {
+export async function checkSandboxRequirements(options: {images?: boolean; shared?: boolean} = {}): Promise<void> {
   if (process.platform !== 'linux') {
     throw new EnvironmentError('sandbox machines need a Linux machine')
   }
-  if (process.getuid?.() !== 0) {
-    throw new EnvironmentError('sandbox machines need root: the private Docker engine and debootstrap run as root', {
-      hint: 'run as root (sudo -E)',
+  const root = buildsAsRoot()
+  if (!root && !options.shared) {
+    throw new EnvironmentError("sandbox machines on tk's private Docker engine need root: it starts the engine and builds images as root", {
+      hint: 'run as root (sudo -E), or use your own engine as a member of its docker group: TK_SANDBOX_ENGINE=user',
     })
   }
-  const needed = PROGRAMS.filter((entry) => options.images || !entry.forImages)
-  const missing: typeof needed[number][] = []
+  const table = options.shared && !root ? USER_PROGRAMS : PROGRAMS
+  const needed = table.filter((entry) => (options.images || !entry.forImages) && !(options.shared && entry.program === 'dockerd'))
+  const missing: Program[] = []
   for (const entry of needed) if (!(await findProgram(entry.program))) missing.push(entry)
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((entry) => entry.package))].join(' ')
     throw new EnvironmentError(`sandbox machines need ${missing.map((entry) => entry.program).join(', ')}, not found on this machine; install them: apt-get install -y ${packages}`)
+  }
+  if (options.images && !root) await checkSubordinateIds()
+}
+
+/** The user's ranges in /etc/subuid or /etc/subgid (lines `name-or-uid:first:count`). */
+export function subordinateIds(file: string, user: {name: string; uid: number}): number {
+  let count = 0
+  for (const line of file.split('\n')) {
+    const [owner, , size] = line.trim().split(':')
+    if (owner === user.name || owner === String(user.uid)) count += Number(size) || 0
+  }
+  return count
+}
+
+/** The ids an image's owners (root, the system users, admin and op) map onto: Debian's users reach 65534 (nobody). */
+const IDS_NEEDED = 65_536
+
+/**
+ * mmdebstrap --mode=unshare maps the image's ids onto the user's subordinate
+ * ids; without a range in /etc/subuid and /etc/subgid it fails deep inside.
+ */
+export async function checkSubordinateIds(user = {name: userInfo().username, uid: process.getuid?.() ?? -1}, files = {subuid: '/etc/subuid', subgid: '/etc/subgid'}): Promise<void> {
+  const missing: string[] = []
+  for (const file of Object.values(files)) {
+    const count = subordinateIds(await readFile(file, 'utf8').catch(() => ''), user)
+    if (count < IDS_NEEDED) missing.push(`${file} (${count === 0 ? 'none' : `${count}`})`)
+  }
+  if (missing.length > 0) {
+    throw new EnvironmentError(`building sandbox images as ${user.name} needs ${IDS_NEEDED} subordinate ids, missing in ${missing.join(' and ')}`, {
+      hint: `an admin gives them a free range, e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user.name}`,
+    })
   }
 }
 
