@@ -16,7 +16,7 @@ const LAYERS = [
   ['provision'],
   ['check'],
   ['fleet'],
-  ['providers'],
+  ['providers', 'fetch'],
   ['engine'],
   ['facts'],
   ['targets'],

@@ -35,7 +35,8 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DEBIAN_FRONTEND=noninteractive
 # tk:include lib/engine-service.sh
 # tk:include lib/apt-detached.sh
-APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+# tk:include lib/apt-via.sh
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 init=$1
 limit=$2
 first=$3

@@ -228,6 +228,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
 
 function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined, secretPaths: string[][]): EngineConfig {
   const version = host?.version ?? file?.version
+  const fetch = host?.fetch ?? file?.fetch
   return {
     method: host?.method ?? file?.method ?? 'distro',
     ...(version === undefined ? {} : {version}),
@@ -235,6 +236,7 @@ function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | nul
     ...(secretPaths.length > 0 ? {daemonSecretPaths: secretPaths} : {}),
     users: host?.users ?? file?.users ?? [],
     compose: host?.compose ?? file?.compose ?? true,
+    ...(fetch === undefined ? {} : {fetch}),
   }
 }
 

@@ -1,5 +1,6 @@
 /** What the user asked `tk provision` for: the desired state of a host's engine. */
 import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
+import type {FetchVia} from '../fetch/workstation-fetch.js'
 
 export type InstallMethod = 'distro' | 'script'
 
@@ -32,6 +33,10 @@ export interface DesiredEngine {
   force: boolean
   /** Restart the engine after changing daemon.json; false writes the file only. */
   restart: boolean
+  /** Where tk's apt steps fetch packages: the host's own network (default) or the workstation's, over SSH. */
+  fetch?: FetchVia
+  /** More URLs the workstation's proxy may fetch from besides the host's apt sources (the engine's repository). */
+  fetchSources?: string[]
 }
 
 export interface DesiredDaemonConfig {
@@ -76,6 +81,7 @@ export interface DesiredOverrides {
   smokeImage?: string
   force: boolean
   restart: boolean
+  fetch?: FetchVia
 }
 
 export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
@@ -100,5 +106,6 @@ export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): De
     ...(given.smokeImage === undefined ? {} : {smokeImage: given.smokeImage}),
     force: given.force,
     restart: given.restart,
+    ...(given.fetch === undefined ? {} : {fetch: given.fetch}),
   }
 }

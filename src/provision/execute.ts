@@ -8,8 +8,9 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {planProvision, type ProvisionPlan, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
+import {planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
 import {boundScript} from '../transport/host-scripts.js'
+import {explainRefused, openWorkstationFetch} from '../fetch/workstation-fetch.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 
@@ -57,6 +58,10 @@ export interface ProvisionOptions {
 
 class StepFailed extends HostStateError {}
 
+/** Steps that run tk's apt (those that fetch packages). */
+const usesApt = (step: ProvisionStep) =>
+  step.action === 'change' && ((step.id === 'install' && step.method === 'apt') || step.id === 'compose')
+
 function failure(target: string, step: StepToRun, result: RunResult, what: string): StepFailed {
   const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
   return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`)
@@ -99,6 +104,11 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   const configChange = plan.steps.find((step): step is Extract<StepToRun, {id: 'daemon-config'}> => step.id === 'daemon-config' && step.action === 'change')
   if (configChange) await validateWithDockerd(target, hosts.root, configChange.daemonConfig)
 
+  // Packages through the workstation: the remote forward is open while the steps run, and only when one uses apt.
+  const fetch =
+    !options.dryRun && desired.fetch === 'workstation' && plan.steps.some(usesApt)
+      ? await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], desired.fetchSources)
+      : undefined
   for (const [index, step] of plan.steps.entries()) {
     const stepStarted = performance.now()
     const done = (result: StepResult, detail = step.detail, journal?: string[]) =>
@@ -124,7 +134,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
     try {
       options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
-      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin)
+      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin, fetch?.aptEnv)
       if (step.action === 'change') changed++
       done(step.action === 'change' ? 'changed' : 'verified', detail)
       if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users.includes(facts.user.name)) {
@@ -135,9 +145,11 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
       }
     } catch (error) {
       done('failed', error instanceof Error ? error.message : String(error), error instanceof DaemonConfigRolledBack ? error.journal : undefined)
-      throw error
+      await fetch?.close()
+      throw fetch ? explainRefused(error, fetch) : error
     }
   }
+  await fetch?.close()
 
   return {
     target,
@@ -159,6 +171,8 @@ async function applyStep(
   facts: HostFacts,
   setVersion: (version: string) => void,
   addedLogin?: boolean,
+  /** TK_APT_PROXY when packages come through the workstation. */
+  aptEnv: Record<string, string> = {},
 ): Promise<string> {
   const root = async (script: string, what: string) => {
     const result = await hosts.root.run(script)
@@ -180,18 +194,18 @@ async function applyStep(
         // The versions on offer are known only after apt-get update: pick, then pin.
         const {gatherUpgradeFacts} = await import('../facts/upgrade-facts.js')
         const {pickVersionInRange} = await import('../engine/version-range.js')
-        const offered = (await gatherUpgradeFacts(hosts.root)).offered
+        const offered = (await gatherUpgradeFacts(hosts.root, aptEnv)).offered
         const version = pickVersionInRange(target, 'docker.io', step.versionRange, offered['docker.io'] ?? [])
         const pinned = step.packages.map((name) =>
           name === 'docker.io' || (name === 'docker-cli' && offered['docker-cli']?.includes(version)) ? `${name}=${version}` : name,
         )
-        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+        await root(await boundScript('install-engine-apt.sh', pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' '), ...aptEnv}), 'apt-get')
         return `${step.detail}; docker.io ${version} (newest within ${step.versionRange})`
       }
-      await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')}), 'apt-get')
+      await root(await boundScript('install-engine-apt.sh', step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' '), ...aptEnv}), 'apt-get')
       return step.detail
     case 'compose':
-      await root(await boundScript('install-engine-apt.sh', step.packages), 'apt-get')
+      await root(await boundScript('install-engine-apt.sh', step.packages, aptEnv), 'apt-get')
       return step.detail
     case 'service':
       await root(await boundScript('enable-engine-service.sh', [step.init]), 'the service manager')
