@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {fetchViaFlag} from '../cli/fetch-flag.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import type {ProvisionFleetResult} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -39,6 +40,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'Rotate container logs and keep containers running across engine restarts', command: '<%= config.bin %> <%= command.id %> @web --daemon-opt log-opts.max-size=10m --daemon-opt log-opts.max-file=3 --daemon-opt live-restore=true'},
     {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
+    {description: 'A host that cannot reach its package sources: fetch them through this machine', command: '<%= config.bin %> <%= command.id %> web-1 --fetch-via workstation'},
   ]
 
   static override enableJsonFlag = true
@@ -70,6 +72,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       summary: 'Install the newest engine whose upstream version is within this semver range (distro method), e.g. "^20" or ">=20.10 <21".',
       helpValue: 'RANGE',
     }),
+    'fetch-via': fetchViaFlag(),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: concurrencyFlag('provision'),
     wait: lockWaitFlag(),
@@ -103,6 +106,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       smokeImage: flags['smoke-image'],
       force: flags.force,
       restart: flags.restart,
+      fetch: flags['fetch-via'],
     })
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))

@@ -11,6 +11,9 @@ import type {EngineFetch} from '../config/types.js'
 import {HostStateError, UsageError, UserError} from '../errors/index.js'
 import {RemoteForwardRefused} from '../transport/connection.js'
 import type {Host} from '../transport/host.js'
+import {hostScript} from '../transport/host-scripts.js'
+import {parseAptSources} from '../facts/apt-sources.js'
+import {FactSections} from '../facts/sections.js'
 import {SourceAllowList} from './allow-list.js'
 import {startPackageProxy, type ProxyCounts} from './package-proxy.js'
 
@@ -29,6 +32,13 @@ export interface WorkstationFetch {
   /** The hosts refused so far. */
   refusedHosts: Set<string>
   close(): Promise<void>
+}
+
+/** The host's apt source URIs, in a round trip of their own (tk upgrade reads no other facts first). */
+export async function readAptSources(host: Host): Promise<string[]> {
+  const result = await host.run(await hostScript('apt-sources-facts.sh'))
+  if (result.code !== 0) throw new HostStateError(`${host.name}: cannot read the apt sources (exit ${result.code}): ${result.stderr.trim()}`)
+  return parseAptSources(new FactSections(result.stdout).lines('apt-sources'))
 }
 
 /** What the plan says of where packages come from. */

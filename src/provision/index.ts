@@ -18,6 +18,7 @@ import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type Inst
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
+import type {FetchVia} from '../fetch/workstation-fetch.js'
 import {runOnSessions} from '../fleet/host-session.js'
 
 export type {DesiredEngine} from './desired-engine.js'
@@ -127,6 +128,8 @@ export interface ProvisionRequest {
   smokeImage?: string
   force: boolean
   restart: boolean
+  /** --fetch-via: over tk.yml's engine.fetch. */
+  fetch?: FetchVia
 }
 
 /**
@@ -160,6 +163,7 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     smokeImage: request.smokeImage,
     force: request.force,
     restart: request.restart,
+    fetch: request.fetch,
   }
   const desired = new Map(
     targets.map((target) => {
