@@ -41,6 +41,14 @@ export async function readAptSources(host: Host): Promise<string[]> {
   return parseAptSources(new FactSections(result.stdout).lines('apt-sources'))
 }
 
+/**
+ * The setting of tk's apt scripts that records, on the host, how the
+ * engine's packages came (/var/lib/tk/engine-install, read by tk status).
+ */
+export function installRecord(via: FetchVia | undefined): Record<string, string> {
+  return {TK_INSTALL_RECORD: `via=${via ?? 'direct'}`}
+}
+
 /** What the plan says of where packages come from. */
 export function fetchRoute(via: FetchVia | undefined): string {
   return via === 'workstation' ? 'through the workstation (over SSH)' : "from the host's own network"

@@ -10,7 +10,7 @@ import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
 import {planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {explainRefused, openWorkstationFetch} from '../fetch/workstation-fetch.js'
+import {explainRefused, installRecord, openWorkstationFetch} from '../fetch/workstation-fetch.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 
@@ -134,7 +134,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
     try {
       options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
-      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin, fetch?.aptEnv)
+      const detail = await applyStep(target, step, current, facts, (version) => (engineVersion = version), addedLogin, {...fetch?.aptEnv, ...installRecord(desired.fetch)})
       if (step.action === 'change') changed++
       done(step.action === 'change' ? 'changed' : 'verified', detail)
       if (step.id === 'docker-users' && options.reconnect && facts.user.uid !== 0 && step.users.includes(facts.user.name)) {
@@ -171,7 +171,7 @@ async function applyStep(
   facts: HostFacts,
   setVersion: (version: string) => void,
   addedLogin?: boolean,
-  /** TK_APT_PROXY when packages come through the workstation. */
+  /** For tk's apt scripts: TK_APT_PROXY when packages come through the workstation, TK_INSTALL_RECORD. */
   aptEnv: Record<string, string> = {},
 ): Promise<string> {
   const root = async (script: string, what: string) => {

@@ -13,7 +13,7 @@ import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {gatherUpgradeFacts} from '../facts/upgrade-facts.js'
-import {explainRefused, fetchRoute, type FetchVia, openWorkstationFetch, readAptSources} from '../fetch/workstation-fetch.js'
+import {explainRefused, fetchRoute, installRecord, type FetchVia, openWorkstationFetch, readAptSources} from '../fetch/workstation-fetch.js'
 import {planUpgrade, type DesiredUpgrade, type PackageMove, type UpgradePlan} from './plan.js'
 
 export type UpgradeStepId = 'facts' | 'install' | 'restart' | 'rollback'
@@ -185,7 +185,7 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   // Packages through the workstation: open from apt-get update (the facts, dry runs too) to the install.
   const fetch = options.fetch === 'workstation' ? await openWorkstationFetch(target, root, await readAptSources(root), options.fetchSources) : undefined
   try {
-    return await upgradeWith(target, root, options, steps, emit, limit, started, fetch?.aptEnv ?? {})
+    return await upgradeWith(target, root, options, steps, emit, limit, started, {...fetch?.aptEnv, ...installRecord(options.fetch)})
   } catch (error) {
     throw fetch ? explainRefused(error, fetch) : error
   } finally {

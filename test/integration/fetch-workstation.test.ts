@@ -52,7 +52,7 @@ describe('packages through the workstation, on hosts that reach nothing but them
     try {
       const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation'], {env: cleanEnv})
       const lines = run.stderr.trim().split('\n').filter((line) => !/^\s*(hint|→)/i.test(line))
-      expect(run.code, run.stderr).to.equal(1)
+      expect(run.code, `${run.stderr}\n${run.stdout}`).to.equal(1)
       expect(run.stderr).to.match(/forbids port forwarding \(AllowTcpForwarding\)/)
       expect(run.stderr).to.include('docs/offline.md')
       expect(run.stderr).not.to.match(/\n\s+at /)
@@ -65,9 +65,10 @@ describe('packages through the workstation, on hosts that reach nothing but them
 
   it('says in a dry run where the packages will come from', async () => {
     const machine = machines.get('bookworm')!
-    const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation', '--dry-run'], {env: cleanEnv})
+    const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation', '--dry-run', '--json'], {env: cleanEnv})
     expect(run.code, run.stderr).to.equal(0)
-    expect(run.stdout).to.match(/apt: docker\.io.*through the workstation \(over SSH\)/)
+    const install = JSON.parse(run.stdout).hosts[0].result.steps.find((step: {id: string}) => step.id === 'install')
+    expect(install.detail, run.stdout).to.match(/^apt: docker\.io.*, through the workstation \(over SSH\)$/)
   })
 
   for (const release of RELEASES) {
