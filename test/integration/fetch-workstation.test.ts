@@ -45,10 +45,18 @@ describe('packages through the workstation, on hosts that reach nothing but them
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
+  it('says in a dry run where the packages will come from', async () => {
+    const machine = machines.get('bookworm')!
+    const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation', '--dry-run', '--json'], {env: cleanEnv})
+    expect(run.code, run.stderr).to.equal(0)
+    const install = JSON.parse(run.stdout).hosts[0].result.steps.find((step: {id: string}) => step.id === 'install')
+    expect(install.detail, run.stdout).to.match(/^apt: docker\.io.*, through the workstation \(over SSH\)$/)
+  })
+
   it('refuses a host whose sshd forbids forwarding in one line that points to offline bundles, with nothing changed', async () => {
     const machine = machines.get('bookworm')!
     const forbid = "printf 'AllowTcpForwarding no\\n' > /etc/ssh/sshd_config.d/tk-test-forwarding.conf && systemctl reload ssh"
-    expect((await machine.ssh('admin', `sudo -n sh -c '${forbid}'`)).code).to.equal(0)
+    expect((await machine.ssh('admin', 'sudo -n sh -s', {input: forbid})).code).to.equal(0)
     try {
       const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation'], {env: cleanEnv})
       const lines = run.stderr.trim().split('\n').filter((line) => !/^\s*(hint|→)/i.test(line))
@@ -59,16 +67,8 @@ describe('packages through the workstation, on hosts that reach nothing but them
       expect(lines.filter((line) => line.includes('AllowTcpForwarding')), run.stderr).to.have.length(1)
       expect((await machine.ssh('admin', 'dpkg-query -W docker.io')).code, 'no engine installed').to.not.equal(0)
     } finally {
-      await machine.ssh('admin', "sudo -n sh -c 'rm -f /etc/ssh/sshd_config.d/tk-test-forwarding.conf && systemctl reload ssh'")
+      await machine.ssh('admin', 'sudo -n sh -s', {input: 'rm -f /etc/ssh/sshd_config.d/tk-test-forwarding.conf && systemctl reload ssh'})
     }
-  })
-
-  it('says in a dry run where the packages will come from', async () => {
-    const machine = machines.get('bookworm')!
-    const run = await runTk(['provision', target(machine), ...sandboxFlags(fixture), '--fetch-via', 'workstation', '--dry-run', '--json'], {env: cleanEnv})
-    expect(run.code, run.stderr).to.equal(0)
-    const install = JSON.parse(run.stdout).hosts[0].result.steps.find((step: {id: string}) => step.id === 'install')
-    expect(install.detail, run.stdout).to.match(/^apt: docker\.io.*, through the workstation \(over SSH\)$/)
   })
 
   for (const release of RELEASES) {
