@@ -2,7 +2,7 @@
 // Packages through the workstation (issue 24), on fresh sandbox machines of one release:
 //   tk provision HOST --fetch-via workstation   against   tk provision HOST (direct),
 //   the same packages, machines made from the same image, run in turn (A B A B ...) in one run.
-//   target: workstation / direct at most 1.3 (medians, whole process).
+//   target: workstation / direct at most 1.3 (the median of the pairs' ratios, whole process).
 // The workstation runs are proven to have gone through tk's proxy by its log
 // (TK_FETCH_PROXY_LOG): a run whose log is empty fails the bench. The machines
 // keep their own network (both runs fetch from the same archive; only the path differs).
@@ -65,10 +65,11 @@ try {
     // eslint-disable-next-line no-await-in-loop
     await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name).catch(() => {})))
   }
-  const ratio = median(through) / median(direct)
+  // Pair by pair, as farm-bench does: the machine's load drifts during a run, and a pair shares it.
+  const ratio = median(through.map((seconds, index) => seconds / direct[index]))
   console.log(`  direct fresh provision                ${median(direct).toFixed(2)} s`)
   console.log(`  through the workstation               ${median(through).toFixed(2)} s  (${median(requests)} requests through the proxy)`)
-  console.log(`  ${ratio <= 1.3 ? 'PASS' : 'FAIL'} workstation / direct = ${ratio.toFixed(3)} (limit 1.300)`)
+  console.log(`  ${ratio <= 1.3 ? 'PASS' : 'FAIL'} workstation / direct = ${ratio.toFixed(3)}, median of the pairs' ratios (limit 1.300)`)
   process.exitCode = ratio <= 1.3 ? 0 : 1
 } finally {
   await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
