@@ -17,7 +17,7 @@ const LAYERS = [
   ['bundle'],
   ['check'],
   ['fleet'],
-  ['providers'],
+  ['providers', 'fetch'],
   ['engine'],
   ['facts'],
   ['targets'],

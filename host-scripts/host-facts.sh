@@ -7,4 +7,5 @@
 # src/facts/host-facts.ts.
 # tk:include engine-facts-start.sh
 # tk:include check-facts.sh
+# tk:include apt-sources-facts.sh
 # tk:include engine-facts.sh

@@ -11,8 +11,10 @@ trap '' HUP PIPE
 hold_detached_lock
 # tk:include lib/apt-update.sh
 # tk:include lib/apt-detached.sh
+# tk:include lib/apt-via.sh
+# tk:include lib/install-record.sh
 export DEBIAN_FRONTEND=noninteractive
-APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 
 # Skip the update when every package is already installed.
 need_update=no
@@ -28,3 +30,4 @@ done
 
 # shellcheck disable=SC2086
 apt_detached $APT install --no-install-recommends $packages
+record_install

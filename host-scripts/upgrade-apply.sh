@@ -35,7 +35,9 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DEBIAN_FRONTEND=noninteractive
 # tk:include lib/engine-service.sh
 # tk:include lib/apt-detached.sh
-APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+# tk:include lib/apt-via.sh
+# tk:include lib/install-record.sh
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 init=$1
 limit=$2
 first=$3
@@ -110,6 +112,7 @@ code=0
 if [ "$packages" -gt 0 ]; then
 	echo "@@tk:apt"
 	install_held "$downgrades" "$@" || code=$?
+	if [ "$code" = 0 ]; then record_install; fi
 	echo "@@tk:install $code"
 fi
 if [ "$code" != 0 ]; then

@@ -8,6 +8,7 @@
 # Output: @@tk:NAME sections. Runs as root.
 set -eu
 # tk:include lib/apt-update.sh
+# tk:include lib/apt-via.sh
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -24,7 +25,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 # Refresh the lists, waiting for another apt (unattended-upgrades) to finish.
-apt_update apt-get -q -o Acquire::Retries=3 || exit 1
+# shellcheck disable=SC2086
+apt_update apt-get -q -o Acquire::Retries=3 $apt_via || exit 1
 
 echo "@@tk:installed"
 for package in "$@"; do

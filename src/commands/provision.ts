@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {fetchViaFlag} from '../cli/fetch-flag.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import type {ProvisionFleetResult} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -40,6 +41,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
     {description: 'Install from an offline bundle (made with tk bundle): no network needed on the host', command: '<%= config.bin %> <%= command.id %> web-1 --bundle ./engine-bookworm-amd64.tkb'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
+    {description: 'A host that cannot reach its package sources: fetch them through this machine', command: '<%= config.bin %> <%= command.id %> web-1 --fetch-via workstation'},
   ]
 
   static override enableJsonFlag = true
@@ -75,6 +77,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       summary: 'Install the engine from this offline bundle (tk bundle): checked here, sent once per host, installed with no network (docs/offline.md).',
       helpValue: 'FILE',
     }),
+    'fetch-via': fetchViaFlag(),
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: concurrencyFlag('provision'),
     wait: lockWaitFlag(),
@@ -109,6 +112,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       force: flags.force,
       restart: flags.restart,
       bundle: flags.bundle,
+      fetch: flags['fetch-via'],
     })
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))

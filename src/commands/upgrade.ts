@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
+import {fetchViaFlag} from '../cli/fetch-flag.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import {failureLine} from '../render/fleet.js'
 import type {UpgradeFleetResult} from '../upgrade/index.js'
@@ -31,6 +32,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     {description: 'Upgrade within the installed major, one host at a time', command: '<%= config.bin %> <%= command.id %> web-1 web-2 web-3'},
     {description: "Install the release's newer kernel (Debian backports) and reboot, one host at a time", command: '<%= config.bin %> <%= command.id %> web-1 --kernel'},
     {description: 'Name the kernel package each host would get, change nothing', command: '<%= config.bin %> <%= command.id %> @all --kernel --dry-run'},
+    {description: 'Hosts that cannot reach their package sources: fetch through this machine', command: '<%= config.bin %> <%= command.id %> @web --fetch-via workstation'},
     {description: 'Move to engine 26 or 27, two hosts at a time, stop after two failures', command: "<%= config.bin %> <%= command.id %> @web --engine-version '>=26 <28' --serial 2 --max-fail 2"},
   ]
 
@@ -53,6 +55,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     serial: Flags.integer({summary: 'How many hosts to upgrade at once.', default: 1, min: 1, env: 'TK_SERIAL'}),
     'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
     'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
+    'fetch-via': fetchViaFlag(),
     'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing; hosts are asked in parallel (--concurrency), not --serial.'}),
     concurrency: concurrencyFlag('ask at once during --dry-run'),
     wait: lockWaitFlag(),
@@ -78,6 +81,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       allowDowngrade: flags['allow-downgrade'],
       dryRun: flags['dry-run'],
       healthTimeoutS: flags['health-timeout'],
+      fetch: flags['fetch-via'],
       serial: flags.serial,
       concurrency: flags.concurrency,
       maxFail: flags['max-fail'],

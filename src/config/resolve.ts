@@ -239,6 +239,7 @@ function mergeEngine(
 ): EngineConfig {
   const version = host?.version ?? file?.version
   const bundle = host?.bundle === undefined ? (file?.bundle === undefined ? undefined : bundlePath(file.bundle, false)) : bundlePath(host.bundle, true)
+  const fetch = host?.fetch ?? file?.fetch
   return {
     method: host?.method ?? file?.method ?? 'distro',
     ...(version === undefined ? {} : {version}),
@@ -247,6 +248,7 @@ function mergeEngine(
     users: host?.users ?? file?.users ?? [],
     compose: host?.compose ?? file?.compose ?? true,
     ...(bundle === undefined ? {} : {bundle}),
+    ...(fetch === undefined ? {} : {fetch}),
   }
 }
 

@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}}}};
 const schema12 = {"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]};
 const schema13 = {"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"};
 const schema14 = {"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535};
@@ -18,7 +18,7 @@ const schema18 = {"description":"Seconds to wait for a connection (TCP, handshak
 const pattern0 = new RegExp("^x-", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
-const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
+const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
 const schema20 = {"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"};
 const func4 = Object.prototype.hasOwnProperty;
 const func0 = require("ajv/dist/runtime/equal").default;
@@ -39,7 +39,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "method") || (key0 === "version")) || (key0 === "daemon")) || (key0 === "users")) || (key0 === "compose")) || (key0 === "bundle"))){
+if(!(((((((key0 === "method") || (key0 === "version")) || (key0 === "fetch")) || (key0 === "daemon")) || (key0 === "users")) || (key0 === "compose")) || (key0 === "bundle"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -88,10 +88,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.daemon !== undefined){
-let data2 = data.daemon;
-if((!(data2 && typeof data2 == "object" && !Array.isArray(data2))) && (data2 !== null)){
-const err5 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/type",keyword:"type",params:{type: schema19.properties.daemon.type},message:"must be object,null",schema:schema19.properties.daemon.type,parentSchema:schema19.properties.daemon,data:data2};
+if(data.fetch !== undefined){
+let data2 = data.fetch;
+if(!((data2 === "direct") || (data2 === "workstation"))){
+const err5 = {instancePath:instancePath+"/fetch",schemaPath:"#/properties/fetch/enum",keyword:"enum",params:{allowedValues: schema19.properties.fetch.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.fetch.enum,parentSchema:schema19.properties.fetch,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -100,10 +100,11 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-for(const key1 in data2){
-if(!(func4.call(schema19.properties.daemon.properties, key1))){
-const err6 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.daemon,data:data2};
+}
+if(data.daemon !== undefined){
+let data3 = data.daemon;
+if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
+const err6 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/type",keyword:"type",params:{type: schema19.properties.daemon.type},message:"must be object,null",schema:schema19.properties.daemon.type,parentSchema:schema19.properties.daemon,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -112,18 +113,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-}
-if(data.users !== undefined){
-let data3 = data.users;
-if(Array.isArray(data3)){
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(typeof data4 === "string"){
-if(func2(data4) > 32){
-const err7 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema20,data:data4};
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!(func4.call(schema19.properties.daemon.properties, key1))){
+const err7 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.daemon,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -132,8 +125,18 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern2.test(data4)){
-const err8 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[a-z_][a-z0-9_.-]*[$]?$"+"\"",schema:"^[a-z_][a-z0-9_.-]*[$]?$",parentSchema:schema20,data:data4};
+}
+}
+}
+if(data.users !== undefined){
+let data4 = data.users;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(typeof data5 === "string"){
+if(func2(data5) > 32){
+const err8 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -142,9 +145,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data4};
+if(!pattern2.test(data5)){
+const err9 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[a-z_][a-z0-9_.-]*[$]?$"+"\"",schema:"^[a-z_][a-z0-9_.-]*[$]?$",parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -154,19 +156,30 @@ vErrors.push(err9);
 errors++;
 }
 }
-let i1 = data3.length;
-let j0;
-if(i1 > 1){
-outer0:
-for(;i1--;){
-for(j0 = i1; j0--;){
-if(func0(data3[i1], data3[j0])){
-const err10 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.users,data:data3};
+else {
+const err10 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+}
+let i1 = data4.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data4[i1], data4[j0])){
+const err11 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.users,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 break outer0;
@@ -176,20 +189,7 @@ break outer0;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.users.type,parentSchema:schema19.properties.users,data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.compose !== undefined){
-let data5 = data.compose;
-if(typeof data5 !== "boolean"){
-const err12 = {instancePath:instancePath+"/compose",schemaPath:"#/properties/compose/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.compose.type,parentSchema:schema19.properties.compose,data:data5};
+const err12 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.users.type,parentSchema:schema19.properties.users,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -199,11 +199,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.bundle !== undefined){
-let data6 = data.bundle;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err13 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.bundle,data:data6};
+if(data.compose !== undefined){
+let data6 = data.compose;
+if(typeof data6 !== "boolean"){
+const err13 = {instancePath:instancePath+"/compose",schemaPath:"#/properties/compose/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.compose.type,parentSchema:schema19.properties.compose,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -213,13 +212,27 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.bundle.type,parentSchema:schema19.properties.bundle,data:data6};
+if(data.bundle !== undefined){
+let data7 = data.bundle;
+if(typeof data7 === "string"){
+if(func2(data7) < 1){
+const err14 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.bundle,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.bundle.type,parentSchema:schema19.properties.bundle,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
 }
 errors++;
 }

@@ -8,6 +8,8 @@ export type ProviderName = 'ssh' | 'sandbox'
 export type Release = 'bullseye' | 'bookworm' | 'trixie'
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
 export type EngineMethod = 'distro' | 'script'
+/** Where tk's apt steps fetch packages (engine.fetch). */
+export type EngineFetch = 'direct' | 'workstation'
 export type RunPolicy = 'once' | 'always'
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure'
 
@@ -19,6 +21,7 @@ export const DEFAULT_RELEASE: Release = 'bookworm'
 export interface EngineFile {
   method?: EngineMethod
   version?: string
+  fetch?: EngineFetch
   daemon?: Record<string, unknown> | null
   users?: string[]
   compose?: boolean
@@ -94,6 +97,8 @@ export interface EngineConfig {
   compose: boolean
   /** An offline bundle file (absolute) to install the engine from. */
   bundle?: string
+  /** Where tk's apt steps fetch packages; direct when not set. */
+  fetch?: EngineFetch
 }
 
 interface ProvisionerBase {

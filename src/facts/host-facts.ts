@@ -10,6 +10,7 @@ import type {Host, RunResult} from '../transport/host.js'
 import {splitCommandLine} from './command-line.js'
 /** Where the engine's API listens on a Debian host (what engine-facts.sh asks the CLI about). */
 const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock'
+import {parseAptSources} from './apt-sources.js'
 import {FactSections} from './sections.js'
 import {hostScript} from '../transport/host-scripts.js'
 import {shQuote} from '../transport/sh-quote.js'
@@ -65,6 +66,8 @@ export interface HostFacts {
   users: Record<string, boolean>
   /** Loaded kernel modules among those the engine uses. */
   loadedModules: string[]
+  /** The URIs of the host's apt sources (src/facts/apt-sources.ts); absent where they were not read. */
+  aptSources?: string[]
 }
 
 /**
@@ -185,6 +188,7 @@ export function parseHostFacts(output: string, engineLines?: string[]): HostFact
     dockerGroup: groupParts && groupParts.length >= 4 ? {gid: Number(groupParts[2]), members: groupParts[3].split(',').filter(Boolean)} : undefined,
     users,
     loadedModules: sections.lines('modules'),
+    aptSources: parseAptSources(sections.lines('apt-sources')),
   }
 }
 

@@ -54,8 +54,9 @@ export function parseUpgradeFacts(output: string): UpgradeFacts {
   }
 }
 
-export async function gatherUpgradeFacts(root: Host): Promise<UpgradeFacts> {
-  const result = await root.run(await boundScript('upgrade-facts.sh', [...UPGRADE_PACKAGES]), {timeoutMs: 15 * 60_000})
+/** @param env more settings for the script (TK_APT_PROXY: its apt-get update through the workstation). */
+export async function gatherUpgradeFacts(root: Host, env: Record<string, string> = {}): Promise<UpgradeFacts> {
+  const result = await root.run(await boundScript('upgrade-facts.sh', [...UPGRADE_PACKAGES], env), {timeoutMs: 15 * 60_000})
   if (result.code !== 0) {
     const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
     throw new FactsFailed(`${root.name}: refreshing the package lists failed (exit ${result.code})${output ? `: ${output}` : ''}`)

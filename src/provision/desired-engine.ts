@@ -1,6 +1,7 @@
 /** What the user asked `tk provision` for: the desired state of a host's engine. */
 import type {SoundBundle} from '../bundle/open.js'
 import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
+import type {FetchVia} from '../fetch/workstation-fetch.js'
 
 export type InstallMethod = 'distro' | 'script'
 
@@ -35,6 +36,10 @@ export interface DesiredEngine {
   restart: boolean
   /** An offline bundle (checked on the workstation) to install the engine from, with no network: src/bundle/. */
   bundle?: SoundBundle
+  /** Where tk's apt steps fetch packages: the host's own network (default) or the workstation's, over SSH. */
+  fetch?: FetchVia
+  /** More URLs the workstation's proxy may fetch from besides the host's apt sources (the engine's repository). */
+  fetchSources?: string[]
 }
 
 export interface DesiredDaemonConfig {
@@ -80,6 +85,7 @@ export interface DesiredOverrides {
   force: boolean
   restart: boolean
   bundle?: SoundBundle
+  fetch?: FetchVia
 }
 
 export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): DesiredEngine {
@@ -105,5 +111,6 @@ export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): De
     force: given.force,
     restart: given.restart,
     ...(given.bundle === undefined ? {} : {bundle: given.bundle}),
+    ...(given.fetch === undefined ? {} : {fetch: given.fetch}),
   }
 }

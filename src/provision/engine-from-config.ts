@@ -26,6 +26,7 @@ export function desiredEngine(host: string, engine: EngineConfig, options: UpEng
     method: engine.method,
     ...(engine.method === 'script' ? {script: options.script} : {}),
     compose: engine.compose,
+    ...(engine.fetch === 'workstation' ? {fetch: engine.fetch} : {}),
     dockerUsers: engine.users,
     skipCheck: options.skipCheck,
     ...(engine.version === undefined ? {} : {engineVersion: parseEngineRange(engine.version, 'engine.version in tk.yml')}),

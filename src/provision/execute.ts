@@ -9,8 +9,9 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {planProvision, type ProvisionPlan, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
+import {planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
 import {boundScript} from '../transport/host-scripts.js'
+import {explainRefused, installRecord, openWorkstationFetch} from '../fetch/workstation-fetch.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 
@@ -60,6 +61,10 @@ export interface ProvisionOptions {
 
 class StepFailed extends HostStateError {}
 
+/** Steps that run tk's apt (those that fetch packages). */
+const usesApt = (step: ProvisionStep) =>
+  step.action === 'change' && ((step.id === 'install' && step.method === 'apt') || step.id === 'compose')
+
 function failure(target: string, step: StepToRun, result: RunResult, what: string): StepFailed {
   const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-4).join(' | ')
   return new StepFailed(`${target}: ${step.title.toLowerCase()} failed: ${what} exited ${result.code}${output ? `: ${output}` : ''}`)
@@ -102,6 +107,11 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   const configChange = plan.steps.find((step): step is Extract<StepToRun, {id: 'daemon-config'}> => step.id === 'daemon-config' && step.action === 'change')
   if (configChange) await validateWithDockerd(target, hosts.root, configChange.daemonConfig)
 
+  // Packages through the workstation: the remote forward is open while the steps run, and only when one uses apt.
+  const fetch =
+    !options.dryRun && desired.fetch === 'workstation' && plan.steps.some(usesApt)
+      ? await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], desired.fetchSources)
+      : undefined
   for (const [index, step] of plan.steps.entries()) {
     const stepStarted = performance.now()
     const done = (result: StepResult, detail = step.detail, journal?: string[]) =>
@@ -131,6 +141,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
         setVersion: (version) => (engineVersion = version),
         addedLogin,
         progress: options.onStepProgress && ((text) => options.onStepProgress?.(target, {id: step.id, title: step.title}, text)),
+        aptEnv: {...fetch?.aptEnv, ...installRecord(desired.fetch)},
       })
       if (step.action === 'change') changed++
       done(step.action === 'change' ? 'changed' : 'verified', detail)
@@ -142,9 +153,11 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
       }
     } catch (error) {
       done('failed', error instanceof Error ? error.message : String(error), error instanceof DaemonConfigRolledBack ? error.journal : undefined)
-      throw error
+      await fetch?.close()
+      throw fetch ? explainRefused(error, fetch) : error
     }
   }
+  await fetch?.close()
 
   return {
     target,
@@ -164,7 +177,18 @@ async function applyStep(
   step: StepToRun,
   hosts: ProvisionHosts,
   facts: HostFacts,
-  {setVersion, addedLogin, progress}: {setVersion: (version: string) => void; addedLogin?: boolean; progress?: (text: string) => void},
+  {
+    setVersion,
+    addedLogin,
+    progress,
+    aptEnv = {},
+  }: {
+    setVersion: (version: string) => void
+    addedLogin?: boolean
+    progress?: (text: string) => void
+    /** For tk's apt scripts: TK_APT_PROXY when packages come through the workstation, TK_INSTALL_RECORD. */
+    aptEnv?: Record<string, string>
+  },
 ): Promise<string> {
   const root = async (script: string, what: string) => {
     const result = await hosts.root.run(script)
@@ -172,7 +196,8 @@ async function applyStep(
     return result
   }
   // apt's own progress, passed on as it comes when someone is watching (lib/apt-detached.sh).
-  const apt = async (packages: string[], env: Record<string, string> = {}) => {
+  const apt = async (packages: string[], stepEnv: Record<string, string> = {}) => {
+    const env = {...stepEnv, ...aptEnv}
     if (!progress) return root(await boundScript('install-engine-apt.sh', packages, env), 'apt-get')
     const reader = new AptProgressReader(progress)
     const result = await hosts.root.run(await boundScript('install-engine-apt.sh', packages, {...env, TK_APT_PROGRESS: '1'}), {
@@ -201,7 +226,7 @@ async function applyStep(
         // The versions on offer are known only after apt-get update: pick, then pin.
         const {gatherUpgradeFacts} = await import('../facts/upgrade-facts.js')
         const {pickVersionInRange} = await import('../engine/version-range.js')
-        const offered = (await gatherUpgradeFacts(hosts.root)).offered
+        const offered = (await gatherUpgradeFacts(hosts.root, aptEnv)).offered
         const version = pickVersionInRange(target, 'docker.io', step.versionRange, offered['docker.io'] ?? [])
         const pinned = step.packages.map((name) =>
           name === 'docker.io' || (name === 'docker-cli' && offered['docker-cli']?.includes(version)) ? `${name}=${version}` : name,

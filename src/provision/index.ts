@@ -18,6 +18,7 @@ import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type Inst
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
+import type {FetchVia} from '../fetch/workstation-fetch.js'
 import {runOnSessions} from '../fleet/host-session.js'
 
 export type {DesiredEngine} from './desired-engine.js'
@@ -129,6 +130,8 @@ export interface ProvisionRequest {
   restart: boolean
   /** --bundle: an offline bundle of the engine to install from (over tk.yml's engine.bundle). */
   bundle?: string
+  /** --fetch-via: over tk.yml's engine.fetch. */
+  fetch?: FetchVia
 }
 
 /**
@@ -162,6 +165,7 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     smokeImage: request.smokeImage,
     force: request.force,
     restart: request.restart,
+    fetch: request.fetch,
   }
   if (request.bundle && request.method === 'script') throw new UsageError('--bundle goes with the distro method, not --method script')
   // Each bundle is read and checked (signature, hashes) once, here: a bad one stops the run before any host is touched.

@@ -12,6 +12,7 @@ import {distroPackages, installedEngine, isAptFamily} from '../engine/packages.j
 import {inRange} from '../engine/version-range.js'
 import {planBundleInstall} from '../bundle/plan.js'
 import type {SoundBundle} from '../bundle/open.js'
+import {fetchRoute} from '../fetch/workstation-fetch.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
 import type {DesiredEngine, InstallScript} from './desired-engine.js'
 
@@ -100,6 +101,9 @@ export class UnknownUsersError extends HostStateError {
   }
 }
 
+/** Where an apt step's packages come from, when not from the host's own network. */
+const viaWorkstation = (desired: DesiredEngine) => (desired.fetch === 'workstation' ? `, ${fetchRoute('workstation')}` : '')
+
 export const SUPPORTED = 'tk installs the engine itself on Debian and Ubuntu (apt)'
 
 export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine): ProvisionPlan {
@@ -152,7 +156,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
         id: 'install',
         title: 'Install the engine',
         action: 'change',
-        detail: `adopt ${engine.source}; add the docker CLI`,
+        detail: `adopt ${engine.source}; add the docker CLI${viaWorkstation(desired)}`,
         method: 'apt',
         packages: ['docker-cli'],
         optionalPackages: [],
@@ -174,7 +178,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       id: 'install',
       title: 'Install the engine',
       action: 'change',
-      detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}${desired.engineVersion ? `, docker.io within ${desired.engineVersion}` : ''}`,
+      detail: `apt: ${packages.required.join(' ')}${packages.optional.length > 0 ? ` (and ${packages.optional.join(', ')} where offered)` : ''}${desired.engineVersion ? `, docker.io within ${desired.engineVersion}` : ''}${viaWorkstation(desired)}`,
       method: 'apt',
       packages: packages.required,
       optionalPackages: packages.optional,
@@ -194,7 +198,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       facts.engine.cliPlugins.includes('docker-compose') ||
       Boolean(facts.engine.packages['docker-compose'] || facts.engine.packages['docker-compose-plugin'])
     if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
-    else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: 'apt: docker-compose', packages: ['docker-compose']})
+    else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: `apt: docker-compose${viaWorkstation(desired)}`, packages: ['docker-compose']})
     else {
       throw new UnsupportedHostError(`${target}: tk installs Docker Compose from apt sources only`, {hint: 'have your install script install it'})
     }

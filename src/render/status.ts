@@ -86,7 +86,8 @@ export function shortOs(os: string): string {
 
 function engineCell({engine}: StatusFacts, style: Style): string {
   if (!engine.version) return '-'
-  return engine.versionFrom === 'package' ? `${engine.version} ${style.dim('(installed)')}` : engine.version
+  const via = engine.installedVia === 'workstation' ? ` ${style.dim('(through the workstation)')}` : ''
+  return `${engine.versionFrom === 'package' ? `${engine.version} ${style.dim('(installed)')}` : engine.version}${via}`
 }
 
 function daemonCell({engine}: StatusFacts, style: Style): string {

@@ -30,6 +30,8 @@ export interface EngineStatus {
   error?: string
   /** The socket the login user may use, when the daemon runs: tk asks it for the version over SSH (withEngineAnswer). */
   socket?: string
+  /** How tk's apt fetched the engine's packages (/var/lib/tk/engine-install): direct, or through the workstation. Absent when tk did not install it with apt. */
+  installedVia?: string
 }
 
 /** What the engine's API said to GET /version, or why it said nothing. */
@@ -96,6 +98,7 @@ function parseEngine(sections: FactSections): EngineStatus {
     ...optional('unit', unit),
     ...(failed ? {error: answerError(value('exit'), value('error'))} : {}),
     ...optional('socket', socket),
+    ...optional('installedVia', sections.lines('engine-install').find((line) => line.startsWith('via='))?.slice(4)),
   }
 }
 

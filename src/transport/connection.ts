@@ -721,6 +721,20 @@ export function exitCodeOf(code: number | null | undefined, signal?: string | nu
   return 255
 }
 
+/** A remote forward on the server's loopback (SshConnection.forwardIn). */
+export interface RemoteForward {
+  /** The port the server listens on, on 127.0.0.1. */
+  port: number
+  close(): Promise<void>
+}
+
+/** The server refused a remote forward: its sshd forbids forwarding (AllowTcpForwarding no or local), or a policy does. */
+export class RemoteForwardRefused extends ConnectionError {
+  constructor(host: string, cause: Error) {
+    super(`${host} refuses port forwarding over SSH (sshd's AllowTcpForwarding is no or local): ${cause.message}`, {cause})
+  }
+}
+
 /** An open, authenticated connection; session channels are limited to maxChannels at once. */
 export class SshConnection {
   readonly name: string
@@ -830,6 +844,36 @@ export class SshConnection {
         reject(mapped)
       })
     })
+  }
+
+  /**
+   * A remote forward: the server listens on its own loopback (a port it picks)
+   * and each connection made there arrives here as a channel, for `onChannel`.
+   * Resolves with the port and a function that stops the listening. A server
+   * that forbids forwarding (sshd's AllowTcpForwarding no or local) refuses the
+   * request: the error is a RemoteForwardRefused.
+   */
+  async forwardIn(onChannel: (channel: ClientChannel) => void): Promise<RemoteForward> {
+    this.checkOpen()
+    const port = await new Promise<number>((resolve, reject) => {
+      this.client.forwardIn('127.0.0.1', 0, (error, bound) => {
+        if (!error) return resolve(bound)
+        reject(this.closed ? this.channelError(error, 'a remote forward') : new RemoteForwardRefused(this.name, error))
+      })
+    })
+    const listener = (details: {destIP: string; destPort: number}, accept: () => ClientChannel) => {
+      if (details.destPort === port) onChannel(accept())
+    }
+    this.client.on('tcp connection', listener)
+    return {
+      port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          this.client.off('tcp connection', listener)
+          if (this.closed) return resolve()
+          this.client.unforwardIn('127.0.0.1', port, () => resolve())
+        }),
+    }
   }
 
   /** Closes the connection and its jump hosts; waits at most 2 s for the close. */

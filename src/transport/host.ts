@@ -3,6 +3,7 @@
  * from a machine. A local and an SSH implementation stand behind it, so the
  * code above never knows which side it runs on.
  */
+import type {Duplex} from 'node:stream'
 
 export interface RunResult {
   code: number
@@ -32,5 +33,11 @@ export interface Host {
    * or undefined when it cannot be reached. Optional: callers fall back to a command.
    */
   getFromUnixSocket?(socketPath: string, path: string): Promise<{status: number; body: string} | undefined>
+  /**
+   * A remote forward on the host's loopback, over the connection tk already
+   * has (SSH only): each connection made to 127.0.0.1:port there reaches
+   * `onChannel` here. Optional: a local host has no connection to forward over.
+   */
+  forwardIn?(onChannel: (channel: Duplex) => void): Promise<{port: number; close(): Promise<void>}>
   close(): Promise<void>
 }

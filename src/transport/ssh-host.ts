@@ -11,7 +11,7 @@ import {ConnectionError, HostStateError, PrivilegeError, UserError} from '../err
 import type {Host, PathStat, RunResult} from './host.js'
 import {boundScript} from './host-scripts.js'
 import {loginShellCommand} from './login-shell.js'
-import {connect, type ExecChannel, exitCodeOf, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
+import {connect, type ExecChannel, exitCodeOf, type RemoteForward, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
 import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'
 
@@ -307,6 +307,11 @@ export class SshHost implements Host {
   /** A TCP connection made by the remote host to host:port (for tunnels). */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
     return this.connection.forwardOut(host, port)
+  }
+
+  /** A remote forward on the host's loopback: connections made there reach `onChannel` (see SshConnection.forwardIn). */
+  forwardIn(onChannel: (channel: ClientChannel) => void): Promise<RemoteForward> {
+    return this.connection.forwardIn(onChannel)
   }
 
   async close(): Promise<void> {

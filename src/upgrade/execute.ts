@@ -13,6 +13,7 @@ import {HostStateError} from '../errors/index.js'
 import type {Host} from '../transport/host.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {gatherUpgradeFacts} from '../facts/upgrade-facts.js'
+import {explainRefused, fetchRoute, installRecord, type FetchVia, openWorkstationFetch, readAptSources} from '../fetch/workstation-fetch.js'
 import {planUpgrade, type DesiredUpgrade, type PackageMove, type UpgradePlan} from './plan.js'
 
 export type UpgradeStepId = 'facts' | 'install' | 'restart' | 'rollback'
@@ -56,6 +57,10 @@ export interface UpgradeHostOptions extends DesiredUpgrade {
   /** Seconds the engine has to answer `docker info` after its restart. */
   healthTimeoutS?: number
   onStep?: (target: string, outcome: UpgradeStepOutcome) => void
+  /** Packages through the workstation (--fetch-via, engine.fetch): apt-get update and install fetch over the SSH connection. */
+  fetch?: FetchVia
+  /** More URLs the workstation's proxy may fetch from besides the host's apt sources (the engine's repository). */
+  fetchSources?: string[]
 }
 
 /** How a restart in upgrade-apply.sh ended: "@@tk:restart ..." or "@@tk:after ...". */
@@ -177,10 +182,32 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   const limit = options.healthTimeoutS ?? 60
 
   const started = performance.now()
-  const facts = await gatherUpgradeFacts(root)
+  // Packages through the workstation: open from apt-get update (the facts, dry runs too) to the install.
+  const fetch = options.fetch === 'workstation' ? await openWorkstationFetch(target, root, await readAptSources(root), options.fetchSources) : undefined
+  try {
+    return await upgradeWith(target, root, options, steps, emit, limit, started, {...fetch?.aptEnv, ...installRecord(options.fetch)})
+  } catch (error) {
+    throw fetch ? explainRefused(error, fetch) : error
+  } finally {
+    await fetch?.close()
+  }
+}
+
+async function upgradeWith(
+  target: string,
+  root: Host,
+  options: UpgradeHostOptions,
+  steps: UpgradeStepOutcome[],
+  emit: (id: UpgradeStepId, result: UpgradeStepResult, detail: string, started: number) => void,
+  limit: number,
+  started: number,
+  aptEnv: Record<string, string>,
+): Promise<UpgradeResult> {
+  const facts = await gatherUpgradeFacts(root, aptEnv)
   const plan = planUpgrade(target, facts, options)
   const changing = plan.packages.filter((item) => item.change !== 'none')
-  emit('facts', 'ok', `docker.io ${facts.installed['docker.io']}; range ${plan.range}${plan.rangeSource === 'flag' ? '' : ' (the installed major)'}`, started)
+  const via = options.fetch === 'workstation' ? `; packages ${fetchRoute('workstation')}` : ''
+  emit('facts', 'ok', `docker.io ${facts.installed['docker.io']}; range ${plan.range}${plan.rangeSource === 'flag' ? '' : ' (the installed major)'}${via}`, started)
   const result: UpgradeResult = {
     target,
     dryRun: Boolean(options.dryRun),
@@ -243,6 +270,7 @@ export async function upgradeHost(target: string, root: Host, options: UpgradeHo
   const applied = await root.run(
     await boundScript('upgrade-apply.sh', [facts.init, String(limit), (stale.includes('containerd') ? ['containerd'] : plan.restartFirst).join(' '), putBack.join(' '), ...plan.pins], {
       TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no',
+      ...aptEnv,
     }),
     // apt (30 min at most), then up to three restarts and a rollback install.
     {timeoutMs: 2 * 30 * 60_000 + 3 * (limit + 300) * 1000, onStdout: (chunk) => reader.push(chunk)},

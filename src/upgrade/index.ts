@@ -85,7 +85,9 @@ async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Pro
       const {root} = await session.open()
       // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
       const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
-      return session.withLock(locking, () => upgradeHost(name, root, options))
+      // --fetch-via, else the host's engine.fetch in tk.yml.
+      const fetch = options.fetch ?? session.target.host?.engine.fetch
+      return session.withLock(locking, () => upgradeHost(name, root, {...options, fetch}))
     },
     {...upgradeWindow(options), onStart: options.onStart, onDone: options.onDone},
   )
