@@ -5,9 +5,36 @@
  * outcomes (renderers read those).
  */
 import type {FleetResult} from '../fleet/result.js'
+import type {HostOutcome} from '../fleet/runner.js'
+import {failureLine} from '../render/fleet.js'
+import type {Style} from '../render/style.js'
 
 export function finishFleet<R extends FleetResult<unknown, unknown>>(result: R): Omit<R, 'exitCode' | 'outcomes'> {
   if (result.exitCode !== 0) process.exitCode = result.exitCode
   const {exitCode: _exitCode, outcomes: _outcomes, ...rest} = result
   return rest
+}
+
+/**
+ * Progress of a long wait on hosts (a reboot: going down, down, booting) as
+ * dimmed lines on stderr, each phase once per host ("down for 3 s", "down for
+ * 4 s" ... is one phase); nothing with --json.
+ */
+export function phaseLines(width: number, style: Style, quiet: boolean): (target: string, text: string) => void {
+  const said = new Map<string, string>()
+  return (target, text) => {
+    const phase = text.startsWith('down for') ? 'down' : text
+    if (quiet || said.get(target) === phase) return
+    said.set(target, phase)
+    process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${phase}`)}\n`)
+  }
+}
+
+/** A host's line as it finishes: the command's own for a success, the failure line on stderr; nothing with --json. */
+export function doneLines<T>(log: (line: string) => void, logError: (line: string) => void, quiet: boolean, style: Style, success: (target: string, value: T) => string): (outcome: HostOutcome<T>) => void {
+  return (outcome) => {
+    if (quiet) return
+    if (outcome.status === 'ok') log(success(outcome.target, outcome.value))
+    else if (outcome.status === 'failed') logError(failureLine(outcome.target, outcome.error, style))
+  }
 }

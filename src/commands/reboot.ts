@@ -2,12 +2,11 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {finishFleet} from '../cli/fleet-output.js'
+import {doneLines, finishFleet, phaseLines} from '../cli/fleet-output.js'
 import {lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {UsageError} from '../errors/index.js'
 import type {RebootFleetResult} from '../reboot/index.js'
-import {failureLine} from '../render/fleet.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 export default class Reboot extends TkCommand {
@@ -55,25 +54,14 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
     const json = this.jsonEnabled()
-    const said = new Map<string, string>()
     const result = await rebootHosts(targets, {
       serial: flags.serial,
       maxFail: flags['max-fail'],
       timeoutMs: flags.timeout * 1000,
       waitSeconds: flags.wait,
       transport: transportOptions(flags, (message) => this.warn(message)),
-      onProgress: (target, text) => {
-        // Each phase once ("going down", "down", "booting"), not every second of it.
-        const phase = text.startsWith('down for') ? 'down' : text
-        if (json || said.get(target) === phase) return
-        said.set(target, phase)
-        process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${phase}`)}\n`)
-      },
-      onDone: (outcome) => {
-        if (json) return
-        if (outcome.status === 'ok') this.log(render.rebootLine(outcome.target, width, outcome.value, style))
-        else if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
-      },
+      onProgress: phaseLines(width, style, json),
+      onDone: doneLines((line) => this.log(line), (line) => this.logToStderr(line), json, style, (target, report) => render.rebootLine(target, width, report, style)),
     })
     if (!json) {
       this.log('')

@@ -5,7 +5,7 @@ import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {fetchViaFlag} from '../cli/fetch-flag.js'
-import {finishFleet} from '../cli/fleet-output.js'
+import {doneLines, finishFleet, phaseLines} from '../cli/fleet-output.js'
 import {failureLine} from '../render/fleet.js'
 import type {UpgradeFleetResult} from '../upgrade/index.js'
 import type {KernelFleetResult} from '../upgrade/kernel.js'
@@ -113,7 +113,6 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
     const json = this.jsonEnabled()
-    const said = new Map<string, string>()
     const result = await upgradeKernels(targets, {
       dryRun: flags['dry-run'],
       serial: flags.serial,
@@ -122,17 +121,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       timeoutMs: flags['reboot-timeout'] * 1000,
       waitSeconds: flags.wait,
       transport: transportOptions(flags, (message) => this.warn(message)),
-      onProgress: (target, text) => {
-        const phase = text.startsWith('down for') ? 'down' : text
-        if (json || said.get(target) === phase) return
-        said.set(target, phase)
-        process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${phase}`)}\n`)
-      },
-      onDone: (outcome) => {
-        if (json) return
-        if (outcome.status === 'ok') this.log(render.kernelLine(outcome.target, width, outcome.value, style))
-        else if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
-      },
+      onProgress: phaseLines(width, style, json),
+      onDone: doneLines((line) => this.log(line), (line) => this.logToStderr(line), json, style, (target, value) => render.kernelLine(target, width, value, style)),
     })
     if (!json) {
       this.log('')
