@@ -15,6 +15,8 @@
 # when the sources no longer offer every previous version); then the
 # packages to install (PACKAGE=VERSION; none: only the restart).
 # TK_ALLOW_DOWNGRADES=yes lets apt move a package to an older version.
+# TK_ENGINE_PIN, TK_ENGINE_PIN_BACK (Docker's engine, method docker): the
+# engine's pin (lib/engine-pin.sh) after the install, and after a rollback.
 # Prints, as it goes (parsed by src/upgrade/execute.ts):
 #   "@@tk:apt", apt's output, then "@@tk:install CODE";
 #   after a failed install, "@@tk:answering" when the engine still answers,
@@ -35,6 +37,7 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DEBIAN_FRONTEND=noninteractive
 # tk:include lib/engine-service.sh
 # tk:include lib/apt-detached.sh
+# tk:include lib/engine-pin.sh
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 init=$1
 limit=$2
@@ -110,6 +113,8 @@ code=0
 if [ "$packages" -gt 0 ]; then
 	echo "@@tk:apt"
 	install_held "$downgrades" "$@" || code=$?
+	# shellcheck disable=SC2086
+	if [ "$code" = 0 ] && [ -n "${TK_ENGINE_PIN:-}" ]; then write_engine_pin $TK_ENGINE_PIN; fi
 	echo "@@tk:install $code"
 fi
 if [ "$code" != 0 ]; then
@@ -136,7 +141,13 @@ if [ -z "$back" ]; then
 else
 	echo "@@tk:apt"
 	# shellcheck disable=SC2086
-	if install_held --allow-downgrades $back; then echo "@@tk:rollback put-back"; else echo "@@tk:rollback failed"; fi
+	if install_held --allow-downgrades $back; then
+		# shellcheck disable=SC2086
+		if [ -n "${TK_ENGINE_PIN_BACK:-}" ]; then write_engine_pin $TK_ENGINE_PIN_BACK; fi
+		echo "@@tk:rollback put-back"
+	else
+		echo "@@tk:rollback failed"
+	fi
 fi
 restart_engine after "$first"
 echo "@@tk:end"
