@@ -27,7 +27,9 @@ echo "@@tk:release"
 if fetch "$uri/dists/$suite/Release" "$dir/Release"; then
 	grep -E '^(Architectures|Components):' "$dir/Release" || true
 else
-	echo "missing $(grep -v '^ *$' "$dir/log" | tail -n 1)"
+	echo "missing $(grep -v '^ *$' "$dir/log" | tr '\n' ' ')"
+	echo "@@tk:end"
+	exit 0
 fi
 echo "@@tk:offered"
 index=
