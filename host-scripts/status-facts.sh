@@ -96,6 +96,9 @@ if [ -z "$asking" ] && [ -n "$installed" ]; then
 	fi
 fi
 
+section engine-source
+# tk:include lib/engine-source.sh
+
 section state
 # echo: the file may not end in a newline, and the end marker must start a line.
 if [ -r /var/lib/tk/state.json ]; then cat /var/lib/tk/state.json; echo; fi

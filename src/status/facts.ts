@@ -5,6 +5,7 @@
  */
 import {parseOsRelease} from '../facts/check-facts.js'
 import {parseDebianVersion} from '../engine/debian-version.js'
+import {parseEngineSource} from '../facts/engine-source.js'
 import {FactSections} from '../facts/sections.js'
 import {type LastUp, parseHostState} from '../facts/up-state.js'
 
@@ -30,6 +31,10 @@ export interface EngineStatus {
   error?: string
   /** The socket the login user may use, when the daemon runs: tk asks it for the version over SSH (withEngineAnswer). */
   socket?: string
+  /** How the engine was installed: docker (Docker's repository) or distro (docker.io); absent for anything else. */
+  method?: 'docker' | 'distro'
+  /** For method docker: the repository's URI, suite and component ("https://download.docker.com/linux/debian bookworm stable"). */
+  repository?: string
 }
 
 /** What the engine's API said to GET /version, or why it said nothing. */
@@ -96,6 +101,7 @@ function parseEngine(sections: FactSections): EngineStatus {
     ...optional('unit', unit),
     ...(failed ? {error: answerError(value('exit'), value('error'))} : {}),
     ...optional('socket', socket),
+    ...parseEngineSource(sections.lines('engine-source')),
   }
 }
 

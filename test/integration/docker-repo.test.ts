@@ -97,6 +97,7 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
     await root(`echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] ${server.url}/debian bookworm stable" > /etc/apt/sources.list.d/docker.list`)
     const first = await provision(...repoFlags(), '--engine-version', '20.10.23', '--json')
     expect(first.code, first.stdout + first.stderr).to.equal(0)
+    if (process.env.TK_TEST_TIMINGS) process.stderr.write(`${JSON.stringify((JSON.parse(first.stdout) as {hosts: Array<{result: {steps: Array<{id: string; durationMs: number}>}}>}).hosts[0].result.steps.map((step) => [step.id, step.durationMs]))}\n`)
     const engine = repo.engineVersion('20.10.23')
     for (const name of ['docker-ce', 'docker-ce-cli', 'docker-ce-rootless-extras']) expect(await version(name), name).to.equal(engine)
     expect(await version('containerd.io')).to.equal('1.6.20-1')
