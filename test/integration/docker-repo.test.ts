@@ -115,6 +115,11 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
     expect(again.code, again.stdout + again.stderr).to.equal(0)
     const [host] = (JSON.parse(again.stdout) as {hosts: Array<{result: {changed: number}}>}).hosts
     expect(host.result.changed).to.equal(0)
+
+    // tk check HOST says how the engine came.
+    const check = await runTk(['check', target(machine), ...sandboxFlags(fixture), '--json'], {env: cleanEnv})
+    const [checked] = (JSON.parse(check.stdout) as {hosts: Array<{report: {engine?: {method: string; repository?: string}}}>}).hosts
+    expect(checked.report.engine).to.deep.equal({method: 'docker', repository: `${server.url}/debian bookworm stable`})
   })
 
   it("keeps the engine and containerd.io at the pin through the host's own apt-get upgrade", async () => {
