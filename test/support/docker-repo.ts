@@ -44,7 +44,7 @@ import type {SandboxFixture} from './sandbox.js'
 const run = promisify(execFile)
 
 /** Bump when the layout or the packages built change: old caches are then ignored. */
-const BUILDER_VERSION = 1
+const BUILDER_VERSION = 2
 
 export interface DockerRepoOptions {
   /** Upstream engine versions to offer, each as docker-ce, docker-ce-cli and docker-ce-rootless-extras: `['20.10.23', '20.10.24']`. */
@@ -194,49 +194,104 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
     await build(emptyTree, {Package: 'docker-compose-plugin', Version: `2.0.0-1~debian.${versionId}~${codename}`, Depends: 'docker-ce-cli'})
 
     // The index, the Release file and its signatures.
-    const dist = join(work, 'linux', 'debian', 'dists', codename)
-    const binary = join(dist, channel, `binary-${arch}`)
-    await mkdir(binary, {recursive: true})
-    const {stdout: index} = await run('dpkg-scanpackages', ['-m', join('pool', channel)], {cwd: join(work, 'linux', 'debian'), maxBuffer: 64 * 1024 * 1024})
-    await writeFile(join(binary, 'Packages'), index)
-    await writeFile(join(binary, 'Packages.gz'), gzipSync(index))
-    const entries = await Promise.all(
-      ['Packages', 'Packages.gz'].map(async (name) => {
-        const data = await readFile(join(binary, name))
-        return ` ${createHash('sha256').update(data).digest('hex')} ${data.length} ${channel}/binary-${arch}/${name}`
-      }),
-    )
-    const release = control({
-      Origin: 'Docker stand-in (tk tests)',
-      Label: 'Docker CE stand-in',
-      Suite: codename,
-      Codename: codename,
-      Architectures: arch,
-      Components: channel,
-      Description: 'A stand-in for Docker\'s apt repository, built by tk\'s tests',
-      Date: new Date().toUTCString(),
-      SHA256: `\n${entries.join('\n')}`,
-    })
-    await writeFile(join(dist, 'Release'), release)
-
-    const gnupg = join(work, 'gnupg')
-    await mkdir(gnupg, {mode: 0o700})
-    const gpg = (...args: string[]) => run('gpg', ['--homedir', gnupg, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args])
-    await gpg('--quick-gen-key', 'tk test repository (stand-in) <tests@tk.invalid>', 'ed25519', 'sign', 'never')
-    const {stdout: colons} = await gpg('--with-colons', '--list-keys')
-    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1]
-    await gpg('--armor', '--output', join(work, 'key.asc'), '--export', fingerprint)
-    await gpg('--clearsign', '--digest-algo', 'SHA256', '--output', join(dist, 'InRelease'), join(dist, 'Release'))
-    await gpg('--armor', '--detach-sign', '--digest-algo', 'SHA256', '--output', join(dist, 'Release.gpg'), join(dist, 'Release'))
+    const fingerprint = await indexAndSign(join(work, 'linux', 'debian'), {codename, component: channel, arch, pool: join('pool', channel), keyFile: join(work, 'key.asc'), label: 'Docker CE stand-in'})
     await cp(join(work, 'key.asc'), join(work, 'linux', 'debian', 'gpg'))
     await rm(join(work, 'x'), {recursive: true, force: true})
     await rm(downloads, {recursive: true, force: true})
-    await rm(gnupg, {recursive: true, force: true})
     await writeFile(join(work, 'fingerprint'), `${fingerprint}\n`)
     try {
       await rename(work, dir)
     } catch (error) {
       // Another run built it meanwhile: theirs is as good.
+      if (!(await exists(join(dir, 'fingerprint')))) throw error
+    }
+  } finally {
+    await rm(work, {recursive: true, force: true})
+  }
+  return made()
+}
+
+/**
+ * Writes the index of `pool` (relative to `base`) for one suite, component
+ * and architecture, a Release file over it, and signs that (InRelease,
+ * Release.gpg) with a throwaway key made here, exported armored to keyFile.
+ * Returns the key's fingerprint.
+ */
+async function indexAndSign(base: string, options: {codename: string; component: string; arch: string; pool: string; keyFile: string; label: string}): Promise<string> {
+  const {codename, component, arch} = options
+  const dist = join(base, 'dists', codename)
+  const binary = join(dist, component, `binary-${arch}`)
+  await mkdir(binary, {recursive: true})
+  const {stdout: index} = await run('dpkg-scanpackages', ['-m', options.pool], {cwd: base, maxBuffer: 64 * 1024 * 1024})
+  await writeFile(join(binary, 'Packages'), index)
+  await writeFile(join(binary, 'Packages.gz'), gzipSync(index))
+  const entries = await Promise.all(
+    ['Packages', 'Packages.gz'].map(async (name) => {
+      const data = await readFile(join(binary, name))
+      return ` ${createHash('sha256').update(data).digest('hex')} ${data.length} ${component}/binary-${arch}/${name}`
+    }),
+  )
+  const fields: Record<string, string> = {
+    Origin: `${options.label} (tk tests)`,
+    Label: options.label,
+    Suite: codename,
+    Codename: codename,
+    Architectures: arch,
+    Components: component,
+    Description: `${options.label}, built by tk's tests`,
+    Date: new Date().toUTCString(),
+    SHA256: `\n${entries.join('\n')}`,
+  }
+  await writeFile(join(dist, 'Release'), `${Object.entries(fields).map(([key, value]) => `${key}: ${value}`).join('\n')}\n`)
+
+  const gnupg = await mkdtemp(join(tmpdir(), 'tk-repo-gnupg-'))
+  try {
+    const gpg = (...args: string[]) => run('gpg', ['--homedir', gnupg, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args])
+    await gpg('--quick-gen-key', `tk test repository ${options.label} (stand-in) <tests@tk.invalid>`, 'ed25519', 'sign', 'never')
+    const {stdout: colons} = await gpg('--with-colons', '--list-keys')
+    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1]
+    await gpg('--armor', '--output', options.keyFile, '--export', fingerprint)
+    await gpg('--clearsign', '--digest-algo', 'SHA256', '--output', join(dist, 'InRelease'), join(dist, 'Release'))
+    await gpg('--armor', '--detach-sign', '--digest-algo', 'SHA256', '--output', join(dist, 'Release.gpg'), join(dist, 'Release'))
+    return fingerprint
+  } finally {
+    await rm(gnupg, {recursive: true, force: true})
+  }
+}
+
+export interface DistroRepo {
+  /** The directory holding `debian/`: serve it with serveDockerRepo (its URL's `/linux` replaced by `/debian`). */
+  root: string
+  keyFile: string
+  fingerprint: string
+  codename: string
+  component: 'main'
+}
+
+/**
+ * A local apt repository of this machine's release holding Debian's own
+ * packages, unchanged (`apt-get download`): `debian/dists/CODENAME/main`,
+ * signed with a throwaway key. For comparing the distro method with the
+ * docker method from the same local server (bench/docker-repo.js). Cached
+ * like buildDockerRepo.
+ */
+export async function buildDistroRepo(packages: string[]): Promise<DistroRepo> {
+  const {codename} = await osRelease()
+  const {stdout: archOut} = await run('dpkg', ['--print-architecture'])
+  const arch = archOut.trim()
+  const dir = join(tmpdir(), `tk-distro-repo-${createHash('sha256').update(JSON.stringify({BUILDER_VERSION, packages, codename, arch})).digest('hex').slice(0, 16)}`)
+  const made = async (): Promise<DistroRepo> => ({root: dir, keyFile: join(dir, 'key.asc'), fingerprint: (await readFile(join(dir, 'fingerprint'), 'utf8')).trim(), codename, component: 'main'})
+  if (await exists(join(dir, 'fingerprint'))) return made()
+  const work = await mkdtemp(`${dir}.build-`)
+  try {
+    const pool = join(work, 'debian', 'pool', 'main')
+    await mkdir(pool, {recursive: true})
+    await run('apt-get', ['download', '-q', ...packages], {cwd: pool})
+    const fingerprint = await indexAndSign(join(work, 'debian'), {codename, component: 'main', arch, pool: join('pool', 'main'), keyFile: join(work, 'key.asc'), label: 'Debian packages'})
+    await writeFile(join(work, 'fingerprint'), `${fingerprint}\n`)
+    try {
+      await rename(work, dir)
+    } catch (error) {
       if (!(await exists(join(dir, 'fingerprint')))) throw error
     }
   } finally {
@@ -261,7 +316,7 @@ export async function serveDockerRepo(repo: Pick<DockerRepo, 'root'>, options: {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)
     requests.push(path)
     const file = normalize(join(root, path))
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || !file.startsWith(`${root}${sep}linux${sep}`)) {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !(file.startsWith(`${root}${sep}linux${sep}`) || file.startsWith(`${root}${sep}debian${sep}`))) {
       response.writeHead(404).end()
       return
     }
