@@ -10,7 +10,7 @@
 //   fresh install, whole tk process       target: docker within 2 s of distro
 //   re-run on the provisioned host        target: as fast as distro's re-run
 // Run after `npm run build`, as root: node --import tsx bench/docker-repo.js [--runs N]
-import {spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {cpus} from 'node:os'
 import {fileURLToPath} from 'node:url'
@@ -34,19 +34,27 @@ const snapshot = `bench-repo-${process.pid}`
 let snapshotMade = false
 let server
 
+/** Runs a command to its end, timing it; asynchronous, so that this process's HTTP server keeps serving meanwhile. */
 function timed(argv) {
-  const start = process.hrtime.bigint()
-  const result = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  if (result.status !== 0) throw new Error(`${argv.slice(0, 4).join(' ')} exited ${result.status}: ${result.stderr?.slice(-2000)}${result.stdout?.slice(-2000)}`)
-  return seconds
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint()
+    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
+    let output = ''
+    child.stdout.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9
+      if (code === 0) resolve(seconds)
+      else reject(new Error(`${argv.slice(0, 4).join(' ')} exited ${code}: ${output}`))
+    })
+  })
 }
 
 try {
   await sandbox.ensureImages(['bookworm'])
   const [dockerRepo, distroRepo] = await Promise.all([buildDockerRepo({versions: ['20.10.23', '20.10.24']}), buildDistroRepo(['docker.io', 'containerd', 'runc', 'tini'])])
   const key = sandbox.credentials.users.admin.identityFile
-  const env = {...process.env, SSH_AUTH_SOCK: '', NO_COLOR: '1'}
   const tkFlags = ['-i', key, '--known-hosts', sandbox.home.knownHosts, '--host-key-policy', 'strict']
   const target = (machine) => `admin@127.0.0.1:${machine.ssh.port}`
   const ssh = (machine, command) => timed(['ssh', ...sandbox.sshArguments(machine, 'admin'), command])
@@ -61,7 +69,7 @@ try {
   const distroServer = await serveDockerRepo({root: distroRepo.root}, {host: gateway})
   const distroUrl = distroServer.url.replace(/\/linux$/, '/debian')
   const keyText = (await import('node:fs')).readFileSync(distroRepo.keyFile, 'utf8')
-  ssh(
+  await ssh(
     base,
     `sudo -n sh -c 'mkdir -p /etc/apt/keyrings && cat > /etc/apt/keyrings/bench-distro.asc && printf "Types: deb\\nURIs: ${distroUrl}\\nSuites: bookworm\\nComponents: main\\nSigned-By: /etc/apt/keyrings/bench-distro.asc\\n" > /etc/apt/sources.list.d/bench-distro.sources && printf "Package: docker.io containerd runc tini\\nPin: origin ${gateway}\\nPin-Priority: 990\\n" > /etc/apt/preferences.d/bench-distro && apt-get -q update >/dev/null' <<'KEY'\n${keyText}KEY`,
   )
@@ -78,11 +86,14 @@ try {
     const order = run % 2 === 0 ? [['distro', a], ['docker', b]] : [['docker', b], ['distro', a]]
     for (const [method, machine] of order) {
       const flags = method === 'docker' ? dockerFlags : ['--method', 'distro']
-      fresh[method].push(timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
-      rerun[method].push(timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+      fresh[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+      rerun[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
     }
     await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name)))
   }
+  // Proof that each method took its packages from the local server.
+  const debs = (requests) => requests.filter((path) => path.endsWith('.deb')).length
+  console.log(`packages served: distro mirror ${debs(distroServer.requests)}, docker stand-in ${debs(server.requests)}`)
   await distroServer.close()
 
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}; ${runs} runs each; fresh bookworm machines from one snapshot`)

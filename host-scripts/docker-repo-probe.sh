@@ -21,7 +21,7 @@ echo "$arch"
 dir=$(mktemp -d /tmp/tk-repo.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fetch() {
-	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root -o Acquire::Retries=1 download-file "$1" "$2" > "$dir/log" 2>&1
+	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root -o Acquire::Retries=0 download-file "$1" "$2" > "$dir/log" 2>&1
 }
 echo "@@tk:release"
 if fetch "$uri/dists/$suite/Release" "$dir/Release"; then
