@@ -44,7 +44,7 @@ import type {SandboxFixture} from './sandbox.js'
 const run = promisify(execFile)
 
 /** Bump when the layout or the packages built change: old caches are then ignored. */
-const BUILDER_VERSION = 2
+const BUILDER_VERSION = 3
 
 export interface DockerRepoOptions {
   /** Upstream engine versions to offer, each as docker-ce, docker-ce-cli and docker-ce-rootless-extras: `['20.10.23', '20.10.24']`. */
@@ -117,10 +117,7 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
     packages,
     engineVersion,
   })
-  if (await exists(join(dir, 'fingerprint'))) return made()
-
-  const work = await mkdtemp(`${dir}.build-`)
-  try {
+  await buildOnce(dir, async (work) => {
     const downloads = join(work, 'downloads')
     await mkdir(downloads)
     // Debian's own engine packages, from this machine's apt sources.
@@ -198,6 +195,21 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
     await cp(join(work, 'key.asc'), join(work, 'linux', 'debian', 'gpg'))
     await rm(join(work, 'x'), {recursive: true, force: true})
     await rm(downloads, {recursive: true, force: true})
+    return fingerprint
+  })
+  return made()
+}
+
+/**
+ * Builds a repository into a fresh directory beside `dir` and renames it to
+ * `dir` when done (with its fingerprint file, the mark of a finished build);
+ * a build already there, or made meanwhile by another run, is kept.
+ */
+async function buildOnce(dir: string, build: (work: string) => Promise<string>): Promise<void> {
+  if (await exists(join(dir, 'fingerprint'))) return
+  const work = await mkdtemp(`${dir}.build-`)
+  try {
+    const fingerprint = await build(work)
     await writeFile(join(work, 'fingerprint'), `${fingerprint}\n`)
     try {
       await rename(work, dir)
@@ -208,7 +220,6 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
   } finally {
     await rm(work, {recursive: true, force: true})
   }
-  return made()
 }
 
 /**
@@ -281,22 +292,12 @@ export async function buildDistroRepo(packages: string[]): Promise<DistroRepo> {
   const arch = archOut.trim()
   const dir = join(tmpdir(), `tk-distro-repo-${createHash('sha256').update(JSON.stringify({BUILDER_VERSION, packages, codename, arch})).digest('hex').slice(0, 16)}`)
   const made = async (): Promise<DistroRepo> => ({root: dir, keyFile: join(dir, 'key.asc'), fingerprint: (await readFile(join(dir, 'fingerprint'), 'utf8')).trim(), codename, component: 'main'})
-  if (await exists(join(dir, 'fingerprint'))) return made()
-  const work = await mkdtemp(`${dir}.build-`)
-  try {
+  await buildOnce(dir, async (work) => {
     const pool = join(work, 'debian', 'pool', 'main')
     await mkdir(pool, {recursive: true})
     await run('apt-get', ['download', '-q', ...packages], {cwd: pool})
-    const fingerprint = await indexAndSign(join(work, 'debian'), {codename, component: 'main', arch, pool: join('pool', 'main'), keyFile: join(work, 'key.asc'), label: 'Debian packages'})
-    await writeFile(join(work, 'fingerprint'), `${fingerprint}\n`)
-    try {
-      await rename(work, dir)
-    } catch (error) {
-      if (!(await exists(join(dir, 'fingerprint')))) throw error
-    }
-  } finally {
-    await rm(work, {recursive: true, force: true})
-  }
+    return indexAndSign(join(work, 'debian'), {codename, component: 'main', arch, pool: join('pool', 'main'), keyFile: join(work, 'key.asc'), label: 'Debian packages'})
+  })
   return made()
 }
 
