@@ -96,4 +96,7 @@ section virtualization
 if [ -f /.dockerenv ]; then echo "container=docker"; fi
 if [ -f /run/.containerenv ]; then echo "container=podman"; fi
 if grep -q '^flags.* hypervisor' /proc/cpuinfo 2>/dev/null; then echo "vm=yes"; fi
+section engine-source
+# tk:include lib/engine-source.sh
+
 section end

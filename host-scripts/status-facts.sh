@@ -98,6 +98,8 @@ fi
 
 section engine-install
 show /var/lib/tk/engine-install || true
+section engine-source
+# tk:include lib/engine-source.sh
 
 section state
 # echo: the file may not end in a newline, and the end marker must start a line.

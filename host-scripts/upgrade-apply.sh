@@ -15,6 +15,8 @@
 # when the sources no longer offer every previous version); then the
 # packages to install (PACKAGE=VERSION; none: only the restart).
 # TK_ALLOW_DOWNGRADES=yes lets apt move a package to an older version.
+# TK_ENGINE_PIN, TK_ENGINE_PIN_BACK (Docker's engine, method docker): the
+# engine's pin (lib/engine-pin.sh) after the install, and after a rollback.
 # Prints, as it goes (parsed by src/upgrade/execute.ts):
 #   "@@tk:apt", apt's output, then "@@tk:install CODE";
 #   after a failed install, "@@tk:answering" when the engine still answers,
@@ -37,6 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 # tk:include lib/apt-detached.sh
 # tk:include lib/apt-via.sh
 # tk:include lib/install-record.sh
+# tk:include lib/engine-pin.sh
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 init=$1
 limit=$2
@@ -113,6 +116,8 @@ if [ "$packages" -gt 0 ]; then
 	echo "@@tk:apt"
 	install_held "$downgrades" "$@" || code=$?
 	if [ "$code" = 0 ]; then record_install; fi
+	# shellcheck disable=SC2086
+	if [ "$code" = 0 ] && [ -n "${TK_ENGINE_PIN:-}" ]; then write_engine_pin $TK_ENGINE_PIN; fi
 	echo "@@tk:install $code"
 fi
 if [ "$code" != 0 ]; then
@@ -139,7 +144,13 @@ if [ -z "$back" ]; then
 else
 	echo "@@tk:apt"
 	# shellcheck disable=SC2086
-	if install_held --allow-downgrades $back; then echo "@@tk:rollback put-back"; else echo "@@tk:rollback failed"; fi
+	if install_held --allow-downgrades $back; then
+		# shellcheck disable=SC2086
+		if [ -n "${TK_ENGINE_PIN_BACK:-}" ]; then write_engine_pin $TK_ENGINE_PIN_BACK; fi
+		echo "@@tk:rollback put-back"
+	else
+		echo "@@tk:rollback failed"
+	fi
 fi
 restart_engine after "$first"
 echo "@@tk:end"

@@ -6,6 +6,7 @@
 import {EXT3_FLAGS, FLAGS, type CheckGroup, type FlagSpec} from './flags.js'
 import {compareKernel, parseKernelVersion, type FlagState, type KernelConfig, type KernelVersion} from './kernel-config.js'
 import {FORWARDING_SYSCTLS, parseOsRelease, type RawCheckFacts} from '../facts/check-facts.js'
+import type {EngineSource} from '../facts/engine-source.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'n/a'
 
@@ -35,6 +36,8 @@ export interface CheckReport {
   kernel: {version: string; release?: string; arch?: string; configSource: string}
   os?: {id?: string; versionId?: string; name?: string}
   virtualization?: string
+  /** How the host's engine was installed, when it is: the method and, for docker, the repository. */
+  engine?: EngineSource
   cgroup: {version: 1 | 2 | null; controllers: string[]}
   checks: CheckResult[]
   storageDrivers: {usable: StorageDriver[]; legacy: StorageDriver[]}
@@ -250,6 +253,7 @@ export function evaluateChecks(input: CheckInput): CheckReport {
     },
     os: facts ? {id: os.ID, versionId: os.VERSION_ID, name: os.PRETTY_NAME} : undefined,
     virtualization: facts ? describeVirtualization(facts.virtualization) : undefined,
+    ...(facts?.engineSource?.method ? {engine: facts.engineSource} : {}),
     cgroup: {version: cgroup, controllers},
     checks,
     storageDrivers: storage.drivers,

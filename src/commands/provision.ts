@@ -15,7 +15,7 @@ export default class Provision extends TkCommand {
 
   static override description = `For each host, in parallel: gather facts in one round trip, check the host (as tk check does), then only the steps that have something to do — load missing kernel modules, install the engine, enable and start its service, add users to the docker group — and verify the engine answers. A second run changes nothing.
 
-Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled.
+Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). docker adds Docker's apt repository (or a mirror: --repository; its key checked by fingerprint) and installs docker-ce, docker-ce-cli, containerd.io and the plugins from it, pinned so that the host's own apt upgrade does not move them (tk upgrade does); see docs/provision.md. script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled.
 
 Engine daemon options: --daemon-opt KEY=VALUE (repeatable; log-opts.max-size=10m, live-restore=true, 'default-address-pools=[{"base":"10.20.0.0/16","size":24}]') and --daemon-config FILE are merged over the host's /etc/docker/daemon.json, keeping its other keys. tk refuses, before writing anything, unknown keys, wrong value types, keys the engine unit already sets as flags (hosts against -H fd://) and what dockerd --validate rejects (engine 23.0+); it backs the file up, writes it atomically, restarts the engine only when the content changed and puts the old file back if the engine does not answer again. Changing storage-driver or data-root where images or containers exist needs --force. See docs/daemon-config.md.
 
@@ -32,6 +32,12 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'Provision two servers', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2'},
     {description: 'See what would change, change nothing', command: '<%= config.bin %> <%= command.id %> @web --dry-run'},
     {description: 'Add deploy users and Compose', command: '<%= config.bin %> <%= command.id %> web-1 --docker-user deploy --docker-user ci --compose'},
+    {description: "Docker's engine from Docker's apt repository, pinned to 28.1", command: "<%= config.bin %> <%= command.id %> @web --method docker --engine-version '~28.1'"},
+    {description: "Docker's engine from a mirror of Docker's repository", command: '<%= config.bin %> <%= command.id %> web-1 --method docker --repository tuna'},
+    {
+      description: 'A private mirror with its own signing key',
+      command: '<%= config.bin %> <%= command.id %> web-1 --method docker --repository https://apt.example.com/docker/linux --repository-key ./mirror-key.asc --repository-fingerprint 0123456789ABCDEF0123456789ABCDEF01234567',
+    },
     {description: 'A distribution tk does not handle itself', command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script ./install-docker.sh'},
     {
       description: 'An install script from the web, pinned to the sha256 you reviewed',
@@ -52,7 +58,14 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   }
 
   static override flags = {
-    method: Flags.option({options: ['distro', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
+    method: Flags.option({options: ['distro', 'docker', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
+    repository: Flags.string({
+      summary: "For --method docker: Docker's apt repository or a mirror of it, by URL or name (aliyun, azure-china, tuna, ustc, huaweicloud, tencent).",
+      helpValue: 'URL|NAME',
+    }),
+    'repository-key': Flags.string({summary: "For --method docker: the repository's signing key, a file or URL (needs --repository-fingerprint).", helpValue: 'FILE|URL'}),
+    'repository-fingerprint': Flags.string({summary: "The repository key's fingerprint: a key with another is refused before any host is touched.", helpValue: 'HEX'}),
+    channel: Flags.option({options: ['stable', 'test'] as const, summary: "For --method docker: the repository's channel (default stable)."})(),
     script: Flags.string({summary: 'The install script for --method script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --script URL: what arrives may have been changed on the way, and it runs as root.'}),
@@ -70,7 +83,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     force: Flags.boolean({summary: 'Change storage-driver or data-root even where images or containers are present.'}),
     restart: Flags.boolean({summary: 'Restart the engine after changing daemon.json (--no-restart: write only).', default: true, allowNo: true}),
     'engine-version': Flags.string({
-      summary: 'Install the newest engine whose upstream version is within this semver range (distro method), e.g. "^20" or ">=20.10 <21".',
+      summary: 'Install the newest engine whose upstream version is within this semver range (distro and docker methods), e.g. "^20" or ">=20.10 <21".',
       helpValue: 'RANGE',
     }),
     bundle: Flags.string({
@@ -101,6 +114,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       script: flags.script,
       scriptSha256: flags['script-sha256'],
       allowInsecureScript: flags['allow-insecure-script'],
+      repository: {url: flags.repository, key: flags['repository-key'], fingerprint: flags['repository-fingerprint'], channel: flags.channel},
       compose: given('compose') ? flags.compose : undefined,
       dockerUsers: flags['docker-user'] ?? [],
       engineVersion: flags['engine-version'],

@@ -99,6 +99,10 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     if (engine?.version !== undefined && validRange(engine.version) === null) {
       fail([...path, 'version'], `"${engine.version}" is not a version range`, 'write a version or an npm-style range: "27", "27.3.1", "^27.3", ">=26 <28"')
     }
+    // A key of the user's own is trusted only with the fingerprint it must have.
+    if (engine?.repository?.key !== undefined && engine.repository.fingerprint === undefined) {
+      fail([...path, 'repository', 'key'], 'a repository key needs its fingerprint beside it', 'add fingerprint: with the key\'s fingerprint (gpg --show-keys KEYFILE prints it)')
+    }
   }
   checkEngine(data.engine, ['engine'])
   hostsFile.forEach((host, index) => checkEngine(host.engine, ['hosts', index, 'engine']))
@@ -210,9 +214,10 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
         hostKeyPolicy: host.ssh?.hostKeyPolicy ?? data.ssh?.hostKeyPolicy,
         connectTimeout: host.ssh?.connectTimeout ?? data.ssh?.connectTimeout,
       }),
-      engine: mergeEngine(data.engine, host.engine, daemonSecretPaths(context.secretPaths ?? [], host, index), (bundle, inHost) =>
-        localFile(bundle, inHost ? ['hosts', index, 'engine', 'bundle'] : ['engine', 'bundle']),
-      ),
+      engine: mergeEngine(data.engine, host.engine, daemonSecretPaths(context.secretPaths ?? [], host, index), {
+        bundlePath: (bundle, inHost) => localFile(bundle, inHost ? ['hosts', index, 'engine', 'bundle'] : ['engine', 'bundle']),
+        localKey: (key) => localFile(key, host.engine?.repository?.key === undefined ? ['engine', 'repository', 'key'] : ['hosts', index, 'engine', 'repository', 'key']),
+      }),
       provisioners: provisioners.filter((provisioner) => provisioner.hosts.includes(host.name)).map((provisioner) => provisioner.name),
     }
   })
@@ -231,18 +236,22 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
   }
 }
 
-function mergeEngine(
-  file: EngineFile | null | undefined,
-  host: EngineFile | null | undefined,
-  secretPaths: string[][],
-  bundlePath: (bundle: string, inHost: boolean) => string,
-): EngineConfig {
+/** Files tk.yml names in `engine`, resolved against tk.yml's directory: an offline bundle, a repository's key. */
+interface EngineFiles {
+  bundlePath: (bundle: string, inHost: boolean) => string
+  localKey: (key: string) => string
+}
+
+function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | null | undefined, secretPaths: string[][], {bundlePath, localKey}: EngineFiles): EngineConfig {
   const version = host?.version ?? file?.version
   const bundle = host?.bundle === undefined ? (file?.bundle === undefined ? undefined : bundlePath(file.bundle, false)) : bundlePath(host.bundle, true)
   const fetch = host?.fetch ?? file?.fetch
+  const given = {...file?.repository, ...host?.repository}
+  const repository = Object.keys(given).length > 0 ? {...given, ...(given.key === undefined || /^https?:\/\//i.test(given.key) ? {} : {key: localKey(given.key)})} : undefined
   return {
     method: host?.method ?? file?.method ?? 'distro',
     ...(version === undefined ? {} : {version}),
+    ...(repository === undefined ? {} : {repository}),
     daemon: {...file?.daemon, ...host?.daemon},
     ...(secretPaths.length > 0 ? {daemonSecretPaths: secretPaths} : {}),
     users: host?.users ?? file?.users ?? [],

@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}}}};
 const schema12 = {"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]};
 const schema13 = {"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"};
 const schema14 = {"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535};
@@ -18,11 +18,13 @@ const schema18 = {"description":"Seconds to wait for a connection (TCP, handshak
 const pattern0 = new RegExp("^x-", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
-const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs Debian's own packages (docker.io); script runs Docker's install script (docker-ce). Default: distro.","enum":["distro","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
+const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
 const schema20 = {"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"};
-const func4 = Object.prototype.hasOwnProperty;
+const func6 = Object.prototype.hasOwnProperty;
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern2 = new RegExp("^[a-z_][a-z0-9_.-]*[$]?$", "u");
+const pattern2 = new RegExp("^(0x|0X)?[0-9A-Fa-f ]{40,80}$", "u");
+const pattern3 = new RegExp("^[a-z0-9][a-z0-9.+-]+$", "u");
+const pattern4 = new RegExp("^[a-z_][a-z0-9_.-]*[$]?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -39,7 +41,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((key0 === "method") || (key0 === "version")) || (key0 === "fetch")) || (key0 === "daemon")) || (key0 === "users")) || (key0 === "compose")) || (key0 === "bundle"))){
+if(!((((((((key0 === "method") || (key0 === "version")) || (key0 === "fetch")) || (key0 === "repository")) || (key0 === "daemon")) || (key0 === "users")) || (key0 === "compose")) || (key0 === "bundle"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -52,7 +54,7 @@ errors++;
 }
 if(data.method !== undefined){
 let data0 = data.method;
-if(!((data0 === "distro") || (data0 === "script"))){
+if(!(((data0 === "distro") || (data0 === "docker")) || (data0 === "script"))){
 const err2 = {instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema19.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.method.enum,parentSchema:schema19.properties.method,data:data0};
 if(vErrors === null){
 vErrors = [err2];
@@ -101,10 +103,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.daemon !== undefined){
-let data3 = data.daemon;
+if(data.repository !== undefined){
+let data3 = data.repository;
 if((!(data3 && typeof data3 == "object" && !Array.isArray(data3))) && (data3 !== null)){
-const err6 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/type",keyword:"type",params:{type: schema19.properties.daemon.type},message:"must be object,null",schema:schema19.properties.daemon.type,parentSchema:schema19.properties.daemon,data:data3};
+const err6 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: schema19.properties.repository.type},message:"must be object,null",schema:schema19.properties.repository.type,parentSchema:schema19.properties.repository,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -115,8 +117,8 @@ errors++;
 }
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
-if(!(func4.call(schema19.properties.daemon.properties, key1))){
-const err7 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.daemon,data:data3};
+if(!(((((key1 === "url") || (key1 === "channel")) || (key1 === "key")) || (key1 === "fingerprint")) || (key1 === "packages"))){
+const err7 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.repository,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -126,17 +128,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-}
-if(data.users !== undefined){
-let data4 = data.users;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(typeof data5 === "string"){
-if(func2(data5) > 32){
-const err8 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema20,data:data5};
+if(data3.url !== undefined){
+let data4 = data3.url;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err8 = {instancePath:instancePath+"/repository/url",schemaPath:"#/properties/repository/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.repository.properties.url,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -145,8 +141,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern2.test(data5)){
-const err9 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[a-z_][a-z0-9_.-]*[$]?$"+"\"",schema:"^[a-z_][a-z0-9_.-]*[$]?$",parentSchema:schema20,data:data5};
+}
+else {
+const err9 = {instancePath:instancePath+"/repository/url",schemaPath:"#/properties/repository/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.repository.properties.url.type,parentSchema:schema19.properties.repository.properties.url,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -156,8 +153,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/users/" + i0,schemaPath:"#/definitions/accountName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data5};
+if(data3.channel !== undefined){
+let data5 = data3.channel;
+if(!((data5 === "stable") || (data5 === "test"))){
+const err10 = {instancePath:instancePath+"/repository/channel",schemaPath:"#/properties/repository/properties/channel/enum",keyword:"enum",params:{allowedValues: schema19.properties.repository.properties.channel.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.repository.properties.channel.enum,parentSchema:schema19.properties.repository.properties.channel,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -167,14 +166,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-let i1 = data4.length;
-let j0;
-if(i1 > 1){
-outer0:
-for(;i1--;){
-for(j0 = i1; j0--;){
-if(func0(data4[i1], data4[j0])){
-const err11 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.users,data:data4};
+if(data3.key !== undefined){
+let data6 = data3.key;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err11 = {instancePath:instancePath+"/repository/key",schemaPath:"#/properties/repository/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.repository.properties.key,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -182,14 +178,10 @@ else {
 vErrors.push(err11);
 }
 errors++;
-break outer0;
-}
-}
-}
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.users.type,parentSchema:schema19.properties.users,data:data4};
+const err12 = {instancePath:instancePath+"/repository/key",schemaPath:"#/properties/repository/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.repository.properties.key.type,parentSchema:schema19.properties.repository.properties.key,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -199,10 +191,11 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.compose !== undefined){
-let data6 = data.compose;
-if(typeof data6 !== "boolean"){
-const err13 = {instancePath:instancePath+"/compose",schemaPath:"#/properties/compose/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.compose.type,parentSchema:schema19.properties.compose,data:data6};
+if(data3.fingerprint !== undefined){
+let data7 = data3.fingerprint;
+if(typeof data7 === "string"){
+if(!pattern2.test(data7)){
+const err13 = {instancePath:instancePath+"/repository/fingerprint",schemaPath:"#/properties/repository/properties/fingerprint/pattern",keyword:"pattern",params:{pattern: "^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},message:"must match pattern \""+"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"+"\"",schema:"^(0x|0X)?[0-9A-Fa-f ]{40,80}$",parentSchema:schema19.properties.repository.properties.fingerprint,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -212,11 +205,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.bundle !== undefined){
-let data7 = data.bundle;
-if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err14 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.bundle,data:data7};
+else {
+const err14 = {instancePath:instancePath+"/repository/fingerprint",schemaPath:"#/properties/repository/properties/fingerprint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.repository.properties.fingerprint.type,parentSchema:schema19.properties.repository.properties.fingerprint,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -226,13 +216,205 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.bundle.type,parentSchema:schema19.properties.bundle,data:data7};
+if(data3.packages !== undefined){
+let data8 = data3.packages;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(typeof data9 === "string"){
+if(!pattern3.test(data9)){
+const err15 = {instancePath:instancePath+"/repository/packages/" + i0,schemaPath:"#/properties/repository/properties/packages/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.+-]+$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.+-]+$"+"\"",schema:"^[a-z0-9][a-z0-9.+-]+$",parentSchema:schema19.properties.repository.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/repository/packages/" + i0,schemaPath:"#/properties/repository/properties/packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.repository.properties.packages.items.type,parentSchema:schema19.properties.repository.properties.packages.items,data:data9};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+let i1 = data8.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data8[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err17 = {instancePath:instancePath+"/repository/packages",schemaPath:"#/properties/repository/properties/packages/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.repository.properties.packages,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/repository/packages",schemaPath:"#/properties/repository/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.repository.properties.packages.type,parentSchema:schema19.properties.repository.properties.packages,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+}
+if(data.daemon !== undefined){
+let data10 = data.daemon;
+if((!(data10 && typeof data10 == "object" && !Array.isArray(data10))) && (data10 !== null)){
+const err19 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/type",keyword:"type",params:{type: schema19.properties.daemon.type},message:"must be object,null",schema:schema19.properties.daemon.type,parentSchema:schema19.properties.daemon,data:data10};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key2 in data10){
+if(!(func6.call(schema19.properties.daemon.properties, key2))){
+const err20 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.daemon,data:data10};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+}
+if(data.users !== undefined){
+let data11 = data.users;
+if(Array.isArray(data11)){
+const len1 = data11.length;
+for(let i2=0; i2<len1; i2++){
+let data12 = data11[i2];
+if(typeof data12 === "string"){
+if(func2(data12) > 32){
+const err21 = {instancePath:instancePath+"/users/" + i2,schemaPath:"#/definitions/accountName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema20,data:data12};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(!pattern4.test(data12)){
+const err22 = {instancePath:instancePath+"/users/" + i2,schemaPath:"#/definitions/accountName/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_.-]*[$]?$"},message:"must match pattern \""+"^[a-z_][a-z0-9_.-]*[$]?$"+"\"",schema:"^[a-z_][a-z0-9_.-]*[$]?$",parentSchema:schema20,data:data12};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/users/" + i2,schemaPath:"#/definitions/accountName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data12};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+let i3 = data11.length;
+let j1;
+if(i3 > 1){
+outer0:
+for(;i3--;){
+for(j1 = i3; j1--;){
+if(func0(data11[i3], data11[j1])){
+const err24 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema19.properties.users,data:data11};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.users.type,parentSchema:schema19.properties.users,data:data11};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.compose !== undefined){
+let data13 = data.compose;
+if(typeof data13 !== "boolean"){
+const err26 = {instancePath:instancePath+"/compose",schemaPath:"#/properties/compose/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.compose.type,parentSchema:schema19.properties.compose,data:data13};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.bundle !== undefined){
+let data14 = data.bundle;
+if(typeof data14 === "string"){
+if(func2(data14) < 1){
+const err27 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.bundle,data:data14};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.bundle.type,parentSchema:schema19.properties.bundle,data:data14};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
 }
 errors++;
 }
@@ -248,8 +430,8 @@ const schema23 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
 const schema24 = {"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]};
 const schema25 = {"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1};
 const schema26 = {"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}};
-const pattern3 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
-const pattern4 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern5 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
+const pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -336,7 +518,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
+if(!pattern5.test(data0)){
 const err4 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
 if(vErrors === null){
 vErrors = [err4];
@@ -501,7 +683,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
 const _errs24 = errors;
 if(typeof key1 === "string"){
-if(!pattern4.test(key1)){
+if(!pattern6.test(key1)){
 const err17 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/env/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema26.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err17];
@@ -568,9 +750,9 @@ return errors === 0;
 }
 
 const schema27 = {"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}};
-const pattern6 = new RegExp("^/", "u");
-const pattern7 = new RegExp("^0?[0-7]{3}$", "u");
-const pattern8 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$", "u");
+const pattern8 = new RegExp("^/", "u");
+const pattern9 = new RegExp("^0?[0-7]{3}$", "u");
+const pattern10 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$", "u");
 
 function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -597,7 +779,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema27.properties, key0))){
+if(!(func6.call(schema27.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -611,7 +793,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
+if(!pattern5.test(data0)){
 const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -738,7 +920,7 @@ errors++;
 if(data.destination !== undefined){
 let data6 = data.destination;
 if(typeof data6 === "string"){
-if(!pattern6.test(data6)){
+if(!pattern8.test(data6)){
 const err13 = {instancePath:instancePath+"/destination",schemaPath:"#/properties/destination/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema27.properties.destination,data:data6};
 if(vErrors === null){
 vErrors = [err13];
@@ -763,7 +945,7 @@ errors++;
 if(data.mode !== undefined){
 let data7 = data.mode;
 if(typeof data7 === "string"){
-if(!pattern7.test(data7)){
+if(!pattern9.test(data7)){
 const err15 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0?[0-7]{3}$"},message:"must match pattern \""+"^0?[0-7]{3}$"+"\"",schema:"^0?[0-7]{3}$",parentSchema:schema27.properties.mode,data:data7};
 if(vErrors === null){
 vErrors = [err15];
@@ -788,7 +970,7 @@ errors++;
 if(data.owner !== undefined){
 let data8 = data.owner;
 if(typeof data8 === "string"){
-if(!pattern8.test(data8)){
+if(!pattern10.test(data8)){
 const err17 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema27.properties.owner,data:data8};
 if(vErrors === null){
 vErrors = [err17];
@@ -839,7 +1021,7 @@ return errors === 0;
 }
 
 const schema31 = {"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]}}}}};
-const pattern11 = new RegExp("^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$", "u");
+const pattern13 = new RegExp("^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -870,7 +1052,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
+if(!pattern5.test(data0)){
 const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/provisionerName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
 if(vErrors === null){
 vErrors = [err2];
@@ -1047,7 +1229,7 @@ errors++;
 if(data7.name !== undefined){
 let data8 = data7.name;
 if(typeof data8 === "string"){
-if(!pattern3.test(data8)){
+if(!pattern5.test(data8)){
 const err16 = {instancePath:instancePath+"/container/name",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data8};
 if(vErrors === null){
 vErrors = [err16];
@@ -1105,7 +1287,7 @@ const len2 = data11.length;
 for(let i2=0; i2<len2; i2++){
 let data12 = data11[i2];
 if(typeof data12 === "string"){
-if(!pattern11.test(data12)){
+if(!pattern13.test(data12)){
 const err20 = {instancePath:instancePath+"/container/ports/" + i2,schemaPath:"#/properties/container/properties/ports/items/pattern",keyword:"pattern",params:{pattern: "^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$"},message:"must match pattern \""+"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$"+"\"",schema:"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$",parentSchema:schema31.properties.container.properties.ports.items,data:data12};
 if(vErrors === null){
 vErrors = [err20];
@@ -1155,7 +1337,7 @@ if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 for(const key2 in data13){
 const _errs37 = errors;
 if(typeof key2 === "string"){
-if(!pattern4.test(key2)){
+if(!pattern6.test(key2)){
 const err24 = {instancePath:instancePath+"/container/env",schemaPath:"#/definitions/env/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema26.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err24];
@@ -1506,8 +1688,8 @@ return errors === 0;
 
 const schema37 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"}}};
 const schema42 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"};
-const pattern14 = new RegExp("^[^\\s@-][^\\s@]*$", "u");
-const pattern16 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
+const pattern16 = new RegExp("^[^\\s@-][^\\s@]*$", "u");
+const pattern18 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
 const schema45 = {"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1605,7 +1787,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema37.properties, key0))){
+if(!(func6.call(schema37.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -1619,7 +1801,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
+if(!pattern5.test(data0)){
 const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:data0};
 if(vErrors === null){
 vErrors = [err2];
@@ -1654,7 +1836,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern14.test(data1)){
+if(!pattern16.test(data1)){
 const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^[^\\s@-][^\\s@]*$"},message:"must match pattern \""+"^[^\\s@-][^\\s@]*$"+"\"",schema:"^[^\\s@-][^\\s@]*$",parentSchema:schema37.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err5];
@@ -1778,7 +1960,7 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
-if(!pattern16.test(data6)){
+if(!pattern18.test(data6)){
 const err15 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema42,data:data6};
 if(vErrors === null){
 vErrors = [err15];

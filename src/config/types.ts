@@ -7,7 +7,7 @@
 export type ProviderName = 'ssh' | 'sandbox'
 export type Release = 'bullseye' | 'bookworm' | 'trixie'
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
-export type EngineMethod = 'distro' | 'script'
+export type EngineMethod = 'distro' | 'docker' | 'script'
 /** Where tk's apt steps fetch packages (engine.fetch). */
 export type EngineFetch = 'direct' | 'workstation'
 export type RunPolicy = 'once' | 'always'
@@ -18,10 +18,20 @@ export const DEFAULT_RELEASE: Release = 'bookworm'
 
 // ---- As written -------------------------------------------------------------
 
+/** engine.repository: Docker's apt repository (method docker), as written. */
+export interface RepositoryFile {
+  url?: string
+  channel?: 'stable' | 'test'
+  key?: string
+  fingerprint?: string
+  packages?: string[]
+}
+
 export interface EngineFile {
   method?: EngineMethod
   version?: string
   fetch?: EngineFetch
+  repository?: RepositoryFile | null
   daemon?: Record<string, unknown> | null
   users?: string[]
   compose?: boolean
@@ -89,6 +99,8 @@ export interface EngineConfig {
   method: EngineMethod
   /** An npm semver range; undefined: any version the method offers. */
   version?: string
+  /** For method docker: the repository settings given (the host's over the file's, key by key); absent when none are. */
+  repository?: RepositoryConfig
   /** daemon.json options; {} when none are given. */
   daemon: Record<string, unknown>
   /** Paths in `daemon` of values that came (wholly or partly) from ${ENV}: secrets. Absent when there are none. */
@@ -99,6 +111,15 @@ export interface EngineConfig {
   bundle?: string
   /** Where tk's apt steps fetch packages; direct when not set. */
   fetch?: EngineFetch
+}
+
+/** engine.repository as resolved: a key file made absolute (a URL kept as given). */
+export interface RepositoryConfig {
+  url?: string
+  channel?: 'stable' | 'test'
+  key?: string
+  fingerprint?: string
+  packages?: string[]
 }
 
 interface ProvisionerBase {

@@ -7,6 +7,7 @@
 import {machine, release} from 'node:os'
 import {dirname} from 'node:path'
 
+import {type EngineSource, parseEngineSource} from './engine-source.js'
 import {FactSections} from './sections.js'
 import type {Host} from '../transport/host.js'
 
@@ -51,6 +52,8 @@ export interface RawCheckFacts {
   cmdline?: string
   /** key=value hints about containers and hypervisors. */
   virtualization: string[]
+  /** How the engine was installed, when it is (docker.io or Docker's repository). */
+  engineSource?: EngineSource
 }
 
 /** The first cgroup v1 mount of one of the main subsystems, as check-config.sh picks it. */
@@ -166,6 +169,7 @@ export function parseFactsScriptOutput(output: string | FactSections): RawCheckF
     sysctls,
     cmdline: body('cmdline').trim(),
     virtualization: lines('virtualization').filter((line) => !line.endsWith('=none') && !line.endsWith('=')),
+    ...(sections.has('engine-source') ? {engineSource: parseEngineSource(lines('engine-source'))} : {}),
   }
 }
 

@@ -28,7 +28,7 @@ export interface UpgradeFacts {
 }
 
 /** The packages tk upgrade moves: the engine, its CLI where split off, and what it runs on. */
-export const UPGRADE_PACKAGES = ['docker.io', 'docker-cli', 'containerd', 'runc', 'tini'] as const
+export const UPGRADE_PACKAGES = ['docker.io', 'docker-cli', 'containerd', 'runc', 'tini', 'docker-ce', 'docker-ce-cli', 'docker-ce-rootless-extras', 'containerd.io'] as const
 
 export class FactsFailed extends HostStateError {
   constructor(message: string) {

@@ -2,8 +2,20 @@
 import type {SoundBundle} from '../bundle/open.js'
 import {combineDaemonPatches, type JsonObject} from '../engine/daemon-config.js'
 import type {FetchVia} from '../fetch/workstation-fetch.js'
+import type {DockerChannel} from '../engine/docker-repository.js'
 
-export type InstallMethod = 'distro' | 'script'
+export type InstallMethod = 'distro' | 'docker' | 'script'
+
+/** For method docker: the repository as asked for (its key is read and checked by src/provision/docker-repository.ts). */
+export interface RepositoryRequest {
+  /** A URL or a mirror's name; Docker's when absent. */
+  url?: string
+  channel?: DockerChannel
+  /** A key file or URL of the user's own; the repository's own gpg file (Docker's key) when absent. */
+  key?: string
+  fingerprint?: string
+  packages?: string[]
+}
 
 /** The install script of the script method: its text (read or fetched by tk), where it came from, and the sha256 the user named. */
 export interface InstallScript {
@@ -17,6 +29,8 @@ export interface DesiredEngine {
   method: InstallMethod
   /** For the script method: the install script's text (read or fetched by tk) and where it came from. */
   script?: InstallScript
+  /** For the docker method: the repository settings given (absent: Docker's own, stable, Docker's key). */
+  repository?: RepositoryRequest
   compose: boolean
   /** Users to put in the docker group besides the login user. */
   dockerUsers: string[]
@@ -75,6 +89,8 @@ export const DEFAULT_DESIRED: DesiredEngine = {
 export interface DesiredOverrides {
   method?: InstallMethod
   script?: InstallScript
+  /** Each part given wins over tk.yml's engine.repository, key by key. */
+  repository?: RepositoryRequest
   compose?: boolean
   dockerUsers: string[]
   engineVersion?: string
@@ -101,6 +117,7 @@ export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): De
     ...base,
     ...(given.method === undefined ? {} : {method: given.method}),
     ...(given.script === undefined ? {} : {script: given.script}),
+    ...(given.repository === undefined ? {} : {repository: {...base.repository, ...given.repository}}),
     ...(given.compose === undefined ? {} : {compose: given.compose}),
     dockerUsers: [...new Set([...base.dockerUsers, ...given.dockerUsers])],
     ...(given.engineVersion === undefined ? {} : {engineVersion: given.engineVersion}),

@@ -25,6 +25,7 @@ export function desiredEngine(host: string, engine: EngineConfig, options: UpEng
     ...DEFAULT_DESIRED,
     method: engine.method,
     ...(engine.method === 'script' ? {script: options.script} : {}),
+    ...(engine.repository === undefined ? {} : {repository: engine.repository}),
     compose: engine.compose,
     ...(engine.fetch === 'workstation' ? {fetch: engine.fetch} : {}),
     dockerUsers: engine.users,

@@ -9,7 +9,9 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
+import {type DockerRepositoryFacts, planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
+import {applyDockerInstall, loadDockerRepository, probeDockerRepository} from './docker-repository.js'
+import {installedEngine} from '../engine/packages.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {explainRefused, installRecord, openWorkstationFetch} from '../fetch/workstation-fetch.js'
 
@@ -71,9 +73,9 @@ function failure(target: string, step: StepToRun, result: RunResult, what: strin
 }
 
 /** The plan; a dry run says of users the host lacks that the run would fail, as it would. */
-function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dryRun = false): ProvisionPlan {
+function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dryRun = false, repository?: DockerRepositoryFacts): ProvisionPlan {
   try {
-    return planProvision(target, facts, desired)
+    return planProvision(target, facts, desired, repository)
   } catch (error) {
     if (dryRun && error instanceof UnknownUsersError) throw new HostStateError(`would fail: ${error.message}`, {hint: error.hint, cause: error})
     throw error
@@ -85,12 +87,19 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   const factsStarted = options.facts?.request.startedAt ?? performance.now()
   const users = desired.dockerUsers
   let facts: HostFacts = options.facts ? await options.facts.request.finish(options.facts.result) : await gatherHostFacts(hosts.login, {users})
-  let plan: ProvisionPlan = planOrSay(target, facts, desired, options.dryRun)
+  // Method docker on a host without an engine: the repository's key checked here, then what it serves the
+  // host read on the host (read-only), so that the plan, and a dry run, know the versions.
+  let repository: DockerRepositoryFacts | undefined
+  if (desired.method === 'docker' && !installedEngine(facts)) {
+    const choice = await loadDockerRepository(desired.repository ?? {})
+    repository = {choice, probe: await probeDockerRepository(target, hosts.root, facts, choice)}
+  }
+  let plan: ProvisionPlan = planOrSay(target, facts, desired, options.dryRun, repository)
   // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
   // starts: asked in a second round trip only when daemon.json is to change.
   if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
     facts = await gatherHostFacts(hosts.login, {daemon: true, users})
-    plan = planOrSay(target, facts, desired, options.dryRun)
+    plan = planOrSay(target, facts, desired, options.dryRun, repository)
   }
   const steps: StepOutcome[] = []
   const emit = (outcome: StepOutcome) => {
@@ -212,6 +221,10 @@ async function applyStep(
       await root(await boundScript('load-kernel-modules.sh', step.modules), 'modprobe')
       return step.detail
     case 'install':
+      if (step.method === 'docker') {
+        const {replaced} = await applyDockerInstall(target, hosts.root, step.install)
+        return `${step.detail}${replaced.length > 0 ? `; replaced ${replaced.join(', ')} (same repository)` : ''}`
+      }
       if (step.method === 'script') {
         // The script travels on stdin; with --script-sha256 the host checks it before running it.
         const result = await hosts.root.run(await boundScript('run-install-script.sh', [step.script.sha256 ?? '']), {stdin: step.script.content})

@@ -14,7 +14,8 @@ import {daemonPatch, isJsonObject, parseDaemonOpt, type JsonObject} from '../eng
 import {parseEngineRange} from '../engine/version-range.js'
 import {accountNameProblem} from '../config/account-name.js'
 import {selectTargets} from '../fleet/host-connector.js'
-import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, type InstallScript, overlayDesired} from './desired-engine.js'
+import {DEFAULT_DESIRED, type DesiredDaemonConfig, type DesiredEngine, type InstallMethod, type InstallScript, overlayDesired, type RepositoryRequest} from './desired-engine.js'
+import {loadDockerRepository} from './docker-repository.js'
 import {desiredEngine} from './engine-from-config.js'
 import {provisionHost, type ProvisionHosts, type ProvisionResult, type StepOutcome} from './execute.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
@@ -118,6 +119,8 @@ export interface ProvisionRequest {
   scriptSha256?: string
   /** --allow-insecure-script: take a plain http:// script URL. */
   allowInsecureScript?: boolean
+  /** --repository, --repository-key, --repository-fingerprint, --channel: for method docker, over tk.yml's engine.repository. */
+  repository?: RepositoryRequest
   compose?: boolean
   dockerUsers: string[]
   engineVersion?: string
@@ -153,9 +156,15 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
   }
   if (request.scriptSha256 && !request.script) throw new UsageError('--script-sha256 goes with --script')
   const script = request.script ? await loadInstallScript(request.script, {flag: '--script', sha256: request.scriptSha256, allowInsecure: request.allowInsecureScript}) : undefined
+  const repository = request.repository && Object.values(request.repository).some((value) => value !== undefined) ? request.repository : undefined
+  if (repository && request.method !== 'docker' && !targets.every((target) => target.host?.engine.method === 'docker')) {
+    throw new UsageError('--repository, --repository-key and --channel go with --method docker', {hint: 'or with hosts whose tk.yml engine method is docker'})
+  }
+  if (repository?.key !== undefined && repository.fingerprint === undefined) throw new UsageError('--repository-key needs --repository-fingerprint: the key is trusted only with the fingerprint it must have')
   const overrides = {
     method: request.method,
     script,
+    ...(repository ? {repository: Object.fromEntries(Object.entries(repository).filter(([, value]) => value !== undefined)) as RepositoryRequest} : {}),
     compose: request.compose,
     dockerUsers: request.dockerUsers,
     engineVersion: request.engineVersion === undefined ? undefined : parseEngineRange(request.engineVersion),
@@ -179,6 +188,8 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
       return [target.name, overlayDesired(base, {...overrides, bundle: bundles[index]})] as const
     }),
   )
+  // Each repository's key is read and its fingerprint checked now, before any host is touched.
+  await Promise.all([...desired.values()].filter((engine) => engine.method === 'docker').map((engine) => loadDockerRepository(engine.repository ?? {})))
   return {targets, desired: (name) => desired.get(name)!}
 }
 

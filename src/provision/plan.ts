@@ -15,6 +15,7 @@ import type {SoundBundle} from '../bundle/open.js'
 import {fetchRoute} from '../fetch/workstation-fetch.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
 import type {DesiredEngine, InstallScript} from './desired-engine.js'
+import {dockerInstallDetail, type DockerInstall, type DockerRepositoryChoice, planDockerInstall, type RepositoryProbe} from './docker-repository.js'
 
 export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
 
@@ -46,6 +47,7 @@ export type InstallStep =
     })
   | (Step<'install', 'change'> & {method: 'script'; script: InstallScript})
   | (Step<'install', 'change'> & {method: 'bundle'; bundle: SoundBundle; packages: string[]})
+  | (Step<'install', 'change'> & {method: 'docker'; install: DockerInstall})
 
 export type ComposeStep = Step<'compose', 'ok'> | (Step<'compose', 'change'> & {packages: string[]})
 
@@ -106,7 +108,13 @@ const viaWorkstation = (desired: DesiredEngine) => (desired.fetch === 'workstati
 
 export const SUPPORTED = 'tk installs the engine itself on Debian and Ubuntu (apt)'
 
-export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine): ProvisionPlan {
+/** For method docker, on a host without an engine: the repository (its key checked) and what it serves the host. */
+export interface DockerRepositoryFacts {
+  choice: DockerRepositoryChoice
+  probe: RepositoryProbe
+}
+
+export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine, repository?: DockerRepositoryFacts): ProvisionPlan {
   const steps: ProvisionStep[] = []
   const notices: string[] = []
 
@@ -172,6 +180,10 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
     steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: `run ${desired.script.source} as root`, method: 'script', script: desired.script})
   } else if (bundleInstall) {
     steps.push({id: 'install', title: 'Install the engine', action: 'change', method: 'bundle', bundle: desired.bundle!, ...bundleInstall})
+  } else if (desired.method === 'docker') {
+    if (!repository) throw new BugError('the docker method needs what the repository serves the host')
+    const install = planDockerInstall(target, repository.choice, repository.probe, desired.engineVersion)
+    steps.push({id: 'install', title: 'Install the engine', action: 'change', detail: dockerInstallDetail(install, desired.engineVersion), method: 'docker', install})
   } else if (apt) {
     const packages = distroPackages(facts)
     steps.push({
@@ -197,7 +209,9 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       Boolean(facts.engine.binaries['docker-compose']) ||
       facts.engine.cliPlugins.includes('docker-compose') ||
       Boolean(facts.engine.packages['docker-compose'] || facts.engine.packages['docker-compose-plugin'])
+    const withEngine = steps.some((step) => step.id === 'install' && step.action === 'change' && step.method === 'docker' && step.install.packages.some((pair) => pair.startsWith('docker-compose-plugin=')))
     if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
+    else if (withEngine) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'docker-compose-plugin, with the engine'})
     else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: `apt: docker-compose${viaWorkstation(desired)}`, packages: ['docker-compose']})
     else {
       throw new UnsupportedHostError(`${target}: tk installs Docker Compose from apt sources only`, {hint: 'have your install script install it'})

@@ -55,6 +55,7 @@ export function renderCheckReport(report: CheckReport, style: Style, options: {o
   if (report.os?.name) facts.push(report.os.name)
   if (report.cgroup.version) facts.push(`cgroup v${report.cgroup.version}`)
   if (report.virtualization) facts.push(report.virtualization)
+  if (report.engine?.method) facts.push(`engine: ${report.engine.method}${report.engine.repository ? ` (${report.engine.repository})` : ''}`)
   out.push(style.dim(facts.join(' · ')))
 
   for (const group of Object.keys(GROUP_TITLES) as CheckResult['group'][]) {

@@ -86,8 +86,19 @@ export function shortOs(os: string): string {
 
 function engineCell({engine}: StatusFacts, style: Style): string {
   if (!engine.version) return '-'
+  const version = engine.versionFrom === 'package' ? `${engine.version} ${style.dim('(installed)')}` : engine.version
   const via = engine.installedVia === 'workstation' ? ` ${style.dim('(through the workstation)')}` : ''
-  return `${engine.versionFrom === 'package' ? `${engine.version} ${style.dim('(installed)')}` : engine.version}${via}`
+  // Docker's repository, by its host (the full URI is in --json): the method a docker.io engine needs no word for.
+  return `${engine.method === 'docker' ? `${version} ${style.dim(`(docker: ${repositoryHost(engine.repository)})`)}` : version}${via}`
+}
+
+function repositoryHost(repository: string | undefined): string {
+  if (!repository) return 'no docker.sources'
+  try {
+    return new URL(repository.split(' ')[0]).host
+  } catch {
+    return repository.split(' ')[0]
+  }
 }
 
 function daemonCell({engine}: StatusFacts, style: Style): string {

@@ -5,6 +5,7 @@
  */
 import {parseOsRelease} from '../facts/check-facts.js'
 import {parseDebianVersion} from '../engine/debian-version.js'
+import {parseEngineSource} from '../facts/engine-source.js'
 import {FactSections} from '../facts/sections.js'
 import {type LastUp, parseHostState} from '../facts/up-state.js'
 
@@ -32,6 +33,10 @@ export interface EngineStatus {
   socket?: string
   /** How tk's apt fetched the engine's packages (/var/lib/tk/engine-install): direct, or through the workstation. Absent when tk did not install it with apt. */
   installedVia?: string
+  /** How the engine was installed: docker (Docker's repository) or distro (docker.io); absent for anything else. */
+  method?: 'docker' | 'distro'
+  /** For method docker: the repository's URI, suite and component ("https://download.docker.com/linux/debian bookworm stable"). */
+  repository?: string
 }
 
 /** What the engine's API said to GET /version, or why it said nothing. */
@@ -99,6 +104,7 @@ function parseEngine(sections: FactSections): EngineStatus {
     ...(failed ? {error: answerError(value('exit'), value('error'))} : {}),
     ...optional('socket', socket),
     ...optional('installedVia', sections.lines('engine-install').find((line) => line.startsWith('via='))?.slice(4)),
+    ...parseEngineSource(sections.lines('engine-source')),
   }
 }
 

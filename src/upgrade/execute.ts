@@ -207,7 +207,7 @@ async function upgradeWith(
   const plan = planUpgrade(target, facts, options)
   const changing = plan.packages.filter((item) => item.change !== 'none')
   const via = options.fetch === 'workstation' ? `; packages ${fetchRoute('workstation')}` : ''
-  emit('facts', 'ok', `docker.io ${facts.installed['docker.io']}; range ${plan.range}${plan.rangeSource === 'flag' ? '' : ' (the installed major)'}${via}`, started)
+  emit('facts', 'ok', `${plan.packages[0].name} ${plan.packages[0].from}; range ${plan.range}${plan.rangeSource === 'flag' ? '' : ' (the installed major)'}${via}`, started)
   const result: UpgradeResult = {
     target,
     dryRun: Boolean(options.dryRun),
@@ -271,6 +271,8 @@ async function upgradeWith(
     await boundScript('upgrade-apply.sh', [facts.init, String(limit), (stale.includes('containerd') ? ['containerd'] : plan.restartFirst).join(' '), putBack.join(' '), ...plan.pins], {
       TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no',
       ...aptEnv,
+      // Docker's engine (method docker): its pin follows the upgrade, and a rollback.
+      ...(plan.enginePin ? {TK_ENGINE_PIN: plan.enginePin.after.join(' '), TK_ENGINE_PIN_BACK: plan.enginePin.before.join(' ')} : {}),
     }),
     // apt (30 min at most), then up to three restarts and a rollback install.
     {timeoutMs: 2 * 30 * 60_000 + 3 * (limit + 300) * 1000, onStdout: (chunk) => reader.push(chunk)},

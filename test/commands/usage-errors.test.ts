@@ -8,7 +8,7 @@ describe('a command line tk cannot parse', () => {
       [['provision'], /^tk: missing HOST \(Hosts to provision: .*\); see tk provision --help$/],
       [['tunnel'], /^tk: missing HOST \(.*\); see tk tunnel --help$/],
       [['check', '--bogus'], /^tk: Nonexistent flag: --bogus; see tk check --help$/],
-      [['provision', 'h', '--method', 'foo'], /^tk: Expected --method=foo to be one of: distro, script; see tk provision --help$/],
+      [['provision', 'h', '--method', 'foo'], /^tk: Expected --method=foo to be one of: distro, docker, script; see tk provision --help$/],
       [['provision', 'h', '--docker-user', 'bob;touch /tmp/x', '--dry-run'], /^tk: --docker-user "bob;touch \/tmp\/x" cannot be a user name: use lower-case letters, digits, '_', '-' and '\.', starting with a letter or '_'$/],
       [['provision', 'h', '--docker-user', `a${'b'.repeat(32)}`], /^tk: --docker-user "ab{32}" is longer than 32 characters$/],
       [['exec', '--concurrency', '0', 'h', '--', 'true'], /^tk: --concurrency: Expected an integer greater than or equal to 1 but received: 0; see tk exec --help$/],
@@ -29,6 +29,6 @@ describe('a command line tk cannot parse', () => {
   it('is a JSON error object with --json', async () => {
     const {code, stdout} = await runTk(['provision', 'h', '--method', 'foo', '--json'])
     expect(code).to.equal(2)
-    expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, script', hint: 'see tk provision --help', exitCode: 2, kind: 'usage'}})
+    expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, docker, script', hint: 'see tk provision --help', exitCode: 2, kind: 'usage'}})
   })
 })

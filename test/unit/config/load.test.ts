@@ -329,3 +329,33 @@ describe('tk.yml for commands that only reach hosts: secrets they do not use may
     expect((await failure(text)).message).to.match(/environment variable (PROXY_PW|HOST_LABEL|SECRET_TOKEN) is not set/)
   })
 })
+
+describe('tk.yml: engine.repository (method docker)', () => {
+  it("merges the host's repository keys over the file's, a key file relative to tk.yml", async () => {
+    const config = await parse(
+      [
+        'engine:',
+        '  method: docker',
+        '  repository: {url: tuna, channel: test}',
+        'hosts:',
+        '  - name: web-1',
+        '    engine:',
+        '      repository: {key: keys/mirror.asc, fingerprint: "0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567"}',
+        '  - name: web-2',
+      ].join('\n'),
+    )
+    expect(config.hosts[0].engine).to.include({method: 'docker'})
+    expect(config.hosts[0].engine.repository).to.deep.equal({url: 'tuna', channel: 'test', key: '/fleet/keys/mirror.asc', fingerprint: '0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567'})
+    expect(config.hosts[1].engine.repository).to.deep.equal({url: 'tuna', channel: 'test'})
+  })
+
+  it('refuses a key without its fingerprint', async () => {
+    let error: unknown
+    try {
+      await parse(['engine:', '  method: docker', '  repository: {key: https://apt.example.com/key.asc}', 'hosts:', '  - name: web-1'].join('\n'))
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as Error).message).to.match(/engine\.repository\.key: a repository key needs its fingerprint beside it/)
+  })
+})

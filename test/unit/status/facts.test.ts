@@ -130,3 +130,17 @@ describe('host-scripts/status-facts.sh on this machine', () => {
     expect(facts.os).to.not.equal('unknown')
   })
 })
+
+describe('tk status and tk check: how the engine came (host-scripts/lib/engine-source.sh)', () => {
+  it("method docker with tk's docker.sources, distro for docker.io, nothing for anything else", async () => {
+    const {parseEngineSource} = await import('../../../src/facts/engine-source.js')
+    expect(parseEngineSource(['method=docker', 'URIs: https://download.docker.com/linux/debian', 'Suites: bookworm', 'Components: stable'])).to.deep.equal({
+      method: 'docker',
+      repository: 'https://download.docker.com/linux/debian bookworm stable',
+    })
+    expect(parseEngineSource(['method=distro'])).to.deep.equal({method: 'distro'})
+    expect(parseEngineSource([])).to.deep.equal({})
+    const facts = parseStatusFacts(`${output({os: BOOKWORM, engine: 'installed=yes\nunit=active'})}`.replace('@@tk:end', '@@tk:engine-source\nmethod=docker\nURIs: https://mirrors.tuna.tsinghua.edu.cn/docker-ce/linux/debian\nSuites: bookworm\nComponents: stable\n@@tk:end'))
+    expect(facts.engine).to.include({method: 'docker', repository: 'https://mirrors.tuna.tsinghua.edu.cn/docker-ce/linux/debian bookworm stable'})
+  })
+})

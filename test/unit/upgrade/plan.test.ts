@@ -72,7 +72,7 @@ describe('upgrade plan', () => {
   })
 
   it('needs docker.io installed and apt', () => {
-    expect(() => planUpgrade('t', bookworm({installed: {}}), {})).to.throw(/docker\.io is not installed/)
+    expect(() => planUpgrade('t', bookworm({installed: {}}), {})).to.throw(/neither docker\.io nor docker-ce is installed/)
     expect(() => planUpgrade('t', bookworm({apt: false}), {})).to.throw(/no apt-get/)
   })
 })
@@ -108,5 +108,38 @@ describe('upgrade facts', () => {
       stale: [],
     })
     expect(() => parseUpgradeFacts('@@tk:init\nsystemd\n')).to.throw(/ended early/)
+  })
+})
+
+describe("upgrade plan: Docker's engine (method docker)", () => {
+  const v = (upstream: string) => `5:${upstream}-1~ubuntu.24.04~noble`
+  const noble = (): UpgradeFacts => ({
+    init: 'systemd',
+    apt: true,
+    installed: {'docker-ce': v('24.0.7'), 'docker-ce-cli': v('24.0.7'), 'docker-ce-rootless-extras': v('24.0.7'), 'containerd.io': '1.6.33-1'},
+    offered: {
+      'docker-ce': [v('24.0.7'), v('24.0.9'), v('26.1.3'), v('28.1.1')],
+      'docker-ce-cli': [v('24.0.7'), v('24.0.9'), v('26.1.3'), v('28.1.1')],
+      'docker-ce-rootless-extras': [v('24.0.7'), v('24.0.9'), v('26.1.3'), v('28.1.1')],
+      'containerd.io': ['1.6.33-1', '1.7.27-1'],
+    },
+    // tk's pin makes the installed versions apt's candidates.
+    candidate: {'docker-ce': v('24.0.7'), 'docker-ce-cli': v('24.0.7'), 'docker-ce-rootless-extras': v('24.0.7'), 'containerd.io': '1.6.33-1'},
+    engineActive: true,
+    stale: [],
+  })
+
+  it('moves docker-ce, its CLI and rootless extras together within 24.0 (never to 28.x for the 24.04 suffix), containerd.io to the newest, and re-pins', () => {
+    const plan = planUpgrade('web-1', noble(), {range: '24.0'})
+    expect(plan.pins).to.deep.equal([`docker-ce=${v('24.0.9')}`, `docker-ce-cli=${v('24.0.9')}`, `docker-ce-rootless-extras=${v('24.0.9')}`, 'containerd.io=1.7.27-1'])
+    expect(plan.restartFirst).to.deep.equal(['containerd'])
+    expect(plan.enginePin?.after).to.deep.equal(plan.pins)
+    expect(plan.enginePin?.before).to.deep.equal([`docker-ce=${v('24.0.7')}`, `docker-ce-cli=${v('24.0.7')}`, `docker-ce-rootless-extras=${v('24.0.7')}`, 'containerd.io=1.6.33-1'])
+  })
+
+  it('keeps the installed major by default', () => {
+    const plan = planUpgrade('web-1', noble(), {})
+    expect(plan.range).to.equal('^24')
+    expect(plan.packages[0]).to.include({name: 'docker-ce', to: v('24.0.9')})
   })
 })

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// method docker against method distro (issue 22), on bookworm sandbox machines, both served from
+// the same local HTTP server on the sandbox network (test/support/docker-repo.ts):
+//   - method docker: the stand-in of Docker's repository (Debian's docker.io, containerd and runc
+//     repackaged as docker-ce, docker-ce-cli, containerd.io, plus the empty rootless-extras and
+//     compose-plugin stand-ins);
+//   - method distro: a local mirror of the same Debian packages unchanged (docker.io, containerd,
+//     runc, tini), preferred over Debian's archive by an apt pin on the machines.
+// Their dependencies (iptables, libdevmapper, ...) come from Debian's archive in both cases.
+//   fresh install, whole tk process       target: docker within 2 s of distro
+//   re-run on the provisioned host        target: as fast as distro's re-run
+// Run after `npm run build`, as root: node --import tsx bench/docker-repo.js [--runs N]
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {cpus} from 'node:os'
+import {fileURLToPath} from 'node:url'
+
+const dist = fileURLToPath(new URL('../dist/providers/sandbox/index.js', import.meta.url))
+if (!existsSync(dist)) {
+  console.error('bench/docker-repo.js: build first (npm run build)')
+  process.exit(1)
+}
+const {Sandbox} = await import(dist)
+const {buildDistroRepo, buildDockerRepo, serveDockerRepo} = await import('../test/support/docker-repo.ts')
+const tk = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const runsArg = process.argv.indexOf('--runs')
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const fmt = (values) => `median ${median(values).toFixed(2)} s (min ${Math.min(...values).toFixed(2)}, max ${Math.max(...values).toFixed(2)})`
+
+const sandbox = await Sandbox.open()
+const made = []
+const snapshot = `bench-repo-${process.pid}`
+let snapshotMade = false
+let server
+
+/** Runs a command to its end, timing it; asynchronous, so that this process's HTTP server keeps serving meanwhile. */
+function timed(argv) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint()
+    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
+    let output = ''
+    child.stdout.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9
+      if (code === 0) resolve(seconds)
+      else reject(new Error(`${argv.slice(0, 4).join(' ')} exited ${code}: ${output}`))
+    })
+  })
+}
+
+try {
+  await sandbox.ensureImages(['bookworm'])
+  const [dockerRepo, distroRepo] = await Promise.all([buildDockerRepo({versions: ['20.10.23', '20.10.24']}), buildDistroRepo(['docker.io', 'containerd', 'runc', 'tini'])])
+  const key = sandbox.credentials.users.admin.identityFile
+  const tkFlags = ['-i', key, '--known-hosts', sandbox.home.knownHosts, '--host-key-policy', 'strict']
+  const target = (machine) => `admin@127.0.0.1:${machine.ssh.port}`
+  const ssh = (machine, command) => timed(['ssh', ...sandbox.sshArguments(machine, 'admin'), command])
+
+  // The base: the local distro mirror as a source, preferred for the engine's packages.
+  const base = await sandbox.machines.create({name: `bench-repo-${process.pid}-base`, release: 'bookworm'})
+  made.push(base.name)
+  const network = await sandbox.engine.docker.getNetwork(base.network).inspect()
+  const gateway = network.IPAM.Config.map((config) => config.Gateway).find((address) => address?.includes('.'))
+  // Both repositories under one server: /linux (Docker's layout) and /debian (the distro mirror).
+  server = await serveDockerRepo({root: dockerRepo.root}, {host: gateway})
+  const distroServer = await serveDockerRepo({root: distroRepo.root}, {host: gateway})
+  const distroUrl = distroServer.url.replace(/\/linux$/, '/debian')
+  const keyText = (await import('node:fs')).readFileSync(distroRepo.keyFile, 'utf8')
+  await ssh(
+    base,
+    `sudo -n sh -c 'mkdir -p /etc/apt/keyrings && cat > /etc/apt/keyrings/bench-distro.asc && printf "Types: deb\\nURIs: ${distroUrl}\\nSuites: bookworm\\nComponents: main\\nSigned-By: /etc/apt/keyrings/bench-distro.asc\\n" > /etc/apt/sources.list.d/bench-distro.sources && printf "Package: docker.io containerd runc tini\\nPin: origin ${gateway}\\nPin-Priority: 990\\n" > /etc/apt/preferences.d/bench-distro && apt-get -q update >/dev/null' <<'KEY'\n${keyText}KEY`,
+  )
+  await sandbox.machines.snapshot(base.name, snapshot)
+  snapshotMade = true
+
+  const dockerFlags = ['--method', 'docker', '--repository', server.url, '--repository-key', dockerRepo.keyFile, '--repository-fingerprint', dockerRepo.fingerprint]
+  const fresh = {distro: [], docker: []}
+  const rerun = {distro: [], docker: []}
+  for (let run = 0; run < runs; run++) {
+    const [a, b] = await Promise.all(['distro', 'docker'].map((method) => sandbox.machines.create({name: `bench-repo-${process.pid}-${method}-${run}`, snapshot})))
+    made.push(a.name, b.name)
+    // One at a time, alternating which goes first, so that neither has the machine to itself.
+    const order = run % 2 === 0 ? [['distro', a], ['docker', b]] : [['docker', b], ['distro', a]]
+    for (const [method, machine] of order) {
+      const flags = method === 'docker' ? dockerFlags : ['--method', 'distro']
+      fresh[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+      rerun[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+    }
+    await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name)))
+  }
+  // Proof that each method took its packages from the local server.
+  const debs = (requests) => requests.filter((path) => path.endsWith('.deb')).length
+  console.log(`packages served: distro mirror ${debs(distroServer.requests)}, docker stand-in ${debs(server.requests)}`)
+  await distroServer.close()
+
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}; ${runs} runs each; fresh bookworm machines from one snapshot`)
+  console.log(`fresh install, method distro (local mirror of docker.io, containerd, runc, tini): ${fmt(fresh.distro)}`)
+  console.log(`fresh install, method docker (stand-in repository, same server):              ${fmt(fresh.docker)}`)
+  console.log(`  docker - distro (medians): ${(median(fresh.docker) - median(fresh.distro)).toFixed(2)} s (target: at most 2 s)`)
+  console.log(`re-run, method distro: ${fmt(rerun.distro)}`)
+  console.log(`re-run, method docker: ${fmt(rerun.docker)}`)
+} finally {
+  await server?.close()
+  for (const name of made) await sandbox.machines.remove(name).catch(() => {})
+  if (snapshotMade) await sandbox.machines.removeSnapshot(snapshot).catch(() => {})
+  await sandbox.close()
+}
