@@ -9,6 +9,10 @@ export type Release = 'bullseye' | 'bookworm' | 'trixie'
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off'
 export type EngineMethod = 'distro' | 'script'
 export type RunPolicy = 'once' | 'always'
+/** Whether tk up and tk status compare a file or docker provisioner's result with the host (check) or trust tk's record (ignore). */
+export type DriftPolicy = 'check' | 'ignore'
+/** What a docker provisioner's container is kept as. */
+export type ContainerState = 'running' | 'stopped'
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure'
 
 export const RELEASES: readonly Release[] = ['bullseye', 'bookworm', 'trixie']
@@ -47,9 +51,10 @@ interface ProvisionerFileBase {
 
 export type ProvisionerFile =
   | (ProvisionerFileBase & {type: 'shell'; inline?: string; script?: string; env?: EnvFile; privileged?: boolean})
-  | (ProvisionerFileBase & {type: 'file'; source: string; destination: string; mode?: string; owner?: string; followSymlinks?: boolean})
+  | (ProvisionerFileBase & {type: 'file'; drift?: DriftPolicy; source: string; destination: string; mode?: string; owner?: string; followSymlinks?: boolean})
   | (ProvisionerFileBase & {
       type: 'docker'
+      drift?: DriftPolicy
       image: string
       load?: string
       container?: {
@@ -59,6 +64,7 @@ export type ProvisionerFile =
         env?: EnvFile
         volumes?: string[]
         restart?: RestartPolicy
+        state?: ContainerState
       }
     })
 
@@ -120,6 +126,7 @@ export interface FileProvisioner extends ProvisionerBase {
   owner?: string
   /** Whether a link in the source may lead outside it (tk.yml's followSymlinks; default false). */
   followSymlinks: boolean
+  drift: DriftPolicy
 }
 
 export interface DockerProvisioner extends ProvisionerBase {
@@ -134,7 +141,10 @@ export interface DockerProvisioner extends ProvisionerBase {
     env: Record<string, string>
     volumes: string[]
     restart: RestartPolicy
+    /** running (default) or stopped: what tk up keeps the container as. */
+    state: ContainerState
   }
+  drift: DriftPolicy
 }
 
 export type Provisioner = ShellProvisioner | FileProvisioner | DockerProvisioner
