@@ -37,9 +37,10 @@ export function watched(provisioners: Provisioner[]): Array<FileProvisioner | Do
  */
 export async function driftScript(provisioners: Provisioner[], options: {dryRun: boolean}): Promise<{script: string; names: string[]}> {
   const checked = watched(provisioners)
-  const scripts = await Promise.all(checked.map((each) => (each.type === 'file' ? fileStateScript(each).catch(() => undefined) : dockerFactsScript(each))))
+  // A source or archive that cannot be read is left out here: the provisioner itself says why.
+  const scripts = await Promise.all(checked.map((each) => (each.type === 'file' ? fileStateScript(each) : dockerFactsScript(each)).catch(() => undefined)))
   const names: string[] = []
-  const parts = ['set -u', "printf '@@tk:spec-key\\n'", `sh -c ${shQuote(await specKeyScript(options))} || exit $?`]
+  const parts = ['set -u', "printf '@@tk:spec-key\\n'", `sh -c ${shQuote(await specKeyScript(options))} || exit $?`, 'echo']
   for (const [index, script] of scripts.entries()) {
     if (script === undefined) continue
     names.push(checked[index].name)
@@ -59,7 +60,7 @@ export async function gatherDrift(target: string, root: Host, provisioners: Prov
   for (const [index, name] of names.entries()) {
     if (sections.lines(`p-${index}-exit`)[0] === '0') outputs.set(name, sections.body(`p-${index}`))
   }
-  return {specs: specHasherOf(target, sections.body('spec-key'), options), outputs}
+  return {specs: specHasherOf(target, sections.lines('spec-key').join(''), options), outputs}
 }
 
 /** One provisioner's drift, for tk status. */

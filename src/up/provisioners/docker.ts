@@ -24,6 +24,20 @@ import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerCo
 
 export {normalizeReference, parseSaveManifest, readSaveArchive, type SaveArchive} from './docker-archive.js'
 
+/** Archives read in this process, by path and reference: every host of a run, and its drift round trip, read one once. */
+const archives = new Map<string, Promise<SaveArchive>>()
+
+/** readSaveArchive, once per archive and reference in a run. */
+export function readArchiveOnce(path: string, reference: string): Promise<SaveArchive> {
+  const key = `${path}\0${reference}`
+  let pending = archives.get(key)
+  if (!pending) {
+    pending = readSaveArchive(path, reference)
+    archives.set(key, pending)
+  }
+  return pending
+}
+
 /** The label that carries the container's spec hash. */
 export const SPEC_LABEL = 'tk.spec'
 
@@ -239,7 +253,7 @@ export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, s
     if (!found) steps.push({kind: 'create'}, ...(stopped ? [{kind: 'stop'} as const] : []))
     // A label of an older tk (a plain hash of the same spec) holds: the container is not recreated for it.
     else if (!spec.matches(found.specHash)) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'}, ...(stopped ? [{kind: 'stop'} as const] : []))
-    else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: `its image changed: it runs ${shortId(found.imageId)}`}, ...(stopped ? [{kind: 'stop'} as const] : []))
+    else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: 'its image changed'}, ...(stopped ? [{kind: 'stop'} as const] : []))
     else if (!found.running && !stopped) steps.push({kind: 'start'})
     else if (found.running && stopped) steps.push({kind: 'stop'})
     else holds.push(`container ${container.name} ${stopped ? 'stopped (state: stopped)' : 'running'}`)
@@ -308,9 +322,9 @@ function containerDiff(provisioner: DockerProvisioner, facts: DockerFacts, spec:
   return lines
 }
 
-/** The host script that reads what the provisioner's image and container are now (docker-facts.sh); undefined for an archive (its IDs come from reading it). */
-export async function dockerFactsScript(provisioner: DockerProvisioner, options: {pull?: boolean; archive?: SaveArchive} = {}): Promise<string | undefined> {
-  if (provisioner.load && !options.archive) return undefined
+/** The host script that reads what the provisioner's image and container are now (docker-facts.sh); with `load`, the archive is read for its image IDs. */
+export async function dockerFactsScript(provisioner: DockerProvisioner, options: {pull?: boolean; archive?: SaveArchive} = {}): Promise<string> {
+  if (provisioner.load && !options.archive) options = {...options, archive: await readArchiveOnce(provisioner.load, provisioner.image)}
   return boundScript('docker-facts.sh', [normalizeReference(provisioner.image), provisioner.container?.name ?? '', options.pull ? 'pull' : '', ...(options.archive?.imageIds ?? [])])
 }
 
@@ -345,7 +359,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
   let archive: SaveArchive | undefined
   if (provisioner.load) {
     try {
-      archive = await readSaveArchive(provisioner.load, provisioner.image)
+      archive = await readArchiveOnce(provisioner.load, provisioner.image)
     } catch (error) {
       if (error instanceof UserError) throw userErrorOf(error, hideSecrets(`${prefix}: ${error.message}`, context.secrets))
       throw error
@@ -371,12 +385,12 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
-  // What the drift round trip read serves unless this run pulls first (or reads an archive's IDs).
-  const prefetched = pull || archive ? undefined : takePrefetched(context, provisioner.name)
+  // What the drift round trip read serves unless this run pulls first.
+  const prefetched = pull ? undefined : takePrefetched(context, provisioner.name)
   let stdout = prefetched
   if (stdout === undefined) {
     // With its tag spelt out, the reference can never be taken for a container name.
-    const factsRun = await root.run((await dockerFactsScript(provisioner, {pull, archive}))!)
+    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull, archive}))
     if (factsRun.code !== 0) {
       const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
       throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)

@@ -37,7 +37,8 @@ const web = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {
   hosts: ['web1'],
   image: 'registry.example:5000/app:1',
   ...(load ? {load} : {}),
-  container: {name: 'web', ports: ['8080:80'], env: {TOKEN: 's3cret-value', MODE: 'prod'}, volumes: ['/srv:/srv:ro'], restart: 'unless-stopped', ...overrides},
+  container: {name: 'web', ports: ['8080:80'], env: {TOKEN: 's3cret-value', MODE: 'prod'}, volumes: ['/srv:/srv:ro'], restart: 'unless-stopped', state: 'running', ...overrides},
+  drift: 'check',
 })
 
 /** Hashes as a host whose spec key is this one would make them. */
@@ -261,10 +262,10 @@ describe('docker provisioner', () => {
     }
     const context = (host: Host, overrides: Record<string, unknown> = {}) => ({target: 'web1', hosts: {login: host, root: host}, state: emptyState(), dryRun: false, secrets: ['s3cret-value'], specs: SPECS, ...overrides})
 
-    it('run: once with the same spec in the state touches nothing', async () => {
+    it('run: once and drift: ignore with the same spec in the state touches nothing', async () => {
       const {host, runs} = recordingHost('')
       const state = {version: 1 as const, provisioners: {web: {type: 'docker' as const, specHash: dockerSpecHash(web()), appliedAt: '2026-01-01T00:00:00Z', tkVersion: '0.1.0'}}}
-      const run = await runDockerProvisioner(web(), context(host, {state}))
+      const run = await runDockerProvisioner({...web(), drift: 'ignore'}, context(host, {state}))
       expect(run.result).to.equal('ok')
       expect(runs).to.deep.equal([])
     })
