@@ -14,6 +14,7 @@ import {gzipSync} from 'node:zlib'
 import type {DockerProvisioner} from '../../../src/config/types.js'
 import type {Host, RunResult} from '../../../src/transport/host.js'
 import {
+  dockerDrift,
   dockerRunArguments,
   dockerSpecText,
   envFileText,
@@ -223,6 +224,25 @@ describe('docker provisioner', () => {
       expect(planDocker(spec, {imageId: ID_B, container: running()}, digest).steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}])
       expect(planDocker(spec, {imageId: ID_A, container: null}, digest).steps).to.deep.equal([{kind: 'create'}])
       expect(planDocker(spec, {imageId: ID_A, container: running({running: false})}, digest).steps).to.deep.equal([{kind: 'start'}])
+    })
+
+    it('state: stopped: makes a missing container and stops it, stops a running one, leaves a stopped one', () => {
+      const stopped = {...spec, container: {...spec.container!, state: 'stopped' as const}}
+      expect(planDocker(stopped, {imageId: ID_A, container: null}, digest).steps).to.deep.equal([{kind: 'create'}, {kind: 'stop'}])
+      expect(planDocker(stopped, {imageId: ID_A, container: running()}, digest).steps).to.deep.equal([{kind: 'stop'}])
+      const left = planDocker(stopped, {imageId: ID_A, container: running({running: false})}, digest)
+      expect(left.steps).to.deep.equal([])
+      expect(left.holds).to.include('container web stopped (state: stopped)')
+      expect(planDocker(stopped, {imageId: ID_B, container: running({running: false})}, digest).steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}, {kind: 'stop'}])
+    })
+
+    it('says what drifted: a container missing, stopped, started against state: stopped, on another image, with another label', () => {
+      expect(dockerDrift(spec, {imageId: ID_A, container: null}, digest)).to.deep.equal(['container web missing'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({running: false})}, digest)).to.deep.equal(['container web stopped'])
+      expect(dockerDrift({...spec, container: {...spec.container!, state: 'stopped'}}, {imageId: ID_A, container: running()}, digest)).to.deep.equal(['container web running (state: stopped)'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({imageId: ID_B})}, digest)).to.deep.equal(['container web runs another image (bbbbbbbbbbbb, not aaaaaaaaaaaa)'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({specHash: undefined})}, digest)).to.deep.equal(['container web was replaced by one tk did not make (no tk.spec label)'])
+      expect(dockerDrift(spec, {container: running()}, digest)[0]).to.equal('image registry.example:5000/app:1 missing')
     })
 
     it('counts a pull that moved the image as done, and recreates the container still on the old one', () => {
