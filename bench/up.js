@@ -120,7 +120,7 @@ try {
   // One machine converged from bare, then snapshotted: every benchmark machine starts converged.
   const base = await sandbox.machines.create({name: `bench-up-${process.pid}-base`, release: 'bookworm'})
   made.push(base.name)
-  mkdirSync(join(dir, 'base'))
+  mkdirSync(join(dir, 'base'), {recursive: true})
   writeFileSync(join(dir, 'base', 'app.env'), 'LEVEL=info\n')
   writeFleet(join(dir, 'base', 'tk.yml'), [base])
   // The container's image, made on the machine from the workstation's busybox (no registry needed).

@@ -22,6 +22,8 @@ export default class Status extends TkCommand {
 
 On a terminal narrower than the table, OS loses its codename and LAST UP its "by", then columns are left out (KERNEL, DOCKER GROUP, ADDRESS, OS, MACHINE, LAST UP in that order) and a last line says which; --wide shows them all. Output that is not a terminal always has every column.
 
+After the table, for tk.yml hosts with file or docker provisioners: what drifted on the host since tk up applied them, a line each ("~ web-1: web: container web missing", "~ web-1: site: 1 file changed on the host (content of index.html)"); reading it takes root (sudo) on those hosts, and a host where root is refused says "drift not checked" without failing its row.
+
 Without HOST, every host in tk.yml (@all). Unreachable hosts are rows, and why each is follows the table. A status never changes a host: a stopped engine is not started by asking it.
 
 ${TRANSPORT_ENVIRONMENT}
