@@ -46,7 +46,7 @@ function timed(argv, options = {}) {
   return {seconds, stdout: result.stdout}
 }
 
-function writeFleet(file, machines) {
+function writeFleet(file, machines, {docker = true} = {}) {
   const lines = [
     'defaults:',
     '  user: admin',
@@ -76,12 +76,16 @@ function writeFleet(file, machines) {
           '    type: file',
           '    source: site',
           '    destination: /srv/site',
-          '  - name: web',
-          '    type: docker',
-          '    image: tk-bench/busybox:1',
-          '    container:',
-          '      name: web',
-          '      command: [sh, -c, "trap \'exit 0\' TERM; while :; do sleep 1; done"]',
+          ...(docker
+            ? [
+                '  - name: web',
+                '    type: docker',
+                '    image: tk-bench/busybox:1',
+                '    container:',
+                '      name: web',
+                '      command: [sh, -c, "trap \'exit 0\' TERM; while :; do sleep 1; done"]',
+              ]
+            : []),
         ]
       : []),
     'hosts:',
@@ -131,8 +135,10 @@ try {
     for (const applet of ['sh', 'sleep', 'true']) spawnSync('ln', ['-s', 'busybox', join(root, 'bin', applet)])
     const image = spawnSync('tar', ['-C', root, '-c', '.'], {maxBuffer: 64 * 1024 * 1024}).stdout
     rmSync(root, {recursive: true, force: true})
-    // The engine first (tk up would try to pull the image otherwise), then the image.
-    timed([process.execPath, tk, 'provision', `admin@127.0.0.1:${base.ssh.port}`, '-i', sandbox.credentials.users.admin.identityFile, '--json'], {env})
+    // The engine first, by a tk up without the docker provisioner (which would try to pull the image), then the image.
+    writeFleet(join(dir, 'base', 'tk.yml'), [base], {docker: false})
+    timed([process.execPath, tk, 'up', '--json'], {env, cwd: join(dir, 'base')})
+    writeFleet(join(dir, 'base', 'tk.yml'), [base])
     timed(['ssh', ...sshOptions(base), 'sudo docker import - tk-bench/busybox:1'], {input: image})
   }
   const fresh = timed([process.execPath, tk, 'up', '--json'], {env, cwd: join(dir, 'base')})
