@@ -127,13 +127,14 @@ try {
   mkdirSync(join(dir, 'base'), {recursive: true})
   writeFileSync(join(dir, 'base', 'app.env'), 'LEVEL=info\n')
   writeFleet(join(dir, 'base', 'tk.yml'), [base])
-  // The container's image, made on the machine from the workstation's busybox (no registry needed).
+  // The container's image, made on the machines from the workstation's busybox (no registry needed).
+  let image
   if (drift) {
     const root = mkdtempSync(join(tmpdir(), 'tk-bench-image-'))
     mkdirSync(join(root, 'bin'))
     spawnSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')])
     for (const applet of ['sh', 'sleep', 'true']) spawnSync('ln', ['-s', 'busybox', join(root, 'bin', applet)])
-    const image = spawnSync('tar', ['-C', root, '-c', '.'], {maxBuffer: 64 * 1024 * 1024}).stdout
+    image = spawnSync('tar', ['-C', root, '-c', '.'], {maxBuffer: 64 * 1024 * 1024}).stdout
     rmSync(root, {recursive: true, force: true})
     // The engine first, by a tk up without the docker provisioner (which would try to pull the image), then the image.
     writeFleet(join(dir, 'base', 'tk.yml'), [base], {docker: false})
@@ -148,6 +149,13 @@ try {
   const fleet = await Promise.all(Array.from({length: count}, (_, index) => sandbox.machines.create({name: `bench-up-${process.pid}-${index}`, snapshot})))
   made.push(...fleet.map((machine) => machine.name))
   writeFleet(join(dir, 'tk.yml'), fleet)
+  // A snapshot holds no engine data: each copy gets the image again (its engine must answer first).
+  if (drift) {
+    for (const machine of fleet) {
+      timed(['ssh', ...sshOptions(machine), "sudo timeout 120 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'"])
+      timed(['ssh', ...sshOptions(machine), 'sudo docker import - tk-bench/busybox:1'], {input: image})
+    }
+  }
   // The first run on the copies starts their engines' data afresh (a snapshot holds no volume) and records their state.
   timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir})
   // Freshly booted machines keep the 2 cores busy for a while (systemd, timers, dockerd): let them settle.
