@@ -5,6 +5,14 @@
 // The fleet's tk.yml has the engine with daemon options and a docker user, and three
 // provisioners (shell once, file, shell once as the login user), as a small real fleet would.
 // Needs root and the sandbox's packages. Run after `npm run build`: node bench/up.js [--runs N] [--hosts N]
+//
+// With --drift (issue 33), the fleet also has a file provisioner of a directory and a docker
+// provisioner with a container (an image imported on the snapshot's machine), and the re-run is
+// compared with its yardstick by farm-bench, pair by pair:
+//   re-run of tk up on the converged hosts vs the same number of parallel OpenSSH logins
+//   running `true`                                                  target: at most 1.5x
+// --before PATH times another tk's bin/run.js (e.g. a checkout of main) on the same fleet too:
+//   node bench/up.js --drift --hosts 10 --before /tmp/tk-main/bin/run.js
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -21,6 +29,8 @@ const tk = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const argument = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback)
 const runs = argument('--runs', 5)
 const count = argument('--hosts', 10)
+const drift = process.argv.includes('--drift')
+const before = process.argv.includes('--before') ? process.argv[process.argv.indexOf('--before') + 1] : undefined
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const dir = mkdtempSync(join(tmpdir(), 'tk-bench-up-'))
 const sandbox = await Sandbox.open()
@@ -36,7 +46,7 @@ function timed(argv, options = {}) {
   return {seconds, stdout: result.stdout}
 }
 
-function writeFleet(file, machines) {
+function writeFleet(file, machines, {docker = true} = {}) {
   const lines = [
     'defaults:',
     '  user: admin',
@@ -60,6 +70,24 @@ function writeFleet(file, machines) {
     '    type: shell',
     '    privileged: false',
     '    inline: touch "$HOME/.tk-up-bench"',
+    ...(drift
+      ? [
+          '  - name: site',
+          '    type: file',
+          '    source: site',
+          '    destination: /srv/site',
+          ...(docker
+            ? [
+                '  - name: web',
+                '    type: docker',
+                '    image: tk-bench/busybox:1',
+                '    container:',
+                '      name: web',
+                '      command: [sh, -c, "trap \'exit 0\' TERM; while :; do sleep 1; done"]',
+              ]
+            : []),
+        ]
+      : []),
     'hosts:',
     ...machines.flatMap((machine, index) => [`  - name: h${index}`, '    address: 127.0.0.1', `    port: ${machine.ssh.port}`]),
     '',
@@ -67,17 +95,53 @@ function writeFleet(file, machines) {
   writeFileSync(file, lines.join('\n'))
 }
 
+/** ssh's arguments for a machine: the sandbox's admin key and known_hosts, strict. */
+function sshOptions(machine) {
+  return ['-i', sandbox.credentials.users.admin.identityFile, '-o', `UserKnownHostsFile=${sandbox.home.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-p', String(machine.ssh.port), 'admin@127.0.0.1']
+}
+
+/** farm-bench: the re-run against as many parallel OpenSSH logins running `true`, pair by pair (and the --before tk's too). */
+function farmBench(fleet, env) {
+  const quote = (word) => `'${word.replace(/'/g, "'\\''")}'`
+  const logins = fleet.map((machine) => `ssh ${sshOptions(machine).map(quote).join(' ')} true &`).join(' ')
+  const yardstick = `sh -c ${quote(`${logins} wait`)}`
+  for (const [label, bin] of [['this tk', tk], ...(before ? [['--before', before]] : [])]) {
+    console.log(`\n  farm-bench: tk up re-run (${label}) vs ${fleet.length} parallel ssh logins running true`)
+    const result = spawnSync('farm-bench', ['-n', String(runs), '--timeout', '600', '--vs', yardstick, '--', process.execPath, bin, 'up', '--json'], {cwd: dir, env, encoding: 'utf8'})
+    console.log(result.stdout + result.stderr)
+  }
+}
+
 try {
   await sandbox.ensureImages(['bookworm'])
   const env = {...process.env, SSH_AUTH_SOCK: '', NO_COLOR: '1', TK_KNOWN_HOSTS: sandbox.home.knownHosts}
   writeFileSync(join(dir, 'app.env'), 'LEVEL=info\n')
+  for (const where of [dir, join(dir, 'base')]) {
+    mkdirSync(join(where, 'site'), {recursive: true})
+    for (let page = 0; page < 5; page++) writeFileSync(join(where, 'site', `page-${page}.html`), `<p>page ${page}</p>\n`)
+  }
 
   // One machine converged from bare, then snapshotted: every benchmark machine starts converged.
   const base = await sandbox.machines.create({name: `bench-up-${process.pid}-base`, release: 'bookworm'})
   made.push(base.name)
-  mkdirSync(join(dir, 'base'))
+  mkdirSync(join(dir, 'base'), {recursive: true})
   writeFileSync(join(dir, 'base', 'app.env'), 'LEVEL=info\n')
   writeFleet(join(dir, 'base', 'tk.yml'), [base])
+  // The container's image, made on the machines from the workstation's busybox (no registry needed).
+  let image
+  if (drift) {
+    const root = mkdtempSync(join(tmpdir(), 'tk-bench-image-'))
+    mkdirSync(join(root, 'bin'))
+    spawnSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')])
+    for (const applet of ['sh', 'sleep', 'true']) spawnSync('ln', ['-s', 'busybox', join(root, 'bin', applet)])
+    image = spawnSync('tar', ['-C', root, '-c', '.'], {maxBuffer: 64 * 1024 * 1024}).stdout
+    rmSync(root, {recursive: true, force: true})
+    // The engine first, by a tk up without the docker provisioner (which would try to pull the image), then the image.
+    writeFleet(join(dir, 'base', 'tk.yml'), [base], {docker: false})
+    timed([process.execPath, tk, 'up', '--json'], {env, cwd: join(dir, 'base')})
+    writeFleet(join(dir, 'base', 'tk.yml'), [base])
+    timed(['ssh', ...sshOptions(base), 'sudo docker import - tk-bench/busybox:1'], {input: image})
+  }
   const fresh = timed([process.execPath, tk, 'up', '--json'], {env, cwd: join(dir, 'base')})
   await sandbox.machines.snapshot(base.name, snapshot)
   snapshotMade = true
@@ -85,6 +149,13 @@ try {
   const fleet = await Promise.all(Array.from({length: count}, (_, index) => sandbox.machines.create({name: `bench-up-${process.pid}-${index}`, snapshot})))
   made.push(...fleet.map((machine) => machine.name))
   writeFleet(join(dir, 'tk.yml'), fleet)
+  // A snapshot holds no engine data: each copy gets the image again (its engine must answer first).
+  if (drift) {
+    for (const machine of fleet) {
+      timed(['ssh', ...sshOptions(machine), "sudo timeout 120 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'"])
+      timed(['ssh', ...sshOptions(machine), 'sudo docker import - tk-bench/busybox:1'], {input: image})
+    }
+  }
   // The first run on the copies starts their engines' data afresh (a snapshot holds no volume) and records their state.
   timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir})
   // Freshly booted machines keep the 2 cores busy for a while (systemd, timers, dockerd): let them settle.
@@ -100,6 +171,7 @@ try {
     all.push(result.seconds)
     one.push(timed([process.execPath, tk, 'up', 'h0', '--json'], {env, cwd: dir}).seconds)
   }
+  if (drift) farmBench(fleet, env)
   const verdict = (seconds, limit) => `${seconds.toFixed(3)} s  (limit ${limit} s)  ${seconds <= limit ? 'PASS' : 'FAIL'}`
   console.log(`  tk up from bare, one host (apt included)       ${fresh.seconds.toFixed(2)} s`)
   console.log(`  tk up re-run, one converged host               ${median(one).toFixed(3)} s`)

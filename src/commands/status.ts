@@ -22,6 +22,8 @@ export default class Status extends TkCommand {
 
 On a terminal narrower than the table, OS loses its codename and LAST UP its "by", then columns are left out (KERNEL, DOCKER GROUP, ADDRESS, OS, MACHINE, LAST UP in that order) and a last line says which; --wide shows them all. Output that is not a terminal always has every column.
 
+After the table, for tk.yml hosts with file or docker provisioners: what drifted on the host since tk up applied them, a line each ("~ web-1: web: container web missing", "~ web-1: site: 1 file changed on the host (content of index.html)"); reading it takes root (sudo) on those hosts, and a host where root is refused says "drift not checked" without failing its row.
+
 Without HOST, every host in tk.yml (@all). Unreachable hosts are rows, and why each is follows the table. A status never changes a host: a stopped engine is not started by asking it.
 
 ${TRANSPORT_ENVIRONMENT}
@@ -54,10 +56,12 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
   async run(): Promise<Omit<StatusResult, 'exitCode' | 'outcomes'>> {
     const {argv, flags} = await this.parse(Status)
-    const [{gatherStatus, statusTargets}, {finishFleet}] = await Promise.all([import('../status/gather.js'), import('../cli/fleet-output.js')])
+    const [{gatherStatus, statusTargets}, {finishFleet}, {statusDriftCheck}] = await Promise.all([import('../status/gather.js'), import('../cli/fleet-output.js'), import('../up/drift.js')])
     const targets = await statusTargets(argv as string[], flags.config)
+    const drift = targets.some((target) => target.host) ? await statusDriftCheck(flags.config) : undefined
     const result = await gatherStatus(targets, {
       concurrency: flags.concurrency,
+      ...(drift ? {drift} : {}),
       transport: transportOptions(flags, (message) => this.warn(message)),
     })
     if (!this.jsonEnabled()) {

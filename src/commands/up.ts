@@ -15,9 +15,11 @@ export default class Up extends TkCommand {
   static override description = `Run in a repository that holds a tk.yml (or name one with --config). Each selected host, in parallel:
   1. its lock is taken (/var/lib/tk/up.lock: one tk up per host at a time; another run waits up to --wait seconds),
   2. the engine is brought to tk.yml's engine: section, as tk provision does (check, install, service, daemon.json, docker group, verify),
-  3. its provisioners run in file order (shell, file, docker; run: once or always),
+  3. its provisioners run in file order: file and docker ones are compared with the host on every run and put back where they drifted (drift: ignore opts out); shell ones run once or always (--rerun NAME runs one again),
   4. what ran is recorded on the host in /var/lib/tk/state.json (read by tk status, and by the next tk up from any checkout).
 A host that fails stops there and the others go on. A second tk up on a converged fleet changes nothing.
+
+--dry-run (and the account of a live run) shows what drifted on each host ("drift: container web missing") and the diffs: daemon.json, each file a file provisioner would change (files that may hold secrets by size and hash only), a container's image and state.
 
 On a terminal every host has a live line (what it is doing, for how long); otherwise a line is printed per change. Then what changed, host by host, and a table. --json prints only the result.
 
@@ -32,6 +34,7 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'Only the hosts of the group web, and db-1', command: '<%= config.bin %> <%= command.id %> @web db-1'},
     {description: 'What would change, changing nothing', command: '<%= config.bin %> <%= command.id %> --dry-run'},
     {description: 'A careful roll-out: four hosts at a time, stop after the first failure', command: '<%= config.bin %> <%= command.id %> --concurrency 4 --max-fail 1'},
+    {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
     {
       description: 'Hosts whose engine method is script, with the install script pinned to the sha256 you reviewed',
@@ -53,6 +56,12 @@ With several hosts failing for different reasons the exit code is 1.`
     'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish).', min: 1, helpValue: 'N'}),
     wait: lockWaitFlag(),
     'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
+    rerun: Flags.string({
+      summary: 'Run this shell provisioner again on the selected hosts, though it already ran (repeatable).',
+      description: 'tk cannot see what a script did, so a run: once shell provisioner runs only when its script or environment changed; --rerun runs it on purpose.',
+      multiple: true,
+      helpValue: 'NAME',
+    }),
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'install-script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --install-script URL: what arrives may have been changed on the way, and it runs as root.'}),
@@ -69,6 +78,7 @@ With several hosts failing for different reasons the exit code is 1.`
       installScript: flags['install-script'],
       installScriptSha256: flags['install-script-sha256'],
       allowInsecureScript: flags['allow-insecure-script'],
+      rerun: flags.rerun,
     })
 
     const json = this.jsonEnabled()
@@ -91,6 +101,7 @@ With several hosts failing for different reasons the exit code is 1.`
       maxFail: flags['max-fail'],
       waitSeconds: flags.wait,
       skipCheck: flags['skip-check'],
+      rerun: flags.rerun,
       installScript,
       tkVersion: this.config.version,
       transport: transportOptions(flags, (message) => this.warn(message)),

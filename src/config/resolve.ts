@@ -163,6 +163,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
           ...(entry.mode === undefined ? {} : {mode: entry.mode.padStart(4, '0')}),
           ...(entry.owner === undefined ? {} : {owner: entry.owner}),
           followSymlinks: entry.followSymlinks ?? false,
+          drift: entry.drift ?? 'check',
         }
       case 'docker':
         entry.container?.ports?.forEach((port, position) => {
@@ -188,8 +189,10 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
                   env: stringify(entry.container.env),
                   volumes: entry.container.volumes ?? [],
                   restart: entry.container.restart ?? 'unless-stopped',
+                  state: entry.container.state ?? 'running',
                 },
               }),
+          drift: entry.drift ?? 'check',
         }
     }
   }

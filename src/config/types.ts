@@ -11,6 +11,10 @@ export type EngineMethod = 'distro' | 'docker' | 'script'
 /** Where tk's apt steps fetch packages (engine.fetch). */
 export type EngineFetch = 'direct' | 'workstation'
 export type RunPolicy = 'once' | 'always'
+/** Whether tk up and tk status compare a file or docker provisioner's result with the host (check) or trust tk's record (ignore). */
+export type DriftPolicy = 'check' | 'ignore'
+/** What a docker provisioner's container is kept as. */
+export type ContainerState = 'running' | 'stopped'
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure'
 
 export const RELEASES: readonly Release[] = ['bullseye', 'bookworm', 'trixie']
@@ -61,9 +65,10 @@ interface ProvisionerFileBase {
 
 export type ProvisionerFile =
   | (ProvisionerFileBase & {type: 'shell'; inline?: string; script?: string; env?: EnvFile; privileged?: boolean})
-  | (ProvisionerFileBase & {type: 'file'; source: string; destination: string; mode?: string; owner?: string; followSymlinks?: boolean})
+  | (ProvisionerFileBase & {type: 'file'; drift?: DriftPolicy; source: string; destination: string; mode?: string; owner?: string; followSymlinks?: boolean})
   | (ProvisionerFileBase & {
       type: 'docker'
+      drift?: DriftPolicy
       image: string
       load?: string
       container?: {
@@ -73,6 +78,7 @@ export type ProvisionerFile =
         env?: EnvFile
         volumes?: string[]
         restart?: RestartPolicy
+        state?: ContainerState
       }
     })
 
@@ -149,6 +155,7 @@ export interface FileProvisioner extends ProvisionerBase {
   owner?: string
   /** Whether a link in the source may lead outside it (tk.yml's followSymlinks; default false). */
   followSymlinks: boolean
+  drift: DriftPolicy
 }
 
 export interface DockerProvisioner extends ProvisionerBase {
@@ -163,7 +170,10 @@ export interface DockerProvisioner extends ProvisionerBase {
     env: Record<string, string>
     volumes: string[]
     restart: RestartPolicy
+    /** running (default) or stopped: what tk up keeps the container as. */
+    state: ContainerState
   }
+  drift: DriftPolicy
 }
 
 export type Provisioner = ShellProvisioner | FileProvisioner | DockerProvisioner

@@ -28,7 +28,21 @@ export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary'>, st
     .filter((host) => host.problem)
     .map((host) => style.red(`✘ ${host.name}: ${host.problem!.message}${host.problem!.hint ? `; ${host.problem!.hint}` : ''}`))
   const table = options.width === undefined ? renderTable(header, full, style) : fitTable(header, full, result.hosts.map((host) => withMachine(statusRow(host, style, now, true), machineCell(host, style))), options.width, style)
-  return [table, ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+  const drift = driftLines(result.hosts, style)
+  return [table, ...(drift.length > 0 ? ['', ...drift] : []), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+}
+
+/** Per host, what drifted since tk applied it ("web-1: web: container web missing"), what tk up would change besides, and hosts whose drift could not be read. */
+function driftLines(hosts: StatusResult['hosts'], style: Style): string[] {
+  const lines: string[] = []
+  for (const host of hosts) {
+    if (host.driftError) lines.push(style.yellow(`? ${host.name}: drift not checked: ${host.driftError}`))
+    for (const provisioner of host.drift ?? []) {
+      for (const drift of provisioner.drift) lines.push(style.yellow(`~ ${host.name}: ${provisioner.name}: ${drift}`))
+      if (provisioner.pending) lines.push(style.dim(`~ ${host.name}: ${provisioner.name}: tk up ${provisioner.pending.replace(/^would /, 'would ')}`))
+    }
+  }
+  return lines
 }
 
 /**

@@ -7,6 +7,8 @@ import type {HostOutcome} from '../fleet/runner.js'
 import type {UpResult, UpStep} from '../up/index.js'
 import type {Style} from './style.js'
 import {renderFleetSummary} from './fleet.js'
+import {diffLines} from './provision.js'
+import type {StepOutcome} from '../provision/index.js'
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -78,6 +80,7 @@ export class UpProgress {
     if (step.result === 'changed' || step.result === 'would-change') line.changed++
     if (!this.options.live && step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') {
       this.options.write(`${stepLine(target, this.width, step, this.options.style, this.options.stepWidth)}\n`)
+      for (const line of stepBody(this.width, step, this.options.style)) this.options.write(`${line}\n`)
     }
   }
 
@@ -162,6 +165,21 @@ export function stepLine(target: string, width: number, step: UpStep, style: Sty
   return `${target.padEnd(width)}  ${MARKS[step.result](style)} ${stepName(step).padEnd(stepWidth)} ${seconds(step.durationMs).padStart(6)}  ${step.detail}`
 }
 
+/**
+ * Under a step's line: what drifted on the host, then its diff: daemon.json's as tk provision shows
+ * it, a file provisioner's unified diffs and a container's spec in full.
+ */
+export function stepBody(width: number, step: UpStep, style: Style): string[] {
+  const pad = ' '.repeat(width + 2)
+  const lines = (step.drift ?? []).map((drift) => `${pad}${style.yellow('drift:')} ${drift}`)
+  if (step.kind === 'engine') return [...lines, ...diffLines(width, step as StepOutcome, style)]
+  for (const line of step.diff ?? []) {
+    const colored = /^(\+\+\+|---|@@)/.test(line) ? style.dim(line) : line.startsWith('+') ? style.green(line) : line.startsWith('-') ? style.red(line) : line
+    lines.push(`${pad}${colored}`)
+  }
+  return lines
+}
+
 /** What changed (or would), host by host, for the account after a live run. */
 export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map<string, UpStep[]>, style: Style): string[] {
   const width = Math.max(...outcomes.map((outcome) => outcome.target.length))
@@ -169,7 +187,7 @@ export function renderChanges(outcomes: Array<HostOutcome<UpResult>>, steps: Map
   const lines: string[] = []
   for (const outcome of outcomes) {
     for (const step of steps.get(outcome.target) ?? []) {
-      if (step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') lines.push(stepLine(outcome.target, width, step, style, stepWidth))
+      if (step.result !== 'ok' && step.result !== 'verified' && step.result !== 'skipped') lines.push(stepLine(outcome.target, width, step, style, stepWidth), ...stepBody(width, step, style))
     }
   }
   return lines

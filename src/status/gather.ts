@@ -14,6 +14,7 @@ import {FleetSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import type {SshHost} from '../transport/ssh-host.js'
+import type {Host} from '../transport/host.js'
 import {resolveTarget} from '../transport/target.js'
 import type {SandboxHostState, SandboxHostStatus} from '../providers/sandbox/fleet.js'
 import {askEngineVersion} from './engine-api.js'
@@ -40,7 +41,24 @@ export interface HostStatus {
   problem?: HostProblem
   /** Sandbox hosts: their machine, and its state as the sandbox's engine sees it. */
   machine?: {name: string; state: SandboxHostState}
+  /** tk.yml hosts with file or docker provisioners: what drifted on the host, per provisioner (see DriftCheck). */
+  drift?: ProvisionerDriftStatus[]
+  /** Why drift could not be checked (root refused, say); the host's row is not failed for it. */
+  driftError?: string
 }
+
+/** One provisioner's drift as tk status shows it. */
+export interface ProvisionerDriftStatus {
+  name: string
+  type: 'file' | 'docker'
+  /** What changed on the host since tk applied it: "container web missing". */
+  drift: string[]
+  /** What tk up would change for another reason (tk.yml changed, never applied). */
+  pending?: string
+}
+
+/** Compares a tk.yml host's provisioners with the host (as root), given by the command: tk up's own drift check. */
+export type DriftCheck = (target: Target, hosts: {login: SshHost; root: Host}) => Promise<ProvisionerDriftStatus[] | undefined>
 
 export type StatusResult = FleetResult<HostStatus, {reachable: number; unreachable: number}, unknown>
 
@@ -61,7 +79,8 @@ export async function statusTargets(args: string[], configPath?: string): Promis
   return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath, {reachOnly: true})
 }
 
-export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<StatusResult> {
+export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions; drift?: DriftCheck}): Promise<StatusResult> {
+  const byName = new Map(targets.map((target) => [target.name, target]))
   const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
   const machines = await sandboxMachines(targets)
   const sessions = new FleetSessions(targets, options.transport)
@@ -73,15 +92,18 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
         const machine = machines.get(name)
         // A status never starts or creates a machine (connecting would start a stopped one).
         if (machine && machine.state !== 'running') throw machineNotRunning(machine)
-        const host = (await sessions.get(name).open()).login
+        const access = await sessions.get(name).open()
+        const host = access.login
         const address = formatAddress(host.connection.target)
+        // Drift is read beside the status script, over the same connection.
+        const drifting = checkDrift(options.drift, byName.get(name), access)
         const said = await runStatusScript(host, script, name)
-        if (!said.facts?.engine.socket) return {address, ...said}
+        if (!said.facts?.engine.socket) return {address, ...said, ...(await drifting)}
         // The daemon runs and the login user may use it: ask it over this connection.
         const answer = await askEngineVersion((path) => host.connection.forwardOutStreamLocal(path), said.facts.engine.socket)
-        if (answer) return {address, facts: withEngineAnswer(said.facts, answer)}
+        if (answer) return {address, facts: withEngineAnswer(said.facts, answer), ...(await drifting)}
         // No channel to the socket (forbidden by sshd, or nothing listens): the docker CLI on the host asks, and says which.
-        return {address, ...(await runStatusScript(host, cliScript, name))}
+        return {address, ...(await runStatusScript(host, cliScript, name)), ...(await drifting)}
       },
       {concurrency: options.concurrency},
     )
@@ -117,6 +139,17 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
     // A reached host with a problem (no engine answer, an unreadable script) counts like an unreachable one.
     exitCode: combineExitCodes(hosts.map((host) => host.problem?.exitCode ?? 0)),
     outcomes,
+  }
+}
+
+/** The drift check's answer for the host, or why there is none; nothing for a host without a check. */
+async function checkDrift(check: DriftCheck | undefined, target: Target | undefined, hosts: {login: SshHost; root: Host}): Promise<Pick<HostStatus, 'drift' | 'driftError'>> {
+  if (!check || !target) return {}
+  try {
+    const drift = await check(target, hosts)
+    return drift ? {drift} : {}
+  } catch (error) {
+    return {driftError: lastLine((error as Error).message)}
   }
 }
 

@@ -16,7 +16,8 @@ import {runDockerProvisioner} from './provisioners/docker.js'
 import {runFileProvisioner} from './provisioners/file.js'
 import {runShellProvisioner} from './provisioners/shell.js'
 import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
-import {hostSpecHasher, SpecHasher} from './spec-hash.js'
+import {SpecHasher} from './spec-hash.js'
+import {type DriftFacts, gatherDrift} from './drift.js'
 import {type HostState, type LastUp, readHostState, writeHostState} from '../facts/up-state.js'
 
 export interface UpStep {
@@ -27,6 +28,10 @@ export interface UpStep {
   /** ran: a `run: always` command ran; not counted as a change. */
   result: StepResult | 'ran'
   detail: string
+  /** What drifted on the host since tk applied it (file and docker provisioners). */
+  drift?: string[]
+  /** The change as a diff: daemon.json's lines ("  ", "- ", "+ "), a file provisioner's unified diffs, a container's spec. Secrets hidden. */
+  diff?: string[]
   durationMs: number
 }
 
@@ -49,6 +54,8 @@ export interface UpHostOptions {
   /** Who runs this (user@workstation), for the lock and the state. */
   by: string
   tkVersion: string
+  /** Shell provisioners to run again on purpose (tk up --rerun). */
+  rerun?: ReadonlySet<string>
   onStep?: (target: string, step: UpStep) => void
   /** What the host is doing now, for live progress. */
   onActivity?: (target: string, activity: string) => void
@@ -97,6 +104,15 @@ export async function upHost(
     }
     return reading
   }
+  // The provisioners' drift (and the host's spec key) in one root round trip, beside the facts: under the lock.
+  let drifting: Promise<DriftFacts> | undefined
+  const startDrift = (): Promise<DriftFacts> | undefined => {
+    if (!drifting && provisioners.length > 0) {
+      drifting = gatherDrift(target, hosts.root, provisioners, {dryRun: options.dryRun})
+      drifting.catch(() => {})
+    }
+    return drifting
+  }
   const facts = options.dryRun ? undefined : await hostFactsRequest(host, {users: desired.dockerUsers})
   const lock = facts
     ? await session.lock({
@@ -108,6 +124,7 @@ export async function upHost(
           onLocked: () => {
             facts.start()
             startReading()
+            startDrift()
           },
         },
       })
@@ -118,13 +135,15 @@ export async function upHost(
   try {
     activity('facts')
     const stateRead = startReading()
+    startDrift()
     try {
       engine = await provisionHost(target, hosts, desired, {
         facts: facts && lock?.roundTrip ? {request: facts, result: lock.roundTrip} : undefined,
         dryRun: options.dryRun,
         onStepStart: (_, step) => activity(step.id),
         onStepProgress: (_, step, text) => activity(`${step.id}: ${text}`),
-        onStep: (_, outcome) => emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, durationMs: outcome.durationMs}),
+        onStep: (_, outcome) =>
+          emit({kind: 'engine', id: outcome.id, title: outcome.title, result: outcome.result, detail: outcome.detail, ...(outcome.diff ? {diff: outcome.diff} : {}), durationMs: outcome.durationMs}),
         reconnect: async () => {
           const fresh = await session.reconnect()
           hosts.login = fresh.login
@@ -137,16 +156,30 @@ export async function upHost(
     }
 
     state = await stateRead
-    // The host's key for spec hashes: read (made, the first time) once, as root, when there are provisioners.
-    const specs = provisioners.length > 0 ? await hostSpecHasher(target, hosts.root, {dryRun: options.dryRun}) : new SpecHasher(randomBytes(32))
-    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets, specs}
+    // The host's key for spec hashes and the provisioners' drift: read (the key made, the first time) once, as root.
+    const drift = await startDrift()
+    const specs = drift?.specs ?? new SpecHasher(randomBytes(32))
+    // What the drift round trip read before an engine step changed the host may no longer hold.
+    const prefetched = steps.some((step) => step.result === 'changed') ? new Map<string, string>() : (drift?.outputs ?? new Map<string, string>())
+    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets, specs, prefetched, ...(options.rerun ? {rerun: options.rerun} : {})}
     for (const provisioner of provisioners) {
       activity(provisioner.name)
       const stepStarted = performance.now()
       try {
         // eslint-disable-next-line no-await-in-loop -- provisioners run in order, each on what the last left
         const run = await runProvisioner(provisioner, context)
-        emit({kind: 'provisioner', id: provisioner.name, title: provisioner.type, result: run.result, detail: run.detail, durationMs: Math.round(performance.now() - stepStarted)})
+        emit({
+          kind: 'provisioner',
+          id: provisioner.name,
+          title: provisioner.type,
+          result: run.result,
+          detail: run.detail,
+          ...(run.drift ? {drift: run.drift} : {}),
+          ...(run.diff ? {diff: run.diff} : {}),
+          durationMs: Math.round(performance.now() - stepStarted),
+        })
+        // Once a provisioner changed the host, what the drift round trip read before may no longer hold.
+        if (run.result === 'changed' || run.result === 'ran') prefetched.clear()
         if (!options.dryRun) record(state, provisioner, run, options.tkVersion)
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)

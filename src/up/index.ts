@@ -28,6 +28,8 @@ export interface UpOptions {
   /** Seconds to wait for another run's lock on a host. */
   waitSeconds: number
   skipCheck: boolean
+  /** Shell provisioners to run again on purpose (tk up --rerun NAME). */
+  rerun?: string[]
   /** For engines of method script. */
   installScript?: InstallScript
   tkVersion: string
@@ -51,16 +53,33 @@ export async function resolveUpRequest(request: {
   installScript?: string
   installScriptSha256?: string
   allowInsecureScript?: boolean
+  rerun?: string[]
 }): Promise<{config: TkConfig; targets: Target[]; installScript?: InstallScript}> {
   const config = await loadConfig({path: request.configPath, required: true, checkFiles: true})
   if (!config) throw new InputError('no tk.yml found')
   const targets = resolveTargets(config, request.hosts.length > 0 ? request.hosts : [ALL_HOSTS])
   if (targets.length === 0) throw new ConfigurationError(`${config.displayName} describes no hosts`, {hint: 'add hosts under hosts:'})
+  for (const name of request.rerun ?? []) checkRerun(config, targets, name)
   if (request.installScriptSha256 && !request.installScript) throw new UsageError('--install-script-sha256 goes with --install-script')
   const installScript = request.installScript
     ? await loadInstallScript(request.installScript, {flag: '--install-script', sha256: request.installScriptSha256, allowInsecure: request.allowInsecureScript})
     : undefined
   return {config, targets, installScript}
+}
+
+/** --rerun NAME: a shell provisioner of tk.yml that applies to a selected host. */
+function checkRerun(config: TkConfig, targets: Target[], name: string): void {
+  const provisioner = config.provisioners.find((each) => each.name === name)
+  if (!provisioner) {
+    const shells = config.provisioners.filter((each) => each.type === 'shell').map((each) => each.name)
+    throw new UsageError(`--rerun ${name}: ${config.displayName} has no provisioner of that name`, {hint: shells.length > 0 ? `its shell provisioners: ${shells.join(', ')}` : 'it has no shell provisioner'})
+  }
+  if (provisioner.type !== 'shell') {
+    throw new UsageError(`--rerun ${name}: a ${provisioner.type} provisioner is compared with the host on every tk up and put back when it differs; --rerun is for shell provisioners`)
+  }
+  if (!targets.some((target) => target.host?.provisioners.includes(name))) {
+    throw new UsageError(`--rerun ${name}: none of the selected hosts has that provisioner`, {hint: `it applies to ${provisioner.hosts.join(', ') || 'no host'}`})
+  }
 }
 
 export interface UpHostJson {
@@ -143,6 +162,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
         waitSeconds: options.waitSeconds,
         by: session.by,
         tkVersion: options.tkVersion,
+        ...(options.rerun && options.rerun.length > 0 ? {rerun: new Set(options.rerun)} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,
       })

@@ -70,9 +70,23 @@ export class SpecHasher {
  * key of its own, never recorded, and only the old plain records match).
  */
 export async function hostSpecHasher(target: string, root: Host, options: {dryRun: boolean}): Promise<SpecHasher> {
-  const result = await root.run(await boundScript('spec-key.sh', [options.dryRun ? 'read' : 'create']))
-  if (result.code !== 0) throw new HostStateError(`${target}: cannot read or make the host's spec key /var/lib/tk/spec.key: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.code}`}`)
-  const hex = result.stdout.trim()
+  const result = await root.run(await specKeyScript(options))
+  if (result.code !== 0) throw specKeyUnreadable(target, result.stderr)
+  return specHasherOf(target, result.stdout, options)
+}
+
+/** spec-key.sh, bound: made when missing unless this is a dry run. */
+export function specKeyScript(options: {dryRun: boolean}): Promise<string> {
+  return boundScript('spec-key.sh', [options.dryRun ? 'read' : 'create'])
+}
+
+export function specKeyUnreadable(target: string, stderr: string): HostStateError {
+  return new HostStateError(`${target}: cannot read or make the host's spec key /var/lib/tk/spec.key: ${stderr.trim().split('\n').pop() || 'no message'}`)
+}
+
+/** The hasher of spec-key.sh's output. */
+export function specHasherOf(target: string, output: string, options: {dryRun: boolean}): SpecHasher {
+  const hex = output.trim()
   if (hex === '' && options.dryRun) return new SpecHasher(randomBytes(32))
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new HostStateError(`${target}: the host's spec key /var/lib/tk/spec.key is not 64 hex digits`, {hint: 'remove it as root: tk makes a new one (and reruns run: once provisioners)'})
   return new SpecHasher(Buffer.from(hex, 'hex'))

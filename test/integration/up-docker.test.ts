@@ -111,9 +111,10 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
     }
   }
 
-  const docker = (overrides: Partial<DockerProvisioner> = {}): DockerProvisioner => ({name: 'app', type: 'docker', run: 'always', hosts: ['web1'], image: 'tk-test/busybox:1', ...overrides})
+  const docker = (overrides: Partial<DockerProvisioner> = {}): DockerProvisioner => ({name: 'app', type: 'docker', run: 'always', hosts: ['web1'], image: 'tk-test/busybox:1', drift: 'check', ...overrides})
   const container = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {}): DockerProvisioner['container'] => ({
     name: 'app',
+    state: 'running',
     // Stops at once on SIGTERM (a plain sleep as PID 1 ignores it, and docker stop would wait 10 s).
     command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'],
     ports: ['8080:80'],
@@ -164,9 +165,9 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(hosts.root.runs, 'one inspection').to.equal(1)
       expect(hosts.root.stdinBytes, 'no upload').to.equal(0)
 
-      // run: once, with the spec already in the host's state: the host is not asked at all.
+      // run: once and drift: ignore, with the spec already in the host's state: the host is not asked at all.
       const state: HostState = {version: 1, provisioners: {app: {type: 'docker', specHash: first.specHash, appliedAt: '2026-01-01T00:00:00Z', tkVersion: '0.1.0'}}}
-      const once = await provision(hosts, docker({load: archivePath, run: 'once'}), {state})
+      const once = await provision(hosts, docker({load: archivePath, run: 'once', drift: 'ignore'}), {state})
       expect(once.result).to.equal('ok')
       expect(hosts.root.runs).to.equal(0)
 
@@ -225,7 +226,7 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
     })
 
     it('keeps a container an older tk made (its tk.spec label a plain sha256 of the spec), and rewrites the state\'s plain record keyed', async () => {
-      const spec = docker({load: archivePath, container: container({ports: ['8082:80']}), run: 'once'})
+      const spec = docker({load: archivePath, container: container({ports: ['8082:80']}), run: 'once', drift: 'ignore'})
       const plain = sha256(dockerSpecText(spec, imageId))
       // Stand-in for the older tk: the same docker-run-container.sh call, with the plain hash as the label.
       await root(machine, 'docker rm -f app >/dev/null')
@@ -238,7 +239,7 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       expect(once).to.include({result: 'ok', rehash: true})
       expect(once.specHash).to.match(/^hmac-sha256:/)
       expect(hosts.root.runs, 'run: once with the spec recorded: the host is not asked').to.equal(0)
-      const always = await provision(hosts, {...spec, run: 'always'}, {state})
+      const always = await provision(hosts, {...spec, run: 'always', drift: 'check'}, {state})
       expect(always).to.include({result: 'ok', rehash: true, detail: `image tk-test/busybox:1 loaded (${imageId.slice(7, 19)}); container app running`})
       expect(await containerId(machine)).to.equal(id)
       await root(machine, 'docker rm -f app >/dev/null')

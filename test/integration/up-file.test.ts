@@ -45,6 +45,7 @@ describe('tk up: the file provisioner among host users who may not be trusted', 
     source: join(dir, 'app.conf'),
     destination: '/srv/app/conf/app.conf',
     followSymlinks: false,
+    drift: 'check',
     ...overrides,
   })
 

@@ -20,9 +20,23 @@ import type {RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
 import type {SpecDigest} from '../spec-hash.js'
-import {rehashOf, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
+import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
 
 export {normalizeReference, parseSaveManifest, readSaveArchive, type SaveArchive} from './docker-archive.js'
+
+/** Archives read in this process, by path and reference: every host of a run, and its drift round trip, read one once. */
+const archives = new Map<string, Promise<SaveArchive>>()
+
+/** readSaveArchive, once per archive and reference in a run. */
+export function readArchiveOnce(path: string, reference: string): Promise<SaveArchive> {
+  const key = `${path}\0${reference}`
+  let pending = archives.get(key)
+  if (!pending) {
+    pending = readSaveArchive(path, reference)
+    archives.set(key, pending)
+  }
+  return pending
+}
 
 /** The label that carries the container's spec hash. */
 export const SPEC_LABEL = 'tk.spec'
@@ -193,6 +207,7 @@ export type DockerStep =
   | {kind: 'create'}
   | {kind: 'recreate'; reason: string}
   | {kind: 'start'}
+  | {kind: 'stop'}
 
 export interface DockerPlan {
   steps: DockerStep[]
@@ -233,12 +248,15 @@ export function planDocker(provisioner: DockerProvisioner, facts: DockerFacts, s
   const container = provisioner.container
   if (container) {
     const found = facts.container
-    if (!found) steps.push({kind: 'create'})
+    const stopped = container.state === 'stopped'
+    // A container made (or remade) runs: one kept stopped is stopped right after.
+    if (!found) steps.push({kind: 'create'}, ...(stopped ? [{kind: 'stop'} as const] : []))
     // A label of an older tk (a plain hash of the same spec) holds: the container is not recreated for it.
-    else if (!spec.matches(found.specHash)) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'})
-    else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: 'its image changed'})
-    else if (!found.running) steps.push({kind: 'start'})
-    else holds.push(`container ${container.name} running`)
+    else if (!spec.matches(found.specHash)) steps.push({kind: 'recreate', reason: found.specHash ? 'its spec changed' : 'it was not made by tk'}, ...(stopped ? [{kind: 'stop'} as const] : []))
+    else if (!isCurrentImage(found.imageId)) steps.push({kind: 'recreate', reason: 'its image changed'}, ...(stopped ? [{kind: 'stop'} as const] : []))
+    else if (!found.running && !stopped) steps.push({kind: 'start'})
+    else if (found.running && stopped) steps.push({kind: 'stop'})
+    else holds.push(`container ${container.name} ${stopped ? 'stopped (state: stopped)' : 'running'}`)
   }
   return plan
 }
@@ -259,10 +277,56 @@ export function describeStep(provisioner: DockerProvisioner, step: DockerStep): 
       return `recreate container ${name} (${step.reason})`
     case 'start':
       return `start container ${name}`
+    case 'stop':
+      return `stop container ${name} (state: stopped)`
   }
 }
 
-const PAST: Record<string, string> = {load: 'loaded', tag: 'tagged', pull: 'pulled', create: 'created', recreate: 'recreated', start: 'started'}
+const PAST: Record<string, string> = {load: 'loaded', tag: 'tagged', pull: 'pulled', create: 'created', recreate: 'recreated', start: 'started', stop: 'stopped'}
+
+/**
+ * What changed on the host since tk made it as the spec says (the spec is the one tk applied):
+ * "container web missing", "container web stopped", "container web runs another image (1a2b.., not 3c4d..)".
+ */
+export function dockerDrift(provisioner: DockerProvisioner, facts: DockerFacts, spec: SpecDigest, archive?: SaveArchive): string[] {
+  const drift: string[] = []
+  const container = provisioner.container
+  const wanted = archive ? facts.archiveId ?? undefined : facts.imageId
+  if (!facts.imageId && !(archive && facts.archiveId)) drift.push(`image ${provisioner.image} missing`)
+  if (!container) return drift
+  const found = facts.container
+  if (!found) return [...drift, `container ${container.name} missing`]
+  if (!spec.matches(found.specHash)) drift.push(`container ${container.name} ${found.specHash ? 'has another spec than tk gave it (its tk.spec label differs)' : 'was replaced by one tk did not make (no tk.spec label)'}`)
+  else if (wanted && found.imageId !== wanted && !(archive?.imageIds.includes(found.imageId) ?? false)) drift.push(`container ${container.name} runs another image (${shortId(found.imageId)}, not ${shortId(wanted)})`)
+  if (!found.running && container.state === 'running') drift.push(`container ${container.name} stopped`)
+  if (found.running && container.state === 'stopped') drift.push(`container ${container.name} running (state: stopped)`)
+  return drift
+}
+
+/**
+ * The container's spec as it differs from the host's, in diff form: image and state, from the facts.
+ * (The container's other settings are known on the host only by their keyed hash, the tk.spec label.)
+ */
+function containerDiff(provisioner: DockerProvisioner, facts: DockerFacts, spec: SpecDigest, archive?: SaveArchive): string[] {
+  const container = provisioner.container
+  const found = facts.container
+  if (!container) return []
+  const name = `container ${container.name}`
+  if (!found) return [`+ ${name}: image ${provisioner.image}, ${container.state}`]
+  const lines: string[] = []
+  const wanted = archive ? facts.archiveId ?? archive.imageId : facts.imageId
+  if (wanted && found.imageId !== wanted && !(archive?.imageIds.includes(found.imageId) ?? false)) lines.push(`- ${name} image: ${shortId(found.imageId)}`, `+ ${name} image: ${shortId(wanted)} (${provisioner.image})`)
+  if (!spec.matches(found.specHash)) lines.push(`- ${name} spec: ${found.specHash ? 'tk.spec label of another spec' : 'no tk.spec label'}`, `+ ${name} spec: tk.yml's (command, ports, env, volumes, restart)`)
+  const running = found.running ? 'running' : 'stopped'
+  if (running !== container.state) lines.push(`- ${name} state: ${running}`, `+ ${name} state: ${container.state}`)
+  return lines
+}
+
+/** The host script that reads what the provisioner's image and container are now (docker-facts.sh); with `load`, the archive is read for its image IDs. */
+export async function dockerFactsScript(provisioner: DockerProvisioner, options: {pull?: boolean; archive?: SaveArchive} = {}): Promise<string> {
+  if (provisioner.load && !options.archive) options = {...options, archive: await readArchiveOnce(provisioner.load, provisioner.image)}
+  return boundScript('docker-facts.sh', [normalizeReference(provisioner.image), provisioner.container?.name ?? '', options.pull ? 'pull' : '', ...(options.archive?.imageIds ?? [])])
+}
 
 // ---- Run --------------------------------------------------------------------
 
@@ -295,7 +359,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
   let archive: SaveArchive | undefined
   if (provisioner.load) {
     try {
-      archive = await readSaveArchive(provisioner.load, provisioner.image)
+      archive = await readArchiveOnce(provisioner.load, provisioner.image)
     } catch (error) {
       if (error instanceof UserError) throw userErrorOf(error, hideSecrets(`${prefix}: ${error.message}`, context.secrets))
       throw error
@@ -315,24 +379,37 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
   const record = context.state.provisioners[provisioner.name]
   const done = (result: ProvisionerRun['result'], detail: string): ProvisionerRun => ({result, detail: hideSecrets(detail, context.secrets), specHash, ...rehashOf(spec, record)})
 
-  const unchanged = provisioner.run === 'once' && record?.type === 'docker' ? unchangedRun(spec, record, (earlier) => `unchanged since ${earlier.appliedAt} (run: once)`) : undefined
+  // drift: ignore with run: once trusts the record: the host is not looked at while the spec is unchanged.
+  const unchanged = trustsRecord(provisioner) && record?.type === 'docker' ? unchangedRun(spec, record, (earlier) => `unchanged since ${earlier.appliedAt} (drift: ignore)`) : undefined
   if (unchanged) return unchanged
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
-  // With its tag spelt out, the reference can never be taken for a container name.
-  const factsRun = await root.run(await boundScript('docker-facts.sh', [normalizeReference(provisioner.image), provisioner.container?.name ?? '', pull ? 'pull' : '', ...(archive?.imageIds ?? [])]))
-  if (factsRun.code !== 0) {
-    const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
-    throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
+  // What the drift round trip read serves unless this run pulls first.
+  const prefetched = pull ? undefined : takePrefetched(context, provisioner.name)
+  let stdout = prefetched
+  if (stdout === undefined) {
+    // With its tag spelt out, the reference can never be taken for a container name.
+    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull, archive}))
+    if (factsRun.code !== 0) {
+      const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
+      throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
+    }
+    stdout = factsRun.stdout
   }
-  const plan = planDocker(provisioner, parseDockerFacts(factsRun.stdout), spec, archive)
+  const facts = parseDockerFacts(stdout)
+  const plan = planDocker(provisioner, facts, spec, archive)
   const pulled = plan.pulled ? [`pulled ${provisioner.image} (${plan.pulled.from ? `${shortId(plan.pulled.from)} -> ` : ''}${shortId(plan.pulled.to)})`] : []
+  // Drift is what differs from what tk applied: with a changed spec (or none applied yet) it is tk.yml's change.
+  const drift = record && spec.matches(record.specHash) && plan.steps.length > 0 ? dockerDrift(provisioner, facts, spec, archive) : []
+  const diff = plan.steps.length > 0 ? containerDiff(provisioner, facts, spec, archive) : []
+  const shown = {...(drift.length > 0 ? {drift} : {}), ...(diff.length > 0 ? {diff} : {})}
+  const because = drift.length > 0 ? ` (${drift.join('; ')})` : ''
 
   if (context.dryRun) {
     if (plan.steps.length === 0) return done('ok', plan.holds.join('; '))
     const unasked = provisioner.run === 'always' && !archive ? ' (the registry is not asked in a dry run)' : ''
-    return done('would-change', `would ${plan.steps.map((step) => describeStep(provisioner, step)).join(', then ')}${unasked}`)
+    return {...done('would-change', `would ${plan.steps.map((step) => describeStep(provisioner, step)).join(', then ')}${because}${unasked}`), ...shown}
   }
   if (plan.steps.length === 0 && pulled.length === 0) return done('ok', plan.holds.join('; '))
 
@@ -341,7 +418,7 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
     await applyStep(provisioner, step, context, {archive, envFile, specHash, fail})
     did.push(describeStep(provisioner, step).replace(/^\w+/, (verb) => PAST[verb] ?? verb))
   }
-  return done('changed', did.join('; '))
+  return {...done('changed', `${did.join('; ')}${because}`), ...shown}
 }
 
 async function applyStep(
@@ -377,5 +454,9 @@ async function applyStep(
     case 'start':
       result = await root.run(await boundScript('docker-start-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker start', result)
+      return
+    case 'stop':
+      result = await root.run(await boundScript('docker-stop-container.sh', [container!.name]))
+      if (result.code !== 0) throw run.fail('docker stop', result)
   }
 }

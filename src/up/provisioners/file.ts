@@ -19,7 +19,10 @@ import {HostStateError, InputError} from '../../errors/index.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {sha256, specText} from '../spec-hash.js'
 import type {RunResult} from '../../transport/host.js'
-import {rehashOf, unchangedRun, type ProvisionerContext, type ProvisionerRunner} from './types.js'
+import {createTwoFilesPatch} from 'diff'
+
+import {hideSecrets} from '../../config/secrets.js'
+import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRunner} from './types.js'
 
 export interface SourceFile {
   /** Relative to the source directory, with "/" separators; the destination's base name for a single file. */
@@ -125,6 +128,52 @@ function ownerMatches(wanted: string, actual: string | undefined): boolean {
   return wanted.includes(':') ? actual === wanted : actual.split(':')[0] === wanted
 }
 
+/** The host script that reads what the destination holds now (file-state.sh), for this provisioner's source. */
+export async function fileStateScript(provisioner: FileProvisioner, tree?: SourceTree): Promise<string> {
+  const kind = (tree ?? (await readSourceTree(provisioner))).kind
+  return boundScript('file-state.sh', [provisioner.destination, kind, provisioner.owner ?? 'root:root'])
+}
+
+/** A file of the source that differs on the host, and how. */
+interface StaleFile extends SourceFile {
+  missing: boolean
+  content: boolean
+  modeChanged: boolean
+  /** The host's mode (to tell whether its copy may be shown), when the file is there. */
+  hostMode?: string
+  /** The host's owner, when it differs. */
+  hostOwner?: string
+}
+
+function staleFiles(tree: SourceTree, onHost: ReturnType<typeof parseFileState>, owner: string): StaleFile[] {
+  const stale: StaleFile[] = []
+  for (const file of tree.files) {
+    const there = onHost.get(file.path)
+    const missing = !there?.sha256
+    const content = !missing && there!.sha256 !== file.sha256
+    const modeChanged = !missing && there!.mode !== file.mode
+    const ownerChanged = !missing && !ownerMatches(owner, there!.owner)
+    if (missing || content || modeChanged || ownerChanged) {
+      stale.push({...file, missing, content, modeChanged, ...(there?.mode ? {hostMode: there.mode} : {}), ...(ownerChanged && there?.owner ? {hostOwner: there.owner} : {})})
+    }
+  }
+  return stale
+}
+
+/** "1 file changed on the host (content of app.env, mode of run.sh 755)": what someone changed since tk wrote it. */
+function driftOf(stale: StaleFile[], destination: string, single: boolean): string[] {
+  const name = (file: StaleFile) => (single ? destination : file.path)
+  const missing = stale.filter((file) => file.missing)
+  const changed = stale.filter((file) => !file.missing)
+  const lines: string[] = []
+  if (changed.length > 0) {
+    const what = changed.map((file) => [file.content ? 'content' : '', file.modeChanged ? `mode ${file.hostMode}` : '', file.hostOwner ? `owner ${file.hostOwner}` : ''].filter(Boolean).join(', ') + ` of ${name(file)}`)
+    lines.push(`${changed.length} file${changed.length === 1 ? '' : 's'} changed on the host (${what.join('; ')})`)
+  }
+  if (missing.length > 0) lines.push(`${missing.length} file${missing.length === 1 ? '' : 's'} missing on the host (${missing.map((file) => name(file)).join(', ')})`)
+  return lines
+}
+
 export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (provisioner, context) => {
   const tree = await readSourceTree(provisioner)
   const owner = provisioner.owner ?? 'root:root'
@@ -132,28 +181,79 @@ export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (pro
   const hash = spec.value
   const count = `${tree.files.length} file${tree.files.length === 1 ? '' : 's'}`
   const recorded = context.state.provisioners[provisioner.name]
-  const unchanged = provisioner.run === 'once' ? unchangedRun(spec, recorded, (record) => `${provisioner.destination}: ${count}, unchanged since ${record.appliedAt}`) : undefined
+  // drift: ignore with run: once trusts the record (unchanged source: the host is not even read).
+  const unchanged = trustsRecord(provisioner) ? unchangedRun(spec, recorded, (record) => `${provisioner.destination}: ${count}, unchanged since ${record.appliedAt} (drift: ignore)`) : undefined
   if (unchanged) return unchanged
 
-  const state = await context.hosts.root.run(await boundScript('file-state.sh', [provisioner.destination, tree.kind, owner]))
-  if (state.code !== 0) throw hostFailure(provisioner, context, 'read', state)
-  const onHost = parseFileState(state.stdout)
-  const stale = tree.files.filter((file) => {
-    const there = onHost.get(file.path)
-    return !there || there.sha256 !== file.sha256 || there.mode !== file.mode || !ownerMatches(owner, there.owner)
-  })
+  let stdout = takePrefetched(context, provisioner.name)
+  if (stdout === undefined) {
+    const state = await context.hosts.root.run(await fileStateScript(provisioner, tree))
+    if (state.code !== 0) throw hostFailure(provisioner, context, 'read', state)
+    stdout = state.stdout
+  }
+  const stale = staleFiles(tree, parseFileState(stdout), owner)
   if (stale.length === 0) return {result: 'ok', detail: `${provisioner.destination}: ${count} in place`, specHash: hash, ...rehashOf(spec, recorded)}
-  const what = tree.kind === 'file' ? provisioner.destination : `${stale.length} of ${count} under ${provisioner.destination}`
-  if (context.dryRun) return {result: 'would-change', detail: `would write ${what}`, specHash: hash}
-
   const single = tree.kind === 'file'
+  // What tk wrote there was changed since: drift. With a changed source (or never applied) it is tk.yml's change.
+  const drift = recorded && spec.matches(recorded.specHash) ? driftOf(stale, provisioner.destination, single) : []
+  const what = single ? provisioner.destination : `${stale.length} of ${count} under ${provisioner.destination}`
+  const diff = context.diffs === false ? [] : await fileDiffs(provisioner, tree, stale, context)
+  const shown = {...(drift.length > 0 ? {drift} : {}), ...(diff.length > 0 ? {diff} : {})}
+  const because = drift.length > 0 ? ` (${drift.join('; ')})` : ''
+  if (context.dryRun) return {result: 'would-change', detail: `would write ${what}${because}`, specHash: hash, ...shown}
+
   // One file travels as its bytes (the destination's name may differ from the source's); several as a tar.
   const payload = single ? await readFile(provisioner.source) : await tarOf(tree.root, stale.map((file) => file.path))
   const directory = single ? posix.dirname(provisioner.destination) : provisioner.destination
   const args = [directory, owner, single ? stale[0].mode : (provisioner.mode ?? ''), single ? 'raw' : 'tar', ...stale.map((file) => file.path)]
   const installed = await context.hosts.root.run(await boundScript('file-install.sh', args), {stdin: payload})
   if (installed.code !== 0) throw hostFailure(provisioner, context, 'write', installed)
-  return {result: 'changed', detail: `wrote ${what}`, specHash: hash}
+  return {result: 'changed', detail: `wrote ${what}${because}`, specHash: hash, ...shown}
+}
+
+/**
+ * Unified diffs, host copy -> source, of the files whose content differs. A file is shown by size
+ * and hash only (never its text) when it may hold a secret or is not text: its mode here or on the
+ * host is not world-readable, its name looks secret (SECRET_NAME), or it is binary or large.
+ */
+async function fileDiffs(provisioner: FileProvisioner, tree: SourceTree, stale: StaleFile[], context: ProvisionerContext): Promise<string[]> {
+  const lines: string[] = []
+  const single = tree.kind === 'file'
+  for (const file of stale.filter((each) => each.content || each.missing)) {
+    const hostPath = single ? provisioner.destination : posix.join(provisioner.destination, file.path)
+    const source = single ? provisioner.source : join(tree.root, ...file.path.split('/'))
+    // eslint-disable-next-line no-await-in-loop -- few files change at once; each read is small
+    const [ours, theirs] = await Promise.all([readFile(source), file.missing ? Promise.resolve(Buffer.alloc(0)) : context.hosts.root.readFile(hostPath)])
+    const before = theirs ?? Buffer.alloc(0)
+    lines.push(...fileDiff(hostPath, before, ours, {hidden: !showable(hostPath, file.mode) || (file.hostMode !== undefined && !showable(hostPath, file.hostMode)), secrets: context.secrets}))
+  }
+  return lines
+}
+
+/** The file provisioner's diff for one file (pure): a unified diff, or sizes and hashes when it must not or cannot be shown as text. */
+export function fileDiff(path: string, before: Buffer, after: Buffer, options: {hidden: boolean; secrets: string[]}): string[] {
+  const summary = (data: Buffer) => `${data.length} bytes, sha256 ${sha256(data).slice(0, 12)}`
+  if (options.hidden || isBinary(before) || isBinary(after) || before.length + after.length > MAX_DIFF_BYTES) {
+    const why = options.hidden ? 'may hold a secret: not shown' : 'binary or large: not shown'
+    return [`${path}: ${before.length === 0 ? 'new' : summary(before)} -> ${summary(after)} (${why})`]
+  }
+  const patch = createTwoFilesPatch(`${path} (host)`, `${path} (tk.yml)`, before.toString('utf8'), after.toString('utf8'), undefined, undefined, {context: 2})
+  // The line of "=" jsdiff puts first says nothing; the secrets of tk.yml never show, whichever side.
+  return hideSecrets(patch, options.secrets).split('\n').filter((line) => line !== '' && !/^=+$/.test(line))
+}
+
+/** Files at most this big (both sides together) are diffed as text. */
+const MAX_DIFF_BYTES = 256 * 1024
+/** Names that say a file holds a secret: its diff shows sizes and hashes only. */
+export const SECRET_NAME = /(secret|passw|token|credential|private|\.key$|\.pem$|\.p12$|\.pfx$|(^|\/)\.?env$|\.env$|id_(rsa|ecdsa|ed25519))/i
+
+/** Whether a file with this mode and path may be shown: readable by everyone on the host, and no secret-looking name. */
+export function showable(path: string, mode: string): boolean {
+  return (Number.parseInt(mode, 8) & 0o004) !== 0 && !SECRET_NAME.test(path)
+}
+
+function isBinary(data: Buffer): boolean {
+  return data.subarray(0, 8000).includes(0)
 }
 
 /** The exit code of host-scripts/lib/enter-directory.sh's refusals; its line on stderr says why. */

@@ -2,7 +2,9 @@
  * The `shell` provisioner: a script (inline in tk.yml, or a file of the repo)
  * run on the host as root or as the login user, with the environment tk.yml
  * gives it. `run: once` runs it when it has never run or its text or
- * environment changed; `run: always` runs it on every `tk up`.
+ * environment changed; `run: always` runs it on every `tk up`; `tk up --rerun
+ * NAME` runs it again on purpose. tk cannot observe what a script did, so it
+ * has no drift check.
  */
 import {readFile} from 'node:fs/promises'
 
@@ -34,10 +36,11 @@ export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (p
   const hash = spec.value
   const recorded = context.state.provisioners[provisioner.name]
   const who = provisioner.privileged ? 'root' : 'the login user'
-  const unchanged = provisioner.run === 'once' ? unchangedRun(spec, recorded, (record) => `ran ${record.appliedAt}; unchanged since`) : undefined
+  const again = context.rerun?.has(provisioner.name) ?? false
+  const unchanged = provisioner.run === 'once' && !again ? unchangedRun(spec, recorded, (record) => `ran ${record.appliedAt}; unchanged since`) : undefined
   if (unchanged) return unchanged
-  const why = provisioner.run === 'always' ? 'run: always' : recorded ? 'its script or environment changed' : 'never ran here'
-  if (context.dryRun) return {result: provisioner.run === 'always' ? 'skipped' : 'would-change', detail: `would run as ${who} (${why})`, specHash: hash}
+  const why = again ? '--rerun' : provisioner.run === 'always' ? 'run: always' : recorded ? 'its script or environment changed' : 'never ran here'
+  if (context.dryRun) return {result: provisioner.run === 'always' && !again ? 'skipped' : 'would-change', detail: `would run as ${who} (${why})`, specHash: hash}
 
   const exports = Object.entries(provisioner.env).map(([key, value]) => `${key}=${shQuote(value)}; export ${key}`)
   const wrapper = [...exports, `set -- ${provisioner.privileged ? '/root' : '"$HOME"'}`, await hostScript('run-user-script.sh')].join('\n')
@@ -51,5 +54,5 @@ export const runShellProvisioner: ProvisionerRunner<ShellProvisioner> = async (p
     throw new HostStateError(`${context.target}: shell provisioner ${provisioner.name} exited ${result.code}${output ? `: ${output}` : ''}`)
   }
   const last = hideSecrets(result.stdout, context.secrets).trim().split('\n').pop()
-  return {result: provisioner.run === 'always' ? 'ran' : 'changed', detail: `ran as ${who} in ${seconds}s (${why})${last ? `: ${last.slice(0, 100)}` : ''}`, specHash: hash}
+  return {result: provisioner.run === 'always' && !again ? 'ran' : 'changed', detail: `ran as ${who} in ${seconds}s (${why})${last ? `: ${last.slice(0, 100)}` : ''}`, specHash: hash}
 }

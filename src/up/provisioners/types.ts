@@ -20,6 +20,16 @@ export interface ProvisionerContext {
   secrets: string[]
   /** Spec hashes keyed with the host's key (read once per run). */
   specs: SpecHasher
+  /**
+   * What the host's drift round trip (src/up/drift.ts) read for each provisioner, by name: taken
+   * (once) instead of a round trip of the provisioner's own. Emptied as soon as a step changed the
+   * host, since what it read may no longer hold.
+   */
+  prefetched?: Map<string, string>
+  /** Shell provisioners to run again whatever their state says (tk up --rerun). */
+  rerun?: ReadonlySet<string>
+  /** Whether a file provisioner reads the host's copy of a changed file for its diff (false for tk status). */
+  diffs?: boolean
 }
 
 export interface ProvisionerRun {
@@ -35,6 +45,22 @@ export interface ProvisionerRun {
   specHash: string
   /** The state's record is the old plain hash of this same spec: rewritten keyed, when it ran kept. */
   rehash?: true
+  /** What differs on the host from what tk applied there ("container missing", "1 file changed on the host"). */
+  drift?: string[]
+  /** Unified diffs of what it would change (or changed): file contents, container spec; never a secret. */
+  diff?: string[]
+}
+
+/** Whether the provisioner trusts its record over the host: a file or docker one with drift: ignore and run: once. */
+export function trustsRecord(provisioner: Provisioner): boolean {
+  return provisioner.type !== 'shell' && provisioner.drift === 'ignore' && provisioner.run === 'once'
+}
+
+/** Takes the output the drift round trip read for this provisioner (once), if it read any. */
+export function takePrefetched(context: ProvisionerContext, name: string): string | undefined {
+  const output = context.prefetched?.get(name)
+  context.prefetched?.delete(name)
+  return output
 }
 
 /** `rehash` for a run whose state records this spec in the old plain form. */

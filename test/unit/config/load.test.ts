@@ -85,6 +85,7 @@ describe('tk.yml: valid files', () => {
       env: {API_TOKEN: 's3cret-token-value', WORKERS: '4'},
       volumes: ['/srv/www:/usr/share/nginx/html:ro'],
       restart: 'unless-stopped',
+      state: 'running',
     })
     expect(db1.provisioners).to.deep.equal(['motd', 'setup', 'web'])
     expect(lab1.provisioners).to.deep.equal(['motd', 'setup'])

@@ -14,6 +14,7 @@ import {gzipSync} from 'node:zlib'
 import type {DockerProvisioner} from '../../../src/config/types.js'
 import type {Host, RunResult} from '../../../src/transport/host.js'
 import {
+  dockerDrift,
   dockerRunArguments,
   dockerSpecText,
   envFileText,
@@ -37,7 +38,8 @@ const web = (overrides: Partial<NonNullable<DockerProvisioner['container']>> = {
   hosts: ['web1'],
   image: 'registry.example:5000/app:1',
   ...(load ? {load} : {}),
-  container: {name: 'web', ports: ['8080:80'], env: {TOKEN: 's3cret-value', MODE: 'prod'}, volumes: ['/srv:/srv:ro'], restart: 'unless-stopped', ...overrides},
+  container: {name: 'web', ports: ['8080:80'], env: {TOKEN: 's3cret-value', MODE: 'prod'}, volumes: ['/srv:/srv:ro'], restart: 'unless-stopped', state: 'running', ...overrides},
+  drift: 'check',
 })
 
 /** Hashes as a host whose spec key is this one would make them. */
@@ -224,6 +226,25 @@ describe('docker provisioner', () => {
       expect(planDocker(spec, {imageId: ID_A, container: running({running: false})}, digest).steps).to.deep.equal([{kind: 'start'}])
     })
 
+    it('state: stopped: makes a missing container and stops it, stops a running one, leaves a stopped one', () => {
+      const stopped = {...spec, container: {...spec.container!, state: 'stopped' as const}}
+      expect(planDocker(stopped, {imageId: ID_A, container: null}, digest).steps).to.deep.equal([{kind: 'create'}, {kind: 'stop'}])
+      expect(planDocker(stopped, {imageId: ID_A, container: running()}, digest).steps).to.deep.equal([{kind: 'stop'}])
+      const left = planDocker(stopped, {imageId: ID_A, container: running({running: false})}, digest)
+      expect(left.steps).to.deep.equal([])
+      expect(left.holds).to.include('container web stopped (state: stopped)')
+      expect(planDocker(stopped, {imageId: ID_B, container: running({running: false})}, digest).steps).to.deep.equal([{kind: 'recreate', reason: 'its image changed'}, {kind: 'stop'}])
+    })
+
+    it('says what drifted: a container missing, stopped, started against state: stopped, on another image, with another label', () => {
+      expect(dockerDrift(spec, {imageId: ID_A, container: null}, digest)).to.deep.equal(['container web missing'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({running: false})}, digest)).to.deep.equal(['container web stopped'])
+      expect(dockerDrift({...spec, container: {...spec.container!, state: 'stopped'}}, {imageId: ID_A, container: running()}, digest)).to.deep.equal(['container web running (state: stopped)'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({imageId: ID_B})}, digest)).to.deep.equal(['container web runs another image (bbbbbbbbbbbb, not aaaaaaaaaaaa)'])
+      expect(dockerDrift(spec, {imageId: ID_A, container: running({specHash: undefined})}, digest)).to.deep.equal(['container web was replaced by one tk did not make (no tk.spec label)'])
+      expect(dockerDrift(spec, {container: running()}, digest)[0]).to.equal('image registry.example:5000/app:1 missing')
+    })
+
     it('counts a pull that moved the image as done, and recreates the container still on the old one', () => {
       const plan = planDocker(spec, {before: ID_A, imageId: ID_B, container: running()}, digest)
       expect(plan.pulled).to.deep.equal({from: ID_A, to: ID_B})
@@ -261,10 +282,10 @@ describe('docker provisioner', () => {
     }
     const context = (host: Host, overrides: Record<string, unknown> = {}) => ({target: 'web1', hosts: {login: host, root: host}, state: emptyState(), dryRun: false, secrets: ['s3cret-value'], specs: SPECS, ...overrides})
 
-    it('run: once with the same spec in the state touches nothing', async () => {
+    it('run: once and drift: ignore with the same spec in the state touches nothing', async () => {
       const {host, runs} = recordingHost('')
       const state = {version: 1 as const, provisioners: {web: {type: 'docker' as const, specHash: dockerSpecHash(web()), appliedAt: '2026-01-01T00:00:00Z', tkVersion: '0.1.0'}}}
-      const run = await runDockerProvisioner(web(), context(host, {state}))
+      const run = await runDockerProvisioner({...web(), drift: 'ignore'}, context(host, {state}))
       expect(run.result).to.equal('ok')
       expect(runs).to.deep.equal([])
     })

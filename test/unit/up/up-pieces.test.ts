@@ -68,7 +68,7 @@ describe('tk up: pure parts', () => {
       dir = mkdtempSync(join(tmpdir(), 'tk-file-prov-'))
     })
     afterEach(() => rmSync(dir, {recursive: true, force: true}))
-    const provisioner = (source: string, more: Partial<FileProvisioner> = {}): FileProvisioner => ({name: 'f', type: 'file', run: 'once', hosts: [], source, destination: '/etc/app/app.env', followSymlinks: false, ...more})
+    const provisioner = (source: string, more: Partial<FileProvisioner> = {}): FileProvisioner => ({name: 'f', type: 'file', run: 'once', hosts: [], source, destination: '/etc/app/app.env', followSymlinks: false, drift: 'check', ...more})
 
     it('hashes a single file under the destination\'s name, with the mode tk.yml gives or the source\'s', async () => {
       writeFileSync(join(dir, 'local.env'), 'A=1\n')
