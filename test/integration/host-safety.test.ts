@@ -40,7 +40,7 @@ describe('locks, uninstall and login shells on a sandbox machine', function () {
   const takeLock = (user: SandboxUser) => tk(user, ['upgrade', '--wait', '0', '--json'])
   const expectLocked = (run: {code: number; stdout: string; stderr: string}, who: string) => {
     expect(run.code, `${who}: ${run.stdout}${run.stderr}`).to.equal(8)
-    expect(JSON.parse(run.stdout).hosts[0].error.message, who).to.match(/docker\.io is not installed/)
+    expect(JSON.parse(run.stdout).hosts[0].error.message, who).to.match(/neither docker\.io nor docker-ce is installed/)
   }
 
   before(async function () {
