@@ -80,7 +80,7 @@ async function loadOnce(request: RepositoryRequest): Promise<DockerRepositoryCho
   const data = await readKey(source)
   let key
   try {
-    key = readOpenPgpPublicKey(data)
+    key = await readOpenPgpPublicKey(data)
   } catch (error) {
     if (error instanceof OpenPgpKeyError) throw new InputError(`the repository key ${source} is not a usable OpenPGP public key: ${error.message}; nothing was written to any host`)
     throw error
