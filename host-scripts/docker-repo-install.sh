@@ -20,8 +20,10 @@ hold_detached_lock
 # tk:include lib/apt-update.sh
 # tk:include lib/apt-detached.sh
 # tk:include lib/engine-pin.sh
+# tk:include lib/apt-via.sh
+# tk:include lib/install-record.sh
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 uri=$1
 suite=$2
 component=$3
@@ -84,3 +86,4 @@ rm -f /tmp/tk-apt-update.$$ "$keyring.tk-old" "$source_file.tk-old"
 write_engine_pin ${TK_ENGINE_PIN:-}
 # shellcheck disable=SC2086
 apt_detached $APT install --no-install-recommends "$@"
+record_install

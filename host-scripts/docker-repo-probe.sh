@@ -5,12 +5,14 @@
 # of the given packages in COMPONENT/binary-ARCH. Nothing here is trusted
 # beyond choosing versions: apt checks the repository's signature when it
 # installs them. Fetches with apt's own apt-helper, so apt's proxy settings
-# apply. $1: the repository URI (BASE/DISTRO); $2: the suite (codename);
+# apply, and through the workstation (TK_APT_PROXY, lib/apt-via.sh) when
+# tk fetches that way. $1: the repository URI (BASE/DISTRO); $2: the suite (codename);
 # $3: the component (channel); then the package names.
 # Output: @@tk:arch, @@tk:release (its two lines, or "missing" and apt's
 # last message), @@tk:offered ("PACKAGE VERSION" lines), @@tk:end.
 set -eu
 export LC_ALL=C
+# tk:include lib/apt-via.sh
 uri=$1
 suite=$2
 component=$3
@@ -21,7 +23,8 @@ echo "$arch"
 dir=$(mktemp -d /tmp/tk-repo.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fetch() {
-	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root -o Acquire::Retries=0 download-file "$1" "$2" > "$dir/log" 2>&1
+	# shellcheck disable=SC2086
+	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root -o Acquire::Retries=0 $apt_via download-file "$1" "$2" > "$dir/log" 2>&1
 }
 echo "@@tk:release"
 if fetch "$uri/dists/$suite/Release" "$dir/Release"; then

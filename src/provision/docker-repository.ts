@@ -80,7 +80,7 @@ async function loadOnce(request: RepositoryRequest): Promise<DockerRepositoryCho
   const data = await readKey(source)
   let key
   try {
-    key = readOpenPgpPublicKey(data)
+    key = await readOpenPgpPublicKey(data)
   } catch (error) {
     if (error instanceof OpenPgpKeyError) throw new InputError(`the repository key ${source} is not a usable OpenPGP public key: ${error.message}; nothing was written to any host`)
     throw error
@@ -134,10 +134,10 @@ function hostTree(target: string, facts: HostFacts): {distro: NonNullable<Return
   return {distro, codename: facts.os.codename}
 }
 
-export async function probeDockerRepository(target: string, host: Host, facts: HostFacts, choice: DockerRepositoryChoice): Promise<RepositoryProbe> {
+export async function probeDockerRepository(target: string, host: Host, facts: HostFacts, choice: DockerRepositoryChoice, aptEnv: Record<string, string> = {}): Promise<RepositoryProbe> {
   const {distro, codename} = hostTree(target, facts)
   const uri = `${choice.url}/${distro}`
-  const result = await host.run(await boundScript('docker-repo-probe.sh', [uri, codename, choice.channel, ...DOCKER_REPOSITORY_PACKAGES]), {timeoutMs: 5 * 60_000})
+  const result = await host.run(await boundScript('docker-repo-probe.sh', [uri, codename, choice.channel, ...DOCKER_REPOSITORY_PACKAGES], aptEnv), {timeoutMs: 5 * 60_000})
   const sections = new FactSections(result.stdout)
   if (result.code !== 0 || !sections.has('end')) {
     throw new HostStateError(`${target}: reading ${uri} from the host failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ') || 'no output'}`)
@@ -224,9 +224,10 @@ export function dockerInstallDetail(install: DockerInstall, range: string | unde
 /** Exit 3 of docker-repo-install.sh: apt-get update failed and the host's sources were put back. */
 export class RepositoryUpdateFailed extends HostStateError {}
 
-export async function applyDockerInstall(target: string, root: Host, install: DockerInstall): Promise<{replaced: string[]}> {
+export async function applyDockerInstall(target: string, root: Host, install: DockerInstall, aptEnv: Record<string, string> = {}): Promise<{replaced: string[]}> {
   const {location} = install
   const script = await boundScript('docker-repo-install.sh', [location.uri, location.suite, location.component, location.arch, ...install.packages], {
+    ...aptEnv,
     TK_REPOSITORY_KEY: install.repository.key.binary.toString('base64'),
     TK_ENGINE_PIN: install.pin.join(' '),
   })

@@ -13,7 +13,7 @@ import {type DockerRepositoryFacts, planProvision, type ProvisionPlan, type Prov
 import {applyDockerInstall, loadDockerRepository, probeDockerRepository} from './docker-repository.js'
 import {installedEngine} from '../engine/packages.js'
 import {boundScript} from '../transport/host-scripts.js'
-import {explainRefused, installRecord, openWorkstationFetch} from '../fetch/workstation-fetch.js'
+import {explainRefused, installRecord, openWorkstationFetch, type WorkstationFetch} from '../fetch/workstation-fetch.js'
 
 export type StepResult = 'ok' | 'changed' | 'verified' | 'would-change' | 'failed' | 'skipped'
 
@@ -90,16 +90,26 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   // Method docker on a host without an engine: the repository's key checked here, then what it serves the
   // host read on the host (read-only), so that the plan, and a dry run, know the versions.
   let repository: DockerRepositoryFacts | undefined
-  if (desired.method === 'docker' && !installedEngine(facts)) {
-    const choice = await loadDockerRepository(desired.repository ?? {})
-    repository = {choice, probe: await probeDockerRepository(target, hosts.root, facts, choice)}
-  }
-  let plan: ProvisionPlan = planOrSay(target, facts, desired, options.dryRun, repository)
-  // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
-  // starts: asked in a second round trip only when daemon.json is to change.
-  if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
-    facts = await gatherHostFacts(hosts.login, {daemon: true, users})
+  // Through the workstation, Docker's repository is read, and later installed from, through one forward,
+  // open from here (dry runs too: the read is what they show) until the steps are done.
+  let early: WorkstationFetch | undefined
+  let plan: ProvisionPlan
+  try {
+    if (desired.method === 'docker' && !installedEngine(facts)) {
+      const choice = await loadDockerRepository(desired.repository ?? {})
+      if (desired.fetch === 'workstation') early = await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], [...(desired.fetchSources ?? []), choice.url])
+      repository = {choice, probe: await probeDockerRepository(target, hosts.root, facts, choice, early?.aptEnv)}
+    }
     plan = planOrSay(target, facts, desired, options.dryRun, repository)
+    // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
+    // starts: asked in a second round trip only when daemon.json is to change.
+    if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
+      facts = await gatherHostFacts(hosts.login, {daemon: true, users})
+      plan = planOrSay(target, facts, desired, options.dryRun, repository)
+    }
+  } catch (error) {
+    await early?.close()
+    throw early ? explainRefused(error, early) : error
   }
   const steps: StepOutcome[] = []
   const emit = (outcome: StepOutcome) => {
@@ -114,13 +124,21 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
 
   // dockerd's own verdict on a new daemon.json, before any step changes the host (and in dry runs: it is read-only).
   const configChange = plan.steps.find((step): step is Extract<StepToRun, {id: 'daemon-config'}> => step.id === 'daemon-config' && step.action === 'change')
-  if (configChange) await validateWithDockerd(target, hosts.root, configChange.daemonConfig)
+  if (configChange) {
+    try {
+      await validateWithDockerd(target, hosts.root, configChange.daemonConfig)
+    } catch (error) {
+      await early?.close()
+      throw error
+    }
+  }
 
   // Packages through the workstation: the remote forward is open while the steps run, and only when one uses apt.
   const fetch =
-    !options.dryRun && desired.fetch === 'workstation' && plan.steps.some(usesApt)
+    early ??
+    (!options.dryRun && desired.fetch === 'workstation' && plan.steps.some(usesApt)
       ? await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], desired.fetchSources)
-      : undefined
+      : undefined)
   for (const [index, step] of plan.steps.entries()) {
     const stepStarted = performance.now()
     const done = (result: StepResult, detail = step.detail, journal?: string[]) =>
@@ -222,7 +240,7 @@ async function applyStep(
       return step.detail
     case 'install':
       if (step.method === 'docker') {
-        const {replaced} = await applyDockerInstall(target, hosts.root, step.install)
+        const {replaced} = await applyDockerInstall(target, hosts.root, step.install, aptEnv)
         return `${step.detail}${replaced.length > 0 ? `; replaced ${replaced.join(', ')} (same repository)` : ''}`
       }
       if (step.method === 'script') {

@@ -9,11 +9,12 @@
  * pinning and tk upgrade within a range.
  */
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {runTk} from '../run-tk.js'
+import {cutOffEgress} from '../support/no-egress.js'
 import {buildDockerRepo, type DockerRepo, type DockerRepoServer, sandboxGateway, serveDockerRepo} from '../support/docker-repo.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {cleanEnv, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -143,5 +144,25 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
     expect((await root('docker info --format "{{.ServerVersion}}"')).trim()).to.match(/^20\.10\./)
     await root('DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade')
     expect(await version('docker-ce')).to.equal(engine)
+  })
+
+  it('through the workstation (--fetch-via workstation) on a machine that reaches nothing: the repository read and installed from through the forward, /etc/apt as it was but for the docker method\'s own files', async () => {
+    const isolated = await fixture.machine({release: 'bookworm'})
+    await cutOffEgress(isolated)
+    const log = join(dir, 'proxy.log')
+    const before = (await isolated.ssh('admin', 'sudo -n sh -c "ls -A /etc/apt/apt.conf.d; cat /etc/apt/apt.conf.d/* 2>/dev/null | md5sum"')).stdout
+    const run = await runTk(['provision', target(isolated), ...sandboxFlags(fixture), ...repoFlags(), '--engine-version', '20.10.23', '--fetch-via', 'workstation', '--no-compose'], {
+      env: {...cleanEnv, TK_FETCH_PROXY_LOG: log},
+    })
+    expect(run.code, run.stdout + run.stderr).to.equal(0)
+    const installed = await isolated.ssh('admin', "sudo -n dpkg-query -W -f '${Version}' docker-ce; echo; sudo -n cat /var/lib/tk/engine-install")
+    expect(installed.stdout).to.match(/^5:20\.10\.23-1~debian\.12~bookworm$/m)
+    expect(installed.stdout).to.contain('via=workstation')
+    // The stand-in repository (on the sandbox gateway, which the machine cannot reach) and Debian's archive, both through the proxy.
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
+    const repoHost = new URL(server.url).host
+    expect(lines.filter((line) => line.includes(' passed ') && line.includes(repoHost)), lines.join('\n')).to.not.be.empty
+    expect(lines.filter((line) => line.includes(' refused ')), lines.join('\n')).to.be.empty
+    expect((await isolated.ssh('admin', 'sudo -n sh -c "ls -A /etc/apt/apt.conf.d; cat /etc/apt/apt.conf.d/* 2>/dev/null | md5sum"')).stdout).to.equal(before)
   })
 })

@@ -10,7 +10,7 @@
  * requests went through the forwarded port: the host has no other way out.
  */
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs'
+import {appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -105,4 +105,28 @@ describe('packages through the workstation, on hosts that reach nothing but them
       expect(status.stdout, status.stderr).to.match(/"installedVia":\s*"workstation"/)
     })
   }
+
+  it('through a jump host (ProxyJump): the forward is on the connection to the host itself, behind the jump host', async () => {
+    const [jump, inner] = await Promise.all([fixture.machine({release: 'bookworm'}), fixture.machine({release: 'bookworm'})])
+    await cutOffEgress(inner)
+    const sshConfig = join(dir, 'ssh_config_jump')
+    const knownHosts = join(dir, 'known_hosts_jump')
+    copyFileSync(fixture.sandbox.home.knownHosts, knownHosts)
+    // The inner machine by its name on the run's network: reachable only from the jump host.
+    appendFileSync(knownHosts, `${inner.name} ${inner.machine.hostKey.split(' ').slice(0, 2).join(' ')}\n`)
+    const identity = fixture.sandbox.credentials.users.admin.identityFile
+    writeFileSync(
+      sshConfig,
+      ['Host jump', '  HostName 127.0.0.1', `  Port ${jump.port}`, '  User admin', `  IdentityFile ${identity}`, 'Host inner', `  HostName ${inner.name}`, '  User admin', `  IdentityFile ${identity}`, '  ProxyJump jump', ''].join('\n'),
+    )
+    const log = join(dir, 'proxy-jump.log')
+    const run = await runTk(['provision', 'inner', '--ssh-config', sshConfig, '--known-hosts', knownHosts, '--host-key-policy', 'strict', '--fetch-via', 'workstation', '--no-compose'], {
+      env: {...cleanEnv, TK_FETCH_PROXY_LOG: log},
+    })
+    expect(run.code, `${run.stderr}\n${run.stdout}`).to.equal(0)
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []
+    expect(lines.filter((line) => / passed (GET|CONNECT) deb\.debian\.org/.test(line)).length, lines.join('\n')).to.be.greaterThan(5)
+    expect(lines.filter((line) => line.includes(' refused ')), lines.join('\n')).to.deep.equal([])
+    expect((await inner.ssh('admin', 'sudo -n docker version --format "{{.Server.Version}}"')).code).to.equal(0)
+  })
 })
