@@ -17,16 +17,14 @@ export function finishFleet<R extends FleetResult<unknown, unknown>>(result: R):
 
 /**
  * Progress of a long wait on hosts (a reboot: going down, down, booting) as
- * dimmed lines on stderr, each phase once per host ("down for 3 s", "down for
- * 4 s" ... is one phase); nothing with --json.
+ * dimmed lines on stderr, a line when a host's phase changes; nothing with --json.
  */
 export function phaseLines(width: number, style: Style, quiet: boolean): (target: string, text: string) => void {
   const said = new Map<string, string>()
   return (target, text) => {
-    const phase = text.startsWith('down for') ? 'down' : text
-    if (quiet || said.get(target) === phase) return
-    said.set(target, phase)
-    process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${phase}`)}\n`)
+    if (quiet || said.get(target) === text) return
+    said.set(target, text)
+    process.stderr.write(`${style.dim(`${target.padEnd(width)}  ${text}`)}\n`)
   }
 }
 

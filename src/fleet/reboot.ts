@@ -54,10 +54,8 @@ export interface RebootOptions {
   timeoutMs: number
   /** Between two tries while the host is down. Default: 1 s. */
   pollMs?: number
-  /** What is happening, for a live line ("going down", "down for 12 s", "booting"). */
+  /** Each phase once, as it begins: "going down", "down", "booting". */
   onProgress?: (text: string) => void
-  /** Run just before the reboot is asked for (a provider readies the machine to start again by itself). */
-  prepare?: () => Promise<void>
 }
 
 export interface RebootReport {
@@ -87,7 +85,8 @@ export async function rebootHost(session: HostSession, options: RebootOptions): 
   const identity = await root.run(BOOT_IDENTITY_SCRIPT, {timeoutMs: probeMs})
   if (identity.code !== 0) throw new HostStateError(`${session.name}: could not read its boot identity: ${identity.stderr.trim() || `exit ${identity.code}`}`)
   const before = parseBootIdentity(identity.stdout)
-  await options.prepare?.()
+  // A sandbox machine is a container: readied to be started again by its engine when its init exits.
+  if (session.target.provider === 'sandbox') await (await import('../providers/sandbox/fleet.js')).readySandboxReboot(session.target)
   // A token in the request's log line on the host, so that an admin reading the journal sees who asked.
   const token = randomBytes(4).toString('hex')
   const asked = await root.run(`logger -t tk "reboot ${token} asked by tk" 2>/dev/null || true\n${REBOOT_SCRIPT}`, {timeoutMs: probeMs})
@@ -120,8 +119,10 @@ export async function rebootHost(session: HostSession, options: RebootOptions): 
       return {kernelBefore: before.kernel, kernelAfter: after.kernel, downAfterMs, backAfterMs, systemState: state.stdout.trim().split('\n').at(-1) || 'unknown', how, askedAt, backAt}
     } catch (error) {
       lastError = (error as Error).message.split('\n')[0]
-      downAfterMs ??= Math.round(elapsed())
-      options.onProgress?.(`down for ${Math.round((elapsed() - downAfterMs) / 1000)} s`)
+      if (downAfterMs === undefined) {
+        downAfterMs = Math.round(elapsed())
+        options.onProgress?.('down')
+      }
     }
   }
   const seconds = Math.round(options.timeoutMs / 1000)

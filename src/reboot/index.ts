@@ -43,7 +43,6 @@ export async function rebootHosts(targets: Target[], options: RebootFleetOptions
         rebootHost(session, {
           timeoutMs: options.timeoutMs,
           onProgress: (text) => options.onProgress?.(session.name, text),
-          prepare: session.target.provider === 'sandbox' ? async () => (await import('../providers/sandbox/fleet.js')).readySandboxReboot(session.target) : undefined,
         }),
       ),
     {concurrency: options.serial, maxFail: options.maxFail, onDone: options.onDone},

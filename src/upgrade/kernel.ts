@@ -179,7 +179,6 @@ async function upgradeKernel(session: HostSession, options: KernelFleetOptions):
   const reboot = await rebootHost(session, {
     timeoutMs: options.timeoutMs,
     onProgress: say,
-    prepare: session.target.provider === 'sandbox' ? async () => (await import('../providers/sandbox/fleet.js')).readySandboxReboot(session.target) : undefined,
   })
   const result: KernelResult = {...base, kernelAfter: reboot.kernelAfter, package: plan.package, suite: plan.suite, version, addedSource, fromSuite, changed: 1}
   if (reboot.kernelAfter !== facts.kernel) return result
