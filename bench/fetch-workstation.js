@@ -65,7 +65,7 @@ try {
     // eslint-disable-next-line no-await-in-loop
     await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name).catch(() => {})))
   }
-  // Pair by pair, as farm-bench does: the machine's load drifts during a run, and a pair shares it.
+  // Pair by pair: the machine's load drifts during a run, and a pair shares it.
   const ratio = median(through.map((seconds, index) => seconds / direct[index]))
   console.log(`  direct fresh provision                ${median(direct).toFixed(2)} s`)
   console.log(`  through the workstation               ${median(through).toFixed(2)} s  (${median(requests)} requests through the proxy)`)

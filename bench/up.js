@@ -8,7 +8,7 @@
 //
 // With --drift (issue 33), the fleet also has a file provisioner of a directory and a docker
 // provisioner with a container (an image imported on the snapshot's machine), and the re-run is
-// compared with its yardstick by farm-bench, pair by pair:
+// compared with its yardstick, pair by pair (bench/lib/paired.js):
 //   re-run of tk up on the converged hosts vs the same number of parallel OpenSSH logins
 //   running `true`                                                  target: at most 1.5x
 // --before PATH times another tk's bin/run.js (e.g. a checkout of main) on the same fleet too:
@@ -18,6 +18,8 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {paired, printPaired} from './lib/paired.js'
 
 const dist = fileURLToPath(new URL('../dist/providers/sandbox/index.js', import.meta.url))
 if (!existsSync(dist)) {
@@ -100,15 +102,13 @@ function sshOptions(machine) {
   return ['-i', sandbox.credentials.users.admin.identityFile, '-o', `UserKnownHostsFile=${sandbox.home.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-p', String(machine.ssh.port), 'admin@127.0.0.1']
 }
 
-/** farm-bench: the re-run against as many parallel OpenSSH logins running `true`, pair by pair (and the --before tk's too). */
-function farmBench(fleet, env) {
+/** The re-run against as many parallel OpenSSH logins running `true`, pair by pair (and the --before tk's too). */
+function againstLogins(fleet, env) {
   const quote = (word) => `'${word.replace(/'/g, "'\\''")}'`
   const logins = fleet.map((machine) => `ssh ${sshOptions(machine).map(quote).join(' ')} true &`).join(' ')
-  const yardstick = `sh -c ${quote(`${logins} wait`)}`
   for (const [label, bin] of [['this tk', tk], ...(before ? [['--before', before]] : [])]) {
-    console.log(`\n  farm-bench: tk up re-run (${label}) vs ${fleet.length} parallel ssh logins running true`)
-    const result = spawnSync('farm-bench', ['-n', String(runs), '--timeout', '600', '--vs', yardstick, '--', process.execPath, bin, 'up', '--json'], {cwd: dir, env, encoding: 'utf8'})
-    console.log(result.stdout + result.stderr)
+    const rows = paired({a: [process.execPath, bin, 'up', '--json'], b: ['sh', '-c', `${logins} wait`], runs, cwd: dir, env, timeoutMs: 600_000})
+    printPaired(`tk up re-run (${label}) vs ${fleet.length} parallel ssh logins running true`, rows, {a: `tk up (${label})`, b: `${fleet.length} ssh logins`})
   }
 }
 
@@ -171,7 +171,7 @@ try {
     all.push(result.seconds)
     one.push(timed([process.execPath, tk, 'up', 'h0', '--json'], {env, cwd: dir}).seconds)
   }
-  if (drift) farmBench(fleet, env)
+  if (drift) againstLogins(fleet, env)
   const verdict = (seconds, limit) => `${seconds.toFixed(3)} s  (limit ${limit} s)  ${seconds <= limit ? 'PASS' : 'FAIL'}`
   console.log(`  tk up from bare, one host (apt included)       ${fresh.seconds.toFixed(2)} s`)
   console.log(`  tk up re-run, one converged host               ${median(one).toFixed(3)} s`)

@@ -83,3 +83,4 @@ export class Sandbox {
     await this.engine.stop()
   }
 }
+export {LightHosts, type LightHost, type LightHostsOptions} from './light-hosts.js'
