@@ -96,6 +96,9 @@ section virtualization
 if [ -f /.dockerenv ]; then echo "container=docker"; fi
 if [ -f /run/.containerenv ]; then echo "container=podman"; fi
 if grep -q '^flags.* hypervisor' /proc/cpuinfo 2>/dev/null; then echo "vm=yes"; fi
+section init
+show /proc/1/comm || true
+
 section engine-source
 # tk:include lib/engine-source.sh
 

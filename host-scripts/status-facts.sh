@@ -31,6 +31,10 @@ printf '%s\n' "$kernel"
 section user
 printf '%s\n' "${USER:-${LOGNAME:-}}"
 
+section init
+# PID 1's name: without systemd there is no docker.service to ask or manage.
+if [ -r /proc/1/comm ]; then read -r init < /proc/1/comm || true; printf '%s\n' "${init:-}"; fi
+
 section docker-group
 getent group docker 2>/dev/null || true
 

@@ -174,6 +174,19 @@ export function evaluateChecks(input: CheckInput): CheckReport {
         hint: parser ? undefined : 'install the apparmor package (apt-get install apparmor)',
       })
     }
+    if (facts.init) {
+      const systemd = facts.init === 'systemd'
+      add({
+        id: 'init',
+        group: 'necessary',
+        kind: 'system',
+        state: systemd ? 'systemd' : `${facts.init} (not systemd)`,
+        status: systemd ? 'pass' : 'warn',
+        required: false,
+        detail: systemd ? undefined : 'tk provision and tk up run the engine as a systemd service: not on this host (PID 1 is not systemd)',
+        hint: systemd ? undefined : 'boot the host with systemd to have tk install and manage its engine',
+      })
+    }
   } else {
     add({id: 'cgroup-hierarchy', group: 'necessary', kind: 'system', state: 'n/a', status: 'n/a', required: false, detail: NOT_APPLICABLE})
     add({id: 'apparmor', group: 'necessary', kind: 'system', state: 'n/a', status: 'n/a', required: false, detail: NOT_APPLICABLE})

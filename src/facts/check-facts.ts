@@ -52,6 +52,8 @@ export interface RawCheckFacts {
   cmdline?: string
   /** key=value hints about containers and hypervisors. */
   virtualization: string[]
+  /** PID 1's name (/proc/1/comm): systemd on the hosts tk installs engines on; absent when unreadable. */
+  init?: string
   /** How the engine was installed, when it is (docker.io or Docker's repository). */
   engineSource?: EngineSource
 }
@@ -82,7 +84,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
     return {}
   }
 
-  const [osRelease, config, mounts, controllers, apparmorEnabled, filesystems, rootMaxKeys, commands, zfsDevice, memsw, dockerenv, containerenv, cpuinfo, cmdline, sysctlValues] =
+  const [osRelease, config, mounts, controllers, apparmorEnabled, filesystems, rootMaxKeys, commands, zfsDevice, memsw, dockerenv, containerenv, cpuinfo, cmdline, sysctlValues, init] =
     await Promise.all([
       text('/etc/os-release').then(async (content) => content || text('/usr/lib/os-release')),
       findConfig(),
@@ -99,6 +101,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
       text('/proc/cpuinfo'),
       text('/proc/cmdline'),
       Promise.all(FORWARDING_SYSCTLS.map(async (name) => (await host.readFile(sysctlPath(name)).catch(() => undefined))?.toString('utf8').trim())),
+      text('/proc/1/comm'),
     ])
 
   const sysctls: Record<string, string> = {}
@@ -135,6 +138,7 @@ export async function gatherCheckFacts(host: Host, local = host.name === 'local'
     sysctls,
     cmdline: cmdline.trim(),
     virtualization,
+    ...(init.trim() ? {init: init.trim()} : {}),
   }
 }
 
@@ -169,6 +173,7 @@ export function parseFactsScriptOutput(output: string | FactSections): RawCheckF
     sysctls,
     cmdline: body('cmdline').trim(),
     virtualization: lines('virtualization').filter((line) => !line.endsWith('=none') && !line.endsWith('=')),
+    ...(lines('init')[0] ? {init: lines('init')[0]} : {}),
     ...(sections.has('engine-source') ? {engineSource: parseEngineSource(lines('engine-source'))} : {}),
   }
 }

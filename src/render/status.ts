@@ -115,7 +115,9 @@ function repositoryHost(repository: string | undefined): string {
   }
 }
 
-function daemonCell({engine}: StatusFacts, style: Style): string {
+function daemonCell({engine, init}: StatusFacts, style: Style): string {
+  // Without systemd there is no service to install the engine as, or to ask about.
+  if (engine.daemon === 'not-installed' && init && init !== 'systemd') return style.dim(`not installed (no systemd: ${init})`)
   switch (engine.daemon) {
     case 'running':
       // The login user cannot use it: worth saying, a docker command there would fail.

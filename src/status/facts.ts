@@ -53,6 +53,8 @@ export interface StatusFacts {
   dockerGroup?: string[]
   /** The last `tk up` from the host's state file; undefined when tk up never finished there. */
   lastUp?: LastUp
+  /** PID 1's name (systemd on the hosts tk installs engines on); undefined when unreadable. */
+  init?: string
 }
 
 export function parseStatusFacts(output: string): StatusFacts {
@@ -72,6 +74,7 @@ export function parseStatusFacts(output: string): StatusFacts {
     engine: parseEngine(sections),
     ...(dockerGroup ? {dockerGroup} : {}),
     ...optional('lastUp', parseLastUp(sections.body('state'))),
+    ...optional('init', sections.lines('init')[0]),
   }
 }
 

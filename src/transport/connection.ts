@@ -348,6 +348,13 @@ function connectionError(message: string, cause?: unknown, hint?: string): UserE
   return new ConnectionError(message, {cause, hint})
 }
 
+/**
+ * A login the server closed before its SSH banner or during the key exchange:
+ * what sshd does to logins beyond its MaxStartups (it writes "Exceeded
+ * MaxStartups" and closes). connect() tries such a start again.
+ */
+export class DroppedStart extends ConnectionError {}
+
 /** Maps a failure before `ready` to one line with its exit code. */
 function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Authenticator, via?: ResolvedTarget): UserError {
   const name = formatTarget(target)
@@ -367,7 +374,7 @@ function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Au
       return connectionError(`Cannot reach ${name}${through}: ${error.code === 'EHOSTUNREACH' ? 'no route to host' : 'network unreachable'}`, error)
     case 'ECONNRESET':
     case 'EPIPE':
-      return connectionError(`Connection to ${name}${through} was reset during the SSH handshake`, error)
+      return new DroppedStart(`Connection to ${name}${through} was reset during the SSH handshake`, {cause: error})
   }
   if (error.level === 'client-authentication') {
     const tried = auth.tried.length > 0 ? auth.tried.join(', ') : 'nothing (no agent, no key file found, no password given)'
@@ -380,7 +387,7 @@ function mapConnectError(error: ErrorWithLevel, target: ResolvedTarget, auth: Au
     return new HostKeyError(`${name} offers none of the host key types recorded for it in known_hosts: its host key changed; refusing to connect`)
   }
   if (/Connection lost before handshake/i.test(error.message)) {
-    return connectionError(`${name}${through} closed the connection before the SSH handshake (is it an SSH server?)`, error)
+    return new DroppedStart(`${name}${through} closed the connection before the SSH handshake (is it an SSH server?)`, {cause: error})
   }
   return connectionError(`SSH connection to ${name}${through} failed: ${error.message}`, error)
 }
@@ -499,7 +506,8 @@ function openClient(
     })
     client.on('close', () => {
       if (hostKey && !hostKey.accepted && hostKey.error) return fail(hostKey.error)
-      fail(connectionError(`Connection to ${name} closed during the SSH handshake`))
+      // Closed before the host key was shown: a dropped start, tried again; later, a real refusal.
+      fail(stage === 'auth' ? connectionError(`Connection to ${name} closed during the SSH handshake`) : new DroppedStart(`Connection to ${name} closed during the SSH handshake`))
     })
 
     const hostVerifier = (key: Buffer, verify: (valid: boolean) => void) => {
@@ -603,6 +611,51 @@ function acquireJump(key: string, open: () => Promise<SshClient>): {client: Prom
   }
 }
 
+/**
+ * Logins in flight (TCP connect to `ready`): at most MAX_LOGINS_IN_FLIGHT in
+ * this process, and MAX_LOGINS_PER_JUMP through any one jump host (the hosts
+ * behind a bastion are often reached through one narrow path). The rest wait
+ * their turn; a fleet command's own concurrency bounds them further.
+ */
+export const MAX_LOGINS_IN_FLIGHT = 32
+export const MAX_LOGINS_PER_JUMP = 10
+const LOGINS = new ChannelLimiter(MAX_LOGINS_IN_FLIGHT)
+const jumpGates = new Map<string, ChannelLimiter>()
+function jumpGate(key: string): ChannelLimiter {
+  let gate = jumpGates.get(key)
+  if (!gate) jumpGates.set(key, (gate = new ChannelLimiter(MAX_LOGINS_PER_JUMP)))
+  return gate
+}
+
+/** Tries of a login the server dropped before its banner (MaxStartups), in all; the waits between them double from ~0.2 s, with jitter. */
+export const START_TRIES = 6
+
+/**
+ * Opens a login, again when the server drops it before its SSH banner (sshd
+ * does so past MaxStartups: 10 unauthenticated logins at once by default),
+ * after a wait that doubles each time and is jittered so that logins dropped
+ * together do not come back together. Said only when the last try fails too.
+ */
+export async function retryDroppedStarts<T>(name: string, open: () => Promise<T>, tries = START_TRIES): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // eslint-disable-next-line no-await-in-loop -- one try at a time
+      return await open()
+    } catch (error) {
+      if (!(error instanceof DroppedStart)) throw error
+      if (attempt >= tries) {
+        throw new ConnectionError(`${error.message}; dropped ${tries} times in a row`, {
+          cause: error,
+          hint: `${name} closes logins before its SSH banner: its sshd may be past MaxStartups (other logins at the same time), or not an SSH server`,
+        })
+      }
+      const base = Math.min(3200, 200 * 2 ** (attempt - 1))
+      // eslint-disable-next-line no-await-in-loop
+      await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * base))
+    }
+  }
+}
+
 /** Connects to a resolved target, through its jump hosts if any (shared with other connections through them). */
 export async function connect(target: ResolvedTarget, options: TransportOptions = {}): Promise<SshConnection> {
   const settings = transportSettings(options)
@@ -632,17 +685,30 @@ export async function connect(target: ResolvedTarget, options: TransportOptions 
     let previous: ResolvedTarget | undefined
     for (const [index, hop] of hops.entries()) {
       const [through, from] = [via, previous]
+      const gates = [LOGINS, ...(index > 0 ? [jumpGate(keys[index - 1])] : [])]
       const open = async () => {
         const [ssh2] = await loaded
         const knownHosts = await loadKnownHosts(hop)
-        let sock: Duplex | EarlySocket
-        if (through && from) {
-          sock = await forwardThrough(through, from, hop, settings.connectTimeoutMs)
-        } else {
-          sock = first ?? openSocket(hop)
+        // A login waits for a slot: its early connection would sit in the server's MaxStartups meanwhile.
+        if (first && gates.some((gate) => gate.inUse >= gate.max)) {
+          first.socket.destroy()
           first = undefined
         }
-        return openClient(ssh2, hop, sock, settings, knownHosts, from)
+        const releases = await Promise.all(gates.map((gate) => gate.acquire()))
+        try {
+          return await retryDroppedStarts(formatTarget(hop), async () => {
+            let sock: Duplex | EarlySocket
+            if (through && from) {
+              sock = await forwardThrough(through, from, hop, settings.connectTimeoutMs)
+            } else {
+              sock = first ?? openSocket(hop)
+              first = undefined
+            }
+            return openClient(ssh2, hop, sock, settings, knownHosts, from)
+          })
+        } finally {
+          for (const release of releases) release()
+        }
       }
       if (index === hops.length - 1) {
         const client = await open()

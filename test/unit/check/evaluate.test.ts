@@ -228,3 +228,17 @@ describe('tk check judging edge cases', () => {
     expect(byId(report, 'userns-boot-option')?.hint).to.contain('user_namespace.enable=1')
   })
 })
+
+describe('the service manager a host runs', () => {
+  it('passes under systemd, warns (never fails) without it, and is not asked of a config file', () => {
+    const config = edited({})
+    expect(evaluateChecks({target: 'h', config, facts: hostFacts({init: 'systemd'})}).checks.find((check) => check.id === 'init')?.status).to.equal('pass')
+    const without = evaluateChecks({target: 'h', config, facts: hostFacts({init: 'sshd'})})
+    const init = without.checks.find((check) => check.id === 'init')
+    expect(init?.status).to.equal('warn')
+    expect(init?.state).to.equal('sshd (not systemd)')
+    expect(init?.detail).to.match(/systemd service/)
+    expect(without.verdict).to.equal('pass')
+    expect(evaluateChecks({target: 'file', config}).checks.some((check) => check.id === 'init')).to.equal(false)
+  })
+})

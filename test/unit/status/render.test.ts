@@ -38,6 +38,11 @@ describe('tk status: the table', () => {
     expect(db).to.deep.equal(['db-1', 'admin@127.0.0.1:2204', 'yes', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-28-amd64', '-', 'not installed', 'no group', 'never'])
   })
 
+  it('a host without systemd (a container with sshd alone) says so where the engine would be', () => {
+    const text = renderStatus(result([reached('light-1', {engine: {daemon: 'not-installed'}, dockerGroup: undefined, lastUp: undefined, init: 'sshd'})]), plain, {now: NOW})
+    expect(cells(text)[1][6]).to.equal('not installed (no systemd: sshd)')
+  })
+
   it('an unreachable host is a row with its reason in a word, and the whole message after the table', () => {
     const down: HostStatus = {
       name: 'web-2',
