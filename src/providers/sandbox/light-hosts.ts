@@ -23,10 +23,16 @@ import type Docker from 'dockerode'
 
 import {generateKeyPair} from './credentials.js'
 import {imageTag, type Release} from './image.js'
-import type {Sandbox} from './index.js'
 import {tarArchive} from './tar.js'
 
 const LIGHT_LABEL = 'tk.sandbox.light'
+
+/** What light hosts need of the sandbox (a Sandbox is one): its engine, its home and its images. */
+interface SandboxParts {
+  home: {root: string}
+  engine: {docker: Docker}
+  ensureImages(releases: readonly Release[]): Promise<unknown>
+}
 
 export interface LightHost {
   name: string
@@ -103,7 +109,7 @@ export class LightHosts {
   ) {}
 
   /** Starts `count` light hosts and waits until each sshd answers. */
-  static async start(sandbox: Sandbox, options: LightHostsOptions): Promise<LightHosts> {
+  static async start(sandbox: SandboxParts, options: LightHostsOptions): Promise<LightHosts> {
     const release = options.release ?? 'bookworm'
     await sandbox.ensureImages([release])
     const docker = sandbox.engine.docker
@@ -184,7 +190,7 @@ export class LightHosts {
   }
 
   /** Light hosts left by runs that ended without stopping theirs (by label), removed. */
-  static async removeLeftovers(sandbox: Sandbox): Promise<number> {
+  static async removeLeftovers(sandbox: SandboxParts): Promise<number> {
     const docker = sandbox.engine.docker
     const containers = await docker.listContainers({all: true, filters: {label: [LIGHT_LABEL]}})
     await mapLimit(containers, 16, (info) => docker.getContainer(info.Id).remove({force: true}).catch(() => {}))
