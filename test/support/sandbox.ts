@@ -20,6 +20,7 @@ import {
   type MachineSpec,
   RELEASES,
   type Release,
+  LightHosts,
   Sandbox,
   type SandboxUser,
   SESSION,
@@ -201,6 +202,7 @@ async function removeLeftovers(sandbox: Sandbox): Promise<void> {
   const networks = await sandbox.engine.docker.listNetworks({filters: {label: ['tk.sandbox.network']}})
   for (const network of networks) if (network.Name.startsWith('tk-test-')) await sandbox.machines.removeNetwork(network.Name).catch(() => {})
   for (const snapshot of await sandbox.machines.listSnapshots()) if (snapshot.name.startsWith('test-')) await sandbox.machines.removeSnapshot(snapshot.name)
+  await LightHosts.removeLeftovers(sandbox)
 }
 
 function runSsh(args: string[], options: {input?: string; timeoutMs?: number}): Promise<SshRun> {

@@ -50,23 +50,34 @@ export interface LightHostsOptions {
   release?: Release
   /** sshd's MaxStartups, e.g. '10:30:100' (Debian's default when unset). */
   maxStartups?: string
+  /** sshd's LogLevel VERBOSE: every login it drops past MaxStartups is logged (at INFO only the first of a burst). */
+  verbose?: boolean
   /** How many hosts are created at once. Default: 8. */
   parallel?: number
 }
 
-/** Free ports on the loopback, held open together so that none is given twice, then let go. */
+/**
+ * Free ports on the loopback below the kernel's ephemeral range (32768 and up on Linux), so
+ * that no outgoing connection takes one between this check and sshd's bind: tried from a random
+ * start, each held open until all are found, then let go.
+ */
 async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({length: count}, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer()
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', () => resolve(server))
-      }),
-    ),
-  )
-  const ports = servers.map((server) => (server.address() as {port: number}).port)
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  const held: Array<ReturnType<typeof createServer>> = []
+  const ports: number[] = []
+  const start = 20_000 + Math.floor(Math.random() * 8000)
+  for (let port = start; ports.length < count && port < 32_768; port++) {
+    const server = createServer()
+    // eslint-disable-next-line no-await-in-loop -- one port at a time, in order
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (!ok) continue
+    held.push(server)
+    ports.push(port)
+  }
+  await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))))
+  if (ports.length < count) throw new Error(`only ${ports.length} free loopback ports between ${start} and 32767, ${count} needed`)
   return ports
 }
 
@@ -78,7 +89,7 @@ function answers(port: number): Promise<boolean> {
       socket.destroy()
       resolve(ok)
     }
-    socket.setTimeout(2000, () => done(false))
+    socket.setTimeout(5000, () => done(false))
     socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')))
     socket.once('error', () => done(false))
   })
@@ -139,6 +150,7 @@ export class LightHosts {
             '-o', 'PidFile=none',
             '-o', 'UsePAM=no',
             ...(options.maxStartups ? ['-o', `MaxStartups=${options.maxStartups}`] : []),
+            ...(options.verbose ? ['-o', 'LogLevel=VERBOSE'] : []),
           ],
           HostConfig: {NetworkMode: 'host', Tmpfs: {'/run/sshd': 'mode=0755'}},
         } as Docker.ContainerCreateOptions)
@@ -155,14 +167,16 @@ export class LightHosts {
       })
       made.sort((a, b) => a.name.localeCompare(b.name))
       await writeFile(set.knownHostsFile, made.map((host) => `[127.0.0.1]:${host.port} ${host.hostKey}\n`).join(''), {mode: 0o644})
-      await mapLimit(made, 16, async (host) => {
-        for (let tries = 0; tries < 100; tries++) {
+      // Bounded by time, not tries: on a loaded machine a new sshd takes a while to answer.
+      const deadline = Date.now() + 120_000
+      await mapLimit(made, 8, async (host) => {
+        while (Date.now() < deadline) {
           // eslint-disable-next-line no-await-in-loop -- polled until sshd answers, bounded
           if (await answers(host.port)) return
           // eslint-disable-next-line no-await-in-loop
-          await sleep(100)
+          await sleep(200)
         }
-        throw new Error(`light host ${host.name} (port ${host.port}) did not answer SSH within 10 s: ${await set.logs(host, 5)}`)
+        throw new Error(`light host ${host.name} (port ${host.port}) did not answer SSH within 120 s: ${await set.logs(host, 5)}`)
       })
       return set
     } catch (error) {
