@@ -31,7 +31,14 @@ export interface UpProgressOptions {
   stepWidth?: number
   /** The terminal's width: a live line longer than that would wrap and break the redrawing. Default: stdout's columns, else 80. */
   columns?: () => number
+  /** The terminal's height: a block taller than that cannot be redrawn in place. Default: stdout's rows, else 24. */
+  rows?: () => number
 }
+
+/** A live block of more hosts than this (or than the terminal has rows for) is a summary instead of a line per host. */
+export const MAX_LIVE_LINES = 20
+/** How many of the slowest running hosts, and of the failed ones, a summary names. */
+const SUMMARY_NAMES = 5
 
 /** The step-name column is at least this wide, and as wide as the longest name tk.yml gives a provisioner. */
 export const MIN_STEP_WIDTH = 18
@@ -106,7 +113,18 @@ export class UpProgress {
     const activity = outcome.status === 'ok' ? '' : outcome.status === 'failed' ? outcome.error.message : outcome.reason
     Object.assign(line, {state: outcome.status === 'ok' ? 'ok' : outcome.status, endedAt: performance.now(), activity})
     if (outcome.status === 'ok') line.changed = outcome.value.changed
+    // At scale, piped output says each host as it finishes too (the table at the end comes only after the last).
+    if (!this.options.live && this.lines.size > MAX_LIVE_LINES) this.options.write(`${this.finishedLine(outcome.target, line)}\n`)
     this.draw()
+  }
+
+  private finishedLine(target: string, line: HostLine): string {
+    const {style} = this.options
+    const elapsed = line.startedAt === undefined ? '' : seconds((line.endedAt ?? performance.now()) - line.startedAt)
+    const name = target.padEnd(this.width)
+    if (line.state === 'ok') return `${style.green('✔')} ${name}  ${`${line.changed} ${this.options.dryRun ? 'would change' : 'changed'}`.padEnd(16)} ${style.dim(elapsed)}`
+    if (line.state === 'skipped') return `${style.dim(`- ${name}  ${line.activity}`)}`
+    return `${style.red('✘')} ${name}  ${style.red('failed')} ${style.dim(elapsed)}  ${line.activity}`
   }
 
   stop(): void {
@@ -124,9 +142,52 @@ export class UpProgress {
 
   private draw(): void {
     if (!this.options.live) return
-    const {style} = this.options
     this.frame = (this.frame + 1) % SPINNER.length
-    const text = [...this.lines].map(([target, line]) => {
+    const rows = this.options.rows?.() ?? (process.stdout.rows || 24)
+    const text = this.lines.size > Math.min(MAX_LIVE_LINES, rows - 2) ? this.summary() : this.hostLines()
+    // Back to the top of the block, then each line cleared and rewritten; a shorter block leaves nothing under it.
+    const up = this.drawn > 0 ? `\u001B[${this.drawn}F` : ''
+    this.options.write(`${up}${text.map((line) => `\u001B[2K${line}\n`).join('')}${text.length < this.drawn ? '\u001B[J' : ''}`)
+    this.drawn = text.length
+  }
+
+  /**
+   * The live block at scale: counts by state, the slowest running hosts and
+   * the failed ones by name (a few of each), in a block of fixed height.
+   */
+  private summary(): string[] {
+    const {style} = this.options
+    const now = performance.now()
+    const all = [...this.lines]
+    const count = (state: HostLine['state']) => all.filter(([, line]) => line.state === state).length
+    const [running, ok, failed, waiting, skipped] = (['running', 'ok', 'failed', 'waiting', 'skipped'] as const).map(count)
+    const parts = [
+      style.yellow(`${running} running`),
+      style.green(`${ok} ${this.options.dryRun ? 'planned' : 'done'}`),
+      failed > 0 ? style.red(`${failed} failed`) : `${failed} failed`,
+      style.dim(`${waiting} queued`),
+      ...(skipped > 0 ? [style.dim(`${skipped} not started`)] : []),
+    ]
+    const lines = [`${style.yellow(SPINNER[this.frame])} ${all.length} hosts: ${parts.join(', ')}`]
+    const slowest = all
+      .filter(([, line]) => line.state === 'running')
+      .sort(([, a], [, b]) => (a.startedAt ?? now) - (b.startedAt ?? now))
+      .slice(0, SUMMARY_NAMES)
+    if (slowest.length > 0) lines.push(style.dim('  slowest:'))
+    for (const [target, line] of slowest) {
+      const elapsed = seconds(now - (line.startedAt ?? now))
+      lines.push(`    ${target.padEnd(this.width)}  ${this.fit(line.activity, `${elapsed}  `).padEnd(16)} ${style.dim(elapsed)}`)
+    }
+    const failures = all.filter(([, line]) => line.state === 'failed')
+    if (failures.length > 0) lines.push(style.red('  failed:'))
+    for (const [target, line] of failures.slice(0, SUMMARY_NAMES)) lines.push(`    ${style.red(target.padEnd(this.width))}  ${this.fit(line.activity, '      ')}`)
+    if (failures.length > SUMMARY_NAMES) lines.push(style.dim(`    and ${failures.length - SUMMARY_NAMES} more (listed at the end)`))
+    return lines
+  }
+
+  private hostLines(): string[] {
+    const {style} = this.options
+    return [...this.lines].map(([target, line]) => {
       const elapsed = line.startedAt === undefined ? '' : seconds((line.endedAt ?? performance.now()) - line.startedAt)
       const name = target.padEnd(this.width)
       switch (line.state) {
@@ -142,10 +203,6 @@ export class UpProgress {
           return `${style.red('✘')} ${name}  ${style.red('failed'.padEnd(16))} ${style.dim(elapsed)}`
       }
     })
-    // Back to the top of the block, then each line cleared and rewritten.
-    const up = this.drawn > 0 ? `\u001B[${this.drawn}F` : ''
-    this.options.write(`${up}${text.map((line) => `\u001B[2K${line}\n`).join('')}`)
-    this.drawn = text.length
   }
 }
 

@@ -223,6 +223,35 @@ describe('tk up: pure parts', () => {
       expect(line).to.match(/^. web-1 {2}install: unpacking.*… \d+\.\ds$/)
     })
 
+    it('at scale, draws a summary of fixed height on a terminal: counts, the slowest running hosts, the failed ones', () => {
+      const writes: string[] = []
+      const targets = Array.from({length: 200}, (_, index) => `host-${String(index + 1).padStart(3, '0')}`)
+      const progress = new UpProgress(targets, {live: true, style, write: (text) => writes.push(text), dryRun: false, columns: () => 80, rows: () => 50})
+      for (const target of targets.slice(0, 30)) progress.start(target)
+      for (const target of targets.slice(0, 20)) progress.done({target, status: 'ok', value: {target, dryRun: false, changed: 0, steps: [], notices: [], durationMs: 5}, durationMs: 5})
+      for (const target of targets.slice(20, 27)) progress.done({target, status: 'failed', error: {message: 'Connection refused', exitCode: 5}, cause: undefined, durationMs: 5})
+      progress.activity('host-028', 'install: unpacking containerd (40%)')
+      progress.stop()
+      const block = writes.at(-1)!.split('\n').filter(Boolean).map((line) => line.replace(/^(\u001B\[\d+F)?\u001B\[2K/, ''))
+      expect(block[0]).to.match(/200 hosts: 3 running, 20 done, 7 failed, 170 queued$/)
+      expect(block).to.include.members(['  slowest:', '  failed:', '    and 2 more (listed at the end)'])
+      expect(block.some((line) => /^ {4}host-028 {2}install: unpacking containerd \(40%\)/.test(line))).to.equal(true)
+      expect(block.some((line) => /^ {4}host-021 {2}Connection refused/.test(line))).to.equal(true)
+      expect(block.length).to.be.at.most(1 + 1 + 5 + 1 + 5 + 1)
+      for (const line of block) expect(line.length).to.be.at.most(80)
+    })
+
+    it('at scale, piped output has a line per host as it finishes', () => {
+      let out = ''
+      const targets = Array.from({length: 30}, (_, index) => `h${index}`)
+      const progress = new UpProgress(targets, {live: false, style, write: (text) => (out += text), dryRun: false})
+      progress.start('h1')
+      progress.done({target: 'h1', status: 'ok', value: {target: 'h1', dryRun: false, changed: 2, steps: [], notices: [], durationMs: 5}, durationMs: 5})
+      progress.start('h2')
+      progress.done({target: 'h2', status: 'failed', error: {message: 'Connection refused', exitCode: 5}, cause: undefined, durationMs: 5})
+      expect(out).to.match(/^✔ h1 {3}2 changed {8}\d+\.\ds\n✘ h2 {3}failed \d+\.\ds {2}Connection refused\n$/)
+    })
+
     it('widens the step column to the longest provisioner name', () => {
       let out = ''
       const progress = new UpProgress(['web-1'], {live: false, style, write: (text) => (out += text), dryRun: false, stepWidth: 21})
