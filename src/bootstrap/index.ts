@@ -14,7 +14,8 @@
  * --harden (root and passwords refused) changes nothing and asks nothing.
  */
 import {readFile} from 'node:fs/promises'
-import {userInfo} from 'node:os'
+import {homedir, userInfo} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
 
 import {accountNameProblem} from '../config/account-name.js'
 import {AuthenticationError, HostStateError, InputError, UsageError, UserError} from '../errors/index.js'
@@ -38,9 +39,9 @@ export const INVALID_DROPIN_HOOK = 'TK_TEST_BOOTSTRAP_INVALID_SSHD_DROPIN'
 export interface BootstrapOptions {
   /** The admin to make (--user); default: the tk.yml host's user, else the local user. */
   admin?: string
-  /** The admin's public key file (--key); default: the .pub of the first identity tk would log in with. */
+  /** The admin's public key file (--key); default: tk.yml's bootstrap.key, else the .pub of the first identity tk would log in with. */
   publicKeyFile?: string
-  /** Turn off password and root logins once key login and sudo are proven. */
+  /** Turn off password and root logins once key login and sudo are proven (also tk.yml's bootstrap.harden). */
   harden: boolean
   /** Say what would change; change nothing. */
   dryRun: boolean
@@ -99,13 +100,21 @@ export function adminFor(target: Target, given: string | undefined): string {
   return name
 }
 
-/** Where a target is, and who logs in first: the user typed (root when none was typed, or for a tk.yml host). */
+/** Where a target is, and who logs in first: the user typed, or tk.yml's bootstrap.user; root when none is given. */
 function loginSpec(target: Target): TargetSpec {
   if (target.raw) {
     const spec = parseTarget(target.address)
     return {...spec, user: spec.user ?? 'root'}
   }
-  return {host: target.address, port: target.port, user: 'root'}
+  return {host: target.address, port: target.port, user: target.host?.bootstrap?.user ?? 'root'}
+}
+
+/** tk.yml's bootstrap.key as a path: ~ is the home directory, a relative path is relative to tk.yml. */
+function configuredKey(target: Target): string | undefined {
+  const key = target.host?.bootstrap?.key
+  if (key === undefined) return undefined
+  if (key === '~' || key.startsWith('~/')) return join(homedir(), key.slice(1))
+  return resolve(target.configFile ? dirname(target.configFile) : '.', key)
 }
 
 /** Options that log in with keys (and the agent) only: no password from anywhere, passphrases still asked. */
@@ -224,7 +233,8 @@ async function bootstrapHost(target: Target, options: BootstrapOptions, shared: 
   const base = new HostConnector(options.transport).optionsFor(target)
   const login = loginSpec(target)
   const adminSpec: TargetSpec = {...login, user: admin}
-  const publicKeyFile = options.publicKeyFile ?? (await defaultPublicKeyFile(adminSpec, base))
+  const publicKeyFile = options.publicKeyFile ?? configuredKey(target) ?? (await defaultPublicKeyFile(adminSpec, base))
+  const harden = options.harden || target.host?.bootstrap?.harden === true
   const publicKey = await readPublicKey(publicKeyFile)
   const keyOptions = keyOnly({...base, identityFiles: [...privateKeyOf(publicKeyFile), ...(base.identityFiles ?? [])]})
 
@@ -233,7 +243,7 @@ async function bootstrapHost(target: Target, options: BootstrapOptions, shared: 
     const mode = options.dryRun ? 'check' : 'apply'
     const steps = await runScript(host, 'bootstrap-admin.sh', [admin, mode], `making the admin ${admin}`, `${publicKey}\n`)
     if (!options.dryRun) steps.push({step: 'proof', result: 'ok', detail: await proveKeyLogin(adminSpec, keyOptions, 'the proof before --harden')})
-    if (options.harden) steps.push(...(await harden(host, adminSpec, keyOptions, options)))
+    if (harden) steps.push(...(await hardenHost(host, adminSpec, keyOptions, options)))
     return {login: how, admin, changed: steps.some((step) => step.result !== 'ok'), steps}
   } finally {
     await host.close()
@@ -241,7 +251,7 @@ async function bootstrapHost(target: Target, options: BootstrapOptions, shared: 
 }
 
 /** --harden over the working connection, which stays open: it is how a failed proof is undone. */
-async function harden(host: SshHost, adminSpec: TargetSpec, keyOptions: TransportOptions, options: BootstrapOptions): Promise<BootstrapStep[]> {
+async function hardenHost(host: SshHost, adminSpec: TargetSpec, keyOptions: TransportOptions, options: BootstrapOptions): Promise<BootstrapStep[]> {
   const env = options.transport.env ?? process.env
   const hook = env[INVALID_DROPIN_HOOK] === '1' ? ['invalid'] : []
   const steps = await runScript(host, 'bootstrap-harden.sh', [options.dryRun ? 'check' : 'apply', ...hook], '--harden was undone, the host is reachable as before')

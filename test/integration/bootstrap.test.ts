@@ -16,7 +16,8 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {type AddressInfo, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -39,6 +40,17 @@ interface HostJson {
   ok: boolean
   result?: Report
   error?: {message: string; exitCode: number}
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }
 
 describe('tk bootstrap: a root-password-only machine becomes key-only with a sudo admin', function () {
@@ -75,7 +87,9 @@ describe('tk bootstrap: a root-password-only machine becomes key-only with a sud
 
   before(async function () {
     const fixture = await sandboxFixture({releases: ['bookworm']})
-    machine = await fixture.machine({release: 'bookworm', keep: true})
+    // A port the kernel says is free: the sandbox engine's own pick (the next of 32768...) may be
+    // one another engine on this workstation holds (seen with other runs in parallel).
+    machine = await fixture.machine({release: 'bookworm', keep: true, port: await freePort()})
     // The provider's set-up: root's password (on chpasswd's stdin, never on a command line),
     // password and root logins allowed by a drop-in read first, no key for anyone.
     await root(
@@ -179,6 +193,19 @@ describe('tk bootstrap: a root-password-only machine becomes key-only with a sud
     const human = await tk(['bootstrap', target(), '--user', 'fleet', '--harden'])
     expect(human.code, human.stderr).to.equal(0)
     expect(human.stdout).to.match(/harden\s+ok/).and.match(/no changes/)
+  })
+
+  it('a tk.yml host with a bootstrap: block (login user, key relative to tk.yml, harden) is bootstrapped as its user, here with nothing left to change', async () => {
+    writeFileSync(
+      join(dir, 'tk.yml'),
+      ['hosts:', '  - name: first', '    address: 127.0.0.1', `    port: ${machine.port}`, '    user: fleet', '    bootstrap:', '      user: root', '      key: home/.ssh/id_ed25519.pub', '      harden: true', ''].join('\n'),
+    )
+    const run = await tk(['bootstrap', 'first', '--json'], false)
+    expect(run.code, run.stderr).to.equal(0)
+    const host = (JSON.parse(run.stdout) as {hosts: HostJson[]}).hosts[0]
+    expect(host.target).to.equal('first')
+    expect(host.result).to.include({admin: 'fleet', changed: false, login: `fleet@127.0.0.1:${machine.port} with a key`})
+    expect(results(host.result)).to.deep.equal({user: 'ok', key: 'ok', sudo: 'ok', proof: 'ok', harden: 'ok'})
   })
 
   it('the password is in no output, no --json, no file tk wrote, and no file on the host', async () => {
