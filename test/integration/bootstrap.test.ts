@@ -21,6 +21,7 @@ import {type AddressInfo, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {makeRootPasswordOnly} from '../../src/providers/sandbox/engine-exec.js'
 import {runTk, type TkRun} from '../run-tk.js'
 import {sandboxFixture, type TestMachine} from '../support/sandbox.js'
 
@@ -91,17 +92,8 @@ describe('tk bootstrap: a root-password-only machine becomes key-only with a sud
     // one another engine on this workstation holds (seen with other runs in parallel).
     machine = await fixture.machine({release: 'bookworm', keep: true, port: await freePort()})
     // The provider's set-up: root's password (on chpasswd's stdin, never on a command line),
-    // password and root logins allowed by a drop-in read first, no key for anyone.
-    await root(
-      [
-        'chpasswd',
-        "printf 'PasswordAuthentication yes\\nPermitRootLogin yes\\n' >/etc/ssh/sshd_config.d/00-provider.conf",
-        'rm -f /home/admin/.ssh/authorized_keys /home/op/.ssh/authorized_keys /root/.ssh/authorized_keys',
-        'usermod -L op',
-        'systemctl reload ssh',
-      ].join(' && '),
-      `root:${password}\n`,
-    )
+    // password and root logins allowed by 00-provider.conf, no key for anyone.
+    await makeRootPasswordOnly(fixture.sandbox.engine.docker, machine.machine.id, password)
     dir = mkdtempSync(join(tmpdir(), 'tk-bootstrap-'))
     home = join(dir, 'home')
     mkdirSync(join(home, '.ssh'), {recursive: true, mode: 0o700})

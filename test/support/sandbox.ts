@@ -13,7 +13,6 @@
  * started it. Root hooks do that, registered when this module is imported.
  */
 import {spawn} from 'node:child_process'
-import {PassThrough} from 'node:stream'
 
 import {
   type ImageResult,
@@ -25,6 +24,7 @@ import {
   type SandboxUser,
   SESSION,
 } from '../../src/providers/sandbox/index.js'
+import {execInMachine} from '../../src/providers/sandbox/engine-exec.js'
 
 export interface SshRun {
   code: number
@@ -64,25 +64,8 @@ export class TestMachine {
    * over SSH: for a machine whose sshd a test has locked down. `input` goes to its stdin,
    * so secrets (a password for chpasswd) never go on a command line.
    */
-  async engineExec(command: string, input = ''): Promise<SshRun> {
-    const docker = this.sandbox.engine.docker
-    const exec = await docker.getContainer(this.machine.id).exec({Cmd: ['sh', '-c', command], AttachStdin: true, AttachStdout: true, AttachStderr: true})
-    const stream = await exec.start({hijack: true, stdin: true})
-    const [out, err] = [new PassThrough(), new PassThrough()]
-    let stdout = ''
-    let stderr = ''
-    out.on('data', (chunk) => (stdout += chunk))
-    err.on('data', (chunk) => (stderr += chunk))
-    docker.modem.demuxStream(stream, out, err)
-    const ended = new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve)
-      stream.on('close', resolve)
-      stream.on('error', reject)
-    })
-    stream.end(input)
-    await ended
-    const {ExitCode} = await exec.inspect()
-    return {code: ExitCode ?? 255, stdout, stderr}
+  engineExec(command: string, input = ''): Promise<SshRun> {
+    return execInMachine(this.sandbox.engine.docker, this.machine.id, command, input)
   }
 
   async refresh(): Promise<Machine> {
