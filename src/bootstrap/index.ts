@@ -209,6 +209,8 @@ async function proveKeyLogin(spec: TargetSpec, options: TransportOptions, when: 
 interface Login {
   host: SshHost
   how: string
+  /** Logged in as the admin with the key, and sudo -n worked: that is the proof already. */
+  proof?: string
 }
 
 /**
@@ -218,7 +220,7 @@ interface Login {
 async function logIn(login: TargetSpec, adminSpec: TargetSpec, base: TransportOptions, keyOptions: TransportOptions, prompt: SecretPrompt): Promise<Login> {
   try {
     const admin = await SshHost.connect(adminSpec, keyOptions)
-    if ((await admin.run('sudo -n true')).code === 0) return {host: admin, how: `${admin.name} with a key`}
+    if ((await admin.run('sudo -n true')).code === 0) return {host: admin, how: `${admin.name} with a key`, proof: `this run logged in as ${admin.name} with the key, and sudo -n works`}
     await admin.close()
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error
@@ -238,11 +240,11 @@ async function bootstrapHost(target: Target, options: BootstrapOptions, shared: 
   const publicKey = await readPublicKey(publicKeyFile)
   const keyOptions = keyOnly({...base, identityFiles: [...privateKeyOf(publicKeyFile), ...(base.identityFiles ?? [])]})
 
-  const {host, how} = await logIn(login, adminSpec, base, keyOptions, passwordPrompt(base, shared))
+  const {host, how, proof} = await logIn(login, adminSpec, base, keyOptions, passwordPrompt(base, shared))
   try {
     const mode = options.dryRun ? 'check' : 'apply'
     const steps = await runScript(host, 'bootstrap-admin.sh', [admin, mode], `making the admin ${admin}`, `${publicKey}\n`)
-    if (!options.dryRun) steps.push({step: 'proof', result: 'ok', detail: await proveKeyLogin(adminSpec, keyOptions, 'the proof before --harden')})
+    if (!options.dryRun) steps.push({step: 'proof', result: 'ok', detail: proof ?? (await proveKeyLogin(adminSpec, keyOptions, 'the proof before --harden'))})
     if (harden) steps.push(...(await hardenHost(host, adminSpec, keyOptions, options)))
     return {login: how, admin, changed: steps.some((step) => step.result !== 'ok'), steps}
   } finally {

@@ -64,7 +64,8 @@ describe('tk bootstrap: a root-password-only machine becomes key-only with a sud
   const runs: TkRun[] = []
 
   const target = () => `root@127.0.0.1:${machine.port}`
-  const env = (withPassword = true) => ({HOME: home, SSH_AUTH_SOCK: '', TK_SSH_PASSWORD: withPassword ? password : '', TK_SSH_PASSPHRASE: '', TK_SUDO_PASSWORD: '', TK_KNOWN_HOSTS: '', TK_HOST_KEY_POLICY: '', TK_SSH_CONFIG: '', TK_CONFIG: ''})
+  // A long connect timeout: on a workstation loaded by parallel runs (load average 40-55 seen), a password login took over 10 s.
+  const env = (withPassword = true) => ({HOME: home, SSH_AUTH_SOCK: '', TK_SSH_PASSWORD: withPassword ? password : '', TK_SSH_PASSPHRASE: '', TK_SUDO_PASSWORD: '', TK_KNOWN_HOSTS: '', TK_HOST_KEY_POLICY: '', TK_SSH_CONFIG: '', TK_CONFIG: '', TK_CONNECT_TIMEOUT: '60'})
   const tk = async (args: string[], withPassword = true) => {
     const run = await runTk(args, {env: env(withPassword), cwd: dir})
     runs.push(run)
