@@ -11,7 +11,7 @@ const LAYERS = [
   ['commands'],
   ['cli'],
   ['render'],
-  ['up', 'status', 'destroy', 'upgrade', 'exec', 'reboot'],
+  ['up', 'status', 'destroy', 'upgrade', 'exec', 'reboot', 'bootstrap'],
   ['proxy'],
   ['provision'],
   ['bundle'],

@@ -222,6 +222,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
         localKey: (key) => localFile(key, host.engine?.repository?.key === undefined ? ['engine', 'repository', 'key'] : ['hosts', index, 'engine', 'repository', 'key']),
       }),
       provisioners: provisioners.filter((provisioner) => provisioner.hosts.includes(host.name)).map((provisioner) => provisioner.name),
+      ...(host.bootstrap ? {bootstrap: host.bootstrap} : {}),
     }
   })
 

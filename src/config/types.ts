@@ -53,6 +53,15 @@ export interface HostFile {
   release?: Release
   engine?: EngineFile | null
   ssh?: {hostKeyPolicy?: HostKeyPolicy; connectTimeout?: number} | null
+  bootstrap?: BootstrapConfig | null
+}
+
+/** A host's first contact (tk bootstrap): who logs in with a password, the admin's public key, --harden. */
+export interface BootstrapConfig {
+  user?: string
+  /** As written: ~ and paths relative to tk.yml are resolved by tk bootstrap. */
+  key?: string
+  harden?: boolean
 }
 
 type EnvFile = Record<string, string | number | boolean> | null
@@ -194,6 +203,8 @@ export interface HostConfig {
   engine: EngineConfig
   /** Names of the provisioners that apply to this host, in file order. */
   provisioners: string[]
+  /** tk bootstrap's settings for this host, when tk.yml gives any. */
+  bootstrap?: BootstrapConfig
 }
 
 export interface TkConfig {

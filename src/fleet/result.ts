@@ -73,3 +73,21 @@ export function messageForHost(target: string, message: string): string {
 export function outcomeError(outcome: Exclude<HostOutcome<unknown>, {status: 'ok'}>): HostFailure {
   return outcome.status === 'failed' ? outcome.error : {message: outcome.reason, exitCode: 0}
 }
+
+/** Per-host JSON of a command whose hosts each return one result: the result, or the failure (or skip). */
+export interface HostResultJson<T> {
+  target: string
+  ok: boolean
+  result?: T
+  error?: HostFailure
+}
+
+/** The fleet result of such a command: per-host JSON, the counts and the exit code of its outcomes. */
+export function fleetResultOf<T>(outcomes: Array<HostOutcome<T>>): FleetResult<HostResultJson<T>, FleetCounts, T> {
+  return {
+    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcomeError(outcome)})),
+    summary: countOutcomes(outcomes),
+    exitCode: fleetExitCode(outcomes),
+    outcomes,
+  }
+}

@@ -4,7 +4,7 @@
  * that no other tk run is changing it meanwhile. Sandbox machines are made
  * to start again by themselves when their init stops for the reboot.
  */
-import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type FleetCounts, type FleetResult, fleetResultOf} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {runOnSessions} from '../fleet/host-session.js'
 import {rebootHost, type RebootReport} from '../fleet/reboot.js'
@@ -47,10 +47,5 @@ export async function rebootHosts(targets: Target[], options: RebootFleetOptions
       ),
     {concurrency: options.serial, maxFail: options.maxFail, onDone: options.onDone},
   )
-  return {
-    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcomeError(outcome)})),
-    summary: countOutcomes(outcomes),
-    exitCode: fleetExitCode(outcomes),
-    outcomes,
-  }
+  return fleetResultOf(outcomes)
 }

@@ -8,7 +8,7 @@
  * that did not change is said plainly, never reported as a success.
  */
 import {HostStateError} from '../errors/index.js'
-import {countOutcomes, type FleetCounts, type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type FleetCounts, type FleetResult, fleetResultOf} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {runOnSessions, type HostSession} from '../fleet/host-session.js'
 import {rebootHost} from '../fleet/reboot.js'
@@ -134,12 +134,7 @@ export async function upgradeKernels(targets: Target[], options: KernelFleetOpti
       ),
     options.dryRun ? {concurrency: options.concurrency, onDone: options.onDone} : {concurrency: options.serial ?? 1, maxFail: options.maxFail, onDone: options.onDone},
   )
-  return {
-    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcomeError(outcome)})),
-    summary: countOutcomes(outcomes),
-    exitCode: fleetExitCode(outcomes),
-    outcomes,
-  }
+  return fleetResultOf(outcomes)
 }
 
 async function upgradeKernel(session: HostSession, options: KernelFleetOptions): Promise<KernelResult> {

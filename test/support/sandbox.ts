@@ -25,6 +25,7 @@ import {
   type SandboxUser,
   SESSION,
 } from '../../src/providers/sandbox/index.js'
+import {execInMachine} from '../../src/providers/sandbox/engine-exec.js'
 
 export interface SshRun {
   code: number
@@ -57,6 +58,15 @@ export class TestMachine {
   /** Runs a command over SSH with the system client; never throws for a non-zero exit. */
   ssh(user: SandboxUser, command: string, options: {input?: string; timeoutMs?: number} = {}): Promise<SshRun> {
     return runSsh([...this.sshArgs(user), command], options)
+  }
+
+  /**
+   * Runs a command as root inside the machine through the sandbox engine (docker exec), not
+   * over SSH: for a machine whose sshd a test has locked down. `input` goes to its stdin,
+   * so secrets (a password for chpasswd) never go on a command line.
+   */
+  engineExec(command: string, input = ''): Promise<SshRun> {
+    return execInMachine(this.sandbox.engine.docker, this.machine.id, command, input)
   }
 
   async refresh(): Promise<Machine> {
