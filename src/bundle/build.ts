@@ -133,9 +133,9 @@ export async function aptRoot(release: string, arch: string, repository?: Bundle
   return {root, env: {...process.env, APT_CONFIG: join(root, 'apt.conf'), LC_ALL: 'C'}}
 }
 
-async function apt(tool: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<string> {
+async function apt(tool: string, args: string[], env: NodeJS.ProcessEnv, what: string, cwd?: string): Promise<string> {
   try {
-    const {stdout} = await run(tool, args, {env, maxBuffer: 256 * 1024 * 1024})
+    const {stdout} = await run(tool, args, {env, maxBuffer: 256 * 1024 * 1024, ...(cwd ? {cwd} : {})})
     return stdout
   } catch (error) {
     const stderr = String((error as {stderr?: string}).stderr ?? (error as Error).message).trim()
@@ -158,6 +158,11 @@ export function parseStanzas(text: string): Array<{text: string; fields: Map<str
       }
       return {text: block, fields}
     })
+}
+
+/** apt-cache madison's lines, "NAME | VERSION | SOURCE ...", each column padded to the widest. */
+export function parseMadison(output: string): Array<{name: string; version: string; source: string}> {
+  return [...output.matchAll(/^\s*(\S+)\s+\|\s+(\S+)\s+\|\s+(\S+)/gm)].map((match) => ({name: match[1]!, version: match[2]!, source: match[3]!}))
 }
 
 /** apt-get -s install's "Inst NAME (VERSION ... [ARCH])" lines. */
@@ -191,6 +196,33 @@ async function writeMinimalStatus(root: string, release: string, arch: string, e
   })
   await writeFile(status, installed.join('\n'))
   return installed.length
+}
+
+/**
+ * One user of a private apt root at a time: a second waits briefly, then
+ * says so. The lock's refresh allows for a loaded machine: reading a
+ * release's 50 MB index blocks for seconds.
+ */
+async function inAptRoot<T>(root: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(join(root, 'apt.conf'), work, {staleMs: 120_000}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ELOCKED') throw error
+    throw new EnvironmentError(`another tk bundle is using ${root}`, {hint: 'run again when it is done'})
+  })
+}
+
+/**
+ * Downloads the release's current .debs of `names` (no dependencies) for
+ * `arch` into `dir` through the private apt root, as tk bundle reads the
+ * release: for Debian packages of another release than this machine's (the
+ * tests' stand-in of Docker's repository for trixie).
+ */
+export async function downloadReleasePackages(release: string, arch: string, names: string[], dir: string): Promise<void> {
+  await checkWorkstation()
+  const {root, env} = await aptRoot(release, arch)
+  await inAptRoot(root, async () => {
+    await apt('apt-get', ['-q', 'update'], env, `fetching ${release}'s package indexes`)
+    await apt('apt-get', ['-q', 'download', ...names], env, `downloading ${names.join(' ')} of ${release}/${arch}`, dir)
+  })
 }
 
 /** apt's part, in the private root: the indexes, a minimal install's status, the engine's version and dependencies, the .debs. */
@@ -255,8 +287,8 @@ async function dockerEngine(request: BundleRequest, repository: BundleRepository
   const names = [...new Set(['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-ce-rootless-extras', 'docker-compose-plugin', 'docker-buildx-plugin', ...(repository.packages ?? [])])]
   const offered = new Map<string, string[]>()
   // Only the repository's own records: a name Debian's archive has too (none of Docker's today) is not taken from there.
-  for (const match of (await apt('apt-cache', ['madison', ...names], env, 'listing Docker\'s packages')).matchAll(/^\s*(\S+) \| (\S+) \| (\S+)/gm)) {
-    if (match[3]!.startsWith(repository.url)) offered.set(match[1]!, [...(offered.get(match[1]!) ?? []), match[2]!])
+  for (const line of parseMadison(await apt('apt-cache', ['madison', ...names], env, 'listing Docker\'s packages'))) {
+    if (line.source.startsWith(repository.url)) offered.set(line.name, [...(offered.get(line.name) ?? []), line.version])
   }
   const engines = offered.get('docker-ce') ?? []
   if (engines.length === 0) throw new InputError(`${where} offers no docker-ce`)
@@ -277,11 +309,7 @@ export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> 
   const {release, arch} = request
   const {root, env} = await aptRoot(release, arch, request.repository)
 
-  // One tk bundle at a time per apt root: a second waits briefly, then says so.
-  const {engine, install, pin, debs} = await withFileLock(join(root, 'apt.conf'), () => resolveAndDownload(request, root, env, say)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ELOCKED') throw error
-    throw new EnvironmentError(`another tk bundle is using ${root}`, {hint: 'run again when it is done'})
-  })
+  const {engine, install, pin, debs} = await inAptRoot(root, () => resolveAndDownload(request, root, env, say))
   const {repository} = request
   const written = await writeBundle({
     output: request.output,

@@ -82,7 +82,7 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
     const repo = await buildDockerRepo({versions: ['20.10.23', '20.10.24']})
     const server = await serveDockerRepo(repo, {host: '127.0.0.1'})
     try {
-      await make('bookworm', 'amd64', 'docker', '--method', 'docker', '--engine-version', '~20.10.23', '--repository', server.url, '--repository-key', repo.keyFile, '--repository-fingerprint', repo.fingerprint)
+      await make('bookworm', 'amd64', 'docker', '--method', 'docker', '--engine-version', '20.10.23', '--repository', server.url, '--repository-key', repo.keyFile, '--repository-fingerprint', repo.fingerprint)
     } finally {
       await server.close()
     }

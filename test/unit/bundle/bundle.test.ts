@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import * as openpgp from 'openpgp'
 import {c as createTar, x as extractTar} from 'tar'
 
-import {parseSimulatedInstalls, parseStanzas} from '../../../src/bundle/build.js'
+import {parseMadison, parseSimulatedInstalls, parseStanzas} from '../../../src/bundle/build.js'
 import {bundleMismatch, debFileName, parseManifest} from '../../../src/bundle/format.js'
 import {openBundle, requireSound} from '../../../src/bundle/open.js'
 import {planBundleInstall} from '../../../src/bundle/plan.js'
@@ -207,6 +207,14 @@ describe('offline bundles: the manifest and the host check', () => {
     expect(planned.detail).to.contain("Docker's repository").and.contain('docker-ce 5:28.1.1-1~debian.12~bookworm, pinned')
     expect(() => planBundleInstall('web-1', bookworm, sound({...docker, install: ['docker-ce', 'docker-ce-cli', 'containerd.io']}), true)).to.throw(/the bundle holds no docker-compose-plugin, and compose is asked for: nothing was sent/)
     expect(() => planBundleInstall('web-1', bookworm, sound(manifest), false, 'docker')).to.throw(/method docker is asked for, and the bundle b\.tkb holds Debian's docker\.io: nothing was sent/)
+  })
+
+  it('reads apt-cache madison\'s padded columns (a short version is padded: containerd.io |   1.6.20-1 |)', () => {
+    const output = [' docker-ce | 5:20.10.24-1~debian.12~bookworm | http://127.0.0.1:1/linux/debian bookworm/stable amd64 Packages', 'containerd.io |   1.6.20-1 | http://127.0.0.1:1/linux/debian bookworm/stable amd64 Packages'].join('\n')
+    expect(parseMadison(output)).to.deep.equal([
+      {name: 'docker-ce', version: '5:20.10.24-1~debian.12~bookworm', source: 'http://127.0.0.1:1/linux/debian'},
+      {name: 'containerd.io', version: '1.6.20-1', source: 'http://127.0.0.1:1/linux/debian'},
+    ])
   })
 
   it('reads apt-get -s\'s Inst lines (new and upgraded packages) and control stanzas, and names .debs as apt\'s cache does', () => {
