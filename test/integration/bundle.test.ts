@@ -189,8 +189,8 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
     expect(steps.install.detail).to.match(/^from the bundle \(sent, \d+ MiB\): docker-ce=5:20\.10\.23-1~debian\.12~bookworm docker-ce-cli=5:20\.10\.23\S* containerd\.io /)
     expect(steps.compose.detail).to.equal('docker-compose-plugin, with the engine')
     expect(steps.verify.result).to.equal('verified')
-    expect(await root(untouched, "dpkg-query -W -f '${Package} ${Version}\\n' docker-ce docker-ce-cli docker-compose-plugin")).to.equal(
-      'docker-ce 5:20.10.23-1~debian.12~bookworm\ndocker-ce-cli 5:20.10.23-1~debian.12~bookworm\ndocker-compose-plugin 2.0.0-1~debian.12~bookworm\n',
+    expect(await root(untouched, 'dpkg-query -W docker-ce docker-ce-cli docker-compose-plugin')).to.equal(
+      'docker-ce\t5:20.10.23-1~debian.12~bookworm\ndocker-ce-cli\t5:20.10.23-1~debian.12~bookworm\ndocker-compose-plugin\t2.0.0-1~debian.12~bookworm\n',
     )
     const pin = await root(untouched, 'cat /etc/apt/preferences.d/tk-docker-engine')
     expect(pin).to.contain('Package: docker-ce\nPin: version 5:20.10.23-1~debian.12~bookworm\nPin-Priority: 1001').and.contain('Package: containerd.io\nPin: version 1.6.20-1')
