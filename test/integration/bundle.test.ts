@@ -198,6 +198,6 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
 
     const status = await runTk(['status', target(untouched), ...sandboxFlags(fixture), '--json'], {env})
     expect(status.code, status.stderr).to.equal(0)
-    expect(JSON.parse(status.stdout).hosts[0].facts).to.include({method: 'docker'})
+    expect(JSON.parse(status.stdout).hosts[0].facts.engine).to.include({method: 'docker', daemon: 'running'})
   })
 })
