@@ -4,9 +4,12 @@
 //   - method docker: the stand-in of Docker's repository (Debian's docker.io, containerd and runc
 //     repackaged as docker-ce, docker-ce-cli, containerd.io, plus the empty rootless-extras and
 //     compose-plugin stand-ins);
-//   - method distro: a local mirror of the same Debian packages unchanged (docker.io, containerd,
-//     runc, tini), preferred over Debian's archive by an apt pin on the machines.
-// Their dependencies (iptables, libdevmapper, ...) come from Debian's archive in both cases.
+//   - method distro: a local mirror of Debian's packages unchanged (docker.io, containerd, runc,
+//     tini and every package either method needs beyond the image: iptables, libdevmapper, ...).
+// The machines' only apt source is that local mirror (Debian's archive removed from their
+// sources), plus the stand-in for method docker: every package of both methods comes from the
+// bench's own server. Each install's steps are timed (tk provision --json) to show where method
+// docker's extra time goes.
 //   fresh install, whole tk process       target: docker within 2 s of distro
 //   re-run on the provisioned host        target: as fast as distro's re-run
 // Run after `npm run build`, as root: node --import tsx bench/docker-repo.js [--runs N]
@@ -33,19 +36,34 @@ const made = []
 const snapshot = `bench-repo-${process.pid}`
 let snapshotMade = false
 let server
+let distroServer
+/** The engine's packages of each method, and what the stand-in's docker-ce and containerd.io depend on. */
+const DISTRO_PACKAGES = ['docker.io', 'containerd', 'runc', 'tini', 'apparmor']
+const STANDIN_DEPENDS = ['iptables', 'adduser', 'libdevmapper1.02.1', 'libsystemd0', 'libseccomp2']
 
 /** Runs a command to its end, timing it; asynchronous, so that this process's HTTP server keeps serving meanwhile. */
 function timed(argv) {
+  return run(argv).then(({seconds}) => seconds)
+}
+/** The command's stdout. */
+function captured(argv) {
+  return run(argv).then(({stdout}) => stdout)
+}
+function run(argv) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint()
     const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
     let output = ''
-    child.stdout.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
+    let stdout = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      output = (output + chunk).slice(-4000)
+    })
     child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)))
     child.on('error', reject)
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9
-      if (code === 0) resolve(seconds)
+      if (code === 0) resolve({seconds, stdout})
       else reject(new Error(`${argv.slice(0, 4).join(' ')} exited ${code}: ${output}`))
     })
   })
@@ -53,31 +71,47 @@ function timed(argv) {
 
 try {
   await sandbox.ensureImages(['bookworm'])
-  const [dockerRepo, distroRepo] = await Promise.all([buildDockerRepo({versions: ['20.10.23', '20.10.24']}), buildDistroRepo(['docker.io', 'containerd', 'runc', 'tini'])])
+  const dockerRepo = await buildDockerRepo({versions: ['20.10.23', '20.10.24']})
   const key = sandbox.credentials.users.admin.identityFile
   const tkFlags = ['-i', key, '--known-hosts', sandbox.home.knownHosts, '--host-key-policy', 'strict']
   const target = (machine) => `admin@127.0.0.1:${machine.ssh.port}`
   const ssh = (machine, command) => timed(['ssh', ...sandbox.sshArguments(machine, 'admin'), command])
 
-  // The base: the local distro mirror as a source, preferred for the engine's packages.
+  // The base: what both methods install beyond the image, resolved on the machine against Debian's archive;
+  // then a local mirror of exactly those versions becomes the machine's only source.
   const base = await sandbox.machines.create({name: `bench-repo-${process.pid}-base`, release: 'bookworm'})
   made.push(base.name)
+  const simulated = await captured(['ssh', ...sandbox.sshArguments(base, 'admin'), `sudo -n sh -c 'apt-get -q update >/dev/null && apt-get -s -q install ${[...DISTRO_PACKAGES, ...STANDIN_DEPENDS].join(' ')}'`])
+  const needed = [...simulated.matchAll(/^Inst (\S+) (?:\[\S+\] )?\((\S+) /gm)].map((match) => `${match[1]}=${match[2]}`)
+  const distroRepo = await buildDistroRepo(needed)
   const network = await sandbox.engine.docker.getNetwork(base.network).inspect()
   const gateway = network.IPAM.Config.map((config) => config.Gateway).find((address) => address?.includes('.'))
-  // Both repositories under one server: /linux (Docker's layout) and /debian (the distro mirror).
   server = await serveDockerRepo({root: dockerRepo.root}, {host: gateway})
-  const distroServer = await serveDockerRepo({root: distroRepo.root}, {host: gateway})
+  distroServer = await serveDockerRepo({root: distroRepo.root}, {host: gateway})
   const distroUrl = distroServer.url.replace(/\/linux$/, '/debian')
   const keyText = (await import('node:fs')).readFileSync(distroRepo.keyFile, 'utf8')
   await ssh(
     base,
-    `sudo -n sh -c 'mkdir -p /etc/apt/keyrings && cat > /etc/apt/keyrings/bench-distro.asc && printf "Types: deb\\nURIs: ${distroUrl}\\nSuites: bookworm\\nComponents: main\\nSigned-By: /etc/apt/keyrings/bench-distro.asc\\n" > /etc/apt/sources.list.d/bench-distro.sources && printf "Package: docker.io containerd runc tini\\nPin: origin ${gateway}\\nPin-Priority: 990\\n" > /etc/apt/preferences.d/bench-distro && apt-get -q update >/dev/null' <<'KEY'\n${keyText}KEY`,
+    `sudo -n sh -c 'mkdir -p /etc/apt/keyrings /root/bench-sources && mv /etc/apt/sources.list.d/* /etc/apt/sources.list /root/bench-sources/ 2>/dev/null; cat > /etc/apt/keyrings/bench-distro.asc && printf "Types: deb\\nURIs: ${distroUrl}\\nSuites: bookworm\\nComponents: main\\nSigned-By: /etc/apt/keyrings/bench-distro.asc\\n" > /etc/apt/sources.list.d/bench-distro.sources && rm -rf /var/lib/apt/lists/* && apt-get -q update >/dev/null' <<'KEY'\n${keyText}KEY`,
   )
   await sandbox.machines.snapshot(base.name, snapshot)
   snapshotMade = true
 
   const dockerFlags = ['--method', 'docker', '--repository', server.url, '--repository-key', dockerRepo.keyFile, '--repository-fingerprint', dockerRepo.fingerprint]
   const fresh = {distro: [], docker: []}
+  const steps = {distro: {}, docker: {}}
+  /** A provision, timed whole, its steps' own times kept (before-steps: facts, the repository's key and probe, the plan). */
+  const provision = async (method, machine, flags) => {
+    const {seconds, stdout} = await run(['node', tk, 'provision', target(machine), ...tkFlags, ...flags, '--json'])
+    const host = JSON.parse(stdout).hosts[0]
+    let inSteps = 0
+    for (const step of host.result.steps) {
+      ;(steps[method][step.id] ??= []).push(step.durationMs / 1000)
+      inSteps += step.durationMs / 1000
+    }
+    ;(steps[method]['(rest: node, connect, facts, probe, plan)'] ??= []).push(seconds - inSteps)
+    return seconds
+  }
   const rerun = {distro: [], docker: []}
   for (let run = 0; run < runs; run++) {
     const [a, b] = await Promise.all(['distro', 'docker'].map((method) => sandbox.machines.create({name: `bench-repo-${process.pid}-${method}-${run}`, snapshot})))
@@ -86,7 +120,7 @@ try {
     const order = run % 2 === 0 ? [['distro', a], ['docker', b]] : [['docker', b], ['distro', a]]
     for (const [method, machine] of order) {
       const flags = method === 'docker' ? dockerFlags : ['--method', 'distro']
-      fresh[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+      fresh[method].push(await provision(method, machine, flags))
       rerun[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
     }
     await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name)))
@@ -94,16 +128,21 @@ try {
   // Proof that each method took its packages from the local server.
   const debs = (requests) => requests.filter((path) => path.endsWith('.deb')).length
   console.log(`packages served: distro mirror ${debs(distroServer.requests)}, docker stand-in ${debs(server.requests)}`)
-  await distroServer.close()
 
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}; ${runs} runs each; fresh bookworm machines from one snapshot`)
-  console.log(`fresh install, method distro (local mirror of docker.io, containerd, runc, tini): ${fmt(fresh.distro)}`)
+  console.log(`fresh install, method distro (local mirror, the machines' only source): ${fmt(fresh.distro)}`)
   console.log(`fresh install, method docker (stand-in repository, same server):              ${fmt(fresh.docker)}`)
   console.log(`  docker - distro (medians): ${(median(fresh.docker) - median(fresh.distro)).toFixed(2)} s (target: at most 2 s)`)
   console.log(`re-run, method distro: ${fmt(rerun.distro)}`)
   console.log(`re-run, method docker: ${fmt(rerun.docker)}`)
+  console.log('fresh install by step (medians, s):')
+  for (const id of new Set([...Object.keys(steps.distro), ...Object.keys(steps.docker)])) {
+    const of = (method) => (steps[method][id] ? median(steps[method][id]).toFixed(2) : '-')
+    console.log(`  ${id.padEnd(44)} distro ${of('distro').padStart(6)}   docker ${of('docker').padStart(6)}`)
+  }
 } finally {
   await server?.close()
+  await distroServer?.close()
   for (const name of made) await sandbox.machines.remove(name).catch(() => {})
   if (snapshotMade) await sandbox.machines.removeSnapshot(snapshot).catch(() => {})
   await sandbox.close()

@@ -10,12 +10,14 @@
  */
 import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
 import {EnvironmentError, InputError, UsageError} from '../errors/index.js'
+import {chooseDockerPackages, type DockerChannel, dockerVersionsInRange} from '../engine/docker-repository.js'
+import {sortDebianVersionsDescending} from '../engine/debian-version.js'
 import {pickVersionInRange} from '../engine/version-range.js'
 import {withFileLock} from '../transport/file-lock.js'
 import {BUNDLE_ARCHES, BUNDLE_RELEASES, bundleInstallPackages, debFileName} from './format.js'
@@ -29,10 +31,22 @@ export const DEBIAN_MIRROR = 'http://deb.debian.org/debian'
 export const DEBIAN_SECURITY = 'http://deb.debian.org/debian-security'
 export const ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 
+/** Docker's repository (or a mirror) for --method docker, its key already checked against its fingerprint (src/provision/docker-repository.ts loadDockerRepository). */
+export interface BundleRepository {
+  /** The base URL, the level above debian/. */
+  url: string
+  channel: DockerChannel
+  key: {fingerprint: string; binary: Buffer}
+  /** Packages instead of Docker's own set for the version. */
+  packages?: string[]
+}
+
 export interface BundleRequest {
   release: string
   arch: string
   method: 'distro' | 'docker'
+  /** Method docker: the repository, resolved together with the release's own archive. */
+  repository?: BundleRepository
   /** A semver range for the engine's upstream version; the newest within it goes in. */
   engineVersion?: string
   output: string
@@ -60,9 +74,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The request's own mistakes, before anything is fetched. */
 export function checkBundleRequest(request: BundleRequest): void {
-  if (request.method === 'docker') {
-    throw new UsageError('tk bundle --method docker: not yet: bundles of Docker\'s own repository come with engine.method docker', {hint: 'use --method distro (Debian\'s docker.io)'})
-  }
+  if ((request.method === 'docker') !== (request.repository !== undefined)) throw new UsageError('a repository goes with tk bundle --method docker, and only with it')
   if (!(request.release in BUNDLE_RELEASES)) throw new UsageError(`--release ${request.release}: tk makes bundles for ${Object.keys(BUNDLE_RELEASES).join(', ')}`)
   if (!(BUNDLE_ARCHES as readonly string[]).includes(request.arch)) throw new UsageError(`--arch ${request.arch}: tk makes bundles for ${BUNDLE_ARCHES.join(', ')}`)
 }
@@ -83,7 +95,7 @@ async function checkWorkstation(): Promise<void> {
 }
 
 /** A private apt root for one release and architecture: its config, sources and state, nothing of the machine's own. */
-async function aptRoot(release: string, arch: string): Promise<{root: string; env: NodeJS.ProcessEnv}> {
+export async function aptRoot(release: string, arch: string, repository?: BundleRepository): Promise<{root: string; env: NodeJS.ProcessEnv}> {
   const root = join(cacheDir(), 'bundle', `${release}-${arch}`)
   for (const dir of ['etc/apt/apt.conf.d', 'etc/apt/preferences.d', 'etc/apt/sources.list.d', 'etc/apt/trusted.gpg.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg']) {
     // eslint-disable-next-line no-await-in-loop
@@ -109,12 +121,21 @@ async function aptRoot(release: string, arch: string): Promise<{root: string; en
     join(root, 'etc/apt/sources.list'),
     [`deb ${signed} ${DEBIAN_MIRROR} ${release} main`, `deb ${signed} ${DEBIAN_MIRROR} ${release}-updates main`, `deb ${signed} ${DEBIAN_SECURITY} ${release}-security main`, ''].join('\n'),
   )
+  // Method docker: Docker's repository beside the release's archive, its key (checked by fingerprint) its only signer.
+  const dockerSource = join(root, 'etc/apt/sources.list.d/docker.list')
+  const dockerKey = join(root, 'etc/apt/docker.gpg')
+  if (repository) {
+    await writeFile(dockerKey, repository.key.binary)
+    await writeFile(dockerSource, `deb [signed-by=${dockerKey}] ${repository.url}/debian ${release} ${repository.channel}\n`)
+  } else {
+    await rm(dockerSource, {force: true})
+  }
   return {root, env: {...process.env, APT_CONFIG: join(root, 'apt.conf'), LC_ALL: 'C'}}
 }
 
-async function apt(tool: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<string> {
+async function apt(tool: string, args: string[], env: NodeJS.ProcessEnv, what: string, cwd?: string): Promise<string> {
   try {
-    const {stdout} = await run(tool, args, {env, maxBuffer: 256 * 1024 * 1024})
+    const {stdout} = await run(tool, args, {env, maxBuffer: 256 * 1024 * 1024, ...(cwd ? {cwd} : {})})
     return stdout
   } catch (error) {
     const stderr = String((error as {stderr?: string}).stderr ?? (error as Error).message).trim()
@@ -137,6 +158,11 @@ export function parseStanzas(text: string): Array<{text: string; fields: Map<str
       }
       return {text: block, fields}
     })
+}
+
+/** apt-cache madison's lines, "NAME | VERSION | SOURCE ...", each column padded to the widest. */
+export function parseMadison(output: string): Array<{name: string; version: string; source: string}> {
+  return [...output.matchAll(/^\s*(\S+)\s+\|\s+(\S+)\s+\|\s+(\S+)/gm)].map((match) => ({name: match[1]!, version: match[2]!, source: match[3]!}))
 }
 
 /** apt-get -s install's "Inst NAME (VERSION ... [ARCH])" lines. */
@@ -172,22 +198,43 @@ async function writeMinimalStatus(root: string, release: string, arch: string, e
   return installed.length
 }
 
+/**
+ * One user of a private apt root at a time: a second waits briefly, then
+ * says so. The lock's refresh allows for a loaded machine: reading a
+ * release's 50 MB index blocks for seconds.
+ */
+async function inAptRoot<T>(root: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(join(root, 'apt.conf'), work, {staleMs: 120_000}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ELOCKED') throw error
+    throw new EnvironmentError(`another tk bundle is using ${root}`, {hint: 'run again when it is done'})
+  })
+}
+
+/**
+ * Downloads the release's current .debs of `names` (no dependencies) for
+ * `arch` into `dir` through the private apt root, as tk bundle reads the
+ * release: for Debian packages of another release than this machine's (the
+ * tests' stand-in of Docker's repository for trixie).
+ */
+export async function downloadReleasePackages(release: string, arch: string, names: string[], dir: string): Promise<void> {
+  await checkWorkstation()
+  const {root, env} = await aptRoot(release, arch)
+  await inAptRoot(root, async () => {
+    await apt('apt-get', ['-q', 'update'], env, `fetching ${release}'s package indexes`)
+    await apt('apt-get', ['-q', 'download', ...names], env, `downloading ${names.join(' ')} of ${release}/${arch}`, dir)
+  })
+}
+
 /** apt's part, in the private root: the indexes, a minimal install's status, the engine's version and dependencies, the .debs. */
-async function resolveAndDownload(request: BundleRequest, root: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<{version: string; install: string[]; debs: BundleDeb[]}> {
+async function resolveAndDownload(request: BundleRequest, root: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<EngineChoice & {debs: BundleDeb[]}> {
   const {release, arch} = request
-  say(`reading ${release}'s package indexes for ${arch} from ${DEBIAN_MIRROR}`)
+  say(`reading ${release}'s package indexes for ${arch} from ${DEBIAN_MIRROR}${request.repository ? ` and ${request.repository.url}` : ''}`)
   await apt('apt-get', ['-q', 'update'], env, `fetching ${release}'s package indexes`)
   const minimal = await writeMinimalStatus(root, release, arch, env)
   say(`a minimal ${release} install has ${minimal} packages`)
 
-  const offered = [...(await apt('apt-cache', ['madison', 'docker.io'], env, 'listing docker.io')).matchAll(/^\s*docker\.io \| (\S+) \|/gm)].map((match) => match[1]!)
-  if (offered.length === 0) throw new InputError(`${release} offers no docker.io for ${arch}`)
-  const version = request.engineVersion ? pickVersionInRange(`${release}/${arch}`, 'docker.io', request.engineVersion, offered) : offered[0]!
-  const install = bundleInstallPackages(release)
-  const cliOffered = install.includes('docker-cli')
-    ? (await apt('apt-cache', ['madison', 'docker-cli'], env, 'listing docker-cli')).includes(`| ${version} |`)
-    : false
-  const wanted = install.map((name) => (name === 'docker.io' || (name === 'docker-cli' && cliOffered) ? `${name}=${version}` : name))
+  const engine = request.repository ? await dockerEngine(request, request.repository, env) : await distroEngine(request, env)
+  const {wanted} = engine
 
   const plan = parseSimulatedInstalls(await apt('apt-get', ['-s', '-q', 'install', ...wanted], env, 'resolving the engine\'s dependencies'))
   say(`${plan.length} packages beyond a minimal install; downloading those not cached`)
@@ -202,7 +249,55 @@ async function resolveAndDownload(request: BundleRequest, root: string, env: Nod
     if (!existsSync(cached)) throw new InputError(`tk bundle: apt did not download ${item.name} ${item.version}`)
     debs.push({...item, path: cached, stanza: record.text, sha256: record.fields.get('SHA256') ?? ''})
   }
-  return {version, install, debs}
+  return {...engine, debs}
+}
+
+interface EngineChoice {
+  engine: {package: string; version: string}
+  /** The packages a host installs, by name. */
+  install: string[]
+  /** apt-get install arguments here (NAME or NAME=VERSION). */
+  wanted: string[]
+  /** Method docker: the pin the host writes. */
+  pin?: string[]
+}
+
+/** Debian's docker.io: the newest within the range, docker-cli at its version where the release has it. */
+async function distroEngine(request: BundleRequest, env: NodeJS.ProcessEnv): Promise<EngineChoice> {
+  const {release, arch} = request
+  const offered = [...(await apt('apt-cache', ['madison', 'docker.io'], env, 'listing docker.io')).matchAll(/^\s*docker\.io \| (\S+) \|/gm)].map((match) => match[1]!)
+  if (offered.length === 0) throw new InputError(`${release} offers no docker.io for ${arch}`)
+  const version = request.engineVersion ? pickVersionInRange(`${release}/${arch}`, 'docker.io', request.engineVersion, offered) : offered[0]!
+  const install = bundleInstallPackages(release)
+  const cliOffered = install.includes('docker-cli')
+    ? (await apt('apt-cache', ['madison', 'docker-cli'], env, 'listing docker-cli')).includes(`| ${version} |`)
+    : false
+  const wanted = install.map((name) => (name === 'docker.io' || (name === 'docker-cli' && cliOffered) ? `${name}=${version}` : name))
+  return {engine: {package: 'docker.io', version}, install, wanted}
+}
+
+/**
+ * Docker's docker-ce: the newest within the range on the repository's
+ * channel, with the packages Docker's own install puts in for it (as tk
+ * provision --method docker chooses them), plus apparmor as in every bundle.
+ */
+async function dockerEngine(request: BundleRequest, repository: BundleRepository, env: NodeJS.ProcessEnv): Promise<EngineChoice> {
+  const {release, arch} = request
+  const where = `${repository.url}/debian ${release} ${repository.channel} (${arch})`
+  const names = [...new Set(['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-ce-rootless-extras', 'docker-compose-plugin', 'docker-buildx-plugin', ...(repository.packages ?? [])])]
+  const offered = new Map<string, string[]>()
+  // Only the repository's own records: a name Debian's archive has too (none of Docker's today) is not taken from there.
+  for (const line of parseMadison(await apt('apt-cache', ['madison', ...names], env, 'listing Docker\'s packages'))) {
+    if (line.source.startsWith(repository.url)) offered.set(line.name, [...(offered.get(line.name) ?? []), line.version])
+  }
+  const engines = offered.get('docker-ce') ?? []
+  if (engines.length === 0) throw new InputError(`${where} offers no docker-ce`)
+  const [version] = dockerVersionsInRange(engines, request.engineVersion, repository.channel)
+  if (!version) throw new InputError(`no docker-ce within ${request.engineVersion} at ${where}: it offers ${sortDebianVersionsDescending(engines).slice(0, 8).join(', ')}`)
+  const choice = chooseDockerPackages((name) => offered.get(name) ?? [], version, repository.packages)
+  if (choice.lacking) throw new InputError(`${where} offers docker-ce ${version} but no ${choice.lacking}${choice.lacking === 'docker-ce-cli' ? ' at that version' : ''}`)
+  const install = [...choice.packages.map((pair) => pair.split('=')[0]!), 'apparmor']
+  return {engine: {package: 'docker-ce', version}, install, wanted: [...choice.packages, 'apparmor'], pin: choice.pin}
 }
 
 export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> {
@@ -212,14 +307,22 @@ export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> 
   const say = request.onProgress ?? (() => {})
   const signer: Signer = request.keyFile ? await userSigningKey(request.keyFile) : await ownSigningKey()
   const {release, arch} = request
-  const {root, env} = await aptRoot(release, arch)
+  const {root, env} = await aptRoot(release, arch, request.repository)
 
-  // One tk bundle at a time per apt root: a second waits briefly, then says so.
-  const {version, install, debs} = await withFileLock(join(root, 'apt.conf'), () => resolveAndDownload(request, root, env, say)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ELOCKED') throw error
-    throw new EnvironmentError(`another tk bundle is using ${root}`, {hint: 'run again when it is done'})
+  const {engine, install, pin, debs} = await inAptRoot(root, () => resolveAndDownload(request, root, env, say))
+  const {repository} = request
+  const written = await writeBundle({
+    output: request.output,
+    signer,
+    release,
+    arch,
+    install,
+    engine,
+    method: request.method,
+    ...(repository ? {repository: {url: repository.url, channel: repository.channel, fingerprint: repository.key.fingerprint}} : {}),
+    ...(pin ? {pin} : {}),
+    debs,
   })
-  const written = await writeBundle({output: request.output, signer, release, arch, install, engine: {package: 'docker.io', version}, debs})
   if (request.keyFile) await trustSigner(signer)
   return {
     file: request.output,
@@ -227,7 +330,7 @@ export async function buildBundle(request: BundleRequest): Promise<BundleBuilt> 
     size: written.size,
     release,
     arch,
-    engine: {package: 'docker.io', version},
+    engine,
     packages: debs.length,
     signer: signer.fingerprint,
     durationMs: Math.round(performance.now() - started),

@@ -36,7 +36,12 @@ export interface BundleManifest {
   format: typeof BUNDLE_FORMAT
   release: string
   arch: string
-  method: 'distro'
+  /** distro: Debian's docker.io; docker: docker-ce & co. from Docker's repository (or a mirror of it). */
+  method: 'distro' | 'docker'
+  /** Method docker: where the packages came from (the repository's base URL, channel, key fingerprint). */
+  repository?: {url: string; channel: string; fingerprint: string}
+  /** Method docker: PACKAGE=VERSION pairs the host pins at priority 1001 (lib/engine-pin.sh), as tk provision --method docker does. */
+  pin?: string[]
   /** ISO time the bundle was made. */
   created: string
   /** What the bundle leaves out: MINIMAL_INSTALL. */
@@ -79,6 +84,7 @@ export function bundleMismatch(manifest: Pick<BundleManifest, 'release' | 'arch'
 const SAFE_PATH = /^(?:key\.asc|repo\/(?:Packages|Release|InRelease|[A-Za-z0-9][A-Za-z0-9.+~%_-]*\.deb))$/
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9.+-]+$/
 const VERSION = /^[A-Za-z0-9.+~:-]+$/
+const PIN_PAIR = /^[a-z0-9][a-z0-9.+-]+=[A-Za-z0-9.+~:-]+$/
 
 /** The manifest read from a bundle, checked field by field; throws a one-line Error saying what is wrong. */
 export function parseManifest(text: string): BundleManifest {
@@ -96,7 +102,8 @@ export function parseManifest(text: string): BundleManifest {
   if (data.format !== BUNDLE_FORMAT) fail(`format ${String(data.format)} is not one tk reads (${BUNDLE_FORMAT})`)
   if (typeof data.release !== 'string' || !(data.release in BUNDLE_RELEASES)) fail(`unknown release ${String(data.release)}`)
   if (typeof data.arch !== 'string' || !/^[a-z0-9]+$/.test(data.arch)) fail(`bad architecture ${String(data.arch)}`)
-  if (data.method !== 'distro') fail(`unknown method ${String(data.method)}`)
+  if (data.method !== 'distro' && data.method !== 'docker') fail(`unknown method ${String(data.method)}`)
+  if (data.pin !== undefined && !(Array.isArray(data.pin) && data.pin.every((pair) => typeof pair === 'string' && PIN_PAIR.test(pair)))) fail('bad pin list')
   if (!Array.isArray(data.install) || !data.install.every((name) => typeof name === 'string' && PACKAGE_NAME.test(name))) fail('bad install list')
   if (typeof data.engine?.package !== 'string' || typeof data.engine.version !== 'string' || !VERSION.test(data.engine.version)) fail('bad engine')
   if (typeof data.files !== 'object' || data.files === null) fail('no file list')

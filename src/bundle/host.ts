@@ -42,7 +42,9 @@ export async function ensureBundleOnHost(target: string, root: Host, bundle: Sou
 export async function installFromBundle(target: string, root: Host, bundle: SoundBundle, packages: string[]): Promise<string> {
   const how = await ensureBundleOnHost(target, root, bundle)
   const pinned = pinnedToBundle(bundle, packages)
-  const result = await root.run(await boundScript('install-engine-bundle.sh', [`${HOST_BUNDLES_DIR}/${bundle.sha256}`, ...pinned]))
+  // Method docker: the engine's packages pinned on the host (priority 1001), as tk provision --method docker pins them.
+  const pin = bundle.manifest.pin ?? []
+  const result = await root.run(await boundScript('install-engine-bundle.sh', [`${HOST_BUNDLES_DIR}/${bundle.sha256}`, ...pinned], pin.length > 0 ? {TK_ENGINE_PIN: pin.join(' ')} : {}))
   if (result.code !== 0) throw new HostStateError(`${target}: install the engine failed: apt-get from the bundle exited ${result.code}: ${lastLines(`${result.stderr}\n${result.stdout}`)}`)
-  return `from the bundle (${how === 'sent' ? `sent, ${Math.round(bundle.size / 1024 / 1024)} MiB` : 'already on the host'}): ${pinned.join(' ')}`
+  return `from the bundle (${how === 'sent' ? `sent, ${Math.round(bundle.size / 1024 / 1024)} MiB` : 'already on the host'}): ${pinned.join(' ')}${pin.length > 0 ? `; pinned ${pin.map((pair) => pair.split('=')[0]).join(', ')}` : ''}`
 }

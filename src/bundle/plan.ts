@@ -10,11 +10,20 @@ import type {HostFacts} from '../facts/host-facts.js'
 import {bundleMismatch} from './format.js'
 import type {SoundBundle} from './open.js'
 
-export function planBundleInstall(target: string, facts: HostFacts, bundle: SoundBundle, compose: boolean): {detail: string; packages: string[]} {
+export function planBundleInstall(target: string, facts: HostFacts, bundle: SoundBundle, compose: boolean, method?: string): {detail: string; packages: string[]} {
   const {manifest} = bundle
+  if (method === 'docker' && manifest.method !== 'docker') {
+    throw new HostStateError(`${target}: method docker is asked for, and the bundle ${bundle.file} holds Debian's docker.io: nothing was sent`, {hint: 'make a bundle of Docker\'s engine: tk bundle --method docker ...'})
+  }
   const mismatch = isAptFamily(facts) ? bundleMismatch(manifest, facts) : `the host runs ${facts.os.prettyName ?? facts.os.id}, not Debian`
   if (mismatch) {
     throw new UnsupportedHostError(`${target}: ${mismatch}: nothing was sent`, {hint: `make a bundle for the host: tk bundle --release RELEASE --arch ARCH`})
+  }
+  if (manifest.method === 'docker') {
+    // Docker's engine: what the bundle was made to install (docker-compose-plugin among it from 20.10, so compose comes with it).
+    const composeMissing = compose && !manifest.install.includes('docker-compose-plugin') && !facts.engine.binaries['docker-compose'] && !facts.engine.cliPlugins.includes('docker-compose')
+    if (composeMissing) throw new HostStateError(`${target}: the bundle holds no docker-compose-plugin, and compose is asked for: nothing was sent`, {hint: 'leave compose off (--no-compose, or engine.compose: false in tk.yml)'})
+    return {detail: `from the bundle ${bundle.file} (${manifest.release}/${manifest.arch}, Docker's repository): ${manifest.install.join(' ')}, docker-ce ${manifest.engine.version}, pinned`, packages: manifest.install}
   }
   const composeWanted = compose && !facts.engine.binaries['docker-compose'] && !facts.engine.cliPlugins.includes('docker-compose')
   if (composeWanted) {

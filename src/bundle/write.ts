@@ -35,6 +35,9 @@ export interface BundleContents {
   arch: string
   install: string[]
   engine: {package: string; version: string}
+  method: BundleManifest['method']
+  repository?: BundleManifest['repository']
+  pin?: string[]
   debs: BundleDeb[]
   now?: Date
 }
@@ -96,7 +99,9 @@ export async function writeBundle(contents: BundleContents): Promise<{sha256: st
       format: BUNDLE_FORMAT,
       release: contents.release,
       arch,
-      method: 'distro',
+      method: contents.method,
+      ...(contents.repository ? {repository: contents.repository} : {}),
+      ...(contents.pin ? {pin: contents.pin} : {}),
       created: now.toISOString(),
       minimal: MINIMAL_INSTALL,
       install: contents.install,

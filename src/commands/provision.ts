@@ -5,6 +5,7 @@ import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {fetchViaFlag} from '../cli/fetch-flag.js'
+import {repositoryFlags, repositoryRequest} from '../cli/repository-flags.js'
 import {finishFleet} from '../cli/fleet-output.js'
 import type {ProvisionFleetResult} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -59,13 +60,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
 
   static override flags = {
     method: Flags.option({options: ['distro', 'docker', 'script'] as const, summary: 'How to install the engine where none is installed.', default: 'distro'})(),
-    repository: Flags.string({
-      summary: "For --method docker: Docker's apt repository or a mirror of it, by URL or name (aliyun, azure-china, tuna, ustc, huaweicloud, tencent).",
-      helpValue: 'URL|NAME',
-    }),
-    'repository-key': Flags.string({summary: "For --method docker: the repository's signing key, a file or URL (needs --repository-fingerprint).", helpValue: 'FILE|URL'}),
-    'repository-fingerprint': Flags.string({summary: "The repository key's fingerprint: a key with another is refused before any host is touched.", helpValue: 'HEX'}),
-    channel: Flags.option({options: ['stable', 'test'] as const, summary: "For --method docker: the repository's channel (default stable)."})(),
+    ...repositoryFlags('--method docker', 'before any host is touched'),
     script: Flags.string({summary: 'The install script for --method script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --script URL: what arrives may have been changed on the way, and it runs as root.'}),
@@ -114,7 +109,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       script: flags.script,
       scriptSha256: flags['script-sha256'],
       allowInsecureScript: flags['allow-insecure-script'],
-      repository: {url: flags.repository, key: flags['repository-key'], fingerprint: flags['repository-fingerprint'], channel: flags.channel},
+      repository: repositoryRequest(flags),
       compose: given('compose') ? flags.compose : undefined,
       dockerUsers: flags['docker-user'] ?? [],
       engineVersion: flags['engine-version'],

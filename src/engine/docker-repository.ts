@@ -160,3 +160,42 @@ export function dockerPackageSet(engineVersion: string): string[] {
     ...(at(23, 0) ? ['docker-buildx-plugin'] : []),
   ]
 }
+
+/** The packages to install for an engine version, as PACKAGE=VERSION: the shared choice of tk provision and tk bundle. */
+export interface DockerPackageChoice {
+  /** apt-get install arguments, PACKAGE=VERSION: the engine's own at its version, the rest at their newest. */
+  packages: string[]
+  /** PACKAGE=VERSION pairs to pin at priority 1001 (DOCKER_PINNED). */
+  pin: string[]
+  /** Packages of the set the repository does not offer (left out). */
+  missing: string[]
+  /** A package that cannot be left out and is not offered (at the engine's version, for the CLI). */
+  lacking?: 'docker-ce-cli' | 'containerd.io'
+}
+
+/**
+ * Which packages, at which versions, for docker-ce at `version`: docker-ce,
+ * docker-ce-cli and containerd.io always, then `packages` (Docker's own set
+ * for the version when absent); docker-ce, its CLI and rootless extras at the
+ * engine's version, the others at the newest offered. Pure.
+ */
+export function chooseDockerPackages(offered: (name: string) => string[], version: string, packages?: string[]): DockerPackageChoice {
+  const wanted = [...new Set(['docker-ce', 'docker-ce-cli', 'containerd.io', ...(packages ?? dockerPackageSet(version))])]
+  const chosen: string[] = []
+  const missing: string[] = []
+  let lacking: DockerPackageChoice['lacking']
+  for (const name of wanted) {
+    if ((ENGINE_SAME_VERSION as readonly string[]).includes(name)) {
+      if (offered(name).includes(version)) chosen.push(`${name}=${version}`)
+      else if (name === 'docker-ce-cli') lacking ??= name
+      else missing.push(name)
+      continue
+    }
+    const [newest] = sortDebianVersionsDescending(offered(name))
+    if (newest) chosen.push(`${name}=${newest}`)
+    else if (name === 'containerd.io') lacking ??= name
+    else missing.push(name)
+  }
+  const pin = chosen.filter((pair) => (DOCKER_PINNED as readonly string[]).includes(pair.split('=')[0]!))
+  return {packages: chosen, pin, missing, ...(lacking ? {lacking} : {})}
+}

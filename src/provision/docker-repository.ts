@@ -19,12 +19,10 @@ import {readFile} from 'node:fs/promises'
 import {
   type DockerChannel,
   DOCKER_KEY_FINGERPRINT,
-  DOCKER_PINNED,
   DOCKER_REPOSITORY_PACKAGES,
   DOCKER_REPOSITORY_URL,
-  dockerPackageSet,
+  chooseDockerPackages,
   dockerVersionsInRange,
-  ENGINE_SAME_VERSION,
   formatFingerprint,
   normalizeFingerprint,
   repositoryBaseUrl,
@@ -189,22 +187,9 @@ export function planDockerInstall(target: string, choice: DockerRepositoryChoice
       hint: 'pick a range that matches one of them',
     })
   }
-  const wanted = [...new Set(['docker-ce', 'docker-ce-cli', 'containerd.io', ...(choice.packages ?? dockerPackageSet(version))])]
-  const packages: string[] = []
-  const missing: string[] = []
-  for (const name of wanted) {
-    if ((ENGINE_SAME_VERSION as readonly string[]).includes(name)) {
-      if (offered(name).includes(version)) packages.push(`${name}=${version}`)
-      else if (name === 'docker-ce-cli') throw new HostStateError(`${target}: ${probe.location.uri} offers docker-ce ${version} but no docker-ce-cli at that version`)
-      else missing.push(name)
-      continue
-    }
-    const [newest] = sortDebianVersionsDescending(offered(name))
-    if (newest) packages.push(`${name}=${newest}`)
-    else if (name === 'containerd.io') throw new HostStateError(`${target}: ${probe.location.uri} offers no containerd.io for ${probe.location.suite}`)
-    else missing.push(name)
-  }
-  const pin = packages.filter((pair) => (DOCKER_PINNED as readonly string[]).includes(pair.split('=')[0]))
+  const {packages, pin, missing, lacking} = chooseDockerPackages(offered, version, choice.packages)
+  if (lacking === 'docker-ce-cli') throw new HostStateError(`${target}: ${probe.location.uri} offers docker-ce ${version} but no docker-ce-cli at that version`)
+  if (lacking === 'containerd.io') throw new HostStateError(`${target}: ${probe.location.uri} offers no containerd.io for ${probe.location.suite}`)
   return {repository: choice, location: probe.location, version, packages, pin, missing}
 }
 

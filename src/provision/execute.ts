@@ -95,7 +95,7 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   let early: WorkstationFetch | undefined
   let plan: ProvisionPlan
   try {
-    if (desired.method === 'docker' && !installedEngine(facts)) {
+    if (desired.method === 'docker' && !desired.bundle && !installedEngine(facts)) {
       const choice = await loadDockerRepository(desired.repository ?? {})
       if (desired.fetch === 'workstation') early = await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], [...(desired.fetchSources ?? []), choice.url])
       repository = {choice, probe: await probeDockerRepository(target, hosts.root, facts, choice, early?.aptEnv)}

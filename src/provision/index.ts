@@ -176,7 +176,7 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     restart: request.restart,
     fetch: request.fetch,
   }
-  if (request.bundle && request.method === 'script') throw new UsageError('--bundle goes with the distro method, not --method script')
+  if (request.bundle && request.method === 'script') throw new UsageError('--bundle goes with the distro or docker method, not --method script')
   // Each bundle is read and checked (signature, hashes) once, here: a bad one stops the run before any host is touched.
   const bundleFiles = targets.map((target) => request.bundle ?? target.host?.engine.bundle)
   const bundles = bundleFiles.some(Boolean) ? await (await import('../bundle/open.js')).soundBundles(bundleFiles) : []
@@ -189,7 +189,7 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     }),
   )
   // Each repository's key is read and its fingerprint checked now, before any host is touched.
-  await Promise.all([...desired.values()].filter((engine) => engine.method === 'docker').map((engine) => loadDockerRepository(engine.repository ?? {})))
+  await Promise.all([...desired.values()].filter((engine) => engine.method === 'docker' && !engine.bundle).map((engine) => loadDockerRepository(engine.repository ?? {})))
   return {targets, desired: (name) => desired.get(name)!}
 }
 

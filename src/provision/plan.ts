@@ -154,7 +154,7 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   )
 
   // 3. The engine: adopted when present, installed otherwise (from an offline bundle: refused here when it does not fit the host).
-  const bundleInstall = desired.bundle && planBundleInstall(target, facts, desired.bundle, desired.compose)
+  const bundleInstall = desired.bundle && planBundleInstall(target, facts, desired.bundle, desired.compose, desired.method)
   const engine = installedEngine(facts)
   const apt = isAptFamily(facts)
   if (engine) {
@@ -209,7 +209,12 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
       Boolean(facts.engine.binaries['docker-compose']) ||
       facts.engine.cliPlugins.includes('docker-compose') ||
       Boolean(facts.engine.packages['docker-compose'] || facts.engine.packages['docker-compose-plugin'])
-    const withEngine = steps.some((step) => step.id === 'install' && step.action === 'change' && step.method === 'docker' && step.install.packages.some((pair) => pair.startsWith('docker-compose-plugin=')))
+    const withEngine = steps.some(
+      (step) =>
+        step.id === 'install' &&
+        step.action === 'change' &&
+        ((step.method === 'docker' && step.install.packages.some((pair) => pair.startsWith('docker-compose-plugin='))) || (step.method === 'bundle' && step.packages.includes('docker-compose-plugin'))),
+    )
     if (present) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'installed'})
     else if (withEngine) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'ok', detail: 'docker-compose-plugin, with the engine'})
     else if (apt) steps.push({id: 'compose', title: 'Install Docker Compose', action: 'change', detail: `apt: docker-compose${viaWorkstation(desired)}`, packages: ['docker-compose']})

@@ -6,8 +6,10 @@
  */
 import lockfile from 'proper-lockfile'
 
-export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const release = await lockfile.lock(file, {realpath: false, stale: 10_000, retries: {retries: 200, minTimeout: 5, maxTimeout: 100}})
+export async function withFileLock<T>(file: string, work: () => Promise<T>, {staleMs = 10_000}: {staleMs?: number} = {}): Promise<T> {
+  // The lock is refreshed every staleMs / 2: work that blocks the event loop longer (parsing a large file
+  // on a loaded machine) must ask for a longer staleMs, or the lock is declared compromised and the process dies.
+  const release = await lockfile.lock(file, {realpath: false, stale: staleMs, retries: {retries: 200, minTimeout: 5, maxTimeout: 100}})
   try {
     return await work()
   } finally {

@@ -23,11 +23,21 @@ describe('tk bundle and --bundle (the built CLI)', function () {
 
   const oneLine = (stderr: string) => expect(stderr.trim().split('\n'), stderr).to.have.length(1)
 
-  it('says --method docker is not there yet, exit 2', async () => {
-    const {code, stderr} = await runTk(['bundle', '--release', 'bookworm', '--arch', 'amd64', '--method', 'docker', '-o', join(dir, 'b.tkb')], {env})
-    expect(code).to.equal(2)
-    oneLine(stderr)
-    expect(stderr).to.match(/^tk: tk bundle --method docker: not yet/)
+  it('takes Docker\'s repository only with --method docker, and a key only with its fingerprint, exit 2; a key of another fingerprint: exit 3, nothing fetched', async () => {
+    const base = ['bundle', '--release', 'bookworm', '--arch', 'amd64', '-o', join(dir, 'b.tkb')]
+    const stray = await runTk([...base, '--repository', 'tuna'], {env})
+    expect(stray.code).to.equal(2)
+    oneLine(stray.stderr)
+    expect(stray.stderr).to.contain('--repository, --repository-key, --repository-fingerprint and --channel go with --method docker')
+    const key = new URL('../fixtures/keys/rsa.asc', import.meta.url).pathname
+    const bare = await runTk([...base, '--method', 'docker', '--repository', 'http://127.0.0.1:9/linux', '--repository-key', key], {env})
+    expect(bare.code).to.equal(2)
+    expect(bare.stderr).to.contain('--repository-key needs --repository-fingerprint')
+    const wrong = await runTk([...base, '--method', 'docker', '--repository', 'http://127.0.0.1:9/linux', '--repository-key', key, '--repository-fingerprint', '0123456789ABCDEF0123456789ABCDEF01234567'], {env})
+    expect(wrong.code).to.equal(3)
+    oneLine(wrong.stderr)
+    expect(wrong.stderr).to.match(/^tk: the repository key .* has fingerprint .*, not 0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567: refused/)
+    expect(existsSync(join(dir, 'cache', 'tk', 'bundle')), 'no apt root made').to.equal(false)
   })
 
   it('refuses a release or architecture it does not make bundles for, exit 2', async () => {

@@ -4,7 +4,10 @@
  * home between runs), installed on a bookworm machine cut off from
  * everything (test/support/no-egress.ts) while tk itself can fetch nothing
  * (an unreachable proxy in its environment). Refusals happen before
- * anything reaches the host.
+ * anything reaches the host. The method-docker bundle is made from a
+ * STAND-IN of Docker's repository (test/support/docker-repo.ts: Debian's
+ * engine repackaged under Docker's names, signed with a throwaway key),
+ * served on this machine's 127.0.0.1 to tk bundle only.
  */
 import {expect} from 'chai'
 import {closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync} from 'node:fs'
@@ -12,6 +15,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {runTk} from '../run-tk.js'
+import {buildDockerRepo, serveDockerRepo} from '../support/docker-repo.js'
 import {cutOffEgress} from '../support/no-egress.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {cleanEnv, sandboxFleetYaml, sandboxFlags, target} from '../support/tk-hosts.js'
@@ -45,7 +49,7 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
   let fixture: SandboxFixture
   let dir: string
   let env: NodeJS.ProcessEnv
-  const bundles = {bookworm: '', trixie: '', arm64: ''}
+  const bundles = {bookworm: '', trixie: '', arm64: '', docker: ''}
   let offline: TestMachine
   let untouched: TestMachine
 
@@ -65,15 +69,23 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
     mkdirSync(join(dir, 'fleet'))
     // tk's key for this run only; the .debs and indexes cached in the sandbox home across runs.
     env = {...cleanEnv, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(fixture.sandbox.home.cacheDir, 'bundle')}
-    const make = async (release: string, arch: string, name: keyof typeof bundles) => {
+    const make = async (release: string, arch: string, name: keyof typeof bundles, ...extra: string[]) => {
       const file = join(dir, `${name}.tkb`)
-      const {code, stdout, stderr} = await runTk(['bundle', '--release', release, '--arch', arch, '-o', file], {env})
+      const {code, stdout, stderr} = await runTk(['bundle', '--release', release, '--arch', arch, '-o', file, ...extra], {env})
       expect(code, stderr + stdout).to.equal(0)
       bundles[name] = file
     }
     // One at a time: the first makes tk's key, and two cores are shared.
     await make('bookworm', 'amd64', 'bookworm')
     await Promise.all([make('trixie', 'amd64', 'trixie'), make('bookworm', 'arm64', 'arm64')])
+    // The stand-in of Docker's repository (the same build docker-repo.test.ts uses), for tk bundle only: the machines never see it.
+    const repo = await buildDockerRepo({versions: ['20.10.23', '20.10.24']})
+    const server = await serveDockerRepo(repo, {host: '127.0.0.1'})
+    try {
+      await make('bookworm', 'amd64', 'docker', '--method', 'docker', '--engine-version', '20.10.23', '--repository', server.url, '--repository-key', repo.keyFile, '--repository-fingerprint', repo.fingerprint)
+    } finally {
+      await server.close()
+    }
     ;[offline, untouched] = await Promise.all([fixture.machine({release: 'bookworm', keep: true}), fixture.machine({release: 'bookworm', keep: true})])
     await Promise.all([cutOffEgress(offline), cutOffEgress(untouched)])
   })
@@ -159,5 +171,33 @@ describe('offline bundles of the engine (tk bundle, tk provision --bundle)', fun
     const arches = new Set((bundle.manifest.packages as Array<{arch: string}>).map((item) => item.arch))
     expect([...arches].sort()).to.deep.equal(['all', 'arm64'])
     expect((bundle.manifest.packages as Array<{name: string}>).map((item) => item.name)).to.include.members(['docker.io', 'containerd', 'runc', 'tini'])
+  })
+
+  it('installs Docker\'s engine from a method-docker bundle (stand-in repository) on a machine that reaches nothing: docker-ce pinned, compose with it, tk status says method docker', async () => {
+    const inspect = JSON.parse((await runTk(['bundle', 'inspect', bundles.docker, '--json'], {env})).stdout)
+    expect(inspect.manifest).to.include({method: 'docker'})
+    expect(inspect.manifest.engine).to.deep.equal({package: 'docker-ce', version: '5:20.10.23-1~debian.12~bookworm'})
+    const names = (inspect.manifest.packages as Array<{name: string}>).map((item) => item.name)
+    // Docker's packages and what they need beyond a minimal bookworm (iptables, tini, ... from Debian's archive); no docker.io.
+    expect(names).to.include.members(['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-ce-rootless-extras', 'docker-compose-plugin', 'iptables', 'tini'])
+    expect(names).to.not.include.members(['docker.io', 'containerd', 'runc'])
+
+    const sources = await root(untouched, 'cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | md5sum; ls /etc/apt/sources.list.d')
+    const {code, stdout, stderr} = await provision(untouched, bundles.docker, '--compose', '--json')
+    expect(code, stderr + stdout).to.equal(0)
+    const steps = Object.fromEntries((JSON.parse(stdout).hosts[0].result.steps as StepJson[]).map((step) => [step.id, step]))
+    expect(steps.install.detail).to.match(/^from the bundle \(sent, \d+ MiB\): docker-ce=5:20\.10\.23-1~debian\.12~bookworm docker-ce-cli=5:20\.10\.23\S* containerd\.io /)
+    expect(steps.compose.detail).to.equal('docker-compose-plugin, with the engine')
+    expect(steps.verify.result).to.equal('verified')
+    expect(await root(untouched, 'dpkg-query -W docker-ce docker-ce-cli docker-compose-plugin')).to.equal(
+      'docker-ce\t5:20.10.23-1~debian.12~bookworm\ndocker-ce-cli\t5:20.10.23-1~debian.12~bookworm\ndocker-compose-plugin\t2.0.0-1~debian.12~bookworm\n',
+    )
+    const pin = await root(untouched, 'cat /etc/apt/preferences.d/tk-docker-engine')
+    expect(pin).to.contain('Package: docker-ce\nPin: version 5:20.10.23-1~debian.12~bookworm\nPin-Priority: 1001').and.contain('Package: containerd.io\nPin: version 1.6.20-1')
+    expect(await root(untouched, 'cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | md5sum; ls /etc/apt/sources.list.d'), 'the host\'s sources').to.equal(sources)
+
+    const status = await runTk(['status', target(untouched), ...sandboxFlags(fixture), '--json'], {env})
+    expect(status.code, status.stderr).to.equal(0)
+    expect(JSON.parse(status.stdout).hosts[0].facts.engine).to.include({method: 'docker', daemon: 'running'})
   })
 })

@@ -6,7 +6,10 @@
  * empty rootless-extras and compose-plugin stand-ins), signed with a key the
  * test makes, served over HTTP on the sandbox network. Two engine versions
  * (20.10.23 and 20.10.24, the same build under two Docker versions) prove
- * pinning and tk upgrade within a range.
+ * pinning and tk upgrade within a range. A trixie stand-in (trixie's
+ * docker.io as docker-ce, its docker-cli as docker-ce-cli, downloaded from
+ * Debian's archive through tk bundle's private apt root) proves a fresh
+ * pinned install and a re-run on a trixie machine.
  */
 import {expect} from 'chai'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
@@ -26,6 +29,9 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
   let server: DockerRepoServer
   let machine: TestMachine
   let dir: string
+  let trixieRepo: DockerRepo
+  let trixieServer: DockerRepoServer
+  let trixie: TestMachine
 
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
   const root = async (command: string) => {
@@ -53,13 +59,20 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
 
   before(async function () {
     this.timeout(30 * 60_000)
-    fixture = await sandboxFixture({releases: ['bookworm']})
-    ;[repo, machine] = await Promise.all([buildDockerRepo({versions: ['20.10.23', '20.10.24']}), fixture.machine({release: 'bookworm', keep: true})])
-    server = await serveDockerRepo(repo, {host: await sandboxGateway(fixture)})
+    fixture = await sandboxFixture({releases: ['bookworm', 'trixie']})
+    ;[repo, machine, trixieRepo, trixie] = await Promise.all([
+      buildDockerRepo({versions: ['20.10.23', '20.10.24']}),
+      fixture.machine({release: 'bookworm', keep: true}),
+      buildDockerRepo({versions: ['26.1.4', '26.1.5'], release: 'trixie'}),
+      fixture.machine({release: 'trixie', keep: true}),
+    ])
+    const gateway = await sandboxGateway(fixture)
+    ;[server, trixieServer] = await Promise.all([serveDockerRepo(repo, {host: gateway}), serveDockerRepo(trixieRepo, {host: gateway})])
     dir = mkdtempSync(join(tmpdir(), 'tk-docker-repo-test-'))
   })
   after(async () => {
     await server?.close()
+    await trixieServer?.close()
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
@@ -164,5 +177,22 @@ describe('tk provision --method docker (stand-in repository) on a sandbox machin
     expect(lines.filter((line) => line.includes(' passed ') && line.includes(repoHost)), lines.join('\n')).to.not.be.empty
     expect(lines.filter((line) => line.includes(' refused ')), lines.join('\n')).to.be.empty
     expect((await isolated.ssh('admin', 'sudo -n sh -c "ls -A /etc/apt/apt.conf.d; cat /etc/apt/apt.conf.d/* 2>/dev/null | md5sum"')).stdout).to.equal(before)
+  })
+
+  it('on trixie: installs the pinned version from a trixie repository (docker-ce-cli, not Debian\'s docker-cli), and a re-run changes nothing', async () => {
+    const trixieFlags = ['--method', 'docker', '--repository', trixieServer.url, '--repository-key', trixieRepo.keyFile, '--repository-fingerprint', trixieRepo.fingerprint, '--engine-version', '26.1.4', '--no-compose']
+    const first = await runTk(['provision', target(trixie), ...sandboxFlags(fixture), ...trixieFlags, '--json'], {env: cleanEnv})
+    expect(first.code, first.stdout + first.stderr).to.equal(0)
+    const engine = trixieRepo.engineVersion('26.1.4')
+    expect(engine).to.equal('5:26.1.4-1~debian.13~trixie')
+    const installed = await trixie.ssh('admin', "sudo -n dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\\n' docker-ce docker-ce-cli containerd.io docker.io docker-cli 2>/dev/null; sudo -n docker version --format '{{.Server.Version}}'; sudo -n cat /etc/apt/preferences.d/tk-docker-engine")
+    expect(installed.stdout).to.contain(`docker-ce ${engine} ii`).and.contain(`docker-ce-cli ${engine} ii`).and.contain('containerd.io 1.6.20-1 ii')
+    expect(installed.stdout).to.not.match(/^docker\.io \S+ ii/m).and.not.match(/^docker-cli \S+ ii/m)
+    expect(installed.stdout).to.match(/^26\.1\./m) // trixie's own build under the stand-in's name
+    expect(installed.stdout).to.contain(`Package: docker-ce\nPin: version ${engine}\nPin-Priority: 1001`)
+
+    const again = await runTk(['provision', target(trixie), ...sandboxFlags(fixture), ...trixieFlags, '--json'], {env: cleanEnv})
+    expect(again.code, again.stdout + again.stderr).to.equal(0)
+    expect((JSON.parse(again.stdout) as {hosts: Array<{result: {changed: number}}>}).hosts[0].result.changed).to.equal(0)
   })
 })

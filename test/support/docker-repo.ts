@@ -24,10 +24,15 @@
  *   // tk.yml: engine: {method: docker, repository: {url: server.url, key: repo.keyFile, fingerprint: repo.fingerprint}}
  *   await server.close()
  *
+ * On trixie, Debian ships the CLI as its own package: docker.io stands in
+ * for docker-ce unchanged but for its control, docker-cli for docker-ce-cli.
+ *
  * The repository is built once per set of inputs and kept under
  * os.tmpdir() (tk-docker-repo-HASH), so a test run builds it at most once.
- * Packages come from this machine's apt sources (`apt-get download`), so the
- * release is this machine's (bookworm); other releases are not built here.
+ * Packages of this machine's release come from its apt sources (`apt-get
+ * download`); those of another release (`release: 'trixie'`) from Debian's
+ * archive through tk bundle's private apt root (src/bundle/build.ts
+ * downloadReleasePackages), so no machine of that release is needed.
  */
 import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -39,12 +44,14 @@ import {join, normalize, sep} from 'node:path'
 import {promisify} from 'node:util'
 import {gzipSync} from 'node:zlib'
 
+import {downloadReleasePackages} from '../../src/bundle/build.js'
+import {BUNDLE_RELEASES} from '../../src/bundle/format.js'
 import type {SandboxFixture} from './sandbox.js'
 
 const run = promisify(execFile)
 
 /** Bump when the layout or the packages built change: old caches are then ignored. */
-const BUILDER_VERSION = 3
+const BUILDER_VERSION = 4
 
 export interface DockerRepoOptions {
   /** Upstream engine versions to offer, each as docker-ce, docker-ce-cli and docker-ce-rootless-extras: `['20.10.23', '20.10.24']`. */
@@ -53,6 +60,8 @@ export interface DockerRepoOptions {
   containerdVersions?: string[]
   /** Suites (channels) to publish the packages in; default stable. */
   channel?: 'stable' | 'test'
+  /** The Debian release (codename) to build for; default this machine's. */
+  release?: string
 }
 
 export interface DockerRepo {
@@ -91,7 +100,11 @@ const exists = (path: string) =>
 
 /** Builds the stand-in repository (or finds it built by an earlier run with the same inputs). */
 export async function buildDockerRepo(options: DockerRepoOptions): Promise<DockerRepo> {
-  const {versionId, codename} = await osRelease()
+  const here = await osRelease()
+  const codename = options.release ?? here.codename
+  const versionId = codename === here.codename ? here.versionId : String(BUNDLE_RELEASES[codename] ?? '')
+  if (!versionId) throw new Error(`the stand-in of Docker's repository: no Debian release ${codename}`)
+  const ownCli = (BUNDLE_RELEASES[codename] ?? 0) >= 13
   const {stdout: archOut} = await run('dpkg', ['--print-architecture'])
   const arch = archOut.trim()
   const channel = options.channel ?? 'stable'
@@ -120,8 +133,10 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
   await buildOnce(dir, async (work) => {
     const downloads = join(work, 'downloads')
     await mkdir(downloads)
-    // Debian's own engine packages, from this machine's apt sources.
-    await run('apt-get', ['download', '-q', 'docker.io', 'containerd', 'runc'], {cwd: downloads})
+    // Debian's own engine packages: this machine's release from its apt sources, another from Debian's archive.
+    const debian = ['docker.io', 'containerd', 'runc', ...(ownCli ? ['docker-cli'] : [])]
+    if (codename === here.codename) await run('apt-get', ['download', '-q', ...debian], {cwd: downloads})
+    else await downloadReleasePackages(codename, arch, debian, downloads)
     const files = await readdir(downloads)
     const deb = (name: string) => join(downloads, files.find((file) => file.startsWith(`${name}_`))!)
 
@@ -135,10 +150,11 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
     }
     const [dockerTree, containerdTree, runcTree] = await Promise.all([extract('docker.io'), extract('containerd'), extract('runc')])
 
-    // docker.io split: the CLI's files into docker-ce-cli, the rest stays for docker-ce.
-    const cliTree = join(work, 'x', 'cli')
+    // docker.io split: the CLI's files into docker-ce-cli, the rest stays for docker-ce (trixie: the CLI is docker-cli's already).
+    const cliTree = ownCli ? await extract('docker-cli') : join(work, 'x', 'cli')
+    if (ownCli) await rm(join(cliTree, 'DEBIAN'), {recursive: true, force: true})
     const cliFiles = ['usr/bin/docker', 'usr/share/bash-completion/completions/docker', 'usr/share/fish/vendor_completions.d/docker.fish', 'usr/share/zsh/vendor-completions/_docker', 'usr/share/man/man1']
-    for (const file of cliFiles) {
+    for (const file of ownCli ? [] : cliFiles) {
       if (!(await exists(join(dockerTree, file)))) continue
       await mkdir(join(cliTree, file, '..'), {recursive: true})
       await rename(join(dockerTree, file), join(cliTree, file))
@@ -175,7 +191,7 @@ export async function buildDockerRepo(options: DockerRepoOptions): Promise<Docke
         Replaces: 'docker-engine',
         Recommends: 'docker-ce-rootless-extras',
       })
-      await build(cliTree, {Package: 'docker-ce-cli', Version: version, Depends: 'libc6', Conflicts: 'docker (<< 1.5~), docker-engine, docker.io', Replaces: 'docker-ce (<< 5:0)'})
+      await build(cliTree, {Package: 'docker-ce-cli', Version: version, Depends: 'libc6', Conflicts: 'docker (<< 1.5~), docker-engine, docker.io, docker-cli', Replaces: 'docker-ce (<< 5:0)'})
       await build(emptyTree, {Package: 'docker-ce-rootless-extras', Version: version, Depends: 'docker-ce'})
     }
     for (const version of containerdVersions) {
@@ -281,7 +297,7 @@ export interface DistroRepo {
 
 /**
  * A local apt repository of this machine's release holding Debian's own
- * packages, unchanged (`apt-get download`): `debian/dists/CODENAME/main`,
+ * packages (NAME or NAME=VERSION), unchanged, from Debian's archive: `debian/dists/CODENAME/main`,
  * signed with a throwaway key. For comparing the distro method with the
  * docker method from the same local server (bench/docker-repo.js). Cached
  * like buildDockerRepo.
@@ -295,7 +311,8 @@ export async function buildDistroRepo(packages: string[]): Promise<DistroRepo> {
   await buildOnce(dir, async (work) => {
     const pool = join(work, 'debian', 'pool', 'main')
     await mkdir(pool, {recursive: true})
-    await run('apt-get', ['download', '-q', ...packages], {cwd: pool})
+    // From Debian's archive as it is now (tk bundle's private apt root), so that NAME=VERSION of a freshly updated machine is there.
+    await downloadReleasePackages(codename, arch, packages, pool)
     return indexAndSign(join(work, 'debian'), {codename, component: 'main', arch, pool: join('pool', 'main'), keyFile: join(work, 'key.asc'), label: 'Debian packages'})
   })
   return made()

@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import * as openpgp from 'openpgp'
 import {c as createTar, x as extractTar} from 'tar'
 
-import {parseSimulatedInstalls, parseStanzas} from '../../../src/bundle/build.js'
+import {parseMadison, parseSimulatedInstalls, parseStanzas} from '../../../src/bundle/build.js'
 import {bundleMismatch, debFileName, parseManifest} from '../../../src/bundle/format.js'
 import {openBundle, requireSound} from '../../../src/bundle/open.js'
 import {planBundleInstall} from '../../../src/bundle/plan.js'
@@ -63,6 +63,7 @@ describe('offline bundles: format, signature, hashes', function () {
       arch: 'amd64',
       install: ['docker.io', 'containerd', 'runc', 'tini', 'apparmor'],
       engine: {package: 'docker.io', version: '20.10.24+dfsg1-1'},
+      method: 'distro',
       debs: ['docker.io', 'containerd', 'runc'].map(standInDeb),
     })
   })
@@ -187,6 +188,35 @@ describe('offline bundles: the manifest and the host check', () => {
     const sound = {file: 'b.tkb', sha256: 'f'.repeat(64), size: 1, signer: {userIds: [], verified: true, trusted: true}, problems: [], manifest: parseManifest(JSON.stringify(manifest))}
     expect(() => planBundleInstall('web-1', trixie, sound, false)).to.throw(UnsupportedHostError, /^web-1: the bundle is for bookworm on amd64, and the host runs .*trixie.*: nothing was sent$/)
   })
+  it('takes a method-docker manifest with its pin, refuses a malformed pin; plans its own install list, compose with it, pinned', () => {
+    const docker = {
+      ...manifest,
+      method: 'docker',
+      repository: {url: 'https://download.docker.com/linux', channel: 'stable', fingerprint: '9DC858229FC7DD38854AE2D88D81803C0EBFCD88'},
+      install: ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-compose-plugin', 'apparmor'],
+      engine: {package: 'docker-ce', version: '5:28.1.1-1~debian.12~bookworm'},
+      pin: ['docker-ce=5:28.1.1-1~debian.12~bookworm', 'containerd.io=1.7.27-1'],
+    }
+    expect(parseManifest(JSON.stringify(docker)).pin).to.deep.equal(docker.pin)
+    expect(() => parseManifest(JSON.stringify({...docker, pin: ['docker-ce=1; rm -rf /']}))).to.throw(/bad pin list/)
+    expect(() => parseManifest(JSON.stringify({...docker, method: 'snap'}))).to.throw(/unknown method snap/)
+    const bookworm = capturedHostFacts('bookworm-bare')
+    const sound = (value: object) => ({file: 'b.tkb', sha256: 'f'.repeat(64), size: 1, signer: {userIds: [], verified: true, trusted: true}, problems: [], manifest: parseManifest(JSON.stringify(value))})
+    const planned = planBundleInstall('web-1', bookworm, sound(docker), true, 'docker')
+    expect(planned.packages).to.deep.equal(docker.install)
+    expect(planned.detail).to.contain("Docker's repository").and.contain('docker-ce 5:28.1.1-1~debian.12~bookworm, pinned')
+    expect(() => planBundleInstall('web-1', bookworm, sound({...docker, install: ['docker-ce', 'docker-ce-cli', 'containerd.io']}), true)).to.throw(/the bundle holds no docker-compose-plugin, and compose is asked for: nothing was sent/)
+    expect(() => planBundleInstall('web-1', bookworm, sound(manifest), false, 'docker')).to.throw(/method docker is asked for, and the bundle b\.tkb holds Debian's docker\.io: nothing was sent/)
+  })
+
+  it('reads apt-cache madison\'s padded columns (a short version is padded: containerd.io |   1.6.20-1 |)', () => {
+    const output = [' docker-ce | 5:20.10.24-1~debian.12~bookworm | http://127.0.0.1:1/linux/debian bookworm/stable amd64 Packages', 'containerd.io |   1.6.20-1 | http://127.0.0.1:1/linux/debian bookworm/stable amd64 Packages'].join('\n')
+    expect(parseMadison(output)).to.deep.equal([
+      {name: 'docker-ce', version: '5:20.10.24-1~debian.12~bookworm', source: 'http://127.0.0.1:1/linux/debian'},
+      {name: 'containerd.io', version: '1.6.20-1', source: 'http://127.0.0.1:1/linux/debian'},
+    ])
+  })
+
   it('reads apt-get -s\'s Inst lines (new and upgraded packages) and control stanzas, and names .debs as apt\'s cache does', () => {
     const output = [
       'NOTE: This is only a simulation!',
