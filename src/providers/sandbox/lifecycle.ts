@@ -5,10 +5,13 @@
  * the first stop, see SandboxMachines.stop). Nothing here creates a machine:
  * that is tk up's.
  */
+import {join} from 'node:path'
+
 import {ConnectionError} from '../../errors/index.js'
 import type {Target} from '../../targets/index.js'
-import {allOrFirstFailure, bringUp, checkOwner, connection, openSandbox, plan, type Planned, type SandboxConnection, type SandboxOptions, withLock} from './fleet.js'
+import {allOrFirstFailure, bringUp, checkOwner, connection, openSandbox, plan, type Planned, SANDBOX_LOGIN_USER, type SandboxConnection, type SandboxOptions, withLock} from './fleet.js'
 import type {Sandbox} from './index.js'
+import {recordNamedHostKey} from './known-hosts.js'
 
 export type LifecycleAction = 'halt' | 'start' | 'reload'
 
@@ -65,4 +68,61 @@ export async function sandboxLifecycle(action: LifecycleAction, targets: readonl
       }),
     ),
   )
+}
+
+/** How OpenSSH and people reach a sandbox host beside tk: its keys and its address. */
+export interface SandboxAccess {
+  target: string
+  machine: string
+  state: 'running' | 'stopped'
+  user: typeof SANDBOX_LOGIN_USER
+  identityFile: string
+  /** The name its host key is pinned under in `knownHostsFile` (OpenSSH's HostKeyAlias): the machine's name. */
+  hostKeyAlias: string
+  /** A known_hosts file of the sandbox's that pins each machine's key under its machine name. */
+  knownHostsFile: string
+  /** Its address on the sandbox network (kept across tk halt/start, see SandboxMachines.stop). */
+  address?: string
+  /** Where its sshd answers on this machine, while it runs (another port after every start). */
+  ssh?: {host: string; port: number}
+}
+
+/**
+ * For existing sandbox hosts: their login, their host key pinned by machine
+ * name (written to the sandbox's alias known_hosts) and their address. Never
+ * starts or makes a machine; one not made yet is an error.
+ */
+export async function sandboxAccess(targets: readonly Target[], options: SandboxOptions = {}): Promise<SandboxAccess[]> {
+  const entries = plan(targets, options)
+  if (entries.length === 0) return []
+  const sandbox = await openSandbox(options.onProgress)
+  const knownHostsFile = join(sandbox.home.root, 'known_hosts.by-name')
+  const identityFile = sandbox.credentials.users[SANDBOX_LOGIN_USER].identityFile
+  const found = await Promise.all(
+    entries.map(async (entry) => {
+      const machine = await sandbox.machines.find(entry.machine)
+      if (!machine || machine.state === 'created') throw notCreated(entry)
+      checkOwner(entry, machine)
+      return {entry, machine}
+    }),
+  )
+  const access: SandboxAccess[] = []
+  for (const {entry, machine} of found) {
+    await recordNamedHostKey(knownHostsFile, machine.name, machine.hostKey)
+    const running = machine.state === 'running' && machine.ssh !== undefined
+    // A stopped machine has one when tk stopped it (pinned), none when it went down with the engine.
+    const address = (await sandbox.machines.networkAddress(machine))?.ip
+    access.push({
+      target: entry.target.name,
+      machine: machine.name,
+      state: running ? 'running' : 'stopped',
+      user: SANDBOX_LOGIN_USER,
+      identityFile,
+      hostKeyAlias: machine.name,
+      knownHostsFile,
+      ...(address ? {address} : {}),
+      ...(running ? {ssh: machine.ssh} : {}),
+    })
+  }
+  return access
 }
