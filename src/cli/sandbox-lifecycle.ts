@@ -4,12 +4,13 @@
  * Each command is this class with its action.
  */
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
+import {exitCodeTable} from '../errors/exit-codes.js'
 import {InputError, UsageError} from '../errors/index.js'
 import type {LifecycleAction, LifecycleResult} from '../providers/sandbox/lifecycle.js'
 import type {Target} from '../targets/index.js'
 import {TkCommand} from './base-command.js'
+import {transportFlags} from './transport-flags.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 /**
@@ -36,6 +37,12 @@ const DONE: Record<LifecycleAction, Record<LifecycleResult['change'], string>> =
 }
 
 export abstract class SandboxLifecycleCommand extends TkCommand {
+  // One text for tk halt, tk start and tk reload: each is the others' counterpart.
+  static override description = `systemd in each machine shuts down cleanly (10 s, then the machine is stopped). Its disk (files, packages, images, /var/lib/docker), its host key and its address on the sandbox network are kept: tk start or tk up starts it again, tk reload does both. A machine already stopped is fine; one not made yet is an error (tk up makes it). Only sandbox hosts: tk does not stop servers.
+
+Exit codes:
+${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'ENVIRONMENT'])}`
+
   static override enableJsonFlag = true
   static override strict = false
 
@@ -44,12 +51,7 @@ export abstract class SandboxLifecycleCommand extends TkCommand {
   }
 
   static override flags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'tk.yml to read the hosts from. Default: the nearest tk.yml at or above the current directory.',
-      env: 'TK_CONFIG',
-      helpValue: 'PATH',
-    }),
+    config: transportFlags.config,
   }
 
   protected abstract readonly action: LifecycleAction

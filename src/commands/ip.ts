@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
+import {transportFlags} from '../cli/transport-flags.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {HostStateError} from '../errors/index.js'
 
@@ -25,7 +25,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'ENVI
   }
 
   static override flags = {
-    config: Flags.string({char: 'c', summary: 'tk.yml to read the host from. Default: the nearest tk.yml at or above the current directory.', env: 'TK_CONFIG', helpValue: 'PATH'}),
+    config: transportFlags.config,
   }
 
   async run(): Promise<{target: string; address: string}> {

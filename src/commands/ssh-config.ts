@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
+import {transportFlags} from '../cli/transport-flags.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {InputError} from '../errors/index.js'
 
@@ -33,12 +33,7 @@ ${exitCodeTable(['OK', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'FAILED', 'ENVI
   }
 
   static override flags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'tk.yml to read the hosts from. Default: the nearest tk.yml at or above the current directory.',
-      env: 'TK_CONFIG',
-      helpValue: 'PATH',
-    }),
+    config: transportFlags.config,
   }
 
   async run(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
+import {transportFlags} from '../cli/transport-flags.js'
 
 export default class SshProxy extends TkCommand {
   static override hidden = true
@@ -17,7 +17,7 @@ export default class SshProxy extends TkCommand {
   }
 
   static override flags = {
-    config: Flags.string({char: 'c', summary: 'tk.yml the host is in.', env: 'TK_CONFIG', helpValue: 'PATH'}),
+    config: transportFlags.config,
   }
 
   async run(): Promise<void> {

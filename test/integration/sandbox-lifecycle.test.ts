@@ -6,7 +6,6 @@
  * tk ssh-config's blocks, also after the machine was restarted on another
  * port.
  */
-import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -16,20 +15,8 @@ import {expect} from 'chai'
 import {selectTargets} from '../../src/fleet/host-connector.js'
 import {ensureSandboxHosts} from '../../src/providers/sandbox/fleet.js'
 import {runTk} from '../run-tk.js'
-import {sandboxFixture} from '../support/sandbox.js'
+import {runProgram as run, sandboxFixture} from '../support/sandbox.js'
 import {cleanEnv} from '../support/tk-hosts.js'
-
-function run(command: string, args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
-  })
-}
 
 describe('sandbox lifecycle: halt, start, reload, ssh-config, exec --json', function () {
   this.timeout(10 * 60_000)
