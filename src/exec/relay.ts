@@ -9,8 +9,12 @@ export function relayStdio(host: string, port: number): Promise<void> {
       socket.pipe(process.stdout)
     })
     socket.once('error', reject)
-    // The server closed: ssh sees end of file on our stdout.
-    socket.once('close', () => resolve())
+    // The server closed: ssh sees end of file on our stdout, and nothing keeps this process.
+    socket.once('close', () => {
+      process.stdin.unpipe(socket)
+      process.stdin.destroy()
+      resolve()
+    })
     // ssh closed our stdin: no more bytes for the server.
     process.stdin.once('end', () => socket.end())
   })
