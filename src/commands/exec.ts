@@ -5,6 +5,8 @@ import {finishFleet} from '../cli/fleet-output.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {BugError, UsageError, userErrorOf} from '../errors/index.js'
+import type {ExecJsonHost} from '../exec/index.js'
+import type {FleetCounts} from '../fleet/result.js'
 
 export default class Exec extends TkCommand {
   static override summary = 'Run a command on one or more hosts over SSH.'
@@ -13,6 +15,8 @@ export default class Exec extends TkCommand {
 
 One host: stdout and stderr pass through untouched and tk exits with the remote command's exit code.
 Several hosts: they run in parallel, every line is prefixed with its host, and a summary of exit codes follows on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
+
+--json (before --): nothing streams; one JSON document follows with each host's exitCode, stdout, stderr (UTF-8) and durationMs, or its error; tk exits as without --json.
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -25,7 +29,10 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     {description: 'Every host of the tk.yml group web', command: '<%= config.bin %> <%= command.id %> @web -- docker ps'},
     {description: 'As root (sudo when the login user is not root)', command: '<%= config.bin %> <%= command.id %> --sudo web-1 -- systemctl restart docker'},
     {description: 'Feed a file to the remote command', command: '<%= config.bin %> <%= command.id %> --stdin web-1 -- "cat > /tmp/app.env" < app.env'},
+    {description: 'Each host\'s exit code, stdout, stderr and duration as JSON', command: '<%= config.bin %> <%= command.id %> --json @web -- systemctl is-active docker'},
   ]
+
+  static override enableJsonFlag = true
 
   static override strict = false
 
@@ -39,7 +46,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     ...transportFlags,
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<{hosts: ExecJsonHost[]; summary: FleetCounts} | void> {
     // oclif drops "--" and may reorder arguments, so the command is cut from the raw argv first.
     const raw = [...this.argv]
     const separator = raw.indexOf('--')
@@ -65,7 +72,19 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
       stdout: process.stdout,
       stderr: process.stderr,
       prefix: targets.length > 1,
+      capture: this.jsonEnabled(),
     })
+
+    if (this.jsonEnabled()) {
+      const {execJsonHosts} = await import('../exec/index.js')
+      const hosts = execJsonHosts(fleet.outcomes)
+      const [outcome] = fleet.outcomes
+      if (targets.length === 1 && outcome.status === 'ok') {
+        process.exitCode = outcome.value.code
+        return {hosts, summary: fleet.summary}
+      }
+      return {hosts, summary: finishFleet(fleet).summary}
+    }
 
     if (targets.length === 1) {
       const [outcome] = fleet.outcomes

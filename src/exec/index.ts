@@ -21,12 +21,40 @@ export interface ExecOptions {
   stderr: NodeJS.WritableStream
   /** Prefix lines with the host name (several hosts). */
   prefix: boolean
+  /** Keep each host's output in its result instead of writing it (tk exec --json). */
+  capture?: boolean
 }
 
 export interface ExecResult {
   code: number
   signal?: string
   timedOut?: boolean
+  /** The host's output as UTF-8, when captured. */
+  stdout?: string
+  stderr?: string
+}
+
+/** One host of tk exec --json: its exit code and output, or why it could not run the command; how long it took either way. */
+export interface ExecJsonHost {
+  target: string
+  exitCode?: number
+  signal?: string
+  timedOut?: boolean
+  stdout?: string
+  stderr?: string
+  durationMs: number
+  error?: HostFailure
+  skipped?: string
+}
+
+export function execJsonHosts(outcomes: ReadonlyArray<HostOutcome<ExecResult>>): ExecJsonHost[] {
+  return outcomes.map((outcome) => {
+    const base = {target: outcome.target, durationMs: Math.round(outcome.durationMs)}
+    if (outcome.status === 'skipped') return {...base, skipped: outcome.reason}
+    if (outcome.status === 'failed') return {...base, error: outcome.error}
+    const {code, ...rest} = outcome.value
+    return {...base, exitCode: code, ...rest}
+  })
 }
 
 /** Splits a stream of chunks into whole lines, each written with a prefix. */
@@ -71,17 +99,19 @@ async function execEach(targets: Target[], command: string, options: ExecOptions
     async (session) => {
       const host = (await session.open()).login
       const label = `${session.name.padEnd(width)} | `
-      const out = options.prefix ? new PrefixedLines(options.stdout, label) : undefined
-      const err = options.prefix ? new PrefixedLines(options.stderr, label) : undefined
+      const out = options.prefix && !options.capture ? new PrefixedLines(options.stdout, label) : undefined
+      const err = options.prefix && !options.capture ? new PrefixedLines(options.stderr, label) : undefined
+      const captured = {stdout: [] as Buffer[], stderr: [] as Buffer[]}
       try {
         const result = await host.run(command, {
           asRoot: options.asRoot,
           stdin: options.stdin,
           timeoutMs: options.timeoutMs,
-          onStdout: (chunk) => (out ? out.write(chunk) : options.stdout.write(chunk)),
-          onStderr: (chunk) => (err ? err.write(chunk) : options.stderr.write(chunk)),
+          onStdout: (chunk) => (options.capture ? captured.stdout.push(chunk) : out ? out.write(chunk) : options.stdout.write(chunk)),
+          onStderr: (chunk) => (options.capture ? captured.stderr.push(chunk) : err ? err.write(chunk) : options.stderr.write(chunk)),
         })
-        return {code: result.code, signal: result.signal, timedOut: result.timedOut}
+        const output = options.capture ? {stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8')} : {}
+        return {code: result.code, signal: result.signal, timedOut: result.timedOut, ...output}
       } finally {
         out?.flush()
         err?.flush()

@@ -216,8 +216,13 @@ async function removeLeftovers(sandbox: Sandbox): Promise<void> {
 }
 
 function runSsh(args: string[], options: {input?: string; timeoutMs?: number}): Promise<SshRun> {
+  return runProgram('ssh', args, options)
+}
+
+/** Runs a local program (ssh, scp...) to its end, capturing its output; never throws for a non-zero exit. */
+export function runProgram(program: string, args: string[], options: {input?: string; timeoutMs?: number} = {}): Promise<SshRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ssh', args, {stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 120_000})
+    const child = spawn(program, args, {stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 120_000})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))

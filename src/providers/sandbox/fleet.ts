@@ -131,14 +131,14 @@ export interface SandboxRemoval {
   removed: boolean
 }
 
-interface Planned {
+export interface Planned {
   target: Target
   project: string
   machine: string
   release: Release
 }
 
-function plan(targets: readonly Target[], options: SandboxOptions): Planned[] {
+export function plan(targets: readonly Target[], options: SandboxOptions): Planned[] {
   return targets
     .filter((target) => target.provider === 'sandbox')
     .map((target) => {
@@ -152,7 +152,7 @@ function labelsOf(entry: Planned): Record<string, string> {
 }
 
 /** Refuses a machine of that name that stands for another tk.yml host (or for none). */
-function checkOwner(entry: Planned, machine: Machine): void {
+export function checkOwner(entry: Planned, machine: Machine): void {
   if (machine.labels[FLEET_LABEL.project] !== entry.project || machine.labels[FLEET_LABEL.host] !== entry.target.name) {
     const owner = machine.labels[FLEET_LABEL.project] ? `${machine.labels[FLEET_LABEL.host]} of ${machine.labels[FLEET_LABEL.project]}` : 'no tk.yml host'
     throw new HostStateError(`${entry.target.name}: sandbox machine ${machine.name} exists but belongs to ${owner}`, {
@@ -185,7 +185,7 @@ async function engineAnswers(home: SandboxHome): Promise<boolean> {
  * The sandbox, its engine started when none answers. The engine is never
  * stopped from here: machines live on it after the command ends.
  */
-async function openSandbox(onProgress?: (event: SandboxProgress) => void): Promise<Sandbox> {
+export async function openSandbox(onProgress?: (event: SandboxProgress) => void): Promise<Sandbox> {
   const home = await homeOf()
   let pending = opened.get(home.root)
   if (pending) {
@@ -251,7 +251,7 @@ async function lockSandbox(home: SandboxHome, onProgress?: (event: SandboxProgre
   }
 }
 
-async function withLock<T>(sandbox: Sandbox, onProgress: SandboxOptions['onProgress'], work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(sandbox: Sandbox, onProgress: SandboxOptions['onProgress'], work: () => Promise<T>): Promise<T> {
   const release = await lockSandbox(sandbox.home, onProgress)
   try {
     return await work()
@@ -261,7 +261,7 @@ async function withLock<T>(sandbox: Sandbox, onProgress: SandboxOptions['onProgr
 }
 
 /** Settles every piece of work, then throws the first failure (nothing is left half done). */
-async function allOrFirstFailure<T>(work: Array<Promise<T>>): Promise<T[]> {
+export async function allOrFirstFailure<T>(work: Array<Promise<T>>): Promise<T[]> {
   const outcomes = await Promise.allSettled(work)
   const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
   if (failed) throw failed.reason
@@ -270,7 +270,7 @@ async function allOrFirstFailure<T>(work: Array<Promise<T>>): Promise<T[]> {
 
 // ---- Ensure, reach, describe, destroy -----------------------------------------
 
-function connection(sandbox: Sandbox, entry: Planned, machine: Machine, changes: {created: boolean; started: boolean}): SandboxConnection {
+export function connection(sandbox: Sandbox, entry: Planned, machine: Machine, changes: {created: boolean; started: boolean}): SandboxConnection {
   const endpoint = sandbox.endpoint(machine, SANDBOX_LOGIN_USER)
   return {
     target: entry.target.name,
@@ -288,7 +288,7 @@ function connection(sandbox: Sandbox, entry: Planned, machine: Machine, changes:
 }
 
 /** Brings an existing machine up: unpaused, started, its key pinned, sshd answering. */
-async function bringUp(sandbox: Sandbox, entry: Planned, machine: Machine, onProgress: SandboxOptions['onProgress']): Promise<{machine: Machine; started: boolean}> {
+export async function bringUp(sandbox: Sandbox, entry: Planned, machine: Machine, onProgress: SandboxOptions['onProgress']): Promise<{machine: Machine; started: boolean}> {
   if (machine.state === 'dead' || machine.state === 'removing') {
     throw new HostStateError(`${entry.target.name}: sandbox machine ${machine.name} is ${machine.state}`, {hint: `tk destroy ${entry.target.name}, then tk up creates it again`})
   }

@@ -42,12 +42,18 @@ async function rewriteLocked(file: string, change: (lines: string[]) => string[]
   await rename(temporary, file)
 }
 
-const forPort = (port: number) => (line: string) => line.split(/\s+/)[0] === knownHostsName(port)
+const forName = (name: string) => (line: string) => line.split(/\s+/)[0] === name
+const forPort = (port: number) => forName(knownHostsName(port))
 
 /** Records `publicKey` ("ssh-ed25519 AAAA...") as the only key of the port. */
 export function recordHostKey(file: string, port: number, publicKey: string): Promise<void> {
+  return recordNamedHostKey(file, knownHostsName(port), publicKey)
+}
+
+/** Records `publicKey` as the only key of a known_hosts name (an OpenSSH HostKeyAlias, say). */
+export function recordNamedHostKey(file: string, name: string, publicKey: string): Promise<void> {
   const [type, key] = publicKey.trim().split(/\s+/)
-  return serialized(() => rewrite(file, (lines) => [...lines.filter((line) => !forPort(port)(line)), `${knownHostsName(port)} ${type} ${key}`]))
+  return serialized(() => rewrite(file, (lines) => [...lines.filter((line) => !forName(name)(line)), `${name} ${type} ${key}`]))
 }
 
 export function forgetHostKey(file: string, port: number): Promise<void> {

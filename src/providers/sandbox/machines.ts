@@ -229,16 +229,40 @@ export class SandboxMachines {
   async stop(name: string): Promise<Machine> {
     const machine = await this.get(name)
     if (machine.state === 'running' || machine.state === 'paused' || machine.state === 'restarting') {
+      const address = await this.networkAddress(machine)
       await this.docker
         .getContainer(machine.id)
         .stop({t: 10})
         .catch((error) => {
           if (statusCode(error) !== 304) throw error // 304: already stopped
         })
+      if (address && !address.pinned) await this.pinAddress(machine, address.ip, address.aliases)
     }
     // The port goes back to the engine; the machine may get another on start.
     if (machine.ssh) await forgetHostKey(this.knownHosts, machine.ssh.port)
     return this.get(name)
+  }
+
+  /** The machine's address on its sandbox network, and whether the engine keeps it across starts. */
+  async networkAddress(machine: Machine): Promise<{ip: string; pinned: boolean; aliases: string[]} | undefined> {
+    const info = await this.docker.getContainer(machine.id).inspect()
+    const endpoint = info.NetworkSettings.Networks?.[machine.network]
+    // The engine adds the short container id itself on every start.
+    const aliases = (endpoint?.Aliases ?? []).filter((alias: string) => !info.Id.startsWith(alias))
+    const pinned = endpoint?.IPAMConfig?.IPv4Address
+    if (pinned) return {ip: pinned, pinned: true, aliases}
+    return endpoint?.IPAddress ? {ip: endpoint.IPAddress, pinned: false, aliases} : undefined
+  }
+
+  /**
+   * Asks the engine to give a stopped machine the address it had on every
+   * start (it hands addresses out afresh otherwise): its endpoint is made
+   * again with that address, under the same aliases.
+   */
+  private async pinAddress(machine: Machine, ip: string, aliases: string[]): Promise<void> {
+    const network = this.docker.getNetwork(machine.network)
+    await network.disconnect({Container: machine.id, Force: true})
+    await network.connect({Container: machine.id, EndpointConfig: {IPAMConfig: {IPv4Address: ip}, Aliases: aliases.length > 0 ? aliases : [machine.name]}})
   }
 
   /** Removes the machine, its volumes, and its line in known_hosts. */
