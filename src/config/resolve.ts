@@ -76,6 +76,13 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     })
   })
 
+  // groups: settings only for groups some host joins (a misspelt name would silently do nothing).
+  const groupSerial = new Map<string, number>()
+  for (const [group, settings] of Object.entries(data.groups ?? {})) {
+    if (!groups.has(group)) fail(['groups', group], `group "${group}" has no hosts`, `add groups: [${group}] to its hosts, or remove it here`, true)
+    if (settings?.serial !== undefined) groupSerial.set(group, settings.serial)
+  }
+
   // Provider-specific keys.
   hostsFile.forEach((host, index) => {
     const provider = host.provider ?? fileProvider
@@ -190,6 +197,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
                   volumes: entry.container.volumes ?? [],
                   restart: entry.container.restart ?? 'unless-stopped',
                   state: entry.container.state ?? 'running',
+                  ...(entry.container.healthcheck === undefined ? {} : {healthcheck: entry.container.healthcheck}),
                 },
               }),
           drift: entry.drift ?? 'check',
@@ -233,6 +241,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     ssh: pickDefined({hostKeyPolicy: data.ssh?.hostKeyPolicy, connectTimeout: data.ssh?.connectTimeout, concurrency: data.ssh?.concurrency}),
     hosts,
     groups,
+    ...(groupSerial.size > 0 ? {groupSerial} : {}),
     provisioners,
     secrets: context.secrets,
     deferredEnv: context.deferredEnv ?? [],

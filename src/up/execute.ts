@@ -161,8 +161,20 @@ export async function upHost(
     const specs = drift?.specs ?? new SpecHasher(randomBytes(32))
     // What the drift round trip read before an engine step changed the host may no longer hold.
     const prefetched = steps.some((step) => step.result === 'changed') ? new Map<string, string>() : (drift?.outputs ?? new Map<string, string>())
-    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets, specs, prefetched, ...(options.rerun ? {rerun: options.rerun} : {})}
+    let current = ''
+    const context: ProvisionerContext = {
+      target,
+      hosts,
+      state,
+      dryRun: options.dryRun,
+      secrets: config.secrets,
+      specs,
+      prefetched,
+      ...(options.rerun ? {rerun: options.rerun} : {}),
+      onProgress: (text) => activity(`${current}: ${text}`),
+    }
     for (const provisioner of provisioners) {
+      current = provisioner.name
       activity(provisioner.name)
       const stepStarted = performance.now()
       try {

@@ -16,6 +16,7 @@ import {desiredEngine} from '../provision/engine-from-config.js'
 import type {InstallScript} from '../provision/desired-engine.js'
 import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
+import {upWindows} from './rolling.js'
 
 export type {UpResult, UpStep} from './execute.js'
 
@@ -23,8 +24,10 @@ export interface UpOptions {
   config: TkConfig
   dryRun: boolean
   concurrency?: number
-  /** Stop starting new hosts once this many have failed. */
+  /** Stop starting new hosts once this many have failed (a rolling run: 1 unless given). */
   maxFail?: number
+  /** tk up --serial N: roll over the hosts N at a time (tk.yml's serial: per group applies too). */
+  serial?: number
   /** Seconds to wait for another run's lock on a host. */
   waitSeconds: number
   skipCheck: boolean
@@ -167,7 +170,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
         onActivity: options.onActivity,
       })
     },
-    {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
+    {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone},
   )
 }
 

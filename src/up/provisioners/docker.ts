@@ -64,6 +64,8 @@ export function dockerSpecText(provisioner: DockerProvisioner, archiveImageId?: 
           env: Object.entries(container.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
           volumes: container.volumes,
           restart: container.restart,
+          // Only when given: the spec of a container without one (and its tk.spec label) stays what older tk made it.
+          ...(container.healthcheck ? {healthcheck: container.healthcheck} : {}),
         }
       : null,
   }
@@ -113,9 +115,16 @@ export function dockerRunArguments(provisioner: DockerProvisioner, specHash: str
   const container = provisioner.container
   if (!container) throw new Error(`docker provisioner ${provisioner.name} has no container`)
   const command = container.command === undefined ? [] : typeof container.command === 'string' ? splitCommand(container.command) : container.command
+  const health = container.healthcheck
+  const seconds = (value: number | undefined, flag: string) => (value === undefined ? [] : [flag, `${value}s`])
   return [
     '--restart',
     container.restart,
+    ...(health?.test === undefined ? [] : ['--health-cmd', health.test]),
+    ...seconds(health?.interval, '--health-interval'),
+    ...seconds(health?.timeout, '--health-timeout'),
+    ...(health?.retries === undefined ? [] : ['--health-retries', String(health.retries)]),
+    ...seconds(health?.startPeriod, '--health-start-period'),
     ...container.ports.flatMap((port) => ['-p', port]),
     ...container.volumes.flatMap((volume) => ['-v', volume]),
     '--label',
@@ -331,8 +340,13 @@ export async function dockerFactsScript(provisioner: DockerProvisioner, options:
 // ---- Run --------------------------------------------------------------------
 
 
-/** docker-run-container.sh's own last word after a failed docker run: what became of the previous container. */
-const RESTORED = /^the new container did not start; /
+/** docker-run-container.sh's own last word after a failed docker run (or health wait): what became of the previous container. */
+const RESTORED = /^the new container (did not start|was not healthy); /
+/** docker-run-container.sh's account of a container's last health checks. */
+const HEALTH_LOG = /^health-log: /
+
+/** How long tk up waits for a created container's health check (the image's, or healthcheck.test) by default, in seconds. */
+export const DEFAULT_HEALTH_WAIT = 120
 
 /**
  * The line that says what went wrong: the last of stderr, else of stdout (not the docker CLI's
@@ -347,7 +361,9 @@ export function lastLine(result: RunResult): string {
       .filter((line) => line !== '' && !/^See 'docker .*--help'\.?$/.test(line))
   const stderr = lines(result.stderr)
   const restored = stderr.findLast((line) => RESTORED.test(line))
-  const reason = stderr.filter((line) => !RESTORED.test(line)).pop() ?? lines(result.stdout).pop()
+  const checks = stderr.filter((line) => HEALTH_LOG.test(line)).map((line) => line.replace(HEALTH_LOG, ''))
+  const said = stderr.filter((line) => !RESTORED.test(line) && !HEALTH_LOG.test(line)).pop() ?? lines(result.stdout).pop()
+  const reason = said && checks.length > 0 ? `${said}; its last health checks: ${checks.join('; ')}` : said
   if (restored) return reason ? `${reason} (${restored})` : restored
   return reason ?? `exit code ${result.code}`
 }
@@ -447,10 +463,17 @@ async function applyStep(
       if (result.code !== 0) throw run.fail('docker pull', result)
       return
     case 'create':
-    case 'recreate':
-      result = await root.run(await boundScript('docker-run-container.sh', [container!.name, ...dockerRunArguments(provisioner, run.specHash)]), {stdin: run.envFile})
-      if (result.code !== 0) throw run.fail('docker run', result)
+    case 'recreate': {
+      // A container kept running counts only once healthy (when it has a health check): the wait is the script's, which rolls back.
+      const wait = container!.state === 'running' ? container!.healthcheck?.wait ?? DEFAULT_HEALTH_WAIT : 0
+      const progress = healthProgress(container!.name, context.onProgress)
+      result = await root.run(await boundScript('docker-run-container.sh', ['--health-wait', String(wait), container!.name, ...dockerRunArguments(provisioner, run.specHash)]), {
+        stdin: run.envFile,
+        onStdout: progress,
+      })
+      if (result.code !== 0) throw run.fail(/^the new container was not healthy/m.test(result.stderr) ? 'the health wait' : 'docker run', result)
       return
+    }
     case 'start':
       result = await root.run(await boundScript('docker-start-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker start', result)
@@ -458,5 +481,19 @@ async function applyStep(
     case 'stop':
       result = await root.run(await boundScript('docker-stop-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker stop', result)
+  }
+}
+
+/** docker-run-container.sh's "health STATUS SECONDS" lines as progress: "container web: health starting (4 s)". */
+function healthProgress(name: string, onProgress: ((text: string) => void) | undefined): (chunk: Buffer) => void {
+  let pending = ''
+  return (chunk) => {
+    pending += chunk.toString('utf8')
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const match = /^health (\S+) (\d+)$/.exec(line.trim())
+      if (match) onProgress?.(`container ${name}: ${match[1]} (${match[2]} s)`)
+    }
   }
 }
