@@ -52,6 +52,14 @@ export interface EngineFile {
   bundle?: string
 }
 
+/** A private registry of tk.yml: its server and where its credentials come from. */
+export interface RegistryFile {
+  server: string
+  username?: string
+  password?: string
+  credentialHelper?: string
+}
+
 export interface HostFile {
   name: string
   address?: string
@@ -102,6 +110,7 @@ export interface TkFile {
   provisioners?: ProvisionerFile[] | null
   /** Settings of host groups, by name. */
   groups?: Record<string, {serial?: number}> | null
+  registries?: RegistryFile[] | null
   hosts?: HostFile[] | null
 }
 
@@ -225,6 +234,8 @@ export interface TkConfig {
   groups: Map<string, string[]>
   /** Group name -> its serial: (tk up rolls over its hosts that many at a time); only groups that set one. */
   groupSerial?: Map<string, number>
+  /** Private registries docker provisioners pull from with credentials (absent: none). */
+  registries?: RegistryFile[]
   provisioners: Provisioner[]
   /** Values that came from the environment and may be secret; never print them. */
   secrets: string[]

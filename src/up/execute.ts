@@ -56,6 +56,8 @@ export interface UpHostOptions {
   tkVersion: string
   /** Shell provisioners to run again on purpose (tk up --rerun). */
   rerun?: ReadonlySet<string>
+  /** Credentials of tk.yml's registries, for docker provisioners' pulls. */
+  registryAuth?: (image: string) => string | undefined
   onStep?: (target: string, step: UpStep) => void
   /** What the host is doing now, for live progress. */
   onActivity?: (target: string, activity: string) => void
@@ -172,6 +174,7 @@ export async function upHost(
       prefetched,
       ...(options.rerun ? {rerun: options.rerun} : {}),
       onProgress: (text) => activity(`${current}: ${text}`),
+      ...(options.registryAuth ? {registryAuth: options.registryAuth} : {}),
     }
     for (const provisioner of provisioners) {
       current = provisioner.name

@@ -17,6 +17,7 @@ import type {InstallScript} from '../provision/desired-engine.js'
 import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 import {upWindows} from './rolling.js'
+import {registryAuths} from './registry-auth.js'
 
 export type {UpResult, UpStep} from './execute.js'
 
@@ -150,6 +151,8 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
     }),
   )
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
+  // Registry credentials read here (a credential helper may ask), before any host is touched; a dry run pulls nothing.
+  const registryAuth = options.dryRun ? undefined : await registryAuths(options.config.registries, options.config.secrets)
   const sandboxPlan = await prepareSandboxHosts(targets, options)
   return runOnSessions(
     targets,
@@ -166,6 +169,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
         by: session.by,
         tkVersion: options.tkVersion,
         ...(options.rerun && options.rerun.length > 0 ? {rerun: new Set(options.rerun)} : {}),
+        ...(registryAuth ? {registryAuth} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,
       })

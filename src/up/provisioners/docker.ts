@@ -19,6 +19,7 @@ import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../
 import type {RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
+import {imageIdThroughApi, pullThroughApi} from './docker-pull-api.js'
 import type {SpecDigest} from '../spec-hash.js'
 import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
 
@@ -401,19 +402,28 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
+  // A registry of tk.yml's: its pulls go through the engine's API with the credentials (docker-pull-api.ts), not the facts script.
+  const auth = archive ? undefined : context.registryAuth?.(provisioner.image)
+  const scriptPull = pull && !auth
   // What the drift round trip read serves unless this run pulls first.
   const prefetched = pull ? undefined : takePrefetched(context, provisioner.name)
   let stdout = prefetched
   if (stdout === undefined) {
     // With its tag spelt out, the reference can never be taken for a container name.
-    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull, archive}))
+    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull: scriptPull, archive}))
     if (factsRun.code !== 0) {
-      const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
+      const pullFailed = scriptPull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
       throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
     }
     stdout = factsRun.stdout
   }
   const facts = parseDockerFacts(stdout)
+  if (pull && auth) {
+    // As the facts script's own pull reports it: the ID before (null: none), and the one the reference names now.
+    await pullWithAuth(context, provisioner.image, auth, prefix)
+    facts.before = facts.imageId ?? null
+    facts.imageId = await imageIdThroughApi(context.hosts.login, provisioner.image)
+  }
   const plan = planDocker(provisioner, facts, spec, archive)
   const pulled = plan.pulled ? [`pulled ${provisioner.image} (${plan.pulled.from ? `${shortId(plan.pulled.from)} -> ` : ''}${shortId(plan.pulled.to)})`] : []
   // Drift is what differs from what tk applied: with a changed spec (or none applied yet) it is tk.yml's change.
@@ -458,10 +468,13 @@ async function applyStep(
       result = await root.run(await boundScript('docker-tag-image.sh', [step.imageId, provisioner.image]))
       if (result.code !== 0) throw run.fail('docker tag', result)
       return
-    case 'pull':
+    case 'pull': {
+      const auth = context.registryAuth?.(provisioner.image)
+      if (auth) return pullWithAuth(context, provisioner.image, auth, `${context.target}: docker provisioner ${provisioner.name}`)
       result = await root.run(await boundScript('docker-pull-image.sh', [provisioner.image]))
       if (result.code !== 0) throw run.fail('docker pull', result)
       return
+    }
     case 'create':
     case 'recreate': {
       // A container kept running counts only once healthy (when it has a health check): the wait is the script's, which rolls back.
@@ -481,6 +494,16 @@ async function applyStep(
     case 'stop':
       result = await root.run(await boundScript('docker-stop-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker stop', result)
+  }
+}
+
+/** A pull through the engine's API with the registry's credentials; what the engine said, with every secret hidden. */
+async function pullWithAuth(context: ProvisionerContext, image: string, auth: string, prefix: string): Promise<void> {
+  try {
+    await pullThroughApi(context.hosts.login, image, auth, prefix)
+  } catch (error) {
+    if (error instanceof UserError) throw userErrorOf(error, hideSecrets(error.message, context.secrets))
+    throw error
   }
 }
 
