@@ -23,9 +23,11 @@ export function registryOfImage(image: string): string {
   return 'docker.io'
 }
 
-/** The engine's X-Registry-Auth header value: the credentials as JSON, base64url. */
+/** The engine's X-Registry-Auth header value: the credentials as JSON, base64 with the URL-safe alphabet, padded. */
 export function registryAuthHeader(server: string, username: string, password: string): string {
-  return Buffer.from(JSON.stringify({username, password, serveraddress: server})).toString('base64url')
+  // URL-safe alphabet *with* padding: engines up to 20.10 decode with Go's base64.URLEncoding, and a
+  // header that fails to decode is silently taken as no credentials at all.
+  return Buffer.from(JSON.stringify({username, password, serveraddress: server})).toString('base64').replaceAll('+', '-').replaceAll('/', '_')
 }
 
 /** Runs `docker-credential-NAME get` here with the server on stdin: its Username and Secret. */
