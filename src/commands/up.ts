@@ -34,6 +34,8 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'Only the hosts of the group web, and db-1', command: '<%= config.bin %> <%= command.id %> @web db-1'},
     {description: 'What would change, changing nothing', command: '<%= config.bin %> <%= command.id %> --dry-run'},
     {description: 'A careful roll-out: four hosts at a time, stop after the first failure', command: '<%= config.bin %> <%= command.id %> --concurrency 4 --max-fail 1'},
+    {description: 'A rolling run: one host at a time, stop at the first host that fails', command: '<%= config.bin %> <%= command.id %> --serial 1'},
+    {description: 'Two hosts of the group web at a time, going on after up to three failures', command: '<%= config.bin %> <%= command.id %> @web --serial 2 --max-fail 3'},
     {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
     {
@@ -53,7 +55,13 @@ With several hosts failing for different reasons the exit code is 1.`
   static override flags = {
     'dry-run': Flags.boolean({summary: 'Print what would change on each host and change nothing (no lock, no state written).'}),
     concurrency: concurrencyFlag('work on', {withDefault: false, more: `Default: tk.yml's ssh.concurrency, else ${DEFAULT_CONCURRENCY}.`}),
-    'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish).', min: 1, helpValue: 'N'}),
+    'max-fail': Flags.integer({summary: 'Start no new host once this many have failed (hosts already running finish). Default: no limit; 1 in a rolling run (--serial, serial: in tk.yml).', min: 1, helpValue: 'N'}),
+    serial: Flags.integer({
+      summary: 'Roll: converge at most N hosts at once (engine restarts, container recreations and their health waits), stopping after the first failure unless --max-fail says otherwise.',
+      description: "tk.yml's groups: NAME: serial: N rolls over one group's hosts the same way. A dry run does not roll.",
+      min: 1,
+      helpValue: 'N',
+    }),
     wait: lockWaitFlag(),
     'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
     rerun: Flags.string({
@@ -99,6 +107,7 @@ With several hosts failing for different reasons the exit code is 1.`
       dryRun: flags['dry-run'],
       concurrency: flags.concurrency ?? config.ssh.concurrency,
       maxFail: flags['max-fail'],
+      serial: flags.serial,
       waitSeconds: flags.wait,
       skipCheck: flags['skip-check'],
       rerun: flags.rerun,

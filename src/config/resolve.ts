@@ -76,6 +76,30 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     })
   })
 
+  // groups: settings only for groups some host joins (a misspelt name would silently do nothing).
+  const groupSerial = new Map<string, number>()
+  for (const [group, settings] of Object.entries(data.groups ?? {})) {
+    if (!groups.has(group)) fail(['groups', group], `group "${group}" has no hosts`, `add groups: [${group}] to its hosts, or remove it here`, true)
+    if (settings?.serial !== undefined) groupSerial.set(group, settings.serial)
+  }
+
+  // registries: username and password together, or a credential helper; a password only from ${ENV}.
+  const registries = data.registries ?? []
+  registries.forEach((registry, index) => {
+    const {username, password, credentialHelper} = registry
+    if (credentialHelper !== undefined && (username !== undefined || password !== undefined)) {
+      fail(['registries', index, 'credentialHelper'], 'a registry takes its credentials from a credential helper or from username and password, not both', 'remove one of them')
+    }
+    if (credentialHelper === undefined && (username === undefined || password === undefined)) {
+      fail(['registries', index], `registry ${registry.server} needs username and password (or credentialHelper)`, 'password: ${REGISTRY_PASSWORD}, username: ${REGISTRY_USER}')
+    }
+    // (A variable left unset, for a command that does not pull, is kept as written: ${NAME}.)
+    if (password !== undefined && !password.includes('${') && !(context.secretPaths ?? []).some((path) => path[0] === 'registries' && path[1] === index && path[2] === 'password')) {
+      fail(['registries', index, 'password'], 'a registry password is written in tk.yml itself', 'write password: ${REGISTRY_PASSWORD} and set the variable in your environment')
+    }
+    if (registries.findIndex((other) => other.server === registry.server) !== index) fail(['registries', index, 'server'], `registry ${registry.server} is given twice`, 'give each registry once')
+  })
+
   // Provider-specific keys.
   hostsFile.forEach((host, index) => {
     const provider = host.provider ?? fileProvider
@@ -190,6 +214,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
                   volumes: entry.container.volumes ?? [],
                   restart: entry.container.restart ?? 'unless-stopped',
                   state: entry.container.state ?? 'running',
+                  ...(entry.container.healthcheck === undefined ? {} : {healthcheck: entry.container.healthcheck}),
                 },
               }),
           drift: entry.drift ?? 'check',
@@ -234,6 +259,8 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     ssh: pickDefined({hostKeyPolicy: data.ssh?.hostKeyPolicy, connectTimeout: data.ssh?.connectTimeout, concurrency: data.ssh?.concurrency}),
     hosts,
     groups,
+    ...(groupSerial.size > 0 ? {groupSerial} : {}),
+    ...(registries.length > 0 ? {registries} : {}),
     provisioners,
     secrets: context.secrets,
     deferredEnv: context.deferredEnv ?? [],

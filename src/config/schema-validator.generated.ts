@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"hostBootstrap":{"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}},"drift":{"description":"check: every tk up (and tk status) compares the host with the description and tk up puts back what was changed there; ignore: tk trusts its record of what it applied (the host is not looked at while the spec is unchanged). Default: check.","enum":["check","ignore"]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"registries":{"description":"Private registries docker provisioners pull from, with their credentials: the pull goes through the engine's API over the SSH connection with the credentials in the request (X-Registry-Auth), so nothing is written on the host. See docs/provisioners.md.","type":["array","null"],"items":{"type":"object","additionalProperties":false,"required":["server"],"properties":{"server":{"description":"The registry as image references name it: registry.example.com, registry.example.com:5000 (docker.io for Docker Hub).","type":"string","pattern":"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$","patternErrorMessage":"a registry host name, with a port if it has one (registry.example.com:5000)"},"username":{"description":"The user name; usually ${ENV}.","type":"string","minLength":1},"password":{"description":"The password or token: write it as ${ENV} (a value in the file itself is refused). Never printed.","type":"string","minLength":1},"credentialHelper":{"description":"A docker credential helper run on your workstation instead of username and password: NAME runs docker-credential-NAME get (pass, secretservice, osxkeychain, ecr-login ...).","type":"string","pattern":"^[A-Za-z0-9_.-]+$"}}}},"groups":{"description":"Settings of host groups (a host joins a group with its own groups: key), by group name.","type":["object","null"],"propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"serial":{"description":"tk up rolls over this group's hosts: at most this many of them are converged at once (engine restarts, container recreations), and the run stops after the first failure unless --max-fail says otherwise. Default: as many as --concurrency allows.","type":"integer","minimum":1}}}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"hostBootstrap":{"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"healthcheck":{"description":"The container's health check (docker run --health-*), and how long tk up waits for it: a created or recreated container counts as converged only once healthy, and one that is not healthy in time is removed and the previous container put back. Without it, tk up waits (healthcheck.wait, default 120 s) for the image's own health check when the image has one.","type":"object","additionalProperties":false,"properties":{"test":{"description":"A shell command run in the container; exit 0 means healthy (docker run --health-cmd). Default: the image's health check.","type":"string","minLength":1},"interval":{"description":"Seconds between checks. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"timeout":{"description":"Seconds one check may take. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"retries":{"description":"Failed checks in a row that make the container unhealthy. Default: the image's, else docker's 3.","type":"integer","minimum":1},"startPeriod":{"description":"Seconds after the start in which failed checks do not count. Default: the image's, else 0.","type":"number","minimum":0},"wait":{"description":"Seconds tk up waits for the container to become healthy before it rolls it back. Default: 120.","type":"integer","minimum":1,"maximum":3600}}},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}},"drift":{"description":"check: every tk up (and tk status) compares the host with the description and tk up puts back what was changed there; ignore: tk trusts its record of what it applied (the host is not looked at while the spec is unchanged). Default: check.","enum":["check","ignore"]}}};
 const schema12 = {"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]};
 const schema13 = {"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"};
 const schema14 = {"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535};
@@ -15,12 +15,16 @@ const schema15 = {"description":"A private key file to offer; ~ is your home dir
 const schema16 = {"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]};
 const schema17 = {"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]};
 const schema18 = {"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600};
+const schema39 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"};
+const func2 = Object.prototype.hasOwnProperty;
+const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^x-", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$", "u");
-const func2 = require("ajv/dist/runtime/ucs2length").default;
+const pattern15 = new RegExp("^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", "u");
+const pattern16 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const pattern17 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
 const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
 const schema20 = {"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"};
-const func6 = Object.prototype.hasOwnProperty;
 const func0 = require("ajv/dist/runtime/equal").default;
 const pattern2 = new RegExp("^(0x|0X)?[0-9A-Fa-f ]{40,80}$", "u");
 const pattern3 = new RegExp("^[a-z0-9][a-z0-9.+-]+$", "u");
@@ -68,7 +72,7 @@ errors++;
 if(data.version !== undefined){
 let data1 = data.version;
 if(typeof data1 === "string"){
-if(func2(data1) < 1){
+if(func3(data1) < 1){
 const err3 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.version,data:data1};
 if(vErrors === null){
 vErrors = [err3];
@@ -131,7 +135,7 @@ errors++;
 if(data3.url !== undefined){
 let data4 = data3.url;
 if(typeof data4 === "string"){
-if(func2(data4) < 1){
+if(func3(data4) < 1){
 const err8 = {instancePath:instancePath+"/repository/url",schemaPath:"#/properties/repository/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.repository.properties.url,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -169,7 +173,7 @@ errors++;
 if(data3.key !== undefined){
 let data6 = data3.key;
 if(typeof data6 === "string"){
-if(func2(data6) < 1){
+if(func3(data6) < 1){
 const err11 = {instancePath:instancePath+"/repository/key",schemaPath:"#/properties/repository/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.repository.properties.key,data:data6};
 if(vErrors === null){
 vErrors = [err11];
@@ -297,7 +301,7 @@ errors++;
 }
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 for(const key2 in data10){
-if(!(func6.call(schema19.properties.daemon.properties, key2))){
+if(!(func2.call(schema19.properties.daemon.properties, key2))){
 const err20 = {instancePath:instancePath+"/daemon",schemaPath:"#/properties/daemon/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.daemon,data:data10};
 if(vErrors === null){
 vErrors = [err20];
@@ -317,7 +321,7 @@ const len1 = data11.length;
 for(let i2=0; i2<len1; i2++){
 let data12 = data11[i2];
 if(typeof data12 === "string"){
-if(func2(data12) > 32){
+if(func3(data12) > 32){
 const err21 = {instancePath:instancePath+"/users/" + i2,schemaPath:"#/definitions/accountName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema20,data:data12};
 if(vErrors === null){
 vErrors = [err21];
@@ -397,7 +401,7 @@ errors++;
 if(data.bundle !== undefined){
 let data14 = data.bundle;
 if(typeof data14 === "string"){
-if(func2(data14) < 1){
+if(func3(data14) < 1){
 const err27 = {instancePath:instancePath+"/bundle",schemaPath:"#/properties/bundle/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.bundle,data:data14};
 if(vErrors === null){
 vErrors = [err27];
@@ -583,7 +587,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(func2(data4) < 1){
+if(func3(data4) < 1){
 const err9 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
 if(vErrors === null){
 vErrors = [err9];
@@ -620,7 +624,7 @@ errors++;
 if(data.inline !== undefined){
 let data5 = data.inline;
 if(typeof data5 === "string"){
-if(func2(data5) < 1){
+if(func3(data5) < 1){
 const err12 = {instancePath:instancePath+"/inline",schemaPath:"#/properties/inline/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.inline,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -645,7 +649,7 @@ errors++;
 if(data.script !== undefined){
 let data6 = data.script;
 if(typeof data6 === "string"){
-if(func2(data6) < 1){
+if(func3(data6) < 1){
 const err14 = {instancePath:instancePath+"/script",schemaPath:"#/properties/script/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.script,data:data6};
 if(vErrors === null){
 vErrors = [err14];
@@ -780,7 +784,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func6.call(schema27.properties, key0))){
+if(!(func2.call(schema27.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -859,7 +863,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(func2(data4) < 1){
+if(func3(data4) < 1){
 const err8 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -909,7 +913,7 @@ errors++;
 if(data.source !== undefined){
 let data6 = data.source;
 if(typeof data6 === "string"){
-if(func2(data6) < 1){
+if(func3(data6) < 1){
 const err12 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.source,data:data6};
 if(vErrors === null){
 vErrors = [err12];
@@ -1034,7 +1038,7 @@ validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}};
+const schema32 = {"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"healthcheck":{"description":"The container's health check (docker run --health-*), and how long tk up waits for it: a created or recreated container counts as converged only once healthy, and one that is not healthy in time is removed and the previous container put back. Without it, tk up waits (healthcheck.wait, default 120 s) for the image's own health check when the image has one.","type":"object","additionalProperties":false,"properties":{"test":{"description":"A shell command run in the container; exit 0 means healthy (docker run --health-cmd). Default: the image's health check.","type":"string","minLength":1},"interval":{"description":"Seconds between checks. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"timeout":{"description":"Seconds one check may take. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"retries":{"description":"Failed checks in a row that make the container unhealthy. Default: the image's, else docker's 3.","type":"integer","minimum":1},"startPeriod":{"description":"Seconds after the start in which failed checks do not count. Default: the image's, else 0.","type":"number","minimum":0},"wait":{"description":"Seconds tk up waits for the container to become healthy before it rolls it back. Default: 120.","type":"integer","minimum":1,"maximum":3600}}},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}};
 const pattern13 = new RegExp("^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1131,7 +1135,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(func2(data4) < 1){
+if(func3(data4) < 1){
 const err7 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/provisionerHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
@@ -1181,7 +1185,7 @@ errors++;
 if(data.image !== undefined){
 let data6 = data.image;
 if(typeof data6 === "string"){
-if(func2(data6) < 1){
+if(func3(data6) < 1){
 const err11 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.image,data:data6};
 if(vErrors === null){
 vErrors = [err11];
@@ -1206,7 +1210,7 @@ errors++;
 if(data.load !== undefined){
 let data7 = data.load;
 if(typeof data7 === "string"){
-if(func2(data7) < 1){
+if(func3(data7) < 1){
 const err13 = {instancePath:instancePath+"/load",schemaPath:"#/properties/load/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.load,data:data7};
 if(vErrors === null){
 vErrors = [err13];
@@ -1242,7 +1246,7 @@ vErrors.push(err15);
 errors++;
 }
 for(const key1 in data8){
-if(!(((((((key1 === "name") || (key1 === "command")) || (key1 === "ports")) || (key1 === "env")) || (key1 === "volumes")) || (key1 === "restart")) || (key1 === "state"))){
+if(!((((((((key1 === "name") || (key1 === "command")) || (key1 === "ports")) || (key1 === "env")) || (key1 === "volumes")) || (key1 === "restart")) || (key1 === "healthcheck")) || (key1 === "state"))){
 const err16 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema32.properties.container,data:data8};
 if(vErrors === null){
 vErrors = [err16];
@@ -1409,7 +1413,7 @@ const len3 = data16.length;
 for(let i3=0; i3<len3; i3++){
 let data17 = data16[i3];
 if(typeof data17 === "string"){
-if(func2(data17) < 1){
+if(func3(data17) < 1){
 const err28 = {instancePath:instancePath+"/container/volumes/" + i3,schemaPath:"#/properties/container/properties/volumes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.container.properties.volumes.items,data:data17};
 if(vErrors === null){
 vErrors = [err28];
@@ -1456,10 +1460,12 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data8.state !== undefined){
-let data19 = data8.state;
-if(!((data19 === "running") || (data19 === "stopped"))){
-const err32 = {instancePath:instancePath+"/container/state",schemaPath:"#/properties/container/properties/state/enum",keyword:"enum",params:{allowedValues: schema32.properties.container.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.container.properties.state.enum,parentSchema:schema32.properties.container.properties.state,data:data19};
+if(data8.healthcheck !== undefined){
+let data19 = data8.healthcheck;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key4 in data19){
+if(!((((((key4 === "test") || (key4 === "interval")) || (key4 === "timeout")) || (key4 === "retries")) || (key4 === "startPeriod")) || (key4 === "wait"))){
+const err32 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema32.properties.container.properties.healthcheck,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1469,9 +1475,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.container.type,parentSchema:schema32.properties.container,data:data8};
+if(data19.test !== undefined){
+let data20 = data19.test;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err33 = {instancePath:instancePath+"/container/healthcheck/test",schemaPath:"#/properties/container/properties/healthcheck/properties/test/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.container.properties.healthcheck.properties.test,data:data20};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1481,14 +1489,197 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+const err34 = {instancePath:instancePath+"/container/healthcheck/test",schemaPath:"#/properties/container/properties/healthcheck/properties/test/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.container.properties.healthcheck.properties.test.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.test,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data19.interval !== undefined){
+let data21 = data19.interval;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 <= 0 || isNaN(data21)){
+const err35 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/properties/container/properties/healthcheck/properties/interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema32.properties.container.properties.healthcheck.properties.interval,data:data21};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/properties/container/properties/healthcheck/properties/interval/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema32.properties.container.properties.healthcheck.properties.interval.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.interval,data:data21};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data19.timeout !== undefined){
+let data22 = data19.timeout;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 <= 0 || isNaN(data22)){
+const err37 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/properties/container/properties/healthcheck/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema32.properties.container.properties.healthcheck.properties.timeout,data:data22};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/properties/container/properties/healthcheck/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema32.properties.container.properties.healthcheck.properties.timeout.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.timeout,data:data22};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data19.retries !== undefined){
+let data23 = data19.retries;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+const err39 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.container.properties.healthcheck.properties.retries.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.retries,data:data23};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 1 || isNaN(data23)){
+const err40 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.container.properties.healthcheck.properties.retries,data:data23};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+if(data19.startPeriod !== undefined){
+let data24 = data19.startPeriod;
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 0 || isNaN(data24)){
+const err41 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/properties/container/properties/healthcheck/properties/startPeriod/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema32.properties.container.properties.healthcheck.properties.startPeriod,data:data24};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/properties/container/properties/healthcheck/properties/startPeriod/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema32.properties.container.properties.healthcheck.properties.startPeriod.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.startPeriod,data:data24};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data19.wait !== undefined){
+let data25 = data19.wait;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err43 = {instancePath:instancePath+"/container/healthcheck/wait",schemaPath:"#/properties/container/properties/healthcheck/properties/wait/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.container.properties.healthcheck.properties.wait.type,parentSchema:schema32.properties.container.properties.healthcheck.properties.wait,data:data25};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 3600 || isNaN(data25)){
+const err44 = {instancePath:instancePath+"/container/healthcheck/wait",schemaPath:"#/properties/container/properties/healthcheck/properties/wait/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema32.properties.container.properties.healthcheck.properties.wait,data:data25};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(data25 < 1 || isNaN(data25)){
+const err45 = {instancePath:instancePath+"/container/healthcheck/wait",schemaPath:"#/properties/container/properties/healthcheck/properties/wait/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.container.properties.healthcheck.properties.wait,data:data25};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.container.properties.healthcheck.type,parentSchema:schema32.properties.container.properties.healthcheck,data:data19};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data8.state !== undefined){
+let data26 = data8.state;
+if(!((data26 === "running") || (data26 === "stopped"))){
+const err47 = {instancePath:instancePath+"/container/state",schemaPath:"#/properties/container/properties/state/enum",keyword:"enum",params:{allowedValues: schema32.properties.container.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.container.properties.state.enum,parentSchema:schema32.properties.container.properties.state,data:data26};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.container.type,parentSchema:schema32.properties.container,data:data8};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
 }
 errors++;
 }
@@ -1726,17 +1917,15 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema39 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}};
-const schema44 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"};
-const pattern16 = new RegExp("^[^\\s@-][^\\s@]*$", "u");
-const pattern18 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
-const schema47 = {"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}};
+const schema40 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}};
+const pattern19 = new RegExp("^[^\\s@-][^\\s@]*$", "u");
+const schema48 = {"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema47.type},message:"must be object,null",schema:schema47.type,parentSchema:schema47,data};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema48.type},message:"must be object,null",schema:schema48.type,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1748,7 +1937,7 @@ errors++;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "hostKeyPolicy") || (key0 === "connectTimeout"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1811,13 +2000,13 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}};
+const schema51 = {"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(data && typeof data == "object" && !Array.isArray(data))) && (data !== null)){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema50.type},message:"must be object,null",schema:schema50.type,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema51.type},message:"must be object,null",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1829,7 +2018,7 @@ errors++;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "user") || (key0 === "key")) || (key0 === "harden"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1867,8 +2056,8 @@ errors++;
 if(data.key !== undefined){
 let data1 = data.key;
 if(typeof data1 === "string"){
-if(func2(data1) < 1){
-const err4 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.key,data:data1};
+if(func3(data1) < 1){
+const err4 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.key,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1879,7 +2068,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.key.type,parentSchema:schema50.properties.key,data:data1};
+const err5 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.key.type,parentSchema:schema51.properties.key,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1892,7 +2081,7 @@ errors++;
 if(data.harden !== undefined){
 let data2 = data.harden;
 if(typeof data2 !== "boolean"){
-const err6 = {instancePath:instancePath+"/harden",schemaPath:"#/properties/harden/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema50.properties.harden.type,parentSchema:schema50.properties.harden,data:data2};
+const err6 = {instancePath:instancePath+"/harden",schemaPath:"#/properties/harden/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema51.properties.harden.type,parentSchema:schema51.properties.harden,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1913,7 +2102,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1923,8 +2112,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func6.call(schema39.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+if(!(func2.call(schema40.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1962,8 +2151,8 @@ errors++;
 if(data.address !== undefined){
 let data1 = data.address;
 if(typeof data1 === "string"){
-if(func2(data1) < 1){
-const err4 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.address,data:data1};
+if(func3(data1) < 1){
+const err4 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1972,8 +2161,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern16.test(data1)){
-const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^[^\\s@-][^\\s@]*$"},message:"must match pattern \""+"^[^\\s@-][^\\s@]*$"+"\"",schema:"^[^\\s@-][^\\s@]*$",parentSchema:schema39.properties.address,data:data1};
+if(!pattern19.test(data1)){
+const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^[^\\s@-][^\\s@]*$"},message:"must match pattern \""+"^[^\\s@-][^\\s@]*$"+"\"",schema:"^[^\\s@-][^\\s@]*$",parentSchema:schema40.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1984,7 +2173,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.address.type,parentSchema:schema39.properties.address,data:data1};
+const err6 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.address.type,parentSchema:schema40.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2057,7 +2246,7 @@ errors++;
 if(data.identityFile !== undefined){
 let data4 = data.identityFile;
 if(typeof data4 === "string"){
-if(func2(data4) < 1){
+if(func3(data4) < 1){
 const err12 = {instancePath:instancePath+"/identityFile",schemaPath:"#/definitions/identityFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data4};
 if(vErrors === null){
 vErrors = [err12];
@@ -2082,7 +2271,7 @@ errors++;
 if(data.groups !== undefined){
 let data5 = data.groups;
 if((!(Array.isArray(data5))) && (data5 !== null)){
-const err14 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: schema39.properties.groups.type},message:"must be array,null",schema:schema39.properties.groups.type,parentSchema:schema39.properties.groups,data:data5};
+const err14 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: schema40.properties.groups.type},message:"must be array,null",schema:schema40.properties.groups.type,parentSchema:schema40.properties.groups,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2096,8 +2285,8 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
-if(!pattern18.test(data6)){
-const err15 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema44,data:data6};
+if(!pattern17.test(data6)){
+const err15 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema39,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2108,7 +2297,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.type,parentSchema:schema44,data:data6};
+const err16 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/groupName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2125,7 +2314,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data5[i1], data5[j0])){
-const err17 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema39.properties.groups,data:data5};
+const err17 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema40.properties.groups,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2186,7 +2375,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2205,7 +2394,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((((key0 === "version") || (key0 === "provider")) || (key0 === "defaults")) || (key0 === "ssh")) || (key0 === "engine")) || (key0 === "provisioners")) || (key0 === "hosts")) || (pattern0.test(key0)))){
+if(!((func2.call(schema11.properties, key0)) || (pattern0.test(key0)))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -2330,7 +2519,7 @@ errors++;
 if(data2.identityFile !== undefined){
 let data5 = data2.identityFile;
 if(typeof data5 === "string"){
-if(func2(data5) < 1){
+if(func3(data5) < 1){
 const err10 = {instancePath:instancePath+"/defaults/identityFile",schemaPath:"#/definitions/identityFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data5};
 if(vErrors === null){
 vErrors = [err10];
@@ -2505,10 +2694,10 @@ errors = vErrors.length;
 }
 }
 }
-if(data.hosts !== undefined){
-let data14 = data.hosts;
+if(data.registries !== undefined){
+let data14 = data.registries;
 if((!(Array.isArray(data14))) && (data14 !== null)){
-const err23 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: schema11.properties.hosts.type},message:"must be array,null",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data14};
+const err23 = {instancePath:instancePath+"/registries",schemaPath:"#/properties/registries/type",keyword:"type",params:{type: schema11.properties.registries.type},message:"must be array,null",schema:schema11.properties.registries.type,parentSchema:schema11.properties.registries,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2520,7 +2709,263 @@ errors++;
 if(Array.isArray(data14)){
 const len1 = data14.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate21(data14[i1], {instancePath:instancePath+"/hosts/" + i1,parentData:data14,parentDataProperty:i1,rootData}))){
+let data15 = data14[i1];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.server === undefined){
+const err24 = {instancePath:instancePath+"/registries/" + i1,schemaPath:"#/properties/registries/items/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.registries.items.required,parentSchema:schema11.properties.registries.items,data:data15};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+for(const key3 in data15){
+if(!((((key3 === "server") || (key3 === "username")) || (key3 === "password")) || (key3 === "credentialHelper"))){
+const err25 = {instancePath:instancePath+"/registries/" + i1,schemaPath:"#/properties/registries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.registries.items,data:data15};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data15.server !== undefined){
+let data16 = data15.server;
+if(typeof data16 === "string"){
+if(!pattern15.test(data16)){
+const err26 = {instancePath:instancePath+"/registries/" + i1+"/server",schemaPath:"#/properties/registries/items/properties/server/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.-]+(:[0-9]{1,5})?$"},message:"must match pattern \""+"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$"+"\"",schema:"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$",parentSchema:schema11.properties.registries.items.properties.server,data:data16};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/registries/" + i1+"/server",schemaPath:"#/properties/registries/items/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.registries.items.properties.server.type,parentSchema:schema11.properties.registries.items.properties.server,data:data16};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data15.username !== undefined){
+let data17 = data15.username;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err28 = {instancePath:instancePath+"/registries/" + i1+"/username",schemaPath:"#/properties/registries/items/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.registries.items.properties.username,data:data17};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/registries/" + i1+"/username",schemaPath:"#/properties/registries/items/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.registries.items.properties.username.type,parentSchema:schema11.properties.registries.items.properties.username,data:data17};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data15.password !== undefined){
+let data18 = data15.password;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err30 = {instancePath:instancePath+"/registries/" + i1+"/password",schemaPath:"#/properties/registries/items/properties/password/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.registries.items.properties.password,data:data18};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/registries/" + i1+"/password",schemaPath:"#/properties/registries/items/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.registries.items.properties.password.type,parentSchema:schema11.properties.registries.items.properties.password,data:data18};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data15.credentialHelper !== undefined){
+let data19 = data15.credentialHelper;
+if(typeof data19 === "string"){
+if(!pattern16.test(data19)){
+const err32 = {instancePath:instancePath+"/registries/" + i1+"/credentialHelper",schemaPath:"#/properties/registries/items/properties/credentialHelper/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema11.properties.registries.items.properties.credentialHelper,data:data19};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/registries/" + i1+"/credentialHelper",schemaPath:"#/properties/registries/items/properties/credentialHelper/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.registries.items.properties.credentialHelper.type,parentSchema:schema11.properties.registries.items.properties.credentialHelper,data:data19};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/registries/" + i1,schemaPath:"#/properties/registries/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.registries.items.type,parentSchema:schema11.properties.registries.items,data:data15};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+}
+if(data.groups !== undefined){
+let data20 = data.groups;
+if((!(data20 && typeof data20 == "object" && !Array.isArray(data20))) && (data20 !== null)){
+const err35 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: schema11.properties.groups.type},message:"must be object,null",schema:schema11.properties.groups.type,parentSchema:schema11.properties.groups,data:data20};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key4 in data20){
+const _errs50 = errors;
+if(typeof key4 === "string"){
+if(!pattern17.test(key4)){
+const err36 = {instancePath:instancePath+"/groups",schemaPath:"#/definitions/groupName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema39,data:key4,propertyName:key4};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/groups",schemaPath:"#/definitions/groupName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:key4,propertyName:key4};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+var valid15 = _errs50 === errors;
+if(!valid15){
+const err38 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.groups.propertyNames,parentSchema:schema11.properties.groups,data:data20};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+for(const key5 in data20){
+let data21 = data20[key5];
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key6 in data21){
+if(!(key6 === "serial")){
+const err39 = {instancePath:instancePath+"/groups/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/groups/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.groups.additionalProperties,data:data21};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data21.serial !== undefined){
+let data22 = data21.serial;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err40 = {instancePath:instancePath+"/groups/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/serial",schemaPath:"#/properties/groups/additionalProperties/properties/serial/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.groups.additionalProperties.properties.serial.type,parentSchema:schema11.properties.groups.additionalProperties.properties.serial,data:data22};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+const err41 = {instancePath:instancePath+"/groups/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/serial",schemaPath:"#/properties/groups/additionalProperties/properties/serial/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.groups.additionalProperties.properties.serial,data:data22};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/groups/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/groups/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.groups.additionalProperties.type,parentSchema:schema11.properties.groups.additionalProperties,data:data21};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+}
+if(data.hosts !== undefined){
+let data23 = data.hosts;
+if((!(Array.isArray(data23))) && (data23 !== null)){
+const err43 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: schema11.properties.hosts.type},message:"must be array,null",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data23};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(Array.isArray(data23)){
+const len2 = data23.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate21(data23[i2], {instancePath:instancePath+"/hosts/" + i2,parentData:data23,parentDataProperty:i2,rootData}))){
 vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
@@ -2529,12 +2974,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err44];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err44);
 }
 errors++;
 }

@@ -17,6 +17,16 @@ export type DriftPolicy = 'check' | 'ignore'
 export type ContainerState = 'running' | 'stopped'
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure'
 
+/** A docker provisioner's container.healthcheck (seconds). */
+export interface ContainerHealthcheck {
+  test?: string
+  interval?: number
+  timeout?: number
+  retries?: number
+  startPeriod?: number
+  wait?: number
+}
+
 export const RELEASES: readonly Release[] = ['bullseye', 'bookworm', 'trixie']
 export const DEFAULT_RELEASE: Release = 'bookworm'
 
@@ -40,6 +50,14 @@ export interface EngineFile {
   users?: string[]
   compose?: boolean
   bundle?: string
+}
+
+/** A private registry of tk.yml: its server and where its credentials come from. */
+export interface RegistryFile {
+  server: string
+  username?: string
+  password?: string
+  credentialHelper?: string
 }
 
 export interface HostFile {
@@ -88,6 +106,7 @@ export type ProvisionerFile =
         volumes?: string[]
         restart?: RestartPolicy
         state?: ContainerState
+        healthcheck?: ContainerHealthcheck
       }
     })
 
@@ -98,6 +117,9 @@ export interface TkFile {
   ssh?: {hostKeyPolicy?: HostKeyPolicy; connectTimeout?: number; concurrency?: number} | null
   engine?: EngineFile | null
   provisioners?: ProvisionerFile[] | null
+  /** Settings of host groups, by name. */
+  groups?: Record<string, {serial?: number}> | null
+  registries?: RegistryFile[] | null
   hosts?: HostFile[] | null
 }
 
@@ -181,6 +203,8 @@ export interface DockerProvisioner extends ProvisionerBase {
     restart: RestartPolicy
     /** running (default) or stopped: what tk up keeps the container as. */
     state: ContainerState
+    /** The container's own health check and tk up's wait for it; absent: the image's, waited for 120 s. */
+    healthcheck?: ContainerHealthcheck
   }
   drift: DriftPolicy
 }
@@ -219,6 +243,10 @@ export interface TkConfig {
   hosts: HostConfig[]
   /** Group name -> host names, in file order. */
   groups: Map<string, string[]>
+  /** Group name -> its serial: (tk up rolls over its hosts that many at a time); only groups that set one. */
+  groupSerial?: Map<string, number>
+  /** Private registries docker provisioners pull from with credentials (absent: none). */
+  registries?: RegistryFile[]
   provisioners: Provisioner[]
   /** Values that came from the environment and may be secret; never print them. */
   secrets: string[]

@@ -4,6 +4,9 @@
  * it:
  *
  * - at most `concurrency` hosts at once, taken in the order given;
+ * - rolling windows (tk up's serial: per group): at most a window's `size` of
+ *   its hosts at once; a host waits (and the hosts after it with it, the order
+ *   holds) until each window it is in has room;
  * - one host failing never stops the others, until `maxFail` hosts have
  *   failed: then no new host starts (those running finish) and the rest are
  *   `skipped`, a typed outcome of their own, never an error made up for them;
@@ -44,6 +47,8 @@ export interface FleetRunOptions<T, E = unknown> {
   concurrency?: number
   /** Start no new host once this many have failed. Default: never stop. */
   maxFail?: number
+  /** Rolling windows: at most `size` of `targets` worked on at once (within `concurrency`). */
+  windows?: ReadonlyArray<{size: number; targets: ReadonlySet<string>}>
   /** Aborted: start no new host; the rest are skipped. */
   signal?: AbortSignal
   onStart?: (target: string) => void
@@ -63,11 +68,19 @@ export async function runFleet<T, E = unknown>(targets: string[], work: (target:
   const maxFail = options.maxFail === undefined ? Number.POSITIVE_INFINITY : Math.max(1, options.maxFail)
   let next = 0
   let failures = 0
+  const windows = new RollingWindows(options.windows ?? [])
 
   const worker = async () => {
     while (next < targets.length && failures < maxFail && !options.signal?.aborted) {
       const index = next++
       const target = targets[index]
+      // eslint-disable-next-line no-await-in-loop -- a rolling window's room, before the host starts
+      const release = await windows.enter(target)
+      // Hosts failed (or an interrupt came) while this one waited for its window: it is not started.
+      if (failures >= maxFail || options.signal?.aborted) {
+        release()
+        break
+      }
       options.onStart?.(target)
       const startedAt = new Date()
       const started = performance.now()
@@ -81,6 +94,7 @@ export async function runFleet<T, E = unknown>(targets: string[], work: (target:
         const timing = {target, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), durationMs: performance.now() - started}
         outcome = {...timing, status: 'failed', ...failureOf(error), cause: error as E}
       }
+      release()
       outcomes[index] = outcome
       options.onDone?.(outcome)
     }
@@ -98,4 +112,36 @@ export async function runFleet<T, E = unknown>(targets: string[], work: (target:
     options.onDone?.(outcome)
   }
   return outcomes
+}
+
+/**
+ * Rolling windows over the hosts: a host enters every window it is in, in
+ * the windows' order (so two waiting hosts can never hold a slot the other
+ * needs), and leaves them when its work is done.
+ */
+class RollingWindows {
+  private readonly busy: number[]
+  private readonly waiting: Array<Array<() => void>>
+
+  constructor(private readonly windows: ReadonlyArray<{size: number; targets: ReadonlySet<string>}>) {
+    this.busy = windows.map(() => 0)
+    this.waiting = windows.map(() => [])
+  }
+
+  async enter(target: string): Promise<() => void> {
+    const entered: number[] = []
+    for (const [index, window] of this.windows.entries()) {
+      if (!window.targets.has(target)) continue
+      // eslint-disable-next-line no-await-in-loop -- windows are entered one after the other, in order
+      while (this.busy[index] >= Math.max(1, window.size)) await new Promise<void>((resolve) => this.waiting[index].push(resolve))
+      this.busy[index]++
+      entered.push(index)
+    }
+    return () => {
+      for (const index of entered) {
+        this.busy[index]--
+        this.waiting[index].shift()?.()
+      }
+    }
+  }
 }

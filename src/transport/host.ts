@@ -33,6 +33,8 @@ export interface Host {
    * or undefined when it cannot be reached. Optional: callers fall back to a command.
    */
   getFromUnixSocket?(socketPath: string, path: string): Promise<{status: number; body: string} | undefined>
+  /** Any HTTP request to a unix socket on the host as the login user (a pull with X-Registry-Auth), or undefined as above. Optional. */
+  requestUnixSocket?(socketPath: string, request: {method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; timeoutMs: number}): Promise<{status: number; body: string} | undefined>
   /**
    * A remote forward on the host's loopback, over the connection tk already
    * has (SSH only): each connection made to 127.0.0.1:port there reaches

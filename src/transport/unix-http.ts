@@ -18,7 +18,20 @@ export interface UnixHttpResponse {
  * no permission for the login user, forwarding refused) or does not answer
  * within the timeout.
  */
-export async function getOverUnixSocket(connection: SshConnection, socketPath: string, path: string, timeoutMs = 5000): Promise<UnixHttpResponse | undefined> {
+export function getOverUnixSocket(connection: SshConnection, socketPath: string, path: string, timeoutMs = 5000): Promise<UnixHttpResponse | undefined> {
+  return requestOverUnixSocket(connection, socketPath, {method: 'GET', path, timeoutMs})
+}
+
+export interface UnixHttpRequest {
+  method: 'GET' | 'POST'
+  path: string
+  /** Headers of the request; they travel in the SSH channel only (never on a command line on the host). */
+  headers?: Record<string, string>
+  timeoutMs: number
+}
+
+/** An HTTP request to a unix socket on the host, as the login user: the response, or undefined as for getOverUnixSocket. */
+export async function requestOverUnixSocket(connection: SshConnection, socketPath: string, request_: UnixHttpRequest): Promise<UnixHttpResponse | undefined> {
   let channel: Awaited<ReturnType<SshConnection['forwardOutStreamLocal']>>
   try {
     channel = await connection.forwardOutStreamLocal(socketPath)
@@ -29,13 +42,14 @@ export async function getOverUnixSocket(connection: SshConnection, socketPath: s
     const timer = setTimeout(() => {
       req.destroy()
       resolve(undefined)
-    }, timeoutMs)
+    }, request_.timeoutMs)
     const done = (value: UnixHttpResponse | undefined) => {
       clearTimeout(timer)
       channel.close()
       resolve(value)
     }
-    const req = request({path, method: 'GET', headers: {Host: 'localhost', Connection: 'close'}, createConnection: () => channel as never}, (response) => {
+    const headers = {Host: 'localhost', Connection: 'close', ...request_.headers}
+    const req = request({path: request_.path, method: request_.method, headers, createConnection: () => channel as never}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('end', () => done({status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8')}))

@@ -56,6 +56,8 @@ export interface UpHostOptions {
   tkVersion: string
   /** Shell provisioners to run again on purpose (tk up --rerun). */
   rerun?: ReadonlySet<string>
+  /** Credentials of tk.yml's registries, for docker provisioners' pulls. */
+  registryAuth?: (image: string) => string | undefined
   onStep?: (target: string, step: UpStep) => void
   /** What the host is doing now, for live progress. */
   onActivity?: (target: string, activity: string) => void
@@ -161,8 +163,21 @@ export async function upHost(
     const specs = drift?.specs ?? new SpecHasher(randomBytes(32))
     // What the drift round trip read before an engine step changed the host may no longer hold.
     const prefetched = steps.some((step) => step.result === 'changed') ? new Map<string, string>() : (drift?.outputs ?? new Map<string, string>())
-    const context: ProvisionerContext = {target, hosts, state, dryRun: options.dryRun, secrets: config.secrets, specs, prefetched, ...(options.rerun ? {rerun: options.rerun} : {})}
+    let current = ''
+    const context: ProvisionerContext = {
+      target,
+      hosts,
+      state,
+      dryRun: options.dryRun,
+      secrets: config.secrets,
+      specs,
+      prefetched,
+      ...(options.rerun ? {rerun: options.rerun} : {}),
+      onProgress: (text) => activity(`${current}: ${text}`),
+      ...(options.registryAuth ? {registryAuth: options.registryAuth} : {}),
+    }
     for (const provisioner of provisioners) {
+      current = provisioner.name
       activity(provisioner.name)
       const stepStarted = performance.now()
       try {

@@ -16,6 +16,8 @@ import {desiredEngine} from '../provision/engine-from-config.js'
 import type {InstallScript} from '../provision/desired-engine.js'
 import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
+import {upWindows} from './rolling.js'
+import {registryAuths} from './registry-auth.js'
 
 export type {UpResult, UpStep} from './execute.js'
 
@@ -23,8 +25,10 @@ export interface UpOptions {
   config: TkConfig
   dryRun: boolean
   concurrency?: number
-  /** Stop starting new hosts once this many have failed. */
+  /** Stop starting new hosts once this many have failed (a rolling run: 1 unless given). */
   maxFail?: number
+  /** tk up --serial N: roll over the hosts N at a time (tk.yml's serial: per group applies too). */
+  serial?: number
   /** Seconds to wait for another run's lock on a host. */
   waitSeconds: number
   skipCheck: boolean
@@ -147,6 +151,8 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
     }),
   )
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
+  // Registry credentials read here (a credential helper may ask), before any host is touched; a dry run pulls nothing.
+  const registryAuth = options.dryRun ? undefined : await registryAuths(options.config.registries, options.config.secrets)
   const sandboxPlan = await prepareSandboxHosts(targets, options)
   return runOnSessions(
     targets,
@@ -163,11 +169,12 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
         by: session.by,
         tkVersion: options.tkVersion,
         ...(options.rerun && options.rerun.length > 0 ? {rerun: new Set(options.rerun)} : {}),
+        ...(registryAuth ? {registryAuth} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,
       })
     },
-    {concurrency: options.concurrency, maxFail: options.maxFail, onStart: options.onStart, onDone: options.onDone},
+    {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone},
   )
 }
 

@@ -13,6 +13,7 @@
  * started it. Root hooks do that, registered when this module is imported.
  */
 import {spawn} from 'node:child_process'
+import {createServer, type AddressInfo} from 'node:net'
 
 import {
   type ImageResult,
@@ -145,10 +146,13 @@ export async function sandboxFixture(options: {releases?: readonly Release[]} = 
       } catch (error) {
         // Now and then, on a loaded machine, a container's systemd exits at once (exit 255, no
         // console output). That is the host, not tk under test: one more try, said out loud.
-        if (!/stopped while booting/.test((error as Error).message)) throw error
+        // Other sandbox engines on this workstation (other test runs) hand out the same ephemeral
+        // ports: a port one of them holds is taken here too. One more try, on a port free now.
+        const portTaken = spec.port === undefined && /its SSH port is taken/.test((error as Error).message)
+        if (!portTaken && !/stopped while booting/.test((error as Error).message)) throw error
         process.stderr.write(`sandbox fixture: ${(error as Error).message.split('\n')[0]}; making ${spec.name} again\n`)
         await sandbox.machines.remove(spec.name).catch(() => {})
-        made = await sandbox.machines.create(spec)
+        made = await sandbox.machines.create(portTaken ? {...spec, port: await freeLocalPort()} : spec)
       }
       const testMachine = new TestMachine(sandbox, made)
       ;(machineOptions.keep ? kept : tracked).add(testMachine)
@@ -243,5 +247,17 @@ if (typeof afterEach === 'function' && typeof after === 'function') {
   after(async function () {
     this.timeout(120_000)
     await teardownSandbox()
+  })
+}
+
+/** A port free on 127.0.0.1 now. */
+export function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
   })
 }

@@ -19,6 +19,7 @@ import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../
 import type {RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
+import {imageIdThroughApi, pullThroughApi} from './docker-pull-api.js'
 import type {SpecDigest} from '../spec-hash.js'
 import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
 
@@ -64,6 +65,8 @@ export function dockerSpecText(provisioner: DockerProvisioner, archiveImageId?: 
           env: Object.entries(container.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
           volumes: container.volumes,
           restart: container.restart,
+          // Only when given: the spec of a container without one (and its tk.spec label) stays what older tk made it.
+          ...(container.healthcheck ? {healthcheck: container.healthcheck} : {}),
         }
       : null,
   }
@@ -113,9 +116,16 @@ export function dockerRunArguments(provisioner: DockerProvisioner, specHash: str
   const container = provisioner.container
   if (!container) throw new Error(`docker provisioner ${provisioner.name} has no container`)
   const command = container.command === undefined ? [] : typeof container.command === 'string' ? splitCommand(container.command) : container.command
+  const health = container.healthcheck
+  const seconds = (value: number | undefined, flag: string) => (value === undefined ? [] : [flag, `${value}s`])
   return [
     '--restart',
     container.restart,
+    ...(health?.test === undefined ? [] : ['--health-cmd', health.test]),
+    ...seconds(health?.interval, '--health-interval'),
+    ...seconds(health?.timeout, '--health-timeout'),
+    ...(health?.retries === undefined ? [] : ['--health-retries', String(health.retries)]),
+    ...seconds(health?.startPeriod, '--health-start-period'),
     ...container.ports.flatMap((port) => ['-p', port]),
     ...container.volumes.flatMap((volume) => ['-v', volume]),
     '--label',
@@ -331,8 +341,13 @@ export async function dockerFactsScript(provisioner: DockerProvisioner, options:
 // ---- Run --------------------------------------------------------------------
 
 
-/** docker-run-container.sh's own last word after a failed docker run: what became of the previous container. */
-const RESTORED = /^the new container did not start; /
+/** docker-run-container.sh's own last word after a failed docker run (or health wait): what became of the previous container. */
+const RESTORED = /^the new container (did not start|was not healthy); /
+/** docker-run-container.sh's account of a container's last health checks. */
+const HEALTH_LOG = /^health-log: /
+
+/** How long tk up waits for a created container's health check (the image's, or healthcheck.test) by default, in seconds. */
+export const DEFAULT_HEALTH_WAIT = 120
 
 /**
  * The line that says what went wrong: the last of stderr, else of stdout (not the docker CLI's
@@ -347,7 +362,9 @@ export function lastLine(result: RunResult): string {
       .filter((line) => line !== '' && !/^See 'docker .*--help'\.?$/.test(line))
   const stderr = lines(result.stderr)
   const restored = stderr.findLast((line) => RESTORED.test(line))
-  const reason = stderr.filter((line) => !RESTORED.test(line)).pop() ?? lines(result.stdout).pop()
+  const checks = stderr.filter((line) => HEALTH_LOG.test(line)).map((line) => line.replace(HEALTH_LOG, ''))
+  const said = stderr.filter((line) => !RESTORED.test(line) && !HEALTH_LOG.test(line)).pop() ?? lines(result.stdout).pop()
+  const reason = said && checks.length > 0 ? `${said}; its last health checks: ${checks.join('; ')}` : said
   if (restored) return reason ? `${reason} (${restored})` : restored
   return reason ?? `exit code ${result.code}`
 }
@@ -385,19 +402,28 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
+  // A registry of tk.yml's: its pulls go through the engine's API with the credentials (docker-pull-api.ts), not the facts script.
+  const auth = archive ? undefined : context.registryAuth?.(provisioner.image)
+  const scriptPull = pull && !auth
   // What the drift round trip read serves unless this run pulls first.
   const prefetched = pull ? undefined : takePrefetched(context, provisioner.name)
   let stdout = prefetched
   if (stdout === undefined) {
     // With its tag spelt out, the reference can never be taken for a container name.
-    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull, archive}))
+    const factsRun = await root.run(await dockerFactsScript(provisioner, {pull: scriptPull, archive}))
     if (factsRun.code !== 0) {
-      const pullFailed = pull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
+      const pullFailed = scriptPull && /^before /m.test(factsRun.stdout) && !/^image /m.test(factsRun.stdout)
       throw fail(pullFailed ? 'docker pull' : 'inspecting the engine', factsRun)
     }
     stdout = factsRun.stdout
   }
   const facts = parseDockerFacts(stdout)
+  if (pull && auth) {
+    // As the facts script's own pull reports it: the ID before (null: none), and the one the reference names now.
+    await pullWithAuth(context, provisioner.image, auth, prefix)
+    facts.before = facts.imageId ?? null
+    facts.imageId = await imageIdThroughApi(context.hosts.login, provisioner.image)
+  }
   const plan = planDocker(provisioner, facts, spec, archive)
   const pulled = plan.pulled ? [`pulled ${provisioner.image} (${plan.pulled.from ? `${shortId(plan.pulled.from)} -> ` : ''}${shortId(plan.pulled.to)})`] : []
   // Drift is what differs from what tk applied: with a changed spec (or none applied yet) it is tk.yml's change.
@@ -442,15 +468,25 @@ async function applyStep(
       result = await root.run(await boundScript('docker-tag-image.sh', [step.imageId, provisioner.image]))
       if (result.code !== 0) throw run.fail('docker tag', result)
       return
-    case 'pull':
+    case 'pull': {
+      const auth = context.registryAuth?.(provisioner.image)
+      if (auth) return pullWithAuth(context, provisioner.image, auth, `${context.target}: docker provisioner ${provisioner.name}`)
       result = await root.run(await boundScript('docker-pull-image.sh', [provisioner.image]))
       if (result.code !== 0) throw run.fail('docker pull', result)
       return
+    }
     case 'create':
-    case 'recreate':
-      result = await root.run(await boundScript('docker-run-container.sh', [container!.name, ...dockerRunArguments(provisioner, run.specHash)]), {stdin: run.envFile})
-      if (result.code !== 0) throw run.fail('docker run', result)
+    case 'recreate': {
+      // A container kept running counts only once healthy (when it has a health check): the wait is the script's, which rolls back.
+      const wait = container!.state === 'running' ? container!.healthcheck?.wait ?? DEFAULT_HEALTH_WAIT : 0
+      const progress = healthProgress(container!.name, context.onProgress)
+      result = await root.run(await boundScript('docker-run-container.sh', ['--health-wait', String(wait), container!.name, ...dockerRunArguments(provisioner, run.specHash)]), {
+        stdin: run.envFile,
+        onStdout: progress,
+      })
+      if (result.code !== 0) throw run.fail(/^the new container was not healthy/m.test(result.stderr) ? 'the health wait' : 'docker run', result)
       return
+    }
     case 'start':
       result = await root.run(await boundScript('docker-start-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker start', result)
@@ -458,5 +494,29 @@ async function applyStep(
     case 'stop':
       result = await root.run(await boundScript('docker-stop-container.sh', [container!.name]))
       if (result.code !== 0) throw run.fail('docker stop', result)
+  }
+}
+
+/** A pull through the engine's API with the registry's credentials; what the engine said, with every secret hidden. */
+async function pullWithAuth(context: ProvisionerContext, image: string, auth: string, prefix: string): Promise<void> {
+  try {
+    await pullThroughApi(context.hosts.login, image, auth, prefix)
+  } catch (error) {
+    if (error instanceof UserError) throw userErrorOf(error, hideSecrets(error.message, context.secrets))
+    throw error
+  }
+}
+
+/** docker-run-container.sh's "health STATUS SECONDS" lines as progress: "container web: health starting (4 s)". */
+function healthProgress(name: string, onProgress: ((text: string) => void) | undefined): (chunk: Buffer) => void {
+  let pending = ''
+  return (chunk) => {
+    pending += chunk.toString('utf8')
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const match = /^health (\S+) (\d+)$/.exec(line.trim())
+      if (match) onProgress?.(`container ${name}: ${match[1]} (${match[2]} s)`)
+    }
   }
 }

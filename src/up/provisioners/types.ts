@@ -28,6 +28,10 @@ export interface ProvisionerContext {
   prefetched?: Map<string, string>
   /** Shell provisioners to run again whatever their state says (tk up --rerun). */
   rerun?: ReadonlySet<string>
+  /** X-Registry-Auth for an image's registry when tk.yml's registries: has its credentials (docker provisioners pull with it). */
+  registryAuth?: (image: string) => string | undefined
+  /** What a provisioner is doing now (a container's health wait), for live progress. */
+  onProgress?: (text: string) => void
   /** Whether a file provisioner reads the host's copy of a changed file for its diff (false for tk status). */
   diffs?: boolean
 }

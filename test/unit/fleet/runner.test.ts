@@ -124,6 +124,28 @@ describe('what a fleet run adds up to', () => {
     expect(countOutcomes([ok('a', 0), failed('b', 5), skipped('c'), skipped('d')])).to.deep.equal({succeeded: 1, failed: 1, skipped: 2})
   })
 
+  it('keeps a rolling window (serial: of a group) to its size within a wider concurrency, and skips its waiting hosts after a failure', async () => {
+    const web = new Set(['w1', 'w2', 'w3'])
+    let inWeb = 0
+    let most = 0
+    const started: string[] = []
+    const outcomes = await runFleet(
+      ['w1', 'db', 'w2', 'w3'],
+      async (target) => {
+        started.push(target)
+        if (web.has(target)) inWeb++
+        most = Math.max(most, inWeb)
+        await sleep(10)
+        if (web.has(target)) inWeb--
+        if (target === 'w2') throw new HostStateError('w2 is broken')
+      },
+      {concurrency: 4, maxFail: 1, windows: [{size: 1, targets: web}]},
+    )
+    expect(most).to.equal(1)
+    expect(started).to.deep.equal(['w1', 'db', 'w2'])
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['ok', 'ok', 'failed', 'skipped'])
+  })
+
   it("gives a host that did not finish one error shape: its failure, or a skip with exit code 0", async () => {
     const outcomes = await runFleet(['a', 'b'], async (target) => {
       throw new HostStateError(`${target} is broken`)

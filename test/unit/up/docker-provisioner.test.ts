@@ -182,6 +182,21 @@ describe('docker provisioner', () => {
       expect(lastLine(failed(stderr))).to.equal('docker: Error response from daemon: invalid containerPort: 80800. (the new container did not start; the previous web is back, running)')
     })
 
+    it('carries the health log\'s last lines after the reason, on one line, when the health wait rolled back', () => {
+      const stderr = 'health-log: exit 1: "not ready\\n"\nhealth-log: exit 1: "still not"\nthe new container was not healthy: its health check failed\nthe new container was not healthy; the previous web is back, running\n'
+      expect(lastLine(failed(stderr))).to.equal(
+        'the new container was not healthy: its health check failed; its last health checks: exit 1: "not ready\\n"; exit 1: "still not" (the new container was not healthy; the previous web is back, running)',
+      )
+    })
+
+    it('gives docker run the health check, and keeps the spec of a container without one as older tk made it', () => {
+      const checked = web({healthcheck: {test: 'wget -q http://127.0.0.1/ || exit 1', interval: 2, retries: 3, startPeriod: 0.5, wait: 30}})
+      const args = dockerRunArguments(checked, 'f00')
+      expect(args.slice(2, 10)).to.deep.equal(['--health-cmd', 'wget -q http://127.0.0.1/ || exit 1', '--health-interval', '2s', '--health-retries', '3', '--health-start-period', '0.5s'])
+      expect(dockerSpecText(web())).not.to.contain('healthcheck')
+      expect(dockerSpecHash(checked)).not.to.equal(dockerSpecHash(web()))
+    })
+
     it('is the last line of stderr otherwise, else of stdout, else the exit code', () => {
       expect(lastLine(failed("docker: Error response from daemon: Conflict.\nSee 'docker run --help'.\n"))).to.equal('docker: Error response from daemon: Conflict.')
       expect(lastLine(failed('', 'Error: no such image\n'))).to.equal('Error: no such image')

@@ -1,0 +1,60 @@
+/**
+ * A pull through the host's engine API with the registry's credentials in
+ * the request (X-Registry-Auth): the API request travels in an SSH channel
+ * to the engine's socket (OpenSSH stream-local forwarding, as tk status and
+ * tk tunnel reach the engine), so the credentials are on no command line and
+ * in no file on the host, and the docker CLI there keeps no login.
+ */
+import {HostStateError} from '../../errors/index.js'
+import type {Host} from '../../transport/host.js'
+import {normalizeReference} from './docker-archive.js'
+
+/** The engine's socket (docker's own default; a daemon.json hosts: elsewhere is not followed here). */
+const ENGINE_SOCKET = '/var/run/docker.sock'
+/** A pull may take minutes (large layers); the channel is given this long. */
+const PULL_TIMEOUT_MS = 15 * 60_000
+
+/** fromImage and tag of POST /images/create for a reference. */
+export function pullQuery(image: string): string {
+  const ref = normalizeReference(image)
+  if (ref.includes('@')) return `fromImage=${encodeURIComponent(ref)}`
+  const colon = ref.lastIndexOf(':')
+  return `fromImage=${encodeURIComponent(ref.slice(0, colon))}&tag=${encodeURIComponent(ref.slice(colon + 1))}`
+}
+
+/** The error a pull's answer holds: its status's message, or the stream's last {"error": ...}; undefined when it pulled. */
+export function pullError(status: number, body: string): string | undefined {
+  const messages: string[] = []
+  for (const line of body.split('\n')) {
+    if (line.trim() === '') continue
+    try {
+      const event = JSON.parse(line) as {error?: string; message?: string}
+      if (event.error) messages.push(event.error)
+      else if (status !== 200 && event.message) messages.push(event.message)
+    } catch {
+      if (status !== 200) messages.push(line.trim())
+    }
+  }
+  if (messages.length > 0) return messages.at(-1)
+  return status === 200 ? undefined : `the engine answered HTTP ${status}`
+}
+
+/** Pulls `image` on the host's engine with `auth` (an X-Registry-Auth value); throws what the engine said, secrets hidden by the caller. */
+export async function pullThroughApi(host: Host, image: string, auth: string, prefix: string): Promise<void> {
+  if (!host.requestUnixSocket) throw new HostStateError(`${prefix}: a pull with registry credentials needs an SSH connection to the engine's socket`)
+  const answer = await host.requestUnixSocket(ENGINE_SOCKET, {method: 'POST', path: `/images/create?${pullQuery(image)}`, headers: {'X-Registry-Auth': auth}, timeoutMs: PULL_TIMEOUT_MS})
+  if (!answer) {
+    throw new HostStateError(`${prefix}: cannot reach the engine's API at ${ENGINE_SOCKET} over SSH to pull ${image} with the registry's credentials`, {
+      hint: "the login user needs the docker group (engine.users) and sshd must allow stream-local forwarding (AllowStreamLocalForwarding yes, the default)",
+    })
+  }
+  const error = pullError(answer.status, answer.body)
+  if (error) throw new HostStateError(`${prefix}: docker pull failed: ${error}`)
+}
+
+/** The image ID the engine has for `image`, or undefined when it has none (GET /images/NAME/json). */
+export async function imageIdThroughApi(host: Host, image: string): Promise<string | undefined> {
+  const answer = await host.requestUnixSocket?.(ENGINE_SOCKET, {method: 'GET', path: `/images/${encodeURIComponent(normalizeReference(image))}/json`, timeoutMs: 30_000})
+  if (!answer || answer.status !== 200) return undefined
+  return (JSON.parse(answer.body) as {Id?: string}).Id
+}
