@@ -90,4 +90,5 @@ write_engine_pin ${TK_ENGINE_PIN:-}
 if [ -n "${TK_ENGINE_REPLACE:-}" ]; then replace_engine_packages "$APT" "$@"; fi
 # shellcheck disable=SC2086
 apt_detached $APT install --no-install-recommends "$@"
+if [ -n "${TK_ENGINE_REPLACE:-}" ]; then finish_engine_replace; fi
 record_install

@@ -38,4 +38,5 @@ if [ -n "${TK_ENGINE_REPLACE:-}" ]; then
 fi
 # shellcheck disable=SC2086
 apt_detached $APT install --no-install-recommends $packages
+if [ -n "${TK_ENGINE_REPLACE:-}" ]; then finish_engine_replace; fi
 record_install

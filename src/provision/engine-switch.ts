@@ -23,7 +23,7 @@ export type SwitchDirection = 'to-docker' | 'to-distro'
 /** Debian's engine packages, in the order dpkg can remove them one by one (dependents first). */
 const DISTRO_ENGINE = ['docker.io', 'docker-cli', 'containerd', 'runc']
 /** Docker's, likewise. */
-const DOCKER_ENGINE = ['docker-ce-rootless-extras', 'docker-compose-plugin', 'docker-buildx-plugin', 'docker-ce', 'docker-ce-cli', 'containerd.io']
+const DOCKER_ENGINE = ['docker-ce-rootless-extras', 'docker-compose-plugin', 'docker-buildx-plugin', 'docker-model-plugin', 'docker-ce', 'docker-ce-cli', 'containerd.io']
 
 /**
  * Which way the host's engine switches, if at all: docker.io asked for method
@@ -57,8 +57,10 @@ export interface EngineSwitch {
   direction: SwitchDirection
   from: {name: string; version: string}
   to: {name: string; version?: string}
-  /** Installed packages of the old engine, purged in this order. */
+  /** Installed packages of the old engine (as the facts know them), for the plan. */
   purge: string[]
+  /** Every package of the old engine, dependents first: the host script purges those dpkg knows, in this order. */
+  purgeOrder: string[]
   running: string[]
   /** Said before a move to an older engine: what the older one will not show. */
   lostFromView?: string[]
@@ -80,13 +82,15 @@ export function planEngineSwitch(target: string, facts: HostFacts, direction: Sw
   if (direction === 'to-distro' && toVersion === undefined) {
     throw new HostStateError(`${target}: its apt sources offer no docker.io to switch to (nothing was changed)`, {hint: 'check the host\'s apt sources (apt-get update), or keep method docker'})
   }
-  const purge = (direction === 'to-docker' ? DISTRO_ENGINE : DOCKER_ENGINE).filter((name) => installed[name])
+  const purgeOrder = direction === 'to-docker' ? DISTRO_ENGINE : DOCKER_ENGINE
+  const purge = purgeOrder.filter((name) => installed[name])
   const older = toVersion !== undefined && isOlder(upstream(toName, toVersion), upstream(fromName, from.version))
   return {
     direction,
     from,
     to: {name: toName, ...(toVersion === undefined ? {} : {version: toVersion})},
     purge,
+    purgeOrder,
     running: read.running,
     ...(older ? {lostFromView: lostFromView(facts, from, toName, toVersion!)} : {}),
   }

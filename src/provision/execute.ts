@@ -254,7 +254,7 @@ async function applyStep(
       return step.detail
     case 'install':
       if (step.method === 'docker') {
-        const {replaced} = await applyDockerInstall(target, hosts.root, step.install, aptEnv, step.replace?.purge)
+        const {replaced} = await applyDockerInstall(target, hosts.root, step.install, aptEnv, step.replace?.purgeOrder)
         return `${step.detail}${replaced.length > 0 ? `; replaced ${replaced.join(', ')} (same repository)` : ''}`
       }
       if (step.method === 'script') {
@@ -282,7 +282,7 @@ async function applyStep(
       await apt(step.packages, {
         TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' '),
         // A switch from docker-ce: purged safely first, and tk's pin of Docker's packages removed.
-        ...(step.replace ? {TK_ENGINE_REPLACE: step.replace.purge.join(' '), TK_ENGINE_UNPIN: '1'} : {}),
+        ...(step.replace ? {TK_ENGINE_REPLACE: step.replace.purgeOrder.join(' '), TK_ENGINE_UNPIN: '1'} : {}),
       })
       return step.detail
     case 'compose':

@@ -38,10 +38,21 @@ describe('tk provision switches docker.io <-> docker-ce (stand-in repository) ke
     return result.stdout
   }
   /** The package's version, '' when dpkg does not know it at all (not even as "rc"). */
-  const known = async (name: string) => (await root(`dpkg-query -W -f '\${Version} \${db:Status-Status}' ${name} 2>/dev/null || true`)).trim()
+  const known = async (name: string) => (await root(`dpkg-query -W -f '\${Version} \${db:Status-Status}' ${name} 2>/dev/null || true`)).trim().replace(/^not-installed$/, '')
   const toDocker = ['--method', 'docker']
   const repoFlags = () => ['--repository', server.url, '--repository-key', repo.keyFile, '--repository-fingerprint', repo.fingerprint]
   const provision = (...args: string[]) => runTk(['provision', target(machine), ...sandboxFlags(fixture), ...args], {env: cleanEnv})
+  /** TK_TEST_TIMINGS=1 (bench/engine-switch.js): each step's time, for docs/benchmarks.md. */
+  const timings = (label: string, stdout: string, seconds: number) => {
+    if (!process.env.TK_TEST_TIMINGS) return
+    const steps = (JSON.parse(stdout) as {hosts: Array<{result: {steps: Array<{id: string; durationMs: number}>}}>}).hosts[0].result.steps
+    process.stderr.write(`tk-timing ${label} ${seconds.toFixed(2)} s ${JSON.stringify(steps.map((step) => [step.id, step.durationMs]))}\n`)
+  }
+  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const started = performance.now()
+    const value = await work()
+    return [value, (performance.now() - started) / 1000]
+  }
   const changed = (stdout: string) => (JSON.parse(stdout) as {hosts: Array<{result: {changed: number}}>}).hosts[0].result.changed
 
   /** Everything that must survive a switch: ids, names, the volume's bytes, daemon.json's, the swarm node. */
@@ -52,7 +63,8 @@ describe('tk provision switches docker.io <-> docker-ce (stand-in repository) ke
         "docker image ls -q --no-trunc | sort",
         "docker ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Image}}' | sort",
         "docker volume ls -q | sort",
-        "docker network ls -q --no-trunc | sort",
+        // The default bridge network is made anew (a new id) each time an engine starts: its name only.
+        "docker network ls --no-trunc --format '{{.Name}} {{.ID}}' | sed 's/^bridge .*/bridge/' | sort",
         "docker info --format '{{.Swarm.NodeID}} {{.Swarm.LocalNodeState}}'",
         'cd /var/lib/docker/volumes/data/_data && find . -type f | sort | xargs sha256sum',
         'sha256sum /etc/docker/daemon.json',
@@ -78,23 +90,23 @@ describe('tk provision switches docker.io <-> docker-ce (stand-in repository) ke
     server = await serveDockerRepo(repo, {host: await sandboxGateway(fixture)})
     await root(
       [
-        `printf '%s\\n' '{"log-opts": {"max-size": "10m"}, "labels": ["tk-switch"]}' > /etc/docker/daemon.json`,
+        `printf '%s\\n' '{"log-opts": {"max-size": "10m"}, "log-level": "info"}' > /etc/docker/daemon.json`,
         'systemctl restart docker',
       ].join(' && '),
     )
     await waitForEngine(machine)
     await root(
       [
-        'docker volume create data',
+        'docker volume create data >/dev/null',
         'head -c 2097152 /dev/urandom > /var/lib/docker/volumes/data/_data/random.bin',
         "docker run --rm -v data:/data tk-busybox sh -c 'echo written-by-a-container > /data/note'",
-        'docker network create tk-net',
-        'docker swarm init --advertise-addr 127.0.0.1',
-        'docker run -d --name web --restart unless-stopped --network tk-net -v data:/data tk-busybox sleep 100000',
-      ].join(' >/dev/null && '),
+        'docker network create tk-net >/dev/null',
+        'docker swarm init --advertise-addr 127.0.0.1 >/dev/null',
+        'docker run -d --name web --restart unless-stopped --network tk-net -v data:/data tk-busybox sleep 100000 >/dev/null',
+      ].join(' && '),
     )
     kept = await engineState()
-    expect(kept).to.match(/random\.bin/).and.match(/ active\n/)
+    expect(kept).to.match(/random\.bin/).and.match(/ active\n/).and.not.include('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855') // no empty file
   })
 
   after(async () => {
@@ -116,21 +128,23 @@ describe('tk provision switches docker.io <-> docker-ce (stand-in repository) ke
     expect(refused.stderr).to.not.match(/\n\s+at /)
     expect(await known('docker.io')).to.match(/ installed$/)
 
-    const switched = await provision(...toDocker, ...repoFlags(), '--force', '--json')
+    const [switched, seconds] = await timed(() => provision(...toDocker, ...repoFlags(), '--force', '--json'))
     expect(switched.code, switched.stdout + switched.stderr).to.equal(0)
+    timings('to-docker', switched.stdout, seconds)
     expect(await known('docker-ce')).to.equal(`${repo.engineVersion('24.0.7')} installed`)
     // Gone from dpkg altogether, not left "rc" with its hook: nothing of docker.io can run later.
     for (const name of ['docker.io', 'containerd', 'runc']) expect(await known(name), name).to.equal('')
     expect(await root('ls -a /var/lib/docker')).to.not.include('nuke-graph-directory.sh')
-    expect((await root('systemctl is-enabled docker.service containerd.service')).split('\n')).to.include.members(['enabled'])
+    expect((await root('systemctl is-enabled docker.service containerd.service')).trim().split('\n')).to.deep.equal(['enabled', 'enabled'])
     await webRuns()
     expect(await engineState()).to.equal(kept)
 
     const status = await runTk(['status', target(machine), ...sandboxFlags(fixture), '--json'], {env: cleanEnv})
-    expect(status.stdout).to.include('"method":"docker"')
+    expect(status.stdout).to.match(/"method":\s*"docker"/)
 
-    const again = await provision(...toDocker, ...repoFlags(), '--json')
+    const [again, rerun] = await timed(() => provision(...toDocker, ...repoFlags(), '--json'))
     expect(again.code, again.stdout + again.stderr).to.equal(0)
+    timings('to-docker-rerun', again.stdout, rerun)
     expect(changed(again.stdout)).to.equal(0)
   })
 
@@ -149,16 +163,18 @@ describe('tk provision switches docker.io <-> docker-ce (stand-in repository) ke
     expect(refused.stdout + refused.stderr).to.include('--allow-downgrade')
     expect(await known('docker-ce')).to.match(/ installed$/)
 
-    const switched = await provision('--method', 'distro', '--force', '--allow-downgrade', '--json')
+    const [switched, seconds] = await timed(() => provision('--method', 'distro', '--force', '--allow-downgrade', '--json'))
     expect(switched.code, switched.stdout + switched.stderr).to.equal(0)
+    timings('to-distro', switched.stdout, seconds)
     expect(await known('docker.io')).to.match(/^\S*20\.10\.24\S* installed$/)
     for (const name of ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-ce-rootless-extras']) expect(await known(name), name).to.equal('')
     expect(await root('ls /etc/apt/preferences.d/')).to.not.include('tk-docker-engine')
     await webRuns()
     expect(await engineState()).to.equal(kept)
 
-    const again = await provision('--method', 'distro', '--json')
+    const [again, rerun] = await timed(() => provision('--method', 'distro', '--json'))
     expect(again.code, again.stdout + again.stderr).to.equal(0)
+    timings('to-distro-rerun', again.stdout, rerun)
     expect(changed(again.stdout)).to.equal(0)
 
     // The stand-in's docker-ce carries docker.io's purge hook (see above): it was neutralised too.
