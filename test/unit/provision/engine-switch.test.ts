@@ -9,6 +9,8 @@ import {expect} from 'chai'
 
 import {DEFAULT_DESIRED, type DesiredEngine} from '../../../src/provision/desired-engine.js'
 import {distroTarget, parseSwitchFacts, planEngineSwitch, switchDirection, switchRefusals} from '../../../src/provision/engine-switch.js'
+import {planProvision} from '../../../src/provision/plan.js'
+import {repositoryLocation} from '../../../src/engine/docker-repository.js'
 import {variedHostFacts} from '../../fixtures/host-facts/index.js'
 
 const dockerIo = variedHostFacts({from: 'bookworm-engine'})
@@ -50,6 +52,19 @@ describe('engine switch docker.io <-> docker-ce', () => {
     expect(refusal.message).to.match(/^web-1: switching docker-ce to docker\.io 20\.10\.24\S+ is a downgrade from 5:29\.1\.0\S+; lost from view: the containerd image store's images and containers .*docker\.io 20\.10\.24 does not read it/)
     expect(refusal.hint).to.include('--allow-downgrade')
     expect(switchRefusals('web-1', change, desired({method: 'distro', methodNamed: true, allowDowngrade: true}))).to.have.length(0)
+  })
+
+  it('plans the switch instead of adopting docker.io when method docker is asked for', () => {
+    const ce = '5:24.0.7-1~debian.12~bookworm'
+    const repository = {
+      choice: {url: 'http://repo.test/linux', channel: 'stable' as const, key: {source: 'key.asc', fingerprint: 'AB'.repeat(20), binary: Buffer.alloc(0)}},
+      probe: {location: repositoryLocation('http://repo.test/linux', 'debian', 'bookworm', 'stable', 'amd64'), offered: {'docker-ce': [ce], 'docker-ce-cli': [ce], 'containerd.io': ['1.6.19-1']}},
+    }
+    const plan = planProvision('web-1', dockerIo, desired({method: 'docker', skipCheck: true}), repository, {direction: 'to-docker', read: {running: [], distroOffered: []}})
+    const install = plan.steps.find((step) => step.id === 'install')!
+    expect(install.action).to.equal('change')
+    expect(install.detail).to.match(/^switch docker\.io \S+ -> docker-ce 5:24\.0\.7\S*; purge docker\.io, containerd, runc \(the purge hook that would delete \/var\/lib\/docker neutralised\); the engine restarts: no container runs; images, containers, volumes/)
+    expect(plan.steps.find((step) => step.id === 'service')?.action).to.equal('change')
   })
 
   it('refuses a switch to method distro when the host offers no docker.io', () => {
