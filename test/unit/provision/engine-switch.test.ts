@@ -10,6 +10,7 @@ import {expect} from 'chai'
 import {DEFAULT_DESIRED, type DesiredEngine} from '../../../src/provision/desired-engine.js'
 import {distroTarget, parseSwitchFacts, planEngineSwitch, switchDirection, switchRefusals} from '../../../src/provision/engine-switch.js'
 import {planProvision} from '../../../src/provision/plan.js'
+import {desiredEngine} from '../../../src/provision/engine-from-config.js'
 import {repositoryLocation} from '../../../src/engine/docker-repository.js'
 import {variedHostFacts} from '../../fixtures/host-facts/index.js'
 
@@ -29,6 +30,14 @@ describe('engine switch docker.io <-> docker-ce', () => {
     expect(switchDirection(dockerCe(), desired({method: 'distro'}))).to.equal(undefined)
     expect(switchDirection(dockerCe(), desired({method: 'distro', methodNamed: true}))).to.equal('to-distro')
     expect(switchDirection(dockerCe(), desired({method: 'docker'}))).to.equal(undefined)
+  })
+
+  it('tk up goes the same way: engine.method written in tk.yml switches, tk up --force and --allow-downgrade carry over', () => {
+    const written = desiredEngine('web-1', {method: 'distro', methodNamed: true, daemon: {}, users: [], compose: false}, {skipCheck: false, force: true, allowDowngrade: true})
+    expect(written).to.include({methodNamed: true, force: true, allowDowngrade: true})
+    expect(switchDirection(dockerCe(), written)).to.equal('to-distro')
+    const defaulted = desiredEngine('web-1', {method: 'distro', daemon: {}, users: [], compose: false}, {skipCheck: false})
+    expect(switchDirection(dockerCe(), defaulted)).to.equal(undefined)
   })
 
   it('purges the old engine in dependency order and names the running containers', () => {
