@@ -10,6 +10,8 @@
 # (lib/engine-pin.sh) and the install, detached from the connection.
 # $1: the repository URI (BASE/DISTRO); $2: the suite; $3: the component;
 # $4: the architecture; then the packages (PACKAGE=VERSION).
+# TK_ENGINE_REPLACE: the packages of another engine (docker.io) to purge
+# first, safely (lib/engine-replace.sh).
 # TK_REPOSITORY_KEY: the key, base64 of its binary form, whose fingerprint tk
 # checked. TK_ENGINE_PIN: PACKAGE=VERSION pairs to pin. Prints
 # "@@tk:replaced FILE" for each source file disabled. Runs as root.
@@ -22,6 +24,7 @@ hold_detached_lock
 # tk:include lib/engine-pin.sh
 # tk:include lib/apt-via.sh
 # tk:include lib/install-record.sh
+# tk:include lib/engine-replace.sh
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 APT="apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $apt_via"
 uri=$1
@@ -84,6 +87,8 @@ rm -f /tmp/tk-apt-update.$$ "$keyring.tk-old" "$source_file.tk-old"
 
 # shellcheck disable=SC2086
 write_engine_pin ${TK_ENGINE_PIN:-}
+if [ -n "${TK_ENGINE_REPLACE:-}" ]; then replace_engine_packages "$APT" "$@"; fi
 # shellcheck disable=SC2086
 apt_detached $APT install --no-install-recommends "$@"
+if [ -n "${TK_ENGINE_REPLACE:-}" ]; then finish_engine_replace; fi
 record_install

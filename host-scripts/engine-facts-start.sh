@@ -38,8 +38,8 @@ units_query() {
 # Engine packages known to dpkg, with versions: docker.io, Docker's own docker-ce, and the parts the engine needs.
 packages_query() {
 	dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' \
-		docker.io docker-cli docker-ce docker-ce-cli containerd containerd.io runc tini \
-		docker-compose docker-compose-plugin docker-buildx 2>/dev/null | awk '$3 ~ /^.i/ { print $1, $2 }'
+		docker.io docker-cli docker-ce docker-ce-cli docker-ce-rootless-extras containerd containerd.io runc tini \
+		docker-compose docker-compose-plugin docker-buildx docker-buildx-plugin 2>/dev/null | awk '$3 ~ /^.i/ { print $1, $2 }'
 }
 
 # One docker call: the server's version comes with info.

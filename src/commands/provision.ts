@@ -16,7 +16,7 @@ export default class Provision extends TkCommand {
 
   static override description = `For each host, in parallel: gather facts in one round trip, check the host (as tk check does), then only the steps that have something to do — load missing kernel modules, install the engine, enable and start its service, add users to the docker group — and verify the engine answers. A second run changes nothing.
 
-Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). docker adds Docker's apt repository (or a mirror: --repository; its key checked by fingerprint) and installs docker-ce, docker-ce-cli, containerd.io and the plugins from it, pinned so that the host's own apt upgrade does not move them (tk upgrade does); see docs/provision.md. script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled.
+Methods: distro (default) installs from the host's own apt sources on Debian and Ubuntu (docker.io with containerd, runc and, on Debian 13+, docker-cli). docker adds Docker's apt repository (or a mirror: --repository; its key checked by fingerprint) and installs docker-ce, docker-ce-cli, containerd.io and the plugins from it, pinned so that the host's own apt upgrade does not move them (tk upgrade does); see docs/provision.md. script runs an install script you name (a local file or an http(s) URL, get.docker.com style) as root. An engine that is already installed, from any source, is adopted and never reinstalled, with one exception: docker.io asked for --method docker (or docker-ce asked for --method distro) is switched, keeping images, containers, volumes, networks, swarm state and daemon.json; the old package is purged with its hook that deletes /var/lib/docker neutralised. The switch restarts the engine: refused while containers run unless --force, and refused to an older engine unless --allow-downgrade (docs/provision.md).
 
 Engine daemon options: --daemon-opt KEY=VALUE (repeatable; log-opts.max-size=10m, live-restore=true, 'default-address-pools=[{"base":"10.20.0.0/16","size":24}]') and --daemon-config FILE are merged over the host's /etc/docker/daemon.json, keeping its other keys. tk refuses, before writing anything, unknown keys, wrong value types, keys the engine unit already sets as flags (hosts against -H fd://) and what dockerd --validate rejects (engine 23.0+); it backs the file up, writes it atomically, restarts the engine only when the content changed and puts the old file back if the engine does not answer again. Changing storage-driver or data-root where images or containers exist needs --force. See docs/daemon-config.md.
 
@@ -39,6 +39,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       description: 'A private mirror with its own signing key',
       command: '<%= config.bin %> <%= command.id %> web-1 --method docker --repository https://apt.example.com/docker/linux --repository-key ./mirror-key.asc --repository-fingerprint 0123456789ABCDEF0123456789ABCDEF01234567',
     },
+    {description: "Switch a host from Debian's docker.io to Docker's docker-ce, even with containers running", command: '<%= config.bin %> <%= command.id %> web-1 --method docker --force'},
+    {description: "Switch back to Debian's older docker.io", command: '<%= config.bin %> <%= command.id %> web-1 --method distro --allow-downgrade --force'},
     {description: 'A distribution tk does not handle itself', command: '<%= config.bin %> <%= command.id %> fedora-1 --method script --script ./install-docker.sh'},
     {
       description: 'An install script from the web, pinned to the sha256 you reviewed',
@@ -75,7 +77,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       helpValue: 'KEY=VALUE',
     }),
     'daemon-config': Flags.string({summary: 'Merge this JSON file into /etc/docker/daemon.json (--daemon-opt applies over it).', helpValue: 'FILE'}),
-    force: Flags.boolean({summary: 'Change storage-driver or data-root even where images or containers are present.'}),
+    force: Flags.boolean({summary: 'Change storage-driver or data-root even where images or containers are present; switch the engine (docker.io <-> docker-ce) while containers run.'}),
+    'allow-downgrade': Flags.boolean({summary: 'Let a switch between docker.io and docker-ce go to an older engine (what it will not show is said first).'}),
     restart: Flags.boolean({summary: 'Restart the engine after changing daemon.json (--no-restart: write only).', default: true, allowNo: true}),
     'engine-version': Flags.string({
       summary: 'Install the newest engine whose upstream version is within this semver range (distro and docker methods), e.g. "^20" or ">=20.10 <21".',
@@ -119,6 +122,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
       skipCheck: flags['skip-check'],
       smokeImage: flags['smoke-image'],
       force: flags.force,
+      allowDowngrade: flags['allow-downgrade'],
       restart: flags.restart,
       bundle: flags.bundle,
       fetch: flags['fetch-via'],

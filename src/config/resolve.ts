@@ -281,6 +281,7 @@ function mergeEngine(file: EngineFile | null | undefined, host: EngineFile | nul
   const repository = Object.keys(given).length > 0 ? {...given, ...(given.key === undefined || /^https?:\/\//i.test(given.key) ? {} : {key: localKey(given.key)})} : undefined
   return {
     method: host?.method ?? file?.method ?? 'distro',
+    ...((host?.method ?? file?.method) === undefined ? {} : {methodNamed: true}),
     ...(version === undefined ? {} : {version}),
     ...(repository === undefined ? {} : {repository}),
     daemon: {...file?.daemon, ...host?.daemon},

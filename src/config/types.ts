@@ -134,6 +134,8 @@ export interface SshOptions {
 
 export interface EngineConfig {
   method: EngineMethod
+  /** engine.method was written in tk.yml (for the host or the file), not tk's default. */
+  methodNamed?: boolean
   /** An npm semver range; undefined: any version the method offers. */
   version?: string
   /** For method docker: the repository settings given (the host's over the file's, key by key); absent when none are. */

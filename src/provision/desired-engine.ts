@@ -27,6 +27,10 @@ export interface InstallScript {
 
 export interface DesiredEngine {
   method: InstallMethod
+  /** The method was named (--method, or engine.method in tk.yml), not tk's default: only then does a docker-ce host switch to docker.io. */
+  methodNamed?: boolean
+  /** A switch between docker.io and docker-ce may go to an older engine (src/provision/engine-switch.ts). */
+  allowDowngrade?: boolean
   /** For the script method: the install script's text (read or fetched by tk) and where it came from. */
   script?: InstallScript
   /** For the docker method: the repository settings given (absent: Docker's own, stable, Docker's key). */
@@ -88,6 +92,7 @@ export const DEFAULT_DESIRED: DesiredEngine = {
  */
 export interface DesiredOverrides {
   method?: InstallMethod
+  allowDowngrade?: boolean
   script?: InstallScript
   /** Each part given wins over tk.yml's engine.repository, key by key. */
   repository?: RepositoryRequest
@@ -115,7 +120,8 @@ export function overlayDesired(base: DesiredEngine, given: DesiredOverrides): De
       : (given.daemonConfig ?? base.daemonConfig)
   return {
     ...base,
-    ...(given.method === undefined ? {} : {method: given.method}),
+    ...(given.method === undefined ? {} : {method: given.method, methodNamed: true}),
+    ...(given.allowDowngrade ? {allowDowngrade: true} : {}),
     ...(given.script === undefined ? {} : {script: given.script}),
     ...(given.repository === undefined ? {} : {repository: {...base.repository, ...given.repository}}),
     ...(given.compose === undefined ? {} : {compose: given.compose}),

@@ -209,10 +209,12 @@ export function dockerInstallDetail(install: DockerInstall, range: string | unde
 /** Exit 3 of docker-repo-install.sh: apt-get update failed and the host's sources were put back. */
 export class RepositoryUpdateFailed extends HostStateError {}
 
-export async function applyDockerInstall(target: string, root: Host, install: DockerInstall, aptEnv: Record<string, string> = {}): Promise<{replaced: string[]}> {
+/** `purge` (a switch from docker.io): the old engine's packages, purged safely first (lib/engine-replace.sh). */
+export async function applyDockerInstall(target: string, root: Host, install: DockerInstall, aptEnv: Record<string, string> = {}, purge: string[] = []): Promise<{replaced: string[]}> {
   const {location} = install
   const script = await boundScript('docker-repo-install.sh', [location.uri, location.suite, location.component, location.arch, ...install.packages], {
     ...aptEnv,
+    ...(purge.length > 0 ? {TK_ENGINE_REPLACE: purge.join(' ')} : {}),
     TK_REPOSITORY_KEY: install.repository.key.binary.toString('base64'),
     TK_ENGINE_PIN: install.pin.join(' '),
   })

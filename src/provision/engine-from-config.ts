@@ -11,6 +11,9 @@ export interface UpEngineOptions {
   skipCheck: boolean
   /** The flag that gives the install script, for the message when none was given. */
   scriptFlag?: string
+  /** tk up --force, --allow-downgrade: for a switch between docker.io and docker-ce. */
+  force?: boolean
+  allowDowngrade?: boolean
 }
 
 export function desiredEngine(host: string, engine: EngineConfig, options: UpEngineOptions): DesiredEngine {
@@ -24,6 +27,9 @@ export function desiredEngine(host: string, engine: EngineConfig, options: UpEng
   return {
     ...DEFAULT_DESIRED,
     method: engine.method,
+    ...(engine.methodNamed ? {methodNamed: true} : {}),
+    ...(options.force ? {force: true} : {}),
+    ...(options.allowDowngrade ? {allowDowngrade: true} : {}),
     ...(engine.method === 'script' ? {script: options.script} : {}),
     ...(engine.repository === undefined ? {} : {repository: engine.repository}),
     compose: engine.compose,

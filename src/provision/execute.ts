@@ -9,7 +9,8 @@ import {gatherHostFacts, type HostFacts, type HostFactsRequest} from '../facts/h
 import type {Host, RunResult} from '../transport/host.js'
 import type {DesiredEngine} from './desired-engine.js'
 import {applyDaemonConfig, DaemonConfigRolledBack, validateWithDockerd} from './daemon-config-step.js'
-import {type DockerRepositoryFacts, planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, UnknownUsersError} from './plan.js'
+import {type DockerRepositoryFacts, planProvision, type ProvisionPlan, type ProvisionStep, type StepId, type StepToRun, type SwitchRequest, UnknownUsersError} from './plan.js'
+import {parseSwitchFacts, switchDirection, switchRefusals} from './engine-switch.js'
 import {applyDockerInstall, loadDockerRepository, probeDockerRepository} from './docker-repository.js'
 import {installedEngine} from '../engine/packages.js'
 import {boundScript} from '../transport/host-scripts.js'
@@ -73,9 +74,9 @@ function failure(target: string, step: StepToRun, result: RunResult, what: strin
 }
 
 /** The plan; a dry run says of users the host lacks that the run would fail, as it would. */
-function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dryRun = false, repository?: DockerRepositoryFacts): ProvisionPlan {
+function planOrSay(target: string, facts: HostFacts, desired: DesiredEngine, dryRun = false, repository?: DockerRepositoryFacts, switching?: SwitchRequest): ProvisionPlan {
   try {
-    return planProvision(target, facts, desired, repository)
+    return planProvision(target, facts, desired, repository, switching)
   } catch (error) {
     if (dryRun && error instanceof UnknownUsersError) throw new HostStateError(`would fail: ${error.message}`, {hint: error.hint, cause: error})
     throw error
@@ -90,23 +91,36 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
   // Method docker on a host without an engine: the repository's key checked here, then what it serves the
   // host read on the host (read-only), so that the plan, and a dry run, know the versions.
   let repository: DockerRepositoryFacts | undefined
+  let switching: SwitchRequest | undefined
   // Through the workstation, Docker's repository is read, and later installed from, through one forward,
   // open from here (dry runs too: the read is what they show) until the steps are done.
   let early: WorkstationFetch | undefined
   let plan: ProvisionPlan
   try {
-    if (desired.method === 'docker' && !desired.bundle && !installedEngine(facts)) {
+    // A switch between docker.io and docker-ce: the running containers and the docker.io on offer, read-only.
+    const direction = switchDirection(facts, desired)
+    if (direction) {
+      const read = await hosts.root.run(await boundScript('engine-switch-facts.sh', []))
+      if (read.code !== 0) throw new HostStateError(`${target}: reading the running containers failed (exit ${read.code}): ${read.stderr.trim() || 'no output'}`)
+      switching = {direction, read: parseSwitchFacts(read.stdout)}
+    }
+    if (desired.method === 'docker' && !desired.bundle && (!installedEngine(facts) || direction === 'to-docker')) {
       const choice = await loadDockerRepository(desired.repository ?? {})
       if (desired.fetch === 'workstation') early = await openWorkstationFetch(target, hosts.root, facts.aptSources ?? [], [...(desired.fetchSources ?? []), choice.url])
       repository = {choice, probe: await probeDockerRepository(target, hosts.root, facts, choice, early?.aptEnv)}
     }
-    plan = planOrSay(target, facts, desired, options.dryRun, repository)
+    plan = planOrSay(target, facts, desired, options.dryRun, repository, switching)
     // What dockerd itself says (its version, whether it can --validate) costs two slow dockerd
     // starts: asked in a second round trip only when daemon.json is to change.
     if (plan.steps.some((step) => step.id === 'daemon-config' && step.action === 'change')) {
       facts = await gatherHostFacts(hosts.login, {daemon: true, users})
-      plan = planOrSay(target, facts, desired, options.dryRun, repository)
+      plan = planOrSay(target, facts, desired, options.dryRun, repository, switching)
     }
+    // A switch's refusals (running containers, an older engine), before anything changes; a dry run says them.
+    const replacing = plan.steps.find((step) => step.id === 'install' && step.action === 'change' && step.method !== 'script' && step.method !== 'bundle' && step.replace)
+    const refusals = replacing && 'replace' in replacing && replacing.replace ? switchRefusals(target, replacing.replace, desired) : []
+    if (refusals.length > 0 && !options.dryRun) throw refusals[0]
+    plan.notices.push(...refusals.map((refusal) => `would be refused: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`))
   } catch (error) {
     await early?.close()
     throw early ? explainRefused(error, early) : error
@@ -240,7 +254,7 @@ async function applyStep(
       return step.detail
     case 'install':
       if (step.method === 'docker') {
-        const {replaced} = await applyDockerInstall(target, hosts.root, step.install, aptEnv)
+        const {replaced} = await applyDockerInstall(target, hosts.root, step.install, aptEnv, step.replace?.purgeOrder)
         return `${step.detail}${replaced.length > 0 ? `; replaced ${replaced.join(', ')} (same repository)` : ''}`
       }
       if (step.method === 'script') {
@@ -265,7 +279,11 @@ async function applyStep(
         await apt(pinned, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')})
         return `${step.detail}; docker.io ${version} (newest within ${step.versionRange})`
       }
-      await apt(step.packages, {TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' ')})
+      await apt(step.packages, {
+        TK_OPTIONAL_PACKAGES: step.optionalPackages.join(' '),
+        // A switch from docker-ce: purged safely first, and tk's pin of Docker's packages removed.
+        ...(step.replace ? {TK_ENGINE_REPLACE: step.replace.purgeOrder.join(' '), TK_ENGINE_UNPIN: '1'} : {}),
+      })
       return step.detail
     case 'compose':
       await apt(step.packages)

@@ -130,6 +130,8 @@ export interface ProvisionRequest {
   skipCheck: boolean
   smokeImage?: string
   force: boolean
+  /** --allow-downgrade: a switch between docker.io and docker-ce may go to an older engine. */
+  allowDowngrade?: boolean
   restart: boolean
   /** --bundle: an offline bundle of the engine to install from (over tk.yml's engine.bundle). */
   bundle?: string
@@ -173,6 +175,7 @@ export async function resolveProvisionRequest(request: ProvisionRequest): Promis
     skipCheck: request.skipCheck,
     smokeImage: request.smokeImage,
     force: request.force,
+    allowDowngrade: request.allowDowngrade,
     restart: request.restart,
     fetch: request.fetch,
   }

@@ -15,6 +15,7 @@ import type {SoundBundle} from '../bundle/open.js'
 import {fetchRoute} from '../fetch/workstation-fetch.js'
 import {planDaemonConfig, type DaemonConfigPlan} from './daemon-config-step.js'
 import type {DesiredEngine, InstallScript} from './desired-engine.js'
+import {distroTarget, type EngineSwitch, planEngineSwitch, type SwitchDirection, switchDetail, type SwitchFacts} from './engine-switch.js'
 import {dockerInstallDetail, type DockerInstall, type DockerRepositoryChoice, planDockerInstall, type RepositoryProbe} from './docker-repository.js'
 
 export type StepId = 'check' | 'kernel-modules' | 'install' | 'compose' | 'service' | 'daemon-config' | 'docker-users' | 'verify' | 'smoke-test'
@@ -44,10 +45,12 @@ export type InstallStep =
       optionalPackages: string[]
       /** The semver range docker.io's version is picked from, once apt-get update shows what is offered. */
       versionRange?: string
+      /** A switch from docker-ce: the old engine purged first (src/provision/engine-switch.ts). */
+      replace?: EngineSwitch
     })
   | (Step<'install', 'change'> & {method: 'script'; script: InstallScript})
   | (Step<'install', 'change'> & {method: 'bundle'; bundle: SoundBundle; packages: string[]})
-  | (Step<'install', 'change'> & {method: 'docker'; install: DockerInstall})
+  | (Step<'install', 'change'> & {method: 'docker'; install: DockerInstall; replace?: EngineSwitch})
 
 export type ComposeStep = Step<'compose', 'ok'> | (Step<'compose', 'change'> & {packages: string[]})
 
@@ -114,7 +117,13 @@ export interface DockerRepositoryFacts {
   probe: RepositoryProbe
 }
 
-export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine, repository?: DockerRepositoryFacts): ProvisionPlan {
+/** For a host whose engine switches between docker.io and docker-ce: which way, and what the host said (engine-switch-facts.sh). */
+export interface SwitchRequest {
+  direction: SwitchDirection
+  read: SwitchFacts
+}
+
+export function planProvision(target: string, facts: HostFacts, desired: DesiredEngine, repository?: DockerRepositoryFacts, switching?: SwitchRequest): ProvisionPlan {
   const steps: ProvisionStep[] = []
   const notices: string[] = []
 
@@ -157,7 +166,26 @@ export function planProvision(target: string, facts: HostFacts, desired: Desired
   const bundleInstall = desired.bundle && planBundleInstall(target, facts, desired.bundle, desired.compose, desired.method)
   const engine = installedEngine(facts)
   const apt = isAptFamily(facts)
-  if (engine) {
+  if (switching?.direction === 'to-docker') {
+    if (!repository) throw new BugError('the docker method needs what the repository serves the host')
+    const install = planDockerInstall(target, repository.choice, repository.probe, desired.engineVersion)
+    const replace = planEngineSwitch(target, facts, 'to-docker', switching.read, install.version)
+    steps.push({id: 'install', title: 'Switch the engine', action: 'change', detail: `${switchDetail(replace)}; ${dockerInstallDetail(install, desired.engineVersion)}`, method: 'docker', install, replace})
+  } else if (switching?.direction === 'to-distro') {
+    const version = distroTarget(switching.read.distroOffered, desired.engineVersion)
+    const replace = planEngineSwitch(target, facts, 'to-distro', switching.read, version)
+    const {required, optional} = distroPackages(facts)
+    steps.push({
+      id: 'install',
+      title: 'Switch the engine',
+      action: 'change',
+      detail: `${switchDetail(replace)}; apt: ${required.join(' ')}, docker.io ${version}${viaWorkstation(desired)}`,
+      method: 'apt',
+      packages: required.map((name) => (name === 'docker.io' || name === 'docker-cli' ? `${name}=${version}` : name)),
+      optionalPackages: optional,
+      replace,
+    })
+  } else if (engine) {
     const missingCli = !facts.engine.binaries.docker
     if (missingCli && apt) {
       steps.push({

@@ -32,6 +32,8 @@ export interface UpOptions {
   /** Seconds to wait for another run's lock on a host. */
   waitSeconds: number
   skipCheck: boolean
+  /** --force, --allow-downgrade: for a switch between docker.io and docker-ce (src/provision/engine-switch.ts). */
+  engineSwitch?: {force?: boolean; allowDowngrade?: boolean}
   /** Shell provisioners to run again on purpose (tk up --rerun NAME). */
   rerun?: string[]
   /** For engines of method script. */
@@ -146,7 +148,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
   const bundles = bundleFiles.some(Boolean) ? await (await import('../bundle/open.js')).soundBundles(bundleFiles) : []
   const desired = new Map(
     targets.map((target, index) => {
-      const engine = desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck})
+      const engine = desiredEngine(target.name, target.host!.engine, {script: options.installScript, skipCheck: options.skipCheck, ...options.engineSwitch})
       return [target.name, bundles[index] ? {...engine, bundle: bundles[index]} : engine]
     }),
   )

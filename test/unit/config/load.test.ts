@@ -60,6 +60,8 @@ describe('tk.yml: valid files', () => {
     expect(db1).to.include({address: 'prod-db', port: 22, identityFile: '~/.ssh/db_ed25519'})
     expect(db1.engine).to.deep.equal({
       method: 'distro',
+      // Written in the file: a docker-ce host would switch to docker.io (src/provision/engine-switch.ts).
+      methodNamed: true,
       version: '27.3.1',
       daemon: {'log-driver': 'json-file', 'log-opts': {'max-size': '10m'}, 'data-root': '/srv/docker'},
       users: ['deploy'],
