@@ -13,7 +13,7 @@ import {boundScript} from './host-scripts.js'
 import {loginShellCommand} from './login-shell.js'
 import {connect, type ExecChannel, exitCodeOf, type RemoteForward, type ShellSession, SshConnection, type TransportOptions} from './connection.js'
 import {resolveTarget, type ResolvedTarget, type TargetSpec} from './target.js'
-import {getOverUnixSocket, type UnixHttpResponse} from './unix-http.js'
+import {getOverUnixSocket, requestOverUnixSocket, type UnixHttpRequest, type UnixHttpResponse} from './unix-http.js'
 
 export interface SshRunOptions {
   /** Data the script reads on its stdin (otherwise its stdin is empty). */
@@ -297,6 +297,11 @@ export class SshHost implements Host {
   /** An HTTP GET to a unix socket on the host, as the login user whatever this view runs as. */
   getFromUnixSocket(socketPath: string, path: string): Promise<UnixHttpResponse | undefined> {
     return getOverUnixSocket(this.connection, socketPath, path)
+  }
+
+  /** An HTTP request (a JSON body, any method) to a unix socket on the host, as the login user: the body never reaches a command line or a file there. */
+  requestUnixSocket(socketPath: string, request: UnixHttpRequest): Promise<UnixHttpResponse | undefined> {
+    return requestOverUnixSocket(this.connection, socketPath, request)
   }
 
   /** A login shell on a pty, or with `pty` false on plain pipes (for `tk ssh`). */

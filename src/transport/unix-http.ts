@@ -13,12 +13,28 @@ export interface UnixHttpResponse {
   body: string
 }
 
+export interface UnixHttpRequest {
+  method?: 'GET' | 'POST' | 'DELETE'
+  /** Path and query. */
+  path: string
+  /** Sent as JSON. It travels only inside the SSH channel: nothing on the host sees it but the socket's server. */
+  body?: unknown
+  timeoutMs?: number
+}
+
 /**
  * The response, or undefined when the socket cannot be reached (none there,
  * no permission for the login user, forwarding refused) or does not answer
  * within the timeout.
  */
 export async function getOverUnixSocket(connection: SshConnection, socketPath: string, path: string, timeoutMs = 5000): Promise<UnixHttpResponse | undefined> {
+  return requestOverUnixSocket(connection, socketPath, {path, timeoutMs})
+}
+
+/** An HTTP request to a unix socket on the remote host through the SSH connection; undefined as for getOverUnixSocket. */
+export async function requestOverUnixSocket(connection: SshConnection, socketPath: string, options: UnixHttpRequest): Promise<UnixHttpResponse | undefined> {
+  const {path, method = 'GET', timeoutMs = 5000} = options
+  const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8')
   let channel: Awaited<ReturnType<SshConnection['forwardOutStreamLocal']>>
   try {
     channel = await connection.forwardOutStreamLocal(socketPath)
@@ -35,13 +51,15 @@ export async function getOverUnixSocket(connection: SshConnection, socketPath: s
       channel.close()
       resolve(value)
     }
-    const req = request({path, method: 'GET', headers: {Host: 'localhost', Connection: 'close'}, createConnection: () => channel as never}, (response) => {
+    const headers: Record<string, string | number> = {Host: 'localhost', Connection: 'close'}
+    if (body) Object.assign(headers, {'Content-Type': 'application/json', 'Content-Length': body.length})
+    const req = request({path, method, headers, createConnection: () => channel as never}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('end', () => done({status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8')}))
       response.on('error', () => done(undefined))
     })
     req.on('error', () => done(undefined))
-    req.end()
+    req.end(body)
   })
 }
