@@ -42,7 +42,6 @@ describe('tk up with swarm: on sandbox machines', function () {
   let m1: TestMachine
   let w1: TestMachine
   let w2: TestMachine
-  let other: TestMachine
   const outputs: string[] = []
   const tk = async (args: string[]) => {
     const run = await runTk(args, {cwd: dir, env: {...cleanEnv, TK_KNOWN_HOSTS: fixture.sandbox.home.knownHosts}})
@@ -67,9 +66,8 @@ describe('tk up with swarm: on sandbox machines', function () {
           {name: 'm1', machine: m1, groups: ['core']},
           {name: 'w1', machine: w1, groups: ['web']},
           {name: 'w2', machine: w2, groups: ['web']},
-          {name: 'other', machine: other},
         ],
-        ['engine:', '  users: [admin]', ...swarm],
+        ['engine:', '  users: [admin]', '  compose: false', ...swarm],
       ),
     )
   }
@@ -77,11 +75,10 @@ describe('tk up with swarm: on sandbox machines', function () {
 
   before(async () => {
     fixture = await sandboxFixture({releases: ['bookworm', 'trixie', 'bullseye']})
-    ;[m1, w1, w2, other] = await Promise.all([
+    ;[m1, w1, w2] = await Promise.all([
       fixture.machine({release: 'bookworm', keep: true}),
       fixture.machine({release: 'trixie', keep: true}),
       fixture.machine({release: 'bullseye', keep: true}),
-      fixture.machine({release: 'bookworm', keep: true}),
     ])
     dir = mkdtempSync(join(tmpdir(), 'tk-swarm-'))
     // The engines first, without swarm: (what the swarm phase costs is measured apart, in bench/swarm.js).
@@ -102,25 +99,47 @@ describe('tk up with swarm: on sandbox machines', function () {
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
-  it('forms the cluster: init on the manager, the workers join; no token in any process list while it does', async () => {
-    writeConfig(SWARM)
-    // Each host samples its own process list every 50 ms until told to stop (at most 60 s).
+  /** tk up while each host samples its own process list every 50 ms until told to stop (at most 1200 samples); no sample holds a token. */
+  const sampledUp = async () => {
     const stop = '/tmp/tk-test-sampler-stop'
     const sampling = [m1, w1, w2].map((machine) =>
-      machine.ssh('admin', `rm -f ${stop}; i=0; while [ $i -lt 1200 ] && [ ! -e ${stop} ]; do ps -eww -o args; i=$((i+1)); sleep 0.05; done; echo "samples $i"`, {timeoutMs: 90_000}),
+      machine.ssh('admin', `rm -f ${stop}; i=0; while [ $i -lt 1200 ] && [ ! -e ${stop} ]; do ps -eww -o args; i=$((i+1)); sleep 0.05; done; echo "samples $i"`, {timeoutMs: 120_000}),
     )
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    const {code, json, stderr, stdout} = await up()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const run = await up()
     await Promise.all([m1, w1, w2].map((machine) => machine.ssh('admin', `touch ${stop}`)))
-    const samples = await Promise.all(sampling)
-    expect(code, stderr + stdout).to.equal(0)
-    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.include.members(['m1 init', 'w1 join', 'w2 join'])
-    expect(json.swarm?.cluster).to.include({managers: 1, reachableManagers: 1, workers: 2})
-    for (const sample of samples) {
+    for (const sample of await Promise.all(sampling)) {
       expect(Number(/samples (\d+)/.exec(sample.stdout)?.[1])).to.be.greaterThan(5)
       expect(sample.stdout).to.contain('ps -eww -o args')
       expect(sample.stdout).not.to.contain('SWMTKN')
     }
+    return run
+  }
+
+  it('starts the swarm on the manager; a worker already in another swarm is refused with one line and left as it was', async () => {
+    await docker(w2, 'docker swarm init --advertise-addr eth0 >/dev/null')
+    const before = await docker(w2, 'docker info --format "{{.Swarm.NodeID}} {{.Swarm.Cluster.ID}} {{.Swarm.ControlAvailable}}"')
+    writeConfig(SWARM)
+    const {code, json, stderr} = await sampledUp()
+    expect(code, stderr).to.equal(1)
+    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.have.members(['m1 init', 'w1 join', 'w1 update'])
+    expect(json.swarm?.refused.map((refusal) => refusal.target)).to.deep.equal(['w2'])
+    expect(json.swarm?.refused[0].message).to.match(/^w2 is already in another swarm \(node \w{12}, swarm \w{12}\); tk leaves it as it is$/)
+    expect(await docker(w2, 'docker info --format "{{.Swarm.NodeID}} {{.Swarm.Cluster.ID}} {{.Swarm.ControlAvailable}}"')).to.equal(before)
+    // Without --json: one line on stderr, no stack.
+    const plain = await tk(['up'])
+    expect(plain.code).to.equal(1)
+    expect(plain.stderr.split('\n').filter((line) => line.includes('w2 is already in another swarm')), plain.stderr).to.have.length(1)
+    expect(plain.stderr).not.to.match(/\n\s+at /)
+    expect(plain.stdout).to.match(/swarm \w{12}: 1 manager \(1 reachable, quorum held\), 1 worker/)
+    await docker(w2, 'docker swarm leave --force >/dev/null')
+  })
+
+  it('forms the cluster: the freed worker joins; no token in any process list while it does', async () => {
+    const {code, json, stderr, stdout} = await sampledUp()
+    expect(code, stderr + stdout).to.equal(0)
+    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.have.members(['w2 join', 'w2 update'])
+    expect(json.swarm?.cluster).to.include({managers: 1, reachableManagers: 1, workers: 2})
     const nodes = await docker(m1, 'docker node ls --format "{{.Hostname}} {{.ManagerStatus}} {{.Status}}"')
     expect(nodes.split('\n')).to.have.length(3)
     expect(nodes).to.contain('Leader')
@@ -191,20 +210,6 @@ describe('tk up with swarm: on sandbox machines', function () {
     expect(code, stderr).to.equal(0)
     expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.have.members(['w1 demote', 'w2 demote'])
     expect(json.swarm?.cluster).to.include({managers: 1, reachableManagers: 1, workers: 2})
-  })
-
-  it('a host already in another swarm is refused with one line and left as it was', async () => {
-    await docker(other, 'docker swarm init --advertise-addr eth0 >/dev/null')
-    const before = await docker(other, 'docker info --format "{{.Swarm.NodeID}} {{.Swarm.Cluster.ID}} {{.Swarm.ControlAvailable}}"')
-    writeConfig(['swarm:', '  managers: [m1]', "  workers: ['@web', other]", '  labels:', "    '@web': {tier: web}", '    w2: {disk: ssd}'])
-    const {code, stderr, stdout} = await tk(['up'])
-    expect(code).to.equal(1)
-    const refusal = stderr.split('\n').filter((line) => line.includes('other is already in another swarm'))
-    expect(refusal, stderr).to.have.length(1)
-    expect(stderr).not.to.match(/\n\s+at /) // no stack
-    expect(stdout).to.match(/swarm [0-9a-z]{12}: 1 manager \(1 reachable, quorum held\), 2 workers/)
-    expect(await docker(other, 'docker info --format "{{.Swarm.NodeID}} {{.Swarm.Cluster.ID}} {{.Swarm.ControlAvailable}}"')).to.equal(before)
-    await docker(other, 'docker swarm leave --force >/dev/null')
   })
 
   it('a host taken out of swarm: stays until --prune, which makes it leave', async () => {
