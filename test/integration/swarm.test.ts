@@ -165,6 +165,17 @@ describe('tk up with swarm: on sandbox machines', function () {
     expect(await labels(w2)).to.include({tier: 'web', disk: 'ssd'})
   })
 
+  it('tk status: each host\'s role, state, availability and reachability, and a line for the cluster', async () => {
+    const plain = await tk(['status'])
+    expect(plain.code, plain.stderr).to.equal(0)
+    expect(plain.stdout).to.match(/^m1 .* manager leader ready active /m).and.match(/^w1 .* worker ready active /m)
+    expect(plain.stdout).to.match(/^swarm \w{12}: 1 manager \(1 reachable, quorum held\), 2 workers$/m)
+    const json = JSON.parse((await tk(['status', '--json'])).stdout) as {hosts: Array<{name: string; swarm?: {role: string; state: string; availability: string; reachability?: string; leader?: boolean}}>; swarms: Array<{managers: number; reachableManagers: number; workers: number; quorum: boolean}>}
+    expect(json.hosts.find((host) => host.name === 'm1')?.swarm).to.include({role: 'manager', state: 'ready', availability: 'active', reachability: 'reachable', leader: true})
+    expect(json.hosts.find((host) => host.name === 'w2')?.swarm).to.include({role: 'worker', state: 'ready', availability: 'active'})
+    expect(json.swarms).to.deep.equal([{id: json.swarms[0] && (json.swarms[0] as {id?: string}).id, managers: 1, reachableManagers: 1, workers: 2, quorum: true}])
+  })
+
   it('a dnsrr service on an overlay network answers from every node', async () => {
     await docker(m1, 'docker network create -d overlay --attachable tk-net')
     await docker(
