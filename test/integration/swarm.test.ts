@@ -33,7 +33,7 @@ interface UpJson {
   swarm?: SwarmJson
 }
 
-const APPLETS = ['sh', 'true', 'echo', 'cat', 'sleep', 'hostname', 'httpd', 'wget', 'nslookup', 'mkdir', 'grep', 'sort']
+const APPLETS = ['sh', 'true', 'echo', 'cat', 'sleep', 'hostname', 'httpd', 'nslookup', 'mkdir', 'grep', 'sort']
 
 describe('tk up with swarm: on sandbox machines', function () {
   this.timeout(15 * 60_000)
@@ -191,8 +191,9 @@ describe('tk up with swarm: on sandbox machines', function () {
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
     expect(running.split('\n').filter(Boolean), running).to.have.length(3)
-    // From a container on each node: every task's address answers with its task's hostname.
-    const probe = `for a in $(nslookup tasks.web 2>/dev/null | grep -A9 "^Name" | grep -o "[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*" | sort -u); do wget -qO- -T 3 http://$a:8080/; done`
+    // From a container on each node: every task's address answers with its task's hostname (busybox-static's
+    // wget crashes in these containers; nc speaks the HTTP/1.0 request instead).
+    const probe = `for a in $(nslookup tasks.web 2>/dev/null | grep -A9 "^Name" | grep -o "[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*" | sort -u); do printf "GET / HTTP/1.0\\r\\n\\r\\n" | busybox nc -w 3 $a 8080 | tail -1; done`
     for (const machine of [m1, w1, w2]) {
       let answers: string[] = []
       for (let attempt = 0; attempt < 20 && answers.length < 3; attempt++) {
