@@ -184,6 +184,9 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     act(each.host.name, spec!.Role === node.Spec.Role ? 'update' : spec!.Role === 'manager' ? 'promote' : 'demote', describeChange(node.Spec, spec!))
   }
 
+  // A promotion takes effect when the node has joined raft: wait for it (bounded), so the counts below and the next run's hold.
+  if (!options.dryRun && result.actions.some((action) => action.action === 'promote')) nodes = await managersSettled(leader)
+
   async function freshNodes(): Promise<SwarmNode[]> {
     return options.dryRun ? nodes : leader.nodes()
   }
@@ -282,6 +285,17 @@ function describeChange(from: NodeSpec, to: NodeSpec): string {
   if (changed.length > 0) parts.push(`labels ${changed.map((key) => `${key}=${to.Labels[key]}`).join(', ')}`)
   if (removed.length > 0) parts.push(`labels removed: ${removed.join(', ')}`)
   return parts.join('; ')
+}
+
+/** The node list once every node whose role is manager is a reachable manager; at most 30 s, then as it is. */
+async function managersSettled(leader: SwarmEngine): Promise<SwarmNode[]> {
+  let nodes = await leader.nodes()
+  for (let attempt = 0; attempt < 120; attempt++) {
+    if (nodes.every((node) => node.Spec.Role !== 'manager' || node.ManagerStatus?.Reachability === 'reachable')) break
+    await new Promise((resolve) => setTimeout(resolve, 250)) // eslint-disable-line no-await-in-loop -- polling, bounded
+    nodes = await leader.nodes() // eslint-disable-line no-await-in-loop
+  }
+  return nodes
 }
 
 /** A demoted manager leaves only once its engine says it is a worker (a manager leaving would need --force). */
