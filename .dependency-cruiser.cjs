@@ -12,6 +12,7 @@ const LAYERS = [
   ['cli'],
   ['render'],
   ['up', 'status', 'destroy', 'upgrade', 'exec', 'reboot', 'bootstrap'],
+  ['swarm'],
   ['proxy'],
   ['provision'],
   ['bundle'],

@@ -38,6 +38,7 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'A rolling run: one host at a time, stop at the first host that fails', command: '<%= config.bin %> <%= command.id %> --serial 1'},
     {description: 'Two hosts of the group web at a time, going on after up to three failures', command: '<%= config.bin %> <%= command.id %> @web --serial 2 --max-fail 3'},
     {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
+    {description: 'Converge, and make hosts taken out of tk.yml\'s swarm: section leave the swarm', command: '<%= config.bin %> <%= command.id %> --prune'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
     {
       description: 'Hosts whose engine method is script, with the install script pinned to the sha256 you reviewed',
@@ -75,6 +76,7 @@ With several hosts failing for different reasons the exit code is 1.`
     }),
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'install-script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
+    prune: Flags.boolean({summary: 'Hosts of tk.yml taken out of its swarm: section leave the swarm (managers are demoted first, never past quorum).'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --install-script URL: what arrives may have been changed on the way, and it runs as root.'}),
     ...transportFlags,
   }
@@ -82,7 +84,7 @@ With several hosts failing for different reasons the exit code is 1.`
   async run(): Promise<Omit<UpFleetResult, 'exitCode' | 'outcomes' | 'steps'>> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
-    const [up, render] = await Promise.all([import('../up/index.js'), import('../render/up.js')])
+    const [up, render, renderSwarm] = await Promise.all([import('../up/index.js'), import('../render/up.js'), import('../render/swarm.js')])
     const {config, targets, installScript} = await up.resolveUpRequest({
       hosts: argv as string[],
       configPath: flags.config,
@@ -122,6 +124,20 @@ With several hosts failing for different reasons the exit code is 1.`
       onActivity: (target, activity) => progress?.activity(target, activity),
       onStep: (target, step) => progress?.step(target, step),
       onDone: (outcome) => progress?.done(outcome),
+      prune: flags.prune,
+      onSwarmAction: (action) => {
+        if (json) return
+        if (live && progress) progress.note(renderSwarm.swarmActionLine(action, style))
+        else write(`${renderSwarm.swarmActionLine(action, style)}\n`)
+      },
+      // The key is shown once, on a terminal only: never in --json, a pipe or a log.
+      onUnlockKey: (key, manager) => {
+        if (!json && process.stdout.isTTY) {
+          process.stdout.write(`\n${style.bold('The swarm is autolocked. Its unlock key, shown this once:')}\n\n    ${key}\n\nStore it in your password manager now: a manager that restarts stays locked until \`docker swarm unlock\` on it is given this key.\n\n`)
+        } else {
+          process.stderr.write(`tk: the swarm is autolocked; its unlock key is not printed here (not a terminal): read it on a terminal with \`docker swarm unlock-key\` on ${manager}, and store it\n`)
+        }
+      },
       // Above the live block on a terminal; else on stderr, even with --json: building an image takes minutes, and stdout stays the result's.
       onSandboxProgress: (event) => {
         const text = `${event.target ? `${event.target}: ` : ''}${event.message}`
@@ -138,6 +154,11 @@ With several hosts failing for different reasons the exit code is 1.`
       for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) write(`${style.yellow(`note: ${notice}`)}\n`)
       if (printed) this.log('')
       this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
+      if (result.swarm) {
+        const lines = renderSwarm.renderSwarm(result.swarm, style)
+        for (const line of lines.out) this.log(line)
+        for (const line of lines.err) process.stderr.write(`${line}\n`)
+      }
       const failed = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.target)
       if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} ${flags['dry-run'] ? 'could not be planned' : 'did not converge'}: ${failed.join(', ')}\n`)
     }

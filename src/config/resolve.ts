@@ -11,6 +11,7 @@ import validRange from 'semver/ranges/valid.js'
 
 import {portMappingProblem, volumeProblem} from './container-spec.js'
 import {hideSecrets} from './secrets.js'
+import {resolveSwarm} from './swarm.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
 import {
   DEFAULT_RELEASE,
@@ -137,11 +138,11 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     const earlier = provisionerIndex.get(entry.name)
     if (earlier !== undefined) fail(['provisioners', index, 'name'], `duplicate provisioner name "${entry.name}" (also provisioners[${earlier}])`, 'give every provisioner its own name: the host\'s state remembers what ran by name')
     provisionerIndex.set(entry.name, index)
-    const hosts = entry.hosts ? selectHosts(entry.hosts, index) : hostsFile.map((host) => host.name)
+    const hosts = entry.hosts ? selectHosts(entry.hosts, ['provisioners', index, 'hosts']) : hostsFile.map((host) => host.name)
     return normalizeProvisioner(entry, hosts, index)
   })
 
-  function selectHosts(names: string[], index: number): string[] {
+  function selectHosts(names: string[], where: ConfigPath, indexed = true): string[] {
     const selected = new Set<string>()
     names.forEach((name, position) => {
       const bare = name.startsWith('@') ? name.slice(1) : name
@@ -152,7 +153,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
       if (!members) {
         const known = [...hostIndex.keys(), ...[...groups.keys()].map((group) => `@${group}`)]
         const guess = didYouMean(name, known)
-        fail(['provisioners', index, 'hosts', position], `no host or group "${name}" in this file`, guess ? `did you mean "${guess}"?` : `known: ${known.join(', ') || 'none'}`)
+        fail(indexed ? [...where, position] : where, `no host or group "${name}" in this file`, guess ? `did you mean "${guess}"?` : `known: ${known.join(', ') || 'none'}`)
       }
       for (const member of members ?? []) selected.add(member)
     })
@@ -264,6 +265,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     provisioners,
     secrets: context.secrets,
     deferredEnv: context.deferredEnv ?? [],
+    ...(data.swarm ? {swarm: resolveSwarm(data.swarm, {hosts, select: selectHosts, fail})} : {}),
   }
 }
 

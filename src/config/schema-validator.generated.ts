@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"registries":{"description":"Private registries docker provisioners pull from, with their credentials: the pull goes through the engine's API over the SSH connection with the credentials in the request (X-Registry-Auth), so nothing is written on the host. See docs/provisioners.md.","type":["array","null"],"items":{"type":"object","additionalProperties":false,"required":["server"],"properties":{"server":{"description":"The registry as image references name it: registry.example.com, registry.example.com:5000 (docker.io for Docker Hub).","type":"string","pattern":"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$","patternErrorMessage":"a registry host name, with a port if it has one (registry.example.com:5000)"},"username":{"description":"The user name; usually ${ENV}.","type":"string","minLength":1},"password":{"description":"The password or token: write it as ${ENV} (a value in the file itself is refused). Never printed.","type":"string","minLength":1},"credentialHelper":{"description":"A docker credential helper run on your workstation instead of username and password: NAME runs docker-credential-NAME get (pass, secretservice, osxkeychain, ecr-login ...).","type":"string","pattern":"^[A-Za-z0-9_.-]+$"}}}},"groups":{"description":"Settings of host groups (a host joins a group with its own groups: key), by group name.","type":["object","null"],"propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"serial":{"description":"tk up rolls over this group's hosts: at most this many of them are converged at once (engine restarts, container recreations), and the run stops after the first failure unless --max-fail says otherwise. Default: as many as --concurrency allows.","type":"integer","minimum":1}}}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"hostBootstrap":{"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"healthcheck":{"description":"The container's health check (docker run --health-*), and how long tk up waits for it: a created or recreated container counts as converged only once healthy, and one that is not healthy in time is removed and the previous container put back. Without it, tk up waits (healthcheck.wait, default 120 s) for the image's own health check when the image has one.","type":"object","additionalProperties":false,"properties":{"test":{"description":"A shell command run in the container; exit 0 means healthy (docker run --health-cmd). Default: the image's health check.","type":"string","minLength":1},"interval":{"description":"Seconds between checks. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"timeout":{"description":"Seconds one check may take. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"retries":{"description":"Failed checks in a row that make the container unhealthy. Default: the image's, else docker's 3.","type":"integer","minimum":1},"startPeriod":{"description":"Seconds after the start in which failed checks do not count. Default: the image's, else 0.","type":"number","minimum":0},"wait":{"description":"Seconds tk up waits for the container to become healthy before it rolls it back. Default: 120.","type":"integer","minimum":1,"maximum":3600}}},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}},"drift":{"description":"check: every tk up (and tk status) compares the host with the description and tk up puts back what was changed there; ignore: tk trusts its record of what it applied (the host is not looked at while the spec is unchanged). Default: check.","enum":["check","ignore"]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"tk.yml","description":"A fleet for tk: its hosts, the container engine they run, the user's own provisioners, SSH settings and the provider that supplies the machines. See docs/config.md. A key with no value (everything under it commented out) is the same as leaving it out.","type":"object","additionalProperties":false,"patternProperties":{"^x-":{"description":"Your own keys, ignored by tk: a place for YAML anchors (&name) to reuse with * and <<."}},"properties":{"version":{"description":"The file format version. Only 1 exists; leave it out or write 1.","const":1},"provider":{"$ref":"#/definitions/provider"},"defaults":{"description":"Connection settings every host inherits unless it sets its own.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"release":{"$ref":"#/definitions/release"}}},"ssh":{"description":"How tk connects to ssh hosts.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"},"concurrency":{"description":"How many hosts tk works on at once. Default: 16.","type":"integer","minimum":1,"maximum":1024}}},"engine":{"$ref":"#/definitions/engine"},"provisioners":{"description":"The user's own steps, run in order on each host after the engine is in place.","type":["array","null"],"items":{"$ref":"#/definitions/provisioner"}},"registries":{"description":"Private registries docker provisioners pull from, with their credentials: the pull goes through the engine's API over the SSH connection with the credentials in the request (X-Registry-Auth), so nothing is written on the host. See docs/provisioners.md.","type":["array","null"],"items":{"type":"object","additionalProperties":false,"required":["server"],"properties":{"server":{"description":"The registry as image references name it: registry.example.com, registry.example.com:5000 (docker.io for Docker Hub).","type":"string","pattern":"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$","patternErrorMessage":"a registry host name, with a port if it has one (registry.example.com:5000)"},"username":{"description":"The user name; usually ${ENV}.","type":"string","minLength":1},"password":{"description":"The password or token: write it as ${ENV} (a value in the file itself is refused). Never printed.","type":"string","minLength":1},"credentialHelper":{"description":"A docker credential helper run on your workstation instead of username and password: NAME runs docker-credential-NAME get (pass, secretservice, osxkeychain, ecr-login ...).","type":"string","pattern":"^[A-Za-z0-9_.-]+$"}}}},"groups":{"description":"Settings of host groups (a host joins a group with its own groups: key), by group name.","type":["object","null"],"propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"serial":{"description":"tk up rolls over this group's hosts: at most this many of them are converged at once (engine restarts, container recreations), and the run stops after the first failure unless --max-fail says otherwise. Default: as many as --concurrency allows.","type":"integer","minimum":1}}}},"hosts":{"description":"The machines of the fleet. Each has a unique name, usable as a target on the command line.","type":["array","null"],"items":{"$ref":"#/definitions/host"}},"swarm":{"description":"The hosts as one Docker Swarm cluster, formed and kept by tk up (docs/swarm.md).","type":["object","null"],"additionalProperties":false,"required":["managers"],"properties":{"managers":{"$ref":"#/definitions/swarmMembers","description":"Hosts and @groups that are managers; the first is where a new swarm starts. Their number must be odd (1, 3, 5, 7)."},"workers":{"$ref":"#/definitions/swarmMembers","description":"Hosts and @groups that are workers."},"advertise":{"description":"A host's advertise address (an IP address, or an interface name), by host name. Default: the address other hosts reach it at.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"type":"string","pattern":"^[A-Za-z0-9.:_%-]{1,253}$","patternErrorMessage":"an IP address or an interface name"}},"defaultAddrPool":{"description":"Address pools (CIDR) overlay networks take their subnets from, when the swarm is made.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$","patternErrorMessage":"an IPv4 CIDR like 10.20.0.0/16"}},"subnetSize":{"description":"Prefix length of each overlay network's subnet from defaultAddrPool. Default: 24.","type":"integer","minimum":16,"maximum":29},"labels":{"description":"Node labels by @group or host name; a host's own labels win over its groups'.","type":"object","propertyNames":{"$ref":"#/definitions/swarmHostKey"},"additionalProperties":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$","patternErrorMessage":"a label key of letters, digits, '.', '/', '-' and '_'"},"additionalProperties":{"type":"string","maxLength":1024}}},"availability":{"description":"Node availability by @group or host name (active, pause, drain). Default: active.","type":"object","propertyNames":{"$ref":"#/definitions/swarmHostKey"},"additionalProperties":{"$ref":"#/definitions/availability"}},"autolock":{"description":"Lock managers' raft keys with a key the user keeps (shown once). Default: false.","type":"boolean"}}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"},"groupName":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"},"user":{"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"},"accountName":{"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"},"port":{"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535},"identityFile":{"description":"A private key file to offer; ~ is your home directory. Default: from ~/.ssh/config and the SSH agent.","type":"string","minLength":1},"release":{"description":"The Debian release of a sandbox machine. Default: bookworm.","enum":["bullseye","bookworm","trixie"]},"provider":{"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]},"hostKeyPolicy":{"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]},"connectTimeout":{"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600},"engine":{"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}},"hostSsh":{"description":"SSH settings for this host alone.","type":["object","null"],"additionalProperties":false,"properties":{"hostKeyPolicy":{"$ref":"#/definitions/hostKeyPolicy"},"connectTimeout":{"$ref":"#/definitions/connectTimeout"}}},"hostBootstrap":{"description":"First contact with this host (tk bootstrap, docs/bootstrap.md): who logs in with the provider's password, the admin's public key, and whether to turn off password and root logins. The admin is the host's user.","type":["object","null"],"additionalProperties":false,"properties":{"user":{"$ref":"#/definitions/user","description":"The user tk bootstrap logs in as with a password: root, or the provider's default user with sudo. Default: root."},"key":{"description":"The admin's public key file (.pub); ~ is your home directory, a relative path is relative to tk.yml. Default: the .pub beside the first identity file tk logs in with.","type":"string","minLength":1},"harden":{"description":"Whether tk bootstrap turns off password and root logins once the admin's key login is proven (as --harden). Default: false.","type":"boolean"}}},"host":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The host's name in tk: unique in the file, used as a target (tk check web1)."},"address":{"description":"What to connect to: a DNS name, an IP address or an ~/.ssh/config alias. Default: the name. Not for sandbox hosts.","type":"string","minLength":1,"pattern":"^[^\\s@-][^\\s@]*$","patternErrorMessage":"a host name, IP address or ~/.ssh/config alias without spaces or '@' (use user for the user), not starting with '-'"},"user":{"$ref":"#/definitions/user"},"port":{"$ref":"#/definitions/port"},"identityFile":{"$ref":"#/definitions/identityFile"},"groups":{"description":"Groups this host belongs to; @GROUP (or the bare group name) selects them all.","type":["array","null"],"items":{"$ref":"#/definitions/groupName"},"uniqueItems":true},"provider":{"$ref":"#/definitions/provider"},"release":{"$ref":"#/definitions/release"},"engine":{"$ref":"#/definitions/engine"},"ssh":{"$ref":"#/definitions/hostSsh"},"bootstrap":{"$ref":"#/definitions/hostBootstrap"}}},"env":{"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}},"provisioner":{"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]},"provisionerName":{"$ref":"#/definitions/name","description":"Unique among the provisioners; the host's state remembers what ran under this name."},"run":{"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]},"provisionerHosts":{"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1},"shellProvisioner":{"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]},"fileProvisioner":{"type":"object","additionalProperties":false,"required":["source","destination"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"file"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"source":{"description":"A file or directory, relative to tk.yml.","type":"string","minLength":1},"destination":{"description":"Where it goes on the host: an absolute path.","type":"string","pattern":"^/","patternErrorMessage":"an absolute path on the host (starting with /)"},"mode":{"description":"File mode as an octal string, quoted (\"0644\"). Default: the source file's mode.","type":"string","pattern":"^0?[0-7]{3}$","patternErrorMessage":"an octal mode in quotes, like \"0644\""},"owner":{"description":"USER or USER:GROUP on the host. Default: root:root.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","patternErrorMessage":"USER or USER:GROUP"},"followSymlinks":{"description":"Whether a symbolic link in the source may lead outside it (e.g. files/key -> ~/.ssh/id_ed25519): the file it points to is sent. Default: false, such a link is refused.","type":"boolean"}}},"dockerProvisioner":{"type":"object","additionalProperties":false,"required":["image"],"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"docker"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"drift":{"$ref":"#/definitions/drift"},"image":{"description":"The image reference, e.g. nginx:1.27 or registry.example:5000/app:1.","type":"string","minLength":1},"load":{"description":"An image archive (docker save), relative to tk.yml, loaded instead of pulling.","type":"string","minLength":1},"container":{"description":"A container to run from the image; recreated only when this spec or the image changes. Without it the image is only made present.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name","description":"The container's name on the host."},"command":{"description":"The command, as a string (run by the image's shell form) or a list of arguments.","type":["string","array"],"items":{"type":"string"}},"ports":{"description":"Published ports as docker run -p takes them: \"8080:80\", \"127.0.0.1:8080:80/tcp\".","type":"array","items":{"type":"string","pattern":"^(\\[?[0-9A-Fa-f.:]+\\]?:)?([0-9]{1,5}(-[0-9]{1,5})?:)?[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$","patternErrorMessage":"a port mapping in quotes, like \"8080:80\" or \"127.0.0.1:8080:80/tcp\""}},"env":{"$ref":"#/definitions/env"},"volumes":{"description":"Volumes and bind mounts as docker run -v takes them: \"data:/var/lib/app\", \"/srv/www:/usr/share/nginx/html:ro\".","type":"array","items":{"type":"string","minLength":1}},"restart":{"description":"Restart policy. Default: unless-stopped.","enum":["no","always","unless-stopped","on-failure"]},"healthcheck":{"description":"The container's health check (docker run --health-*), and how long tk up waits for it: a created or recreated container counts as converged only once healthy, and one that is not healthy in time is removed and the previous container put back. Without it, tk up waits (healthcheck.wait, default 120 s) for the image's own health check when the image has one.","type":"object","additionalProperties":false,"properties":{"test":{"description":"A shell command run in the container; exit 0 means healthy (docker run --health-cmd). Default: the image's health check.","type":"string","minLength":1},"interval":{"description":"Seconds between checks. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"timeout":{"description":"Seconds one check may take. Default: the image's, else docker's 30.","type":"number","exclusiveMinimum":0},"retries":{"description":"Failed checks in a row that make the container unhealthy. Default: the image's, else docker's 3.","type":"integer","minimum":1},"startPeriod":{"description":"Seconds after the start in which failed checks do not count. Default: the image's, else 0.","type":"number","minimum":0},"wait":{"description":"Seconds tk up waits for the container to become healthy before it rolls it back. Default: 120.","type":"integer","minimum":1,"maximum":3600}}},"state":{"description":"running: tk up starts the container when it is stopped; stopped: tk up creates it when missing but keeps it stopped, and stops it when it runs. Default: running.","enum":["running","stopped"]}}}}},"drift":{"description":"check: every tk up (and tk status) compares the host with the description and tk up puts back what was changed there; ignore: tk trusts its record of what it applied (the host is not looked at while the spec is unchanged). Default: check.","enum":["check","ignore"]},"swarmMembers":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"swarmHostKey":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a host name or @group"},"availability":{"type":"string","enum":["active","pause","drain"]}}};
 const schema12 = {"description":"Who supplies the machines: ssh (existing servers, the default) or sandbox (local machines tk creates).","enum":["ssh","sandbox"]};
 const schema13 = {"description":"The login user on the host. Default: from ~/.ssh/config, else your local user name.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$","patternErrorMessage":"a user name (letters, digits, '.', '-', '_')"};
 const schema14 = {"description":"The SSH port. Default: from ~/.ssh/config, else 22.","type":"integer","minimum":1,"maximum":65535};
@@ -16,6 +16,10 @@ const schema16 = {"description":"The Debian release of a sandbox machine. Defaul
 const schema17 = {"description":"What to do with a host key not in known_hosts: strict refuses, accept-new records it, off accepts anything. Default: ~/.ssh/config's StrictHostKeyChecking for the host, else accept-new.","enum":["strict","accept-new","off"]};
 const schema18 = {"description":"Seconds to wait for a connection (TCP, handshake and authentication). Default: 10.","type":"number","exclusiveMinimum":0,"maximum":600};
 const schema39 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$","patternErrorMessage":"a group name of letters, digits, '-' and '_' (no dots; at most 63, starting with a letter or digit)"};
+const schema53 = {"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true};
+const schema23 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"};
+const schema56 = {"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a host name or @group"};
+const schema58 = {"type":"string","enum":["active","pause","drain"]};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^x-", "u");
@@ -23,6 +27,11 @@ const pattern1 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?$", "u");
 const pattern15 = new RegExp("^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", "u");
 const pattern16 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const pattern17 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
+const pattern5 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
+const pattern24 = new RegExp("^[A-Za-z0-9.:_%-]{1,253}$", "u");
+const pattern25 = new RegExp("^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$", "u");
+const pattern26 = new RegExp("^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
+const pattern27 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$", "u");
 const schema19 = {"description":"The container engine on every host; a host's own engine key overrides it key by key.","type":["object","null"],"additionalProperties":false,"properties":{"method":{"description":"distro installs the host's own packages (docker.io); docker adds Docker's apt repository (or a mirror of it, engine.repository) and installs docker-ce from it; script runs an install script you name. Default: distro.","enum":["distro","docker","script"]},"version":{"description":"A version constraint in npm semver range syntax (\"27\", \"^27.3\", \">=26 <28\"). Default: any version the method offers.","type":"string","minLength":1},"fetch":{"description":"Where tk's apt steps fetch packages: direct from the host's own network, or workstation, through tk on your machine over the SSH connection (for hosts that cannot reach their package sources; see docs/offline.md). Default: direct.","enum":["direct","workstation"]},"repository":{"description":"For method docker: Docker's apt repository or a mirror of it, its channel and its signing key. Default: Docker's own, stable, Docker's key.","type":["object","null"],"additionalProperties":false,"properties":{"url":{"description":"The repository's base URL, the level above debian/ and ubuntu/ (https://download.docker.com/linux), or a mirror's name: aliyun, azure-china, tuna, ustc, huaweicloud, tencent.","type":"string","minLength":1},"channel":{"description":"The repository's channel. Default: stable.","enum":["stable","test"]},"key":{"description":"The repository's signing key (OpenPGP public key, armored or binary): a file (relative to tk.yml) or an http(s) URL. Default: the repository's own gpg file, which must be Docker's key. Needs fingerprint.","type":"string","minLength":1},"fingerprint":{"description":"The signing key's fingerprint (40 hex digits, spaces allowed): a key with another is refused before any host is touched. Default: Docker's, 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88.","type":"string","pattern":"^(0x|0X)?[0-9A-Fa-f ]{40,80}$"},"packages":{"description":"The packages to install instead of the set Docker's own install uses for the chosen version (docker-ce, docker-ce-cli and containerd.io are always installed).","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9.+-]+$"},"uniqueItems":true}}},"daemon":{"description":"Options written to /etc/docker/daemon.json, as dockerd documents them (the keys tk knows: docs/daemon-config.md). A host's daemon options are merged over these key by key.","type":["object","null"],"properties":{"allow-nondistributable-artifacts":true,"api-cors-header":true,"authorization-plugins":true,"bip":true,"bridge":true,"builder":true,"cdi-spec-dirs":true,"cgroup-parent":true,"cluster-advertise":true,"cluster-store":true,"cluster-store-opts":true,"containerd":true,"containerd-namespace":true,"containerd-plugin-namespace":true,"cpu-rt-period":true,"cpu-rt-runtime":true,"data-root":true,"debug":true,"default-address-pools":true,"default-cgroupns-mode":true,"default-gateway":true,"default-gateway-v6":true,"default-ipc-mode":true,"default-network-opts":true,"default-runtime":true,"default-shm-size":true,"default-ulimits":true,"dns":true,"dns-opts":true,"dns-search":true,"exec-opts":true,"exec-root":true,"experimental":true,"features":true,"fixed-cidr":true,"fixed-cidr-v6":true,"graph":true,"group":true,"host-gateway-ip":true,"hosts":true,"icc":true,"init":true,"init-path":true,"insecure-registries":true,"ip":true,"ip-forward":true,"ip-masq":true,"ip6tables":true,"iptables":true,"ipv6":true,"labels":true,"live-restore":true,"log-driver":true,"log-format":true,"log-level":true,"log-opts":true,"max-concurrent-downloads":true,"max-concurrent-uploads":true,"max-download-attempts":true,"metrics-addr":true,"mtu":true,"network-control-plane-mtu":true,"no-new-privileges":true,"node-generic-resources":true,"oom-score-adjust":true,"pidfile":true,"proxies":true,"raw-logs":true,"registry-mirrors":true,"runtimes":true,"seccomp-profile":true,"selinux-enabled":true,"shutdown-timeout":true,"storage-driver":true,"storage-opts":true,"swarm-default-advertise-addr":true,"tls":true,"tlscacert":true,"tlscert":true,"tlskey":true,"tlsverify":true,"userland-proxy":true,"userland-proxy-path":true,"userns-remap":true},"additionalProperties":false},"users":{"description":"Users added to the docker group.","type":"array","items":{"$ref":"#/definitions/accountName"},"uniqueItems":true},"compose":{"description":"Whether the Compose plugin is installed too. Default: true.","type":"boolean"},"bundle":{"description":"An offline bundle of the engine (made by tk bundle), relative to tk.yml: the engine is installed from it with no network on the host (docs/offline.md).","type":"string","minLength":1}}};
 const schema20 = {"description":"A user name on the host, as Debian's useradd takes it.","type":"string","maxLength":32,"pattern":"^[a-z_][a-z0-9_.-]*[$]?$","patternErrorMessage":"a user name of lower-case letters, digits, '_', '-' and '.', starting with a letter or '_' (at most 32)"};
 const func0 = require("ajv/dist/runtime/equal").default;
@@ -430,11 +439,9 @@ return errors === 0;
 
 const schema21 = {"type":"object","required":["name","type"],"properties":{"type":{"description":"What the provisioner does.","enum":["shell","file","docker"]}},"allOf":[{"if":{"properties":{"type":{"const":"shell"}},"required":["type"]},"then":{"$ref":"#/definitions/shellProvisioner"}},{"if":{"properties":{"type":{"const":"file"}},"required":["type"]},"then":{"$ref":"#/definitions/fileProvisioner"}},{"if":{"properties":{"type":{"const":"docker"}},"required":["type"]},"then":{"$ref":"#/definitions/dockerProvisioner"}}]};
 const schema22 = {"type":"object","additionalProperties":false,"properties":{"name":{"$ref":"#/definitions/provisionerName"},"type":{"const":"shell"},"run":{"$ref":"#/definitions/run"},"hosts":{"$ref":"#/definitions/provisionerHosts"},"inline":{"description":"A POSIX shell script, given inline.","type":"string","minLength":1},"script":{"description":"A script file, relative to tk.yml, copied to the host and run.","type":"string","minLength":1},"env":{"$ref":"#/definitions/env"},"privileged":{"description":"true runs as root (through sudo when the login user is not root); false as the login user. Default: true.","type":"boolean"}},"oneOf":[{"required":["inline"]},{"required":["script"]}]};
-const schema23 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$","patternErrorMessage":"a name of letters, digits, '.', '-' and '_' (at most 63, starting with a letter or digit)"};
 const schema24 = {"description":"once: only until it has succeeded on the host (again when its spec changes); always: on every tk up. Default: once.","enum":["once","always"]};
 const schema25 = {"description":"Only these hosts and groups (@web or web). Default: every host.","type":"array","items":{"type":"string","minLength":1},"minItems":1};
 const schema26 = {"description":"Environment variables, NAME: value.","type":["object","null"],"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"an environment variable name (letters, digits, '_')"},"additionalProperties":{"type":["string","number","boolean"]}};
-const pattern5 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", "u");
 const pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2972,14 +2979,577 @@ errors = vErrors.length;
 }
 }
 }
-}
-else {
-const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data.swarm !== undefined){
+let data25 = data.swarm;
+if((!(data25 && typeof data25 == "object" && !Array.isArray(data25))) && (data25 !== null)){
+const err44 = {instancePath:instancePath+"/swarm",schemaPath:"#/properties/swarm/type",keyword:"type",params:{type: schema11.properties.swarm.type},message:"must be object,null",schema:schema11.properties.swarm.type,parentSchema:schema11.properties.swarm,data:data25};
 if(vErrors === null){
 vErrors = [err44];
 }
 else {
 vErrors.push(err44);
+}
+errors++;
+}
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.managers === undefined){
+const err45 = {instancePath:instancePath+"/swarm",schemaPath:"#/properties/swarm/required",keyword:"required",params:{missingProperty: "managers"},message:"must have required property '"+"managers"+"'",schema:schema11.properties.swarm.required,parentSchema:schema11.properties.swarm,data:data25};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key7 in data25){
+if(!((((((((key7 === "managers") || (key7 === "workers")) || (key7 === "advertise")) || (key7 === "defaultAddrPool")) || (key7 === "subnetSize")) || (key7 === "labels")) || (key7 === "availability")) || (key7 === "autolock"))){
+const err46 = {instancePath:instancePath+"/swarm",schemaPath:"#/properties/swarm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.swarm,data:data25};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data25.managers !== undefined){
+let data26 = data25.managers;
+if(Array.isArray(data26)){
+if(data26.length < 1){
+const err47 = {instancePath:instancePath+"/swarm/managers",schemaPath:"#/definitions/swarmMembers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53,data:data26};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+const len3 = data26.length;
+for(let i3=0; i3<len3; i3++){
+let data27 = data26[i3];
+if(typeof data27 === "string"){
+if(func3(data27) < 1){
+const err48 = {instancePath:instancePath+"/swarm/managers/" + i3,schemaPath:"#/definitions/swarmMembers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.items,data:data27};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/swarm/managers/" + i3,schemaPath:"#/definitions/swarmMembers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.items.type,parentSchema:schema53.items,data:data27};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+let i4 = data26.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data26[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err50 = {instancePath:instancePath+"/swarm/managers",schemaPath:"#/definitions/swarmMembers/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema53,data:data26};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+break;
+}
+indices0[item0] = i4;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/swarm/managers",schemaPath:"#/definitions/swarmMembers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.type,parentSchema:schema53,data:data26};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data25.workers !== undefined){
+let data28 = data25.workers;
+if(Array.isArray(data28)){
+if(data28.length < 1){
+const err52 = {instancePath:instancePath+"/swarm/workers",schemaPath:"#/definitions/swarmMembers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53,data:data28};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+const len4 = data28.length;
+for(let i5=0; i5<len4; i5++){
+let data29 = data28[i5];
+if(typeof data29 === "string"){
+if(func3(data29) < 1){
+const err53 = {instancePath:instancePath+"/swarm/workers/" + i5,schemaPath:"#/definitions/swarmMembers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.items,data:data29};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/swarm/workers/" + i5,schemaPath:"#/definitions/swarmMembers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.items.type,parentSchema:schema53.items,data:data29};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+let i6 = data28.length;
+let j1;
+if(i6 > 1){
+const indices1 = {};
+for(;i6--;){
+let item1 = data28[i6];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err55 = {instancePath:instancePath+"/swarm/workers",schemaPath:"#/definitions/swarmMembers/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i6+" are identical)",schema:true,parentSchema:schema53,data:data28};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+break;
+}
+indices1[item1] = i6;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/swarm/workers",schemaPath:"#/definitions/swarmMembers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.type,parentSchema:schema53,data:data28};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data25.advertise !== undefined){
+let data30 = data25.advertise;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key8 in data30){
+const _errs78 = errors;
+if(typeof key8 === "string"){
+if(!pattern5.test(key8)){
+const err57 = {instancePath:instancePath+"/swarm/advertise",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema23,data:key8,propertyName:key8};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/swarm/advertise",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:key8,propertyName:key8};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+var valid30 = _errs78 === errors;
+if(!valid30){
+const err59 = {instancePath:instancePath+"/swarm/advertise",schemaPath:"#/properties/swarm/properties/advertise/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.swarm.properties.advertise.propertyNames,parentSchema:schema11.properties.swarm.properties.advertise,data:data30};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+for(const key9 in data30){
+let data31 = data30[key9];
+if(typeof data31 === "string"){
+if(!pattern24.test(data31)){
+const err60 = {instancePath:instancePath+"/swarm/advertise/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/advertise/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.:_%-]{1,253}$"},message:"must match pattern \""+"^[A-Za-z0-9.:_%-]{1,253}$"+"\"",schema:"^[A-Za-z0-9.:_%-]{1,253}$",parentSchema:schema11.properties.swarm.properties.advertise.additionalProperties,data:data31};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/swarm/advertise/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/advertise/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.swarm.properties.advertise.additionalProperties.type,parentSchema:schema11.properties.swarm.properties.advertise.additionalProperties,data:data31};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/swarm/advertise",schemaPath:"#/properties/swarm/properties/advertise/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.swarm.properties.advertise.type,parentSchema:schema11.properties.swarm.properties.advertise,data:data30};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data25.defaultAddrPool !== undefined){
+let data32 = data25.defaultAddrPool;
+if(Array.isArray(data32)){
+if(data32.length < 1){
+const err63 = {instancePath:instancePath+"/swarm/defaultAddrPool",schemaPath:"#/properties/swarm/properties/defaultAddrPool/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.swarm.properties.defaultAddrPool,data:data32};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+const len5 = data32.length;
+for(let i7=0; i7<len5; i7++){
+let data33 = data32[i7];
+if(typeof data33 === "string"){
+if(!pattern25.test(data33)){
+const err64 = {instancePath:instancePath+"/swarm/defaultAddrPool/" + i7,schemaPath:"#/properties/swarm/properties/defaultAddrPool/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$"},message:"must match pattern \""+"^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$"+"\"",schema:"^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",parentSchema:schema11.properties.swarm.properties.defaultAddrPool.items,data:data33};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/swarm/defaultAddrPool/" + i7,schemaPath:"#/properties/swarm/properties/defaultAddrPool/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.swarm.properties.defaultAddrPool.items.type,parentSchema:schema11.properties.swarm.properties.defaultAddrPool.items,data:data33};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/swarm/defaultAddrPool",schemaPath:"#/properties/swarm/properties/defaultAddrPool/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.swarm.properties.defaultAddrPool.type,parentSchema:schema11.properties.swarm.properties.defaultAddrPool,data:data32};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data25.subnetSize !== undefined){
+let data34 = data25.subnetSize;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err67 = {instancePath:instancePath+"/swarm/subnetSize",schemaPath:"#/properties/swarm/properties/subnetSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.swarm.properties.subnetSize.type,parentSchema:schema11.properties.swarm.properties.subnetSize,data:data34};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 > 29 || isNaN(data34)){
+const err68 = {instancePath:instancePath+"/swarm/subnetSize",schemaPath:"#/properties/swarm/properties/subnetSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 29},message:"must be <= 29",schema:29,parentSchema:schema11.properties.swarm.properties.subnetSize,data:data34};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+if(data34 < 16 || isNaN(data34)){
+const err69 = {instancePath:instancePath+"/swarm/subnetSize",schemaPath:"#/properties/swarm/properties/subnetSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.swarm.properties.subnetSize,data:data34};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+if(data25.labels !== undefined){
+let data35 = data25.labels;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key10 in data35){
+const _errs95 = errors;
+if(typeof key10 === "string"){
+if(!pattern26.test(key10)){
+const err70 = {instancePath:instancePath+"/swarm/labels",schemaPath:"#/definitions/swarmHostKey/pattern",keyword:"pattern",params:{pattern: "^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema56,data:key10,propertyName:key10};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/swarm/labels",schemaPath:"#/definitions/swarmHostKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.type,parentSchema:schema56,data:key10,propertyName:key10};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+var valid35 = _errs95 === errors;
+if(!valid35){
+const err72 = {instancePath:instancePath+"/swarm/labels",schemaPath:"#/properties/swarm/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.swarm.properties.labels.propertyNames,parentSchema:schema11.properties.swarm.properties.labels,data:data35};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+for(const key11 in data35){
+let data36 = data35[key11];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key12 in data36){
+const _errs102 = errors;
+if(typeof key12 === "string"){
+if(!pattern27.test(key12)){
+const err73 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$",parentSchema:schema11.properties.swarm.properties.labels.additionalProperties.propertyNames,data:key12,propertyName:key12};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.swarm.properties.labels.additionalProperties.propertyNames.type,parentSchema:schema11.properties.swarm.properties.labels.additionalProperties.propertyNames,data:key12,propertyName:key12};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+var valid38 = _errs102 === errors;
+if(!valid38){
+const err75 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.swarm.properties.labels.additionalProperties.propertyNames,parentSchema:schema11.properties.swarm.properties.labels.additionalProperties,data:data36};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+for(const key13 in data36){
+let data37 = data36[key13];
+if(typeof data37 === "string"){
+if(func3(data37) > 1024){
+const err76 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.swarm.properties.labels.additionalProperties.additionalProperties,data:data37};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.swarm.properties.labels.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.swarm.properties.labels.additionalProperties.additionalProperties,data:data37};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/swarm/labels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/swarm/properties/labels/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.swarm.properties.labels.additionalProperties.type,parentSchema:schema11.properties.swarm.properties.labels.additionalProperties,data:data36};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/swarm/labels",schemaPath:"#/properties/swarm/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.swarm.properties.labels.type,parentSchema:schema11.properties.swarm.properties.labels,data:data35};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data25.availability !== undefined){
+let data38 = data25.availability;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key14 in data38){
+const _errs110 = errors;
+if(typeof key14 === "string"){
+if(!pattern26.test(key14)){
+const err80 = {instancePath:instancePath+"/swarm/availability",schemaPath:"#/definitions/swarmHostKey/pattern",keyword:"pattern",params:{pattern: "^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"},message:"must match pattern \""+"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"+"\"",schema:"^@?[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",parentSchema:schema56,data:key14,propertyName:key14};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/swarm/availability",schemaPath:"#/definitions/swarmHostKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.type,parentSchema:schema56,data:key14,propertyName:key14};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+var valid40 = _errs110 === errors;
+if(!valid40){
+const err82 = {instancePath:instancePath+"/swarm/availability",schemaPath:"#/properties/swarm/properties/availability/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.swarm.properties.availability.propertyNames,parentSchema:schema11.properties.swarm.properties.availability,data:data38};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+for(const key15 in data38){
+let data39 = data38[key15];
+if(typeof data39 !== "string"){
+const err83 = {instancePath:instancePath+"/swarm/availability/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/availability/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.type,parentSchema:schema58,data:data39};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+if(!(((data39 === "active") || (data39 === "pause")) || (data39 === "drain"))){
+const err84 = {instancePath:instancePath+"/swarm/availability/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/availability/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values",schema:schema58.enum,parentSchema:schema58,data:data39};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/swarm/availability",schemaPath:"#/properties/swarm/properties/availability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.swarm.properties.availability.type,parentSchema:schema11.properties.swarm.properties.availability,data:data38};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data25.autolock !== undefined){
+let data40 = data25.autolock;
+if(typeof data40 !== "boolean"){
+const err86 = {instancePath:instancePath+"/swarm/autolock",schemaPath:"#/properties/swarm/properties/autolock/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.swarm.properties.autolock.type,parentSchema:schema11.properties.swarm.properties.autolock,data:data40};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
 }
 errors++;
 }

@@ -121,6 +121,20 @@ export interface TkFile {
   groups?: Record<string, {serial?: number}> | null
   registries?: RegistryFile[] | null
   hosts?: HostFile[] | null
+  swarm?: SwarmFile | null
+}
+
+export type NodeAvailability = 'active' | 'pause' | 'drain'
+
+export interface SwarmFile {
+  managers: string[]
+  workers?: string[]
+  advertise?: Record<string, string>
+  defaultAddrPool?: string[]
+  subnetSize?: number
+  labels?: Record<string, Record<string, string>>
+  availability?: Record<string, NodeAvailability>
+  autolock?: boolean
 }
 
 // ---- As resolved ------------------------------------------------------------
@@ -254,4 +268,26 @@ export interface TkConfig {
   secrets: string[]
   /** Variables left unset in provisioners' env and daemon options (loaded with deferSecrets): this config must not be applied. */
   deferredEnv: string[]
+  /** The hosts as one Docker Swarm cluster (tk.yml's swarm:); absent when there is none. */
+  swarm?: SwarmConfig
+}
+
+/** One node of the swarm as tk.yml wants it. */
+export interface SwarmNodeConfig {
+  /** The host's name in tk.yml. */
+  name: string
+  role: 'manager' | 'worker'
+  /** The advertise address given in tk.yml; absent: the address other hosts reach it at (docs/swarm.md). */
+  advertise?: string
+  /** Its groups' labels, then its own. */
+  labels: Record<string, string>
+  availability: NodeAvailability
+}
+
+export interface SwarmConfig {
+  /** Managers first (in file order, the first is where a new swarm starts), then workers. */
+  nodes: SwarmNodeConfig[]
+  defaultAddrPool?: string[]
+  subnetSize?: number
+  autolock: boolean
 }

@@ -3,6 +3,7 @@ import type {StatusFacts} from '../status/facts.js'
 import type {HostStatus, StatusResult} from '../status/gather.js'
 import type {LastUp} from '../facts/up-state.js'
 import type {Style} from './style.js'
+import {clusterLine} from './swarm.js'
 import {renderTable, visibleLength} from './table.js'
 
 export const STATUS_HEADER = ['NAME', 'ADDRESS', 'REACHABLE', 'OS', 'KERNEL', 'ENGINE', 'DAEMON', 'DOCKER GROUP', 'LAST UP']
@@ -14,22 +15,28 @@ export interface StatusRenderOptions {
 }
 
 /** Columns given up first when the table is too wide for the terminal; NAME, REACHABLE, ENGINE and DAEMON always stay. */
-const DROP_ORDER = ['KERNEL', 'DOCKER GROUP', 'ADDRESS', 'OS', 'MACHINE', 'LAST UP']
+const DROP_ORDER = ['KERNEL', 'DOCKER GROUP', 'ADDRESS', 'OS', 'MACHINE', 'LAST UP', 'SWARM']
 
-export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary'>, style: Style, options: StatusRenderOptions = {}): string {
+export function renderStatus(result: Pick<StatusResult, 'hosts' | 'summary' | 'swarms'>, style: Style, options: StatusRenderOptions = {}): string {
   if (result.hosts.length === 0) return 'No hosts: tk.yml lists none.'
   const now = options.now ?? Date.now()
   // Sandbox hosts add a column: their machine's state (the other rows say "-").
   const sandbox = result.hosts.some((host) => host.machine)
-  const withMachine = (row: string[], machine: string) => (sandbox ? [...row.slice(0, 3), machine, ...row.slice(3)] : row)
+  // Hosts in a swarm add a column: role, node state, availability, reachability.
+  const inSwarm = result.hosts.some((host) => host.swarm)
+  const withMachine = (row: string[], machine: string, host?: HostStatus) => {
+    const withSandbox = sandbox ? [...row.slice(0, 3), machine, ...row.slice(3)] : row
+    return inSwarm ? [...withSandbox.slice(0, -1), host ? swarmCell(host, style) : 'SWARM', ...withSandbox.slice(-1)] : withSandbox
+  }
   const header = withMachine(STATUS_HEADER, 'MACHINE')
-  const full = result.hosts.map((host) => withMachine(statusRow(host, style, now), machineCell(host, style)))
+  const full = result.hosts.map((host) => withMachine(statusRow(host, style, now), machineCell(host, style), host))
   const problems = result.hosts
     .filter((host) => host.problem)
     .map((host) => style.red(`✘ ${host.name}: ${host.problem!.message}${host.problem!.hint ? `; ${host.problem!.hint}` : ''}`))
-  const table = options.width === undefined ? renderTable(header, full, style) : fitTable(header, full, result.hosts.map((host) => withMachine(statusRow(host, style, now, true), machineCell(host, style))), options.width, style)
+  const table = options.width === undefined ? renderTable(header, full, style) : fitTable(header, full, result.hosts.map((host) => withMachine(statusRow(host, style, now, true), machineCell(host, style), host)), options.width, style)
   const drift = driftLines(result.hosts, style)
-  return [table, ...(drift.length > 0 ? ['', ...drift] : []), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
+  const swarms = (result.swarms ?? []).map((cluster) => clusterLine(cluster, style))
+  return [table, ...(swarms.length > 0 ? ['', ...swarms] : []), ...(drift.length > 0 ? ['', ...drift] : []), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')
 }
 
 /** Per host, what drifted since tk applied it ("web-1: web: container web missing"), what tk up would change besides, and hosts whose drift could not be read. */
@@ -67,6 +74,16 @@ function fitTable(header: string[], full: string[][], short: string[][], width: 
     table = render()
   }
   return dropped.length === 0 ? table : `${table}\n${style.dim(`(left out: ${dropped.join(', ')}; --wide shows all)`)}`
+}
+
+/** "manager leader ready active", "worker down drain", "locked": the host's node as the managers see it. */
+function swarmCell(host: HostStatus, style: Style): string {
+  const node = host.swarm
+  if (!node) return style.dim('-')
+  if (!node.role) return node.local === 'active' ? style.yellow('active (not seen by a manager here)') : style.yellow(node.local)
+  const reach = node.reachability && node.reachability !== 'reachable' ? style.red(node.reachability) : undefined
+  const state = node.state === 'ready' ? node.state : style.red(node.state ?? 'unknown')
+  return [node.leader ? `${node.role} leader` : node.role, state, node.availability === 'active' ? node.availability : style.yellow(node.availability ?? '?'), reach].filter(Boolean).join(' ')
 }
 
 function machineCell(host: HostStatus, style: Style): string {

@@ -19,6 +19,8 @@ import {resolveTarget} from '../transport/target.js'
 import type {SandboxHostState, SandboxHostStatus} from '../providers/sandbox/fleet.js'
 import {askEngineVersion} from './engine-api.js'
 import {parseStatusFacts, type StatusFacts, withEngineAnswer} from './facts.js'
+import {type ClusterStatus, engineAt, type NodeStatus, swarmInfoOf, swarmStatus} from '../swarm/index.js'
+import type {SwarmEngine, SwarmInfo} from '../swarm/engine-api.js'
 
 /** Why a host has no facts, in a word or two: what the REACHABLE column shows. */
 export type ProblemReason = 'not running' | 'refused' | 'timeout' | 'auth' | 'host key' | 'dns' | 'no route' | 'reset' | 'closed' | 'unsupported' | 'script failed' | 'error'
@@ -45,6 +47,8 @@ export interface HostStatus {
   drift?: ProvisionerDriftStatus[]
   /** Why drift could not be checked (root refused, say); the host's row is not failed for it. */
   driftError?: string
+  /** The host's swarm node, when its engine is in a swarm (docs/swarm.md). */
+  swarm?: NodeStatus
 }
 
 /** One provisioner's drift as tk status shows it. */
@@ -60,7 +64,10 @@ export interface ProvisionerDriftStatus {
 /** Compares a tk.yml host's provisioners with the host (as root), given by the command: tk up's own drift check. */
 export type DriftCheck = (target: Target, hosts: {login: SshHost; root: Host}) => Promise<ProvisionerDriftStatus[] | undefined>
 
-export type StatusResult = FleetResult<HostStatus, {reachable: number; unreachable: number}, unknown>
+export type StatusResult = FleetResult<HostStatus, {reachable: number; unreachable: number}, unknown> & {
+  /** The swarms the hosts are in: managers reachable of total, quorum. */
+  swarms?: ClusterStatus[]
+}
 
 /** The time a host gets to run the status script (its docker CLI, when it runs one, gives up after 3 s). */
 const SCRIPT_TIMEOUT_MS = 20_000
@@ -84,6 +91,10 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
   const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
   const machines = await sandboxMachines(targets)
   const sessions = new FleetSessions(targets, options.transport)
+  // Each engine's swarm state, asked beside its version; the managers' node lists after.
+  const swarmInfos = new Map<string, SwarmInfo>()
+  const swarmEngines = new Map<string, SwarmEngine>()
+  let swarm: Awaited<ReturnType<typeof swarmStatus>> | undefined
   let outcomes
   try {
     outcomes = await runFleet(
@@ -100,13 +111,19 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
         const said = await runStatusScript(host, script, name)
         if (!said.facts?.engine.socket) return {address, ...said, ...(await drifting)}
         // The daemon runs and the login user may use it: ask it over this connection.
-        const answer = await askEngineVersion((path) => host.connection.forwardOutStreamLocal(path), said.facts.engine.socket)
+        const engine = engineAt(name, host, said.facts.engine.socket)
+        const [answer, info] = await Promise.all([askEngineVersion((path) => host.connection.forwardOutStreamLocal(path), said.facts.engine.socket), swarmInfoOf(engine)])
+        if (info && info.LocalNodeState !== 'inactive') {
+          swarmInfos.set(name, info)
+          swarmEngines.set(name, engine)
+        }
         if (answer) return {address, facts: withEngineAnswer(said.facts, answer), ...(await drifting)}
         // No channel to the socket (forbidden by sshd, or nothing listens): the docker CLI on the host asks, and says which.
         return {address, ...(await runStatusScript(host, cliScript, name)), ...(await drifting)}
       },
       {concurrency: options.concurrency},
     )
+    if (swarmInfos.size > 0) swarm = await swarmStatus(swarmInfos, swarmEngines)
   } finally {
     await sessions.close()
   }
@@ -128,7 +145,8 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
       }
     }
     const {address, ...said} = outcome.value
-    return {name: outcome.target, address, reachable: true, durationMs, ...said, ...machine}
+    const node = swarm?.nodes.get(outcome.target)
+    return {name: outcome.target, address, reachable: true, durationMs, ...said, ...machine, ...(node ? {swarm: node} : {})}
   })
   return {
     hosts,
@@ -139,6 +157,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
     // A reached host with a problem (no engine answer, an unreadable script) counts like an unreachable one.
     exitCode: combineExitCodes(hosts.map((host) => host.problem?.exitCode ?? 0)),
     outcomes,
+    ...(swarm ? {swarms: swarm.clusters} : {}),
   }
 }
 

@@ -299,6 +299,7 @@ export class SshHost implements Host {
     return getOverUnixSocket(this.connection, socketPath, path)
   }
 
+  /** An HTTP request (a JSON body, any method) to a unix socket on the host, as the login user: the body never reaches a command line or a file there. */
   requestUnixSocket(socketPath: string, request: UnixHttpRequest): Promise<UnixHttpResponse | undefined> {
     return requestOverUnixSocket(this.connection, socketPath, request)
   }

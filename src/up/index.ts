@@ -7,10 +7,12 @@
 import {loadConfig} from '../config/index.js'
 import type {TkConfig} from '../config/types.js'
 import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
-import {countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
-import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
-import {runOnSessions} from '../fleet/host-session.js'
-import {ALL_HOSTS, resolveTargets, type Target} from '../targets/index.js'
+import {combineExitCodes, countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {ExitCode} from '../errors/exit-codes.js'
+import {failureOf, runFleet, type HostFailure, type HostOutcome} from '../fleet/runner.js'
+import {type HostSession, withSessions} from '../fleet/host-session.js'
+import {ALL_HOSTS, hostTarget, resolveTargets, type Target} from '../targets/index.js'
+import type {SwarmAction, SwarmResult} from '../swarm/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {desiredEngine} from '../provision/engine-from-config.js'
 import type {InstallScript} from '../provision/desired-engine.js'
@@ -46,7 +48,15 @@ export interface UpOptions {
   onDone?: (outcome: HostOutcome<UpResult>) => void
   /** Sandbox machines being made or started (image builds take minutes the first time). */
   onSandboxProgress?: (event: {target?: string; message: string}) => void
+  /** Hosts taken out of tk.yml's swarm: leave it (managers demoted first). */
+  prune?: boolean
+  onSwarmAction?: (action: SwarmAction) => void
+  /** A swarm's unlock key, just made (autolock): for a terminal, once; never in the result. */
+  onUnlockKey?: (key: string, manager: string) => void
 }
+
+/** tk up's swarm phase: what it did, or why it stopped. */
+export type UpSwarm = SwarmResult | {error: HostFailure}
 
 /**
  * tk.yml (required: tk up works on the hosts it describes), the hosts named
@@ -105,12 +115,14 @@ export type UpFleetResult = FleetResult<UpHostJson, {succeeded: number; failed: 
   dryRun: boolean
   /** Each host's steps as they were reported, for the account after a live run. */
   steps: Map<string, UpStep[]>
+  /** When tk.yml has a swarm: section. */
+  swarm?: UpSwarm
 }
 
 /** tk up on the selected hosts of tk.yml: each host's outcome, the fleet's summary and exit code. */
 export async function upHosts(targets: Target[], options: UpOptions): Promise<UpFleetResult> {
   const steps = new Map<string, UpStep[]>()
-  const outcomes = await upEach(targets, {
+  const {outcomes, swarm} = await upEach(targets, {
     ...options,
     onStep: (target, step) => {
       steps.set(target, [...(steps.get(target) ?? []), step])
@@ -129,13 +141,21 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Up
       ...countOutcomes(outcomes),
       changed: outcomes.reduce((sum, outcome) => sum + (outcome.status === 'ok' ? outcome.value.changed : 0), 0),
     },
-    exitCode: fleetExitCode(outcomes),
+    exitCode: swarmExitCode(fleetExitCode(outcomes), swarm),
     outcomes,
     steps,
+    ...(swarm ? {swarm} : {}),
   }
 }
 
-async function upEach(targets: Target[], options: UpOptions): Promise<Array<HostOutcome<UpResult>>> {
+/** The fleet's exit code with the swarm phase's: a refusal or a failure there fails the run. */
+function swarmExitCode(hosts: number, swarm: UpSwarm | undefined): number {
+  if (!swarm) return hosts
+  if ('error' in swarm) return combineExitCodes([hosts, swarm.error.exitCode])
+  return swarm.refused.length > 0 ? combineExitCodes([hosts, ExitCode.FAILED]) : hosts
+}
+
+async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes: Array<HostOutcome<UpResult>>; swarm?: UpSwarm}> {
   const hostless = targets.find((target) => !target.host)
   if (hostless) {
     throw new UsageError(`${hostless.name} is not a host of ${options.config.displayName}: tk up works on the hosts tk.yml describes`, {
@@ -156,16 +176,36 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
   // Registry credentials read here (a credential helper may ask), before any host is touched; a dry run pulls nothing.
   const registryAuth = options.dryRun ? undefined : await registryAuths(options.config.registries, options.config.secrets)
   const sandboxPlan = await prepareSandboxHosts(targets, options)
-  return runOnSessions(
-    targets,
-    options.transport,
-    async (session) => {
-      const {name} = session
-      const notYet = sandboxPlan.get(name)
-      if (notYet) return notYet
-      options.onActivity?.(name, 'connecting')
-      await session.open()
-      return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
+  const {swarm} = options.config
+  // The swarm's hosts outside the selection are read too (a manager's tokens), never changed.
+  const swarmModule = swarm ? await import('../swarm/index.js') : undefined
+  const beyond = swarmModule ? swarmModule.swarmHostsBeyond(options.config, targets).map((name) => hostTarget(options.config.hosts.find((host) => host.name === name)!, options.config.file)) : []
+  return withSessions([...targets, ...beyond], options.transport, async (sessions) => {
+    const outcomes = await runFleet(targets.map((target) => target.name), (name) => upOne(sessions.get(name)), {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone})
+    if (!swarm || !swarmModule) return {outcomes}
+    const ready = new Set(outcomes.filter((outcome) => outcome.status === 'ok' && !sandboxPlan.has(outcome.target)).map((outcome) => outcome.target))
+    try {
+      const result = await swarmModule.upSwarm(swarm, sessions, {selected: new Set(targets.map((target) => target.name)), ready}, {
+        dryRun: options.dryRun,
+        prune: Boolean(options.prune),
+        onAction: options.onSwarmAction,
+        onUnlockKey: options.onUnlockKey,
+      })
+      return {outcomes, swarm: result}
+    } catch (error) {
+      const {error: failure, bug} = failureOf(error)
+      if (bug) throw bug
+      return {outcomes, swarm: {error: failure}}
+    }
+  })
+
+  async function upOne(session: HostSession): Promise<UpResult> {
+    const {name} = session
+    const notYet = sandboxPlan.get(name)
+    if (notYet) return notYet
+    options.onActivity?.(name, 'connecting')
+    await session.open()
+    return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
         dryRun: options.dryRun,
         waitSeconds: options.waitSeconds,
         by: session.by,
@@ -175,9 +215,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<Array<Host
         onStep: options.onStep,
         onActivity: options.onActivity,
       })
-    },
-    {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone},
-  )
+  }
 }
 
 /**

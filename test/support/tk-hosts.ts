@@ -35,19 +35,21 @@ export function connectTransport(fixture: SandboxFixture, machine: TestMachine, 
   )
 }
 
+const DEFAULT_APPLETS = ['sh', 'true', 'echo', 'cat', 'sleep', 'ls']
+
 /**
  * A container image made here (no registry is reachable): busybox-static's
  * binary with a few applets, as a tar for `docker import`. Its default
  * command is `true`, so `docker run IMAGE` exits 0.
  */
-export function busyboxImageTar(): Buffer {
+export function busyboxImageTar(applets: readonly string[] = DEFAULT_APPLETS): Buffer {
   const busybox = '/bin/busybox'
   if (!existsSync(busybox)) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
   const root = mkdtempSync(join(tmpdir(), 'tk-busybox-'))
   try {
     mkdirSync(join(root, 'bin'))
     writeFileSync(join(root, 'bin', 'busybox'), readFileSync(busybox), {mode: 0o755})
-    for (const applet of ['sh', 'true', 'echo', 'cat', 'sleep', 'ls']) symlinkSync('busybox', join(root, 'bin', applet))
+    for (const applet of applets) symlinkSync('busybox', join(root, 'bin', applet))
     const tar = spawnSync('tar', ['-C', root, '-c', '.'], {maxBuffer: 64 * 1024 * 1024})
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`)
     return tar.stdout
