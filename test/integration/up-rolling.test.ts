@@ -138,8 +138,8 @@ describe('tk up, rolling: --serial and container health on sandbox machines', fu
       expect(run.code).to.equal(1)
       const [first, ...rest] = run.json.hosts
       expect(first.ok).to.equal(false)
-      expect(first.error?.message).to.match(
-        /^web-1: docker provisioner app: the health wait failed: the new container was not healthy: its health check failed; its last health checks: exit 1: "not ready yet\n"; .*\(the new container was not healthy; the previous app is back, running\)$/,
+      expect(first.error?.message, JSON.stringify(first.error?.message)).to.match(
+        /^web-1: docker provisioner app: the health wait failed: the new container was not healthy: its health check failed; its last health checks: exit 1: "not ready yet\\n"; .*\(the new container was not healthy; the previous app is back, running\)$/,
       )
       for (const host of rest) expect(host).to.include({skipped: true, reason: 'not started: 1 host failed (--max-fail 1)'})
       // web-1 has its previous container back, running; web-2 and web-3 were not touched.
