@@ -4,8 +4,8 @@
 //   the first tk bootstrap --harden (user, key, sudo, proof, harden, proof)   reported, one run
 //   a re-run with nothing to change (as the admin, with the key)              target: at most 3x the yardstick
 //   yardstick: tk exec ADMIN@HOST -- sudo -n true (one key login, one command)
-// The re-run and the yardstick go through farm-bench side by side (A B A B ...).
-// Needs root and the sandbox's packages (docs/sandbox.md); farm-bench on PATH.
+// The re-run and the yardstick are timed side by side (A B A B ...), bench/lib/paired.js.
+// Needs root and the sandbox's packages (docs/sandbox.md).
 // Run after building (npm run build): node bench/bootstrap.js [--runs N]
 import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
@@ -13,6 +13,8 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {paired, printPaired} from './lib/paired.js'
 
 const dist = (path) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url))
 if (!existsSync(dist('bootstrap/index.js'))) {
@@ -47,9 +49,8 @@ try {
 
   const rerun = `${process.execPath} ${tk} bootstrap ${target} --user fleet --harden`
   const yardstick = `${process.execPath} ${tk} exec fleet@127.0.0.1:${machine.ssh.port} -- sudo -n true`
-  const bench = spawnSync('farm-bench', ['-n', String(runs), '--timeout', '900', '--vs', yardstick, '--', ...rerun.split(' ')], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
-  console.log('A: the re-run (nothing to change); B: the yardstick (one key login and sudo -n true)')
-  console.log(bench.stdout)
+  const rows = paired({a: rerun.split(' '), b: yardstick.split(' '), runs, env, timeoutMs: 900_000})
+  printPaired('tk bootstrap re-run (A, nothing to change) vs one key login and sudo -n true (B)', rows, {a: 'tk bootstrap re-run', b: 'tk exec sudo -n true'})
 } finally {
   await sandbox.machines.remove(name).catch(() => {})
   rmSync(dir, {recursive: true, force: true})

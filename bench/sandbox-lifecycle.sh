@@ -13,6 +13,6 @@ $tk ssh-config "$host" > "$config"
 port=$($tk start --json "$host" | sed -n 's/.*"port": \([0-9]*\).*/\1/p')
 home=${TK_SANDBOX_HOME:-/var/lib/tk-sandbox}
 echo "== ssh HOST true: through tk ssh-config's ProxyCommand (A) vs direct to 127.0.0.1:$port (B)"
-farm-bench -n 5 --timeout 300 --vs "ssh -F /dev/null -i $home/keys/admin_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -p $port admin@127.0.0.1 true" -- ssh -F "$config" -o BatchMode=yes "$host" true
+node "$(cd "$(dirname "$0")" && pwd)/compare.js" -n 5 --vs "ssh -F /dev/null -i $home/keys/admin_ed25519 -o IdentitiesOnly=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -p $port admin@127.0.0.1 true" -- ssh -F "$config" -o BatchMode=yes "$host" true
 echo "== tk reload $host (halt, then start until sshd answers)"
-farm-bench -n 3 --warmup 0 --timeout 600 -- $tk reload "$host"
+node "$(cd "$(dirname "$0")" && pwd)/compare.js" -n 3 --warmup 0 -- $tk reload "$host"

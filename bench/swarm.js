@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // tk up with swarm: (issue 26), on three sandbox machines (bookworm, trixie, bullseye) made one cluster:
 //   re-run of tk up on the converged three-node cluster vs the same fleet's re-run without swarm:
-//   (the same machines, a tk.yml without the section), pair by pair with farm-bench
+//   (the same machines, a tk.yml without the section), pair by pair (bench/lib/paired.js)
 //                                                            target: within 0.3 s (median difference)
 // Needs root and the sandbox's packages. Run after `npm run build`: node bench/swarm.js [--runs N]
 import {spawnSync} from 'node:child_process'
@@ -9,6 +9,8 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {paired, printPaired} from './lib/paired.js'
 
 const dist = fileURLToPath(new URL('../dist/providers/sandbox/index.js', import.meta.url))
 if (!existsSync(dist)) {
@@ -63,10 +65,8 @@ try {
   const again = tkUp(withSwarm, env)
   if (again.summary.changed !== 0 || again.swarm?.changed !== 0) throw new Error(`the re-run changed something: ${JSON.stringify(again.swarm)}`)
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
-  console.log('\n  farm-bench: tk up re-run with swarm: (A) vs the same fleet without it (B)')
-  const quote = (word) => `'${word.replace(/'/g, "'\\''")}'`
-  const result = spawnSync('farm-bench', ['-n', String(runs), '--timeout', '900', '--vs', `sh -c ${quote(`cd ${without} && exec ${process.execPath} ${tk} up --json`)}`, '--', 'sh', '-c', `cd ${withSwarm} && exec ${process.execPath} ${tk} up --json`], {env, encoding: 'utf8'})
-  console.log(result.stdout + result.stderr)
+  const rows = paired({a: [process.execPath, tk, 'up', '--json'], b: [process.execPath, tk, 'up', '--json'], runs, env, timeoutMs: 900_000, cwdA: withSwarm, cwdB: without})
+  printPaired('tk up re-run with swarm: (A) vs the same fleet without it (B)', rows, {a: 'with swarm:', b: 'without'})
 } finally {
   await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
   rmSync(dir, {recursive: true, force: true})

@@ -31,14 +31,15 @@ export function timeOnce(argv, options = {}) {
 }
 
 /**
- * Runs A (and B, when given) `runs` times each in turn after `warmup` uncounted rounds.
+ * Runs A (and B, when given) `runs` times each in turn after `warmup` uncounted rounds (in cwdA and cwdB
+ * when they differ).
  * A run that exits non-zero is kept and counted in `failures` (a benchmark must not hide one).
  */
-export function paired({a, b, runs = 5, warmup = 1, ...options}) {
+export function paired({a, b, runs = 5, warmup = 1, cwdA, cwdB, ...options}) {
   const rows = {a: [], b: [], ratios: []}
   for (let round = 0; round < warmup + runs; round++) {
-    const first = timeOnce(a, options)
-    const second = b ? timeOnce(b, options) : undefined
+    const first = timeOnce(a, {...options, cwd: cwdA ?? options.cwd})
+    const second = b ? timeOnce(b, {...options, cwd: cwdB ?? options.cwd}) : undefined
     if (round < warmup) continue
     rows.a.push(first)
     if (second) {
