@@ -21,6 +21,7 @@ export const transportFlags = {
     char: 'i',
     summary: 'Private key file to log in with (repeatable); tried before ~/.ssh/config\'s IdentityFile.',
     multiple: true,
+    multipleNonGreedy: true,
     helpValue: 'FILE',
   }),
   'host-key-policy': Flags.option({

@@ -72,6 +72,7 @@ With several hosts failing for different reasons the exit code is 1.`
       summary: 'Run this shell provisioner again on the selected hosts, though it already ran (repeatable).',
       description: 'tk cannot see what a script did, so a run: once shell provisioner runs only when its script or environment changed; --rerun runs it on purpose.',
       multiple: true,
+      multipleNonGreedy: true,
       helpValue: 'NAME',
     }),
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),

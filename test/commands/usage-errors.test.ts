@@ -32,3 +32,14 @@ describe('a command line tk cannot parse', () => {
     expect(JSON.parse(stdout)).to.deep.equal({error: {message: 'Expected --method=foo to be one of: distro, docker, script', hint: 'see tk provision --help', exitCode: 2, kind: 'usage'}})
   })
 })
+
+describe('repeatable flags before the hosts', () => {
+  it('take one value each time they are given: `-i KEY host-1 host-2` leaves both hosts as hosts', async () => {
+    // Nothing listens on port 1 of the loopback: both hosts are tried (and refused), none is taken for a second key.
+    const {code, stderr} = await runTk(['exec', '-i', '/nonexistent/key', '--identity=/nonexistent/other', '--connect-timeout', '5', 'admin@127.0.0.1:1', 'op@127.0.0.1:1', '--', 'true'], {env: {TK_CONFIG: '', SSH_AUTH_SOCK: ''}})
+    expect(stderr).not.to.match(/no host given/)
+    expect(stderr).to.match(/admin@127\.0\.0\.1:1/)
+    expect(stderr).to.match(/op@127\.0\.0\.1:1/)
+    expect(code).to.equal(5)
+  })
+})
