@@ -17,13 +17,12 @@ import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {type AddressInfo, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {makeRootPasswordOnly} from '../../src/providers/sandbox/engine-exec.js'
 import {runTk, type TkRun} from '../run-tk.js'
-import {sandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {freeLocalPort, sandboxFixture, type TestMachine} from '../support/sandbox.js'
 
 interface Step {
   step: string
@@ -41,17 +40,6 @@ interface HostJson {
   ok: boolean
   result?: Report
   error?: {message: string; exitCode: number}
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 describe('tk bootstrap: a root-password-only machine becomes key-only with a sudo admin', function () {
@@ -91,7 +79,7 @@ describe('tk bootstrap: a root-password-only machine becomes key-only with a sud
     const fixture = await sandboxFixture({releases: ['bookworm']})
     // A port the kernel says is free: the sandbox engine's own pick (the next of 32768...) may be
     // one another engine on this workstation holds (seen with other runs in parallel).
-    machine = await fixture.machine({release: 'bookworm', keep: true, port: await freePort()})
+    machine = await fixture.machine({release: 'bookworm', keep: true, port: await freeLocalPort()})
     // The provider's set-up: root's password (on chpasswd's stdin, never on a command line),
     // password and root logins allowed by 00-provider.conf, no key for anyone.
     await makeRootPasswordOnly(fixture.sandbox.engine.docker, machine.machine.id, password)
