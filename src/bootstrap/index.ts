@@ -18,7 +18,7 @@ import {homedir, userInfo} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 
 import {accountNameProblem} from '../config/account-name.js'
-import {AuthenticationError, HostStateError, InputError, UsageError, UserError} from '../errors/index.js'
+import {AuthenticationError, ConnectionError, HostStateError, InputError, UsageError, UserError} from '../errors/index.js'
 import {HostConnector} from '../fleet/host-connector.js'
 import {type FleetCounts, type FleetResult, fleetResultOf, type HostResultJson} from '../fleet/result.js'
 import {type HostOutcome, runFleet} from '../fleet/runner.js'
@@ -188,12 +188,21 @@ async function runScript(host: SshHost, name: string, args: string[], what: stri
 }
 
 /** A fresh key-only connection as the admin, and `sudo -n` through it: what --harden must not take away. */
-async function proveKeyLogin(spec: TargetSpec, options: TransportOptions, when: string): Promise<string> {
-  let host: SshHost
-  try {
-    host = await SshHost.connect(spec, options)
-  } catch (error) {
-    throw new HostStateError(`${when}: a fresh key login as ${spec.user} failed: ${(error as Error).message}`, {cause: error})
+async function proveKeyLogin(spec: TargetSpec, options: TransportOptions, when: string, afterReload = false): Promise<string> {
+  let host: SshHost | undefined
+  // sshd reloads by executing itself again: for a moment after `systemctl reload` returns, nothing
+  // listens (refused) or a login is cut off. Only such failures are tried again, for at most ~10 s;
+  // a refused key is the proof failing, at once.
+  for (let attempt = 1; !host; attempt++) {
+    try {
+      // eslint-disable-next-line no-await-in-loop -- one try at a time, bounded
+      host = await SshHost.connect(spec, options)
+    } catch (error) {
+      const transient = afterReload && error instanceof ConnectionError && attempt < 20
+      if (!transient) throw new HostStateError(`${when}: a fresh key login as ${spec.user} failed: ${(error as Error).message}`, {cause: error})
+      // eslint-disable-next-line no-await-in-loop
+      await new Promise((resolve_) => setTimeout(resolve_, 500))
+    }
   }
   try {
     const sudo = await host.run('sudo -n id -u')
@@ -259,7 +268,7 @@ async function hardenHost(host: SshHost, adminSpec: TargetSpec, keyOptions: Tran
   const steps = await runScript(host, 'bootstrap-harden.sh', [options.dryRun ? 'check' : 'apply', ...hook], '--harden was undone, the host is reachable as before')
   if (options.dryRun || !steps.some((step) => step.result === 'changed')) return steps
   try {
-    const proof = await proveKeyLogin(adminSpec, keyOptions, 'the proof after --harden')
+    const proof = await proveKeyLogin(adminSpec, keyOptions, 'the proof after --harden', true)
     await runScript(host, 'bootstrap-harden.sh', ['commit'], 'forgetting the previous sshd drop-in')
     return [...steps, {step: 'proof', result: 'ok', detail: proof}]
   } catch (error) {
