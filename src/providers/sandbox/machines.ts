@@ -32,6 +32,8 @@ const MACHINE_LABEL = {
   session: 'tk.sandbox.session',
 } as const
 const NETWORK_LABEL = 'tk.sandbox.network'
+/** On networks whose subnet tk configured (addresses can be kept across starts only there). */
+const SUBNET_LABEL = 'tk.sandbox.subnet'
 
 /** One id per process: under CI, machines of other sessions are never reused. */
 export const SESSION = `${process.pid}-${Date.now().toString(36)}`
@@ -261,8 +263,16 @@ export class SandboxMachines {
    */
   private async pinAddress(machine: Machine, ip: string, aliases: string[]): Promise<void> {
     const network = this.docker.getNetwork(machine.network)
+    const endpoint = {Aliases: aliases.length > 0 ? aliases : [machine.name]}
     await network.disconnect({Container: machine.id, Force: true})
-    await network.connect({Container: machine.id, EndpointConfig: {IPAMConfig: {IPv4Address: ip}, Aliases: aliases.length > 0 ? aliases : [machine.name]}})
+    try {
+      await network.connect({Container: machine.id, EndpointConfig: {...endpoint, IPAMConfig: {IPv4Address: ip}}})
+    } catch (error) {
+      // A network whose subnet the engine chose (one tk made before it set subnets itself) keeps no
+      // address: the machine joins it again without one, as it was, rather than not at all.
+      await network.connect({Container: machine.id, EndpointConfig: endpoint})
+      if (!/user configured subnets/.test((error as Error).message)) throw error
+    }
   }
 
   /** Removes the machine, its volumes, and its line in known_hosts. */
@@ -363,13 +373,41 @@ export class SandboxMachines {
     const existing = (await this.docker.listNetworks({filters: {name: [name]}})).find((network) => network.Name === name)
     if (existing) {
       // On an engine others use too, a network of that name may be theirs: machines never join it.
-      if (existing.Labels?.[NETWORK_LABEL] !== undefined) return
-      throw new HostStateError(`the engine has a network named ${name} that tk did not make (it has no ${NETWORK_LABEL} label)`, {hint: 'rename or remove that network; tk never touches it'})
+      if (existing.Labels?.[NETWORK_LABEL] !== undefined) {
+        if (existing.Labels?.[SUBNET_LABEL] === 'configured') return
+        // One tk made before it configured subnets: made again with a subnet of its own when no
+        // container is on it (running or not); else kept as it is (addresses then change on starts).
+        if ((await this.docker.listContainers({all: true, filters: {network: [existing.Id]}})).length > 0) return
+        await this.docker
+          .getNetwork(existing.Id)
+          .remove()
+          .catch((error) => {
+            if (statusCode(error) !== 404) throw error // removed meanwhile by another tk
+          })
+      } else {
+        throw new HostStateError(`the engine has a network named ${name} that tk did not make (it has no ${NETWORK_LABEL} label)`, {hint: 'rename or remove that network; tk never touches it'})
+      }
     }
     try {
-      await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name}})
+      await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name, [SUBNET_LABEL]: 'configured'}, IPAM: {Driver: 'default', Config: [{Subnet: await this.freeSubnet()}]}})
     } catch (error) {
       if (statusCode(error) !== 409) throw error // made meanwhile by another tk
+    }
+  }
+
+  /**
+   * A subnet the engine would choose now, as one of tk's own: a machine's address on a network
+   * can be kept across starts only where the subnet was configured, not chosen by the engine. The
+   * engine is asked by making a throwaway network and reading what it got.
+   */
+  private async freeSubnet(): Promise<string> {
+    const probe = await this.docker.createNetwork({Name: `tk-subnet-probe-${randomBytes(4).toString('hex')}`, Driver: 'bridge', Labels: {[NETWORK_LABEL]: 'probe'}})
+    try {
+      const subnet = (await probe.inspect()).IPAM?.Config?.[0]?.Subnet as string | undefined
+      if (!subnet) throw new HostStateError('the sandbox engine gave a new network no subnet')
+      return subnet
+    } finally {
+      await probe.remove().catch(() => {})
     }
   }
 
