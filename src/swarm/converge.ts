@@ -170,6 +170,7 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     .map((each) => ({each, node: byId.get(each.info.NodeID)!, spec: desiredSpec(byId.get(each.info.NodeID)!, each.want!)}))
     .filter((update) => update.spec)
     .sort((a, b) => rank(a.spec!.Role) - rank(b.spec!.Role))
+  const roleChanged = new Set<string>()
   for (const {each, node, spec} of updates) {
     const demoting = node.Spec.Role === 'manager' && spec!.Role === 'worker'
     if (demoting) {
@@ -181,11 +182,14 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
       }
     }
     if (!options.dryRun) await leader.updateNode(node, spec!) // eslint-disable-line no-await-in-loop -- one raft change at a time
+    if (spec!.Role !== node.Spec.Role) roleChanged.add(node.ID)
+    // A demoted manager lingers in the node list (unreachable, then gone) for a moment: the next demotion's quorum is judged once it is gone.
+    if (demoting && !options.dryRun) await managersSettled(leader, roleChanged) // eslint-disable-line no-await-in-loop
     act(each.host.name, spec!.Role === node.Spec.Role ? 'update' : spec!.Role === 'manager' ? 'promote' : 'demote', describeChange(node.Spec, spec!))
   }
 
   // A promotion takes effect when the node has joined raft: wait for it (bounded), so the counts below and the next run's hold.
-  if (!options.dryRun && result.actions.some((action) => action.action === 'promote')) nodes = await managersSettled(leader)
+  if (!options.dryRun && roleChanged.size > 0) nodes = await managersSettled(leader, roleChanged)
 
   async function freshNodes(): Promise<SwarmNode[]> {
     return options.dryRun ? nodes : leader.nodes()
@@ -239,7 +243,7 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     }
   }
 
-  if (!options.dryRun && result.changed > 0) nodes = await leader.nodes()
+  if (!options.dryRun && result.changed > 0) nodes = await managersSettled(leader, roleChanged)
   const count = managerCount(nodes)
   result.cluster = {id: swarm.id, managers: count.total, reachableManagers: count.reachable, workers: nodes.filter((node) => node.Spec.Role === 'worker').length}
   return result
@@ -287,11 +291,16 @@ function describeChange(from: NodeSpec, to: NodeSpec): string {
   return parts.join('; ')
 }
 
-/** The node list once every node whose role is manager is a reachable manager; at most 30 s, then as it is. */
-async function managersSettled(leader: SwarmEngine): Promise<SwarmNode[]> {
+/**
+ * The node list once roles have taken effect: every node whose role is manager a reachable manager,
+ * and no node whose role is worker still listed as a manager; at most 30 s, then as it is.
+ */
+async function managersSettled(leader: SwarmEngine, changed: ReadonlySet<string>): Promise<SwarmNode[]> {
   let nodes = await leader.nodes()
+  // Only the nodes tk changed are waited for: a manager that is down stays down, and is reported so.
+  const settled = (node: SwarmNode) => !changed.has(node.ID) || (node.Spec.Role === 'manager' ? node.ManagerStatus?.Reachability === 'reachable' : !node.ManagerStatus)
   for (let attempt = 0; attempt < 120; attempt++) {
-    if (nodes.every((node) => node.Spec.Role !== 'manager' || node.ManagerStatus?.Reachability === 'reachable')) break
+    if (nodes.every((node) => settled(node))) break
     await new Promise((resolve) => setTimeout(resolve, 250)) // eslint-disable-line no-await-in-loop -- polling, bounded
     nodes = await leader.nodes() // eslint-disable-line no-await-in-loop
   }
