@@ -15,7 +15,7 @@
  * so a burst of logins to one of them is dropped as it would be by a real host.
  */
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {createServer, connect as tcpConnect} from 'node:net'
+import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -23,6 +23,7 @@ import type Docker from 'dockerode'
 
 import {generateKeyPair} from './credentials.js'
 import {imageTag, type Release} from './image.js'
+import {sshBanner} from './machines.js'
 import {tarArchive} from './tar.js'
 
 const LIGHT_LABEL = 'tk.sandbox.light'
@@ -79,20 +80,6 @@ async function freePorts(count: number): Promise<number[]> {
   await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))))
   if (ports.length < count) throw new Error(`only ${ports.length} free loopback ports between ${start} and 32767, ${count} needed`)
   return ports
-}
-
-/** Whether sshd at the port sends its identification line. */
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({host: '127.0.0.1', port})
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(5000, () => done(false))
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')))
-    socket.once('error', () => done(false))
-  })
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -172,7 +159,7 @@ export class LightHosts {
       await mapLimit(made, 8, async (host) => {
         while (Date.now() < deadline) {
           // eslint-disable-next-line no-await-in-loop -- polled until sshd answers, bounded
-          if (await answers(host.port)) return
+          if (await sshBanner(host.port, 5000)) return
           // eslint-disable-next-line no-await-in-loop
           await sleep(200)
         }

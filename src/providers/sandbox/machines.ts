@@ -482,7 +482,8 @@ function toMachine(info: Docker.ContainerInfo): Machine {
 }
 
 /** Whether an sshd greets on the port (the engine's proxy accepts before sshd listens). */
-function sshBanner(port: number): Promise<boolean> {
+/** Whether sshd at the loopback port sends its identification line within `timeoutMs`. */
+export function sshBanner(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({host: SANDBOX_SSH_HOST, port})
     let done = false
@@ -492,7 +493,7 @@ function sshBanner(port: number): Promise<boolean> {
       socket.destroy()
       resolve(ok)
     }
-    socket.setTimeout(2000, () => finish(false))
+    socket.setTimeout(timeoutMs, () => finish(false))
     socket.once('data', (chunk: Buffer) => finish(chunk.toString('latin1').startsWith('SSH-')))
     socket.once('error', () => finish(false))
     socket.once('close', () => finish(false))
