@@ -389,7 +389,7 @@ export class SandboxMachines {
       }
     }
     try {
-      await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name, [SUBNET_LABEL]: 'configured'}, IPAM: {Driver: 'default', Config: [{Subnet: await this.freeSubnet()}]}})
+      await this.docker.createNetwork({Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: {[NETWORK_LABEL]: name, [SUBNET_LABEL]: 'configured'}, IPAM: {Driver: 'default', Config: [await this.freeSubnet()]}})
     } catch (error) {
       if (statusCode(error) !== 409) throw error // made meanwhile by another tk
     }
@@ -398,14 +398,16 @@ export class SandboxMachines {
   /**
    * A subnet the engine would choose now, as one of tk's own: a machine's address on a network
    * can be kept across starts only where the subnet was configured, not chosen by the engine. The
-   * engine is asked by making a throwaway network and reading what it got.
+   * engine is asked by making a throwaway network and reading what it got. The gateway is given
+   * too: the engine records none in a configured subnet's IPAM otherwise, and tools (and tk's own
+   * tests) read the workstation's address on the network from there.
    */
-  private async freeSubnet(): Promise<string> {
+  private async freeSubnet(): Promise<{Subnet: string; Gateway?: string}> {
     const probe = await this.docker.createNetwork({Name: `tk-subnet-probe-${randomBytes(4).toString('hex')}`, Driver: 'bridge', Labels: {[NETWORK_LABEL]: 'probe'}})
     try {
-      const subnet = (await probe.inspect()).IPAM?.Config?.[0]?.Subnet as string | undefined
-      if (!subnet) throw new HostStateError('the sandbox engine gave a new network no subnet')
-      return subnet
+      const config = (await probe.inspect()).IPAM?.Config?.[0] as {Subnet?: string; Gateway?: string} | undefined
+      if (!config?.Subnet) throw new HostStateError('the sandbox engine gave a new network no subnet')
+      return config.Gateway ? {Subnet: config.Subnet, Gateway: config.Gateway} : {Subnet: config.Subnet}
     } finally {
       await probe.remove().catch(() => {})
     }
