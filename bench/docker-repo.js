@@ -113,15 +113,22 @@ try {
     return seconds
   }
   const rerun = {distro: [], docker: []}
+  const rerunDiffs = []
   for (let run = 0; run < runs; run++) {
     const [a, b] = await Promise.all(['distro', 'docker'].map((method) => sandbox.machines.create({name: `bench-repo-${process.pid}-${method}-${run}`, snapshot})))
     made.push(a.name, b.name)
     // One at a time, alternating which goes first, so that neither has the machine to itself.
     const order = run % 2 === 0 ? [['distro', a], ['docker', b]] : [['docker', b], ['distro', a]]
-    for (const [method, machine] of order) {
-      const flags = method === 'docker' ? dockerFlags : ['--method', 'distro']
-      fresh[method].push(await provision(method, machine, flags))
-      rerun[method].push(await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flags]))
+    const flagsOf = (method) => (method === 'docker' ? dockerFlags : ['--method', 'distro'])
+    for (const [method, machine] of order) fresh[method].push(await provision(method, machine, flagsOf(method)))
+    // Re-runs in pairs, right after one another, the order alternating: the load a pair meets is the same.
+    for (let pair = 0; pair < 3; pair++) {
+      const seconds = {}
+      for (const [method, machine] of pair % 2 === 0 ? order : [...order].reverse()) {
+        seconds[method] = await timed(['node', tk, 'provision', target(machine), ...tkFlags, ...flagsOf(method)])
+        rerun[method].push(seconds[method])
+      }
+      rerunDiffs.push(seconds.docker - seconds.distro)
     }
     await Promise.all([a, b].map((machine) => sandbox.machines.remove(machine.name)))
   }
@@ -135,6 +142,7 @@ try {
   console.log(`  docker - distro (medians): ${(median(fresh.docker) - median(fresh.distro)).toFixed(2)} s (target: at most 2 s)`)
   console.log(`re-run, method distro: ${fmt(rerun.distro)}`)
   console.log(`re-run, method docker: ${fmt(rerun.docker)}`)
+  console.log(`  docker - distro re-run, pair by pair: median ${median(rerunDiffs).toFixed(2)} s (min ${Math.min(...rerunDiffs).toFixed(2)}, max ${Math.max(...rerunDiffs).toFixed(2)}; target: about 0)`)
   console.log('fresh install by step (medians, s):')
   for (const id of new Set([...Object.keys(steps.distro), ...Object.keys(steps.docker)])) {
     const of = (method) => (steps[method][id] ? median(steps[method][id]).toFixed(2) : '-')
