@@ -202,7 +202,11 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
   async function upOne(session: HostSession): Promise<UpResult> {
     const {name} = session
     const notYet = sandboxPlan.get(name)
-    if (notYet) return notYet
+    if (notYet) {
+      // Shown like any planned step (they were left out of the account before).
+      for (const step of notYet.steps) options.onStep?.(name, step)
+      return notYet
+    }
     options.onActivity?.(name, 'connecting')
     await session.open()
     return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
