@@ -8,7 +8,7 @@ import {HostStateError} from '../errors/index.js'
 export default class Ip extends TkCommand {
   static override summary = 'Print a host\'s address: where its services answer.'
 
-  static override description = `A sandbox machine: its address on the sandbox network (kept across tk halt, start and reload), where this machine reaches the services it runs (curl http://$(tk ip web-1):8080/). An ssh host: its address as tk.yml gives it.
+  static override description = `A sandbox machine: its address on the sandbox network (kept across tk halt, start and reload), where this machine reaches the services it runs (curl http://$(tk ip web-1):8080/); ports tk.yml publishes for it (ports:) answer on 127.0.0.1 too, and tk status shows them. An ssh host: its address as tk.yml gives it.
 
 Exit codes:
 ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'ENVIRONMENT'])}`

@@ -10,6 +10,7 @@ import {isAbsolute, resolve as resolvePath} from 'node:path'
 import validRange from 'semver/ranges/valid.js'
 
 import {portMappingProblem, volumeProblem} from './container-spec.js'
+import {formatPublishedPort, parsePublishedPort, type PublishedPort, sameSocket} from './published-ports.js'
 import {hideSecrets} from './secrets.js'
 import {resolveSwarm} from './swarm.js'
 import {ConfigError, didYouMean, formatPath, type ConfigPath} from './errors.js'
@@ -107,6 +108,9 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
     if (provider === 'ssh' && host.release !== undefined) {
       fail(['hosts', index, 'release'], 'release applies only to sandbox hosts, and this host\'s provider is ssh', 'remove release, or set provider: sandbox on the host')
     }
+    if (provider === 'ssh' && host.ports) {
+      fail(['hosts', index, 'ports'], 'ports applies only to sandbox hosts, and this host\'s provider is ssh', 'remove ports, or set provider: sandbox on the host')
+    }
     if (provider === 'sandbox' && host.address !== undefined) {
       fail(['hosts', index, 'address'], 'a sandbox host has no address: tk creates the machine and knows how to reach it', 'remove address, or set provider: ssh on the host')
     }
@@ -117,6 +121,24 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
         fail(['hosts', index, key], `a sandbox host has no ${key}: tk reaches the machine on the port its engine publishes, as admin with the sandbox's key`, `remove ${key}, or set provider: ssh on the host`)
       }
     }
+  })
+
+  // Published ports: loopback only, and no two bindings on one socket of this machine.
+  const publishedPorts = new Map<number, PublishedPort[]>()
+  const taken: Array<{port: PublishedPort; host: string}> = []
+  hostsFile.forEach((host, index) => {
+    const ports = (host.ports ?? []).map((spec, item): PublishedPort => {
+      const port = parsePublishedPort(spec)
+      if ('problem' in port) return fail(['hosts', index, 'ports', item], `"${spec}": ${port.problem}`, 'e.g. ports: ["8080:8080"] publishes the machine\'s 8080 on 127.0.0.1:8080')
+      const clash = taken.find((other) => sameSocket(other.port, port))
+      if (clash) {
+        const where = clash.host === host.name ? 'another port of this host' : `host ${clash.host}`
+        fail(['hosts', index, 'ports', item], `"${spec}": ${port.hostIp}:${port.hostPort} is already published by ${where} (${formatPublishedPort(clash.port)})`, 'give each host its own host port: web-1 "8080:8080", web-2 "8081:8080"')
+      }
+      taken.push({port, host: host.name})
+      return port
+    })
+    if (ports.length > 0) publishedPorts.set(index, ports)
   })
 
   // Engine version ranges.
@@ -239,6 +261,7 @@ export function resolveConfig(data: TkFile, context: ResolveContext): TkConfig {
       groups: host.groups ?? [],
       provider,
       ...(sandbox ? {release: host.release ?? defaults.release ?? DEFAULT_RELEASE} : {}),
+      ...(publishedPorts.has(index) ? {ports: publishedPorts.get(index)} : {}),
       ssh: pickDefined({
         hostKeyPolicy: host.ssh?.hostKeyPolicy ?? data.ssh?.hostKeyPolicy,
         connectTimeout: host.ssh?.connectTimeout ?? data.ssh?.connectTimeout,

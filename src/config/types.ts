@@ -3,6 +3,7 @@
  * schemas/tk.schema.json admits) and as resolved for the rest of tk (defaults
  * applied, ${ENV} references replaced, per-host overrides merged).
  */
+import type {PublishedPort} from './published-ports.js'
 
 export type ProviderName = 'ssh' | 'sandbox'
 export type Release = 'bullseye' | 'bookworm' | 'trixie'
@@ -69,6 +70,8 @@ export interface HostFile {
   groups?: string[] | null
   provider?: ProviderName
   release?: Release
+  /** Sandbox hosts: "[127.x.x.x:]HOST_PORT:MACHINE_PORT[/udp]" published on this machine's loopback. */
+  ports?: string[] | null
   engine?: EngineFile | null
   ssh?: {hostKeyPolicy?: HostKeyPolicy; connectTimeout?: number} | null
   bootstrap?: BootstrapConfig | null
@@ -239,6 +242,8 @@ export interface HostConfig {
   provider: ProviderName
   /** Set for sandbox hosts only. */
   release?: Release
+  /** Sandbox hosts: the machine's ports published on this machine's loopback (absent: none). */
+  ports?: PublishedPort[]
   ssh: SshOptions
   engine: EngineConfig
   /** Names of the provisioners that apply to this host, in file order. */

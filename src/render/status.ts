@@ -95,11 +95,13 @@ function machineCell(host: HostStatus, style: Style): string {
 /** A host's cells; `short` for a narrow terminal: OS without its codename, LAST UP without who. */
 export function statusRow(host: HostStatus, style: Style, now = Date.now(), short = false): string[] {
   const reachable = host.reachable ? style.green('yes') : style.red(`no (${host.problem?.reason ?? 'error'})`)
-  if (!host.facts) return [host.name, host.address, reachable, '-', '-', '-', '-', '-', '-']
+  // Where its services answer: a sandbox machine's published ports or its network address; an ssh host's login address.
+  const address = host.serviceAddress ?? host.address
+  if (!host.facts) return [host.name, address, reachable, '-', '-', '-', '-', '-', '-']
   const {facts} = host
   return [
     host.name,
-    host.address,
+    address,
     reachable,
     short ? shortOs(facts.os) : facts.os,
     facts.kernel,

@@ -5,6 +5,7 @@
  * connection (src/status/engine-api.ts). A host that cannot be reached is a
  * row saying why, never an exception.
  */
+import {type PublishedPort, publishedAddress} from '../config/published-ports.js'
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, InputError, UserError} from '../errors/index.js'
 import {combineExitCodes, type FleetResult, outcomeError} from '../fleet/result.js'
@@ -34,6 +35,14 @@ export interface HostStatus {
   name: string
   /** user@host:port as tk reached it (or would have). */
   address: string
+  /**
+   * Sandbox hosts: where their services answer from this machine: their published
+   * ports ("127.0.0.1:8080, 127.0.0.1:8443"), else their address on the sandbox network.
+   * Absent while the machine does not run. (An ssh host's services answer at its address.)
+   */
+  serviceAddress?: string
+  /** Sandbox hosts: the ports their machine publishes on this machine's loopback. */
+  ports?: PublishedPort[]
   /** Whether an SSH connection was made. */
   reachable: boolean
   durationMs: number
@@ -131,7 +140,7 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
   const hosts = outcomes.map((outcome, index): HostStatus => {
     const durationMs = Math.round(outcome.durationMs)
     const status = machines.get(outcome.target)
-    const machine = status ? {machine: {name: status.machine, state: status.state}} : {}
+    const machine = status ? {machine: {name: status.machine, state: status.state}, ...sandboxServices(status)} : {}
     if (outcome.status !== 'ok') {
       const error = outcomeError(outcome)
       const target = targets[index]
@@ -195,6 +204,15 @@ async function runStatusScript(host: SshHost, script: string, name: string): Pro
   }
 }
 
+
+/** Where a sandbox host's services answer from this machine (see HostStatus.serviceAddress). */
+function sandboxServices(status: SandboxHostStatus): Pick<HostStatus, 'serviceAddress' | 'ports'> {
+  const ports = status.publishedPorts ?? []
+  const listed = ports.length > 0 ? {ports} : {}
+  if (status.state !== 'running') return listed
+  if (ports.length > 0) return {...listed, serviceAddress: ports.map((port) => publishedAddress(port)).join(', ')}
+  return status.networkAddress ? {serviceAddress: status.networkAddress} : {}
+}
 
 /** user@host:port, always with the port (brackets around an IPv6 address). */
 export function formatAddress(target: {user: string; hostname: string; port: number}): string {

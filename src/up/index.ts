@@ -202,7 +202,11 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
   async function upOne(session: HostSession): Promise<UpResult> {
     const {name} = session
     const notYet = sandboxPlan.get(name)
-    if (notYet) return notYet
+    if (notYet) {
+      // Shown like any planned step (they were left out of the account before).
+      for (const step of notYet.steps) options.onStep?.(name, step)
+      return notYet
+    }
     options.onActivity?.(name, 'connecting')
     await session.open()
     return upHost(name, session, desired.get(name)!, session.target.host!.provisioners.map((each) => provisionersByName.get(each)!), options.config, {
@@ -232,9 +236,16 @@ async function prepareSandboxHosts(targets: Target[], options: UpOptions): Promi
     await fleet.ensureSandboxHosts(sandboxTargets, {onProgress: options.onSandboxProgress})
     return planned
   }
+  const {publishedPortsKey} = await import('../config/published-ports.js')
   for (const status of await fleet.describeSandboxHosts(sandboxTargets)) {
-    if (status.state === 'running') continue
-    const action = status.state === 'not-created' || status.state === 'engine-not-running' ? 'create' : 'start'
+    const remake = status.publishedPorts !== undefined && publishedPortsKey(status.publishedPorts) !== publishedPortsKey(status.ports)
+    if (status.state === 'running' && !remake) continue
+    const create = status.state === 'not-created' || status.state === 'engine-not-running'
+    const action = create
+      ? `create the ${status.release} sandbox machine ${status.machine}`
+      : remake
+        ? `make sandbox machine ${status.machine}'s container again to ${fleet.portChange(status.publishedPorts!, status.ports)} (keeping its disk, host key and address)`
+        : `start the ${status.release} sandbox machine ${status.machine}`
     planned.set(status.target, {
       target: status.target,
       dryRun: true,
@@ -245,7 +256,7 @@ async function prepareSandboxHosts(targets: Target[], options: UpOptions): Promi
           id: 'machine',
           title: 'Sandbox machine',
           result: 'would-change',
-          detail: `would ${action} the ${status.release} sandbox machine ${status.machine}, then converge it`,
+          detail: `would ${action}, then converge it`,
           durationMs: 0,
         },
       ],

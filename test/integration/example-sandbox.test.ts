@@ -52,6 +52,12 @@ describe('examples/sandbox: tk up, then tk destroy', function () {
     const served = await tk(['exec', '@web', '--', 'busybox wget -qO- http://127.0.0.1:8080/'])
     expect(served.code, served.stderr).to.equal(0)
     expect(served.stdout.match(/Served by a container/g)).to.have.length(2)
+    // Published on this machine's loopback: web-1 at 8080, web-2 at 8081.
+    for (const port of [8080, 8081]) {
+      const page = await fetch(`http://127.0.0.1:${port}/`, {signal: AbortSignal.timeout(10_000)})
+      expect(page.status, `127.0.0.1:${port}`).to.equal(200)
+      expect(await page.text(), `127.0.0.1:${port}`).to.contain('Served by a container')
+    }
     const op = await tk(['exec', 'db-1', '--', 'sudo -n -u op docker info --format "{{.LoggingDriver}}"; cat /etc/motd'])
     expect(op.stdout).to.contain('json-file').and.contain('managed by tk (examples/sandbox)')
   })
@@ -66,6 +72,10 @@ describe('examples/sandbox: tk up, then tk destroy', function () {
     const {code, stdout, stderr} = await tk(['status', '--json'])
     expect(code, stderr).to.equal(0)
     expect(stdout).to.contain('web-1').and.contain('web-2').and.contain('db-1')
+    const hosts = JSON.parse(stdout).hosts as Array<{name: string; serviceAddress?: string}>
+    expect(hosts.find((host) => host.name === 'web-1')?.serviceAddress).to.equal('127.0.0.1:8080')
+    expect(hosts.find((host) => host.name === 'web-2')?.serviceAddress).to.equal('127.0.0.1:8081')
+    expect(hosts.find((host) => host.name === 'db-1')?.serviceAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/)
   })
 
   it('tk destroy removes the machines and their volumes', async () => {

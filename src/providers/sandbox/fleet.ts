@@ -18,6 +18,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {parsePublishedPortsKey, type PublishedPort, publishedAddress, publishedPortsKey} from '../../config/published-ports.js'
 import type {Release} from '../../config/types.js'
 import {BugError, ConnectionError, EnvironmentError, HostStateError} from '../../errors/index.js'
 import type {Target} from '../../targets/index.js'
@@ -122,6 +123,12 @@ export interface SandboxHostStatus {
   machineRelease?: Release
   /** Where its sshd answers, while it runs. */
   ssh?: {host: string; port: number}
+  /** The ports tk.yml publishes for it. */
+  ports: PublishedPort[]
+  /** The ports its container publishes now, when it exists (other than `ports`: tk up makes its container again). */
+  publishedPorts?: PublishedPort[]
+  /** Its address on the sandbox network, while it runs. */
+  networkAddress?: string
 }
 
 export interface SandboxRemoval {
@@ -136,6 +143,8 @@ export interface Planned {
   project: string
   machine: string
   release: Release
+  /** Its ports on this machine's loopback, as tk.yml gives them. */
+  ports: PublishedPort[]
 }
 
 export function plan(targets: readonly Target[], options: SandboxOptions): Planned[] {
@@ -143,7 +152,7 @@ export function plan(targets: readonly Target[], options: SandboxOptions): Plann
     .filter((target) => target.provider === 'sandbox')
     .map((target) => {
       const project = projectOf(target, options.project)
-      return {target, project, machine: machineName(project, target.name), release: target.release ?? DEFAULT_RELEASE}
+      return {target, project, machine: machineName(project, target.name), release: target.release ?? DEFAULT_RELEASE, ports: target.host?.ports ?? []}
     })
 }
 
@@ -318,14 +327,29 @@ async function ensureOne(sandbox: Sandbox, entry: Planned, onProgress: SandboxOp
       existing = undefined
     }
   }
+  if (existing && publishedPortsKey(existing.ports) !== publishedPortsKey(entry.ports)) {
+    onProgress?.({target: entry.target.name, message: `making machine ${existing.name}'s container again to ${portChange(existing.ports, entry.ports)}, keeping its disk, host key and address`})
+    const {machine, addressKept} = await sandbox.machines.republish(existing.name, entry.ports)
+    if (!addressKept) onProgress?.({target: entry.target.name, message: `machine ${existing.name} had no address to keep (its network or its stop did not pin one): it has a new one`})
+    return connection(sandbox, entry, machine, {created: false, started: true})
+  }
   if (existing) {
     const {machine, started} = await bringUp(sandbox, entry, existing, onProgress)
     return connection(sandbox, entry, machine, {created: false, started})
   }
   onProgress?.({target: entry.target.name, message: `creating machine ${entry.machine} (Debian ${entry.release})`})
   // The machine calls itself by its tk.yml name (prompt, motd, logs); the container's name keeps the project's suffix.
-  const machine = await sandbox.machines.create({name: entry.machine, hostname: entry.target.name, release: entry.release, labels: labelsOf(entry)})
+  const machine = await sandbox.machines.create({name: entry.machine, hostname: entry.target.name, release: entry.release, labels: labelsOf(entry), ports: entry.ports})
   return connection(sandbox, entry, machine, {created: true, started: true})
+}
+
+/** "publish 127.0.0.1:8080->8080" / "stop publishing ..." / both: what a new container changes. */
+export function portChange(from: readonly PublishedPort[], to: readonly PublishedPort[]): string {
+  const describe = (ports: readonly PublishedPort[]) => ports.map((port) => `${publishedAddress(port)}->${port.containerPort}`).join(', ')
+  const key = (port: PublishedPort) => publishedPortsKey([port])
+  const added = to.filter((port) => !from.some((other) => key(other) === key(port)))
+  const dropped = from.filter((port) => !to.some((other) => key(other) === key(port)))
+  return [added.length > 0 ? `publish ${describe(added)}` : '', dropped.length > 0 ? `stop publishing ${describe(dropped)}` : ''].filter(Boolean).join(' and ')
 }
 
 /** Builds the images of the releases that lack one, saying so first: it takes minutes. */
@@ -449,7 +473,7 @@ export async function machinesOnDisk(dataRoot: string): Promise<Set<string> | un
 export async function describeSandboxHosts(targets: readonly Target[], options: Pick<SandboxOptions, 'project'> = {}): Promise<SandboxHostStatus[]> {
   const entries = plan(targets, options)
   if (entries.length === 0) return []
-  const base = (entry: Planned) => ({target: entry.target.name, machine: entry.machine, release: entry.release})
+  const base = (entry: Planned) => ({target: entry.target.name, machine: entry.machine, release: entry.release, ports: entry.ports})
   const home = await homeOf()
   if (!home.engine.shared && process.getuid?.() !== 0) {
     return entries.map((entry) => ({...base(entry), state: 'unknown' as const, detail: "sandbox machines on tk's private engine need root"}))
@@ -466,17 +490,21 @@ export async function describeSandboxHosts(targets: readonly Target[], options: 
   const docker = new Docker({socketPath: home.engine.socket})
   const containers = await docker.listContainers({all: true, filters: {label: [FLEET_LABEL.project]}})
   return entries.map((entry) => {
-    const info = containers.find((container) => container.Labels[FLEET_LABEL.project] === entry.project && container.Labels[FLEET_LABEL.host] === entry.target.name)
+    // (Not the old container of one being made again, set aside under another name.)
+    const info = containers.find((container) => container.Labels[FLEET_LABEL.project] === entry.project && container.Labels[FLEET_LABEL.host] === entry.target.name && !container.Names.some((name) => name.includes('.replaced-')))
     if (!info) return {...base(entry), state: 'not-created' as const}
     const port = info.Ports.find((item) => item.PrivatePort === 22 && item.PublicPort && item.IP === SANDBOX_SSH_HOST)
     const release = info.Labels[LABEL.release] ?? ''
     const state = hostState(info.State as Machine['state'])
+    const ip = Object.values(info.NetworkSettings?.Networks ?? {})[0]?.IPAddress
     return {
       ...base(entry),
       state,
       containerId: info.Id,
       ...(isRelease(release) ? {machineRelease: release} : {}),
       ...(state === 'running' && port ? {ssh: {host: SANDBOX_SSH_HOST, port: port.PublicPort}} : {}),
+      publishedPorts: parsePublishedPortsKey(info.Labels[LABEL.ports]),
+      ...(state === 'running' && ip ? {networkAddress: ip} : {}),
     }
   })
 }

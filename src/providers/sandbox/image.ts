@@ -31,6 +31,8 @@ export const LABEL = {
   release: 'tk.sandbox.release',
   credentials: 'tk.sandbox.credentials',
   recipe: 'tk.sandbox.recipe',
+  /** On machines: their published ports, canonical (publishedPortsKey). */
+  ports: 'tk.sandbox.ports',
 } as const
 
 const MIRROR = 'http://deb.debian.org/debian'

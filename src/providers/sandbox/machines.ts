@@ -11,6 +11,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type Docker from 'dockerode'
 
+import {formatPublishedPort, parsePublishedPortsKey, type PublishedPort, publishedPortsKey} from '../../config/published-ports.js'
 import {HostStateError, UsageError} from '../../errors/index.js'
 import {generateKeyPair, type SandboxCredentials} from './credentials.js'
 import type {SandboxEngine} from './engine.js'
@@ -20,6 +21,8 @@ import {tarArchive} from './tar.js'
 
 export const DEFAULT_NETWORK = 'tk-sandbox'
 export const SNAPSHOT_REPOSITORY = 'tk-sandbox/snapshot'
+/** A machine's disk, committed when its container is made again (to publish other ports). */
+export const DISK_REPOSITORY = 'tk-sandbox/disk'
 /** systemd in a container ends with 129 for a reboot: the engine starts the machine again on such an exit, never after a stop by tk (docker stop). */
 const RESTART_ON_REBOOT = {Name: 'on-failure', MaximumRetryCount: 0}
 
@@ -30,6 +33,7 @@ const MACHINE_LABEL = {
   hostKey: 'tk.sandbox.host-key',
   snapshot: 'tk.sandbox.from-snapshot',
   session: 'tk.sandbox.session',
+  ports: LABEL.ports,
 } as const
 const NETWORK_LABEL = 'tk.sandbox.network'
 /** On networks whose subnet tk configured (addresses can be kept across starts only there). */
@@ -54,6 +58,8 @@ export interface MachineSpec {
   labels?: Record<string, string>
   /** The machine's own hostname (its prompt, its motd); default: its name. */
   hostname?: string
+  /** Its ports published on this machine's loopback. */
+  ports?: readonly PublishedPort[]
 }
 
 export type MachineState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead'
@@ -75,6 +81,8 @@ export interface Machine {
   session: string
   /** All of its container's labels. */
   labels: Record<string, string>
+  /** Its ports published on this machine's loopback (none: empty). */
+  ports: PublishedPort[]
 }
 
 export interface Snapshot {
@@ -141,43 +149,24 @@ export class SandboxMachines {
     }
     const [hostKey] = await Promise.all([generateKeyPair(`tk-sandbox-${spec.name}`, join(this.engine.home.keysDir, '.tmp')), this.ensureNetwork(network)])
 
-    const container = await this.docker.createContainer({
-      name: containerName(spec.name),
-      Image: image,
-      Hostname: spec.hostname ?? spec.name,
-      Labels: {
-        ...spec.labels,
-        [MACHINE_LABEL.name]: spec.name,
-        [LABEL.release]: release,
-        [MACHINE_LABEL.hostKey]: hostKey.publicKey,
-        [MACHINE_LABEL.snapshot]: spec.snapshot ?? '',
-        [MACHINE_LABEL.session]: SESSION,
-      },
-      ExposedPorts: {'22/tcp': {}},
-      // An engine inside the machine needs a real filesystem under it for overlay2.
-      Volumes: {'/var/lib/docker': {}},
-      StopSignal: 'SIGRTMIN+3',
-      HostConfig: {
-        // --privileged fails here: the host withholds CAP_SYS_RESOURCE.
-        CapAdd: ['ALL'],
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-        // What the CLI's --security-opt systempaths=unconfined sends: /proc/sys stays writable, since an
-        // engine inside sets sysctls in each container's network namespace (Docker 26+ refuses to start
-        // containers when it cannot).
-        MaskedPaths: [],
-        ReadonlyPaths: [],
-        DeviceCgroupRules: ['a *:* rwm'],
-        Tmpfs: {'/run': '', '/run/lock': ''},
-        Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
-        CgroupnsMode: 'host',
-        PortBindings: {'22/tcp': [{HostIp: SANDBOX_SSH_HOST, HostPort: spec.port ? String(spec.port) : ''}]},
-        NetworkMode: network,
-        // A reboot inside ends systemd with 129: the engine starts the machine again (a stop by tk or the engine is no failure).
-        RestartPolicy: RESTART_ON_REBOOT,
-      },
-      NetworkingConfig: {EndpointsConfig: {[network]: {Aliases: [spec.name]}}},
-    } as Docker.ContainerCreateOptions)
+    const container = await this.docker.createContainer(
+      containerOptions({
+        name: spec.name,
+        image,
+        hostname: spec.hostname ?? spec.name,
+        network,
+        ports: spec.ports ?? [],
+        sshPort: spec.port,
+        labels: {
+          ...spec.labels,
+          [MACHINE_LABEL.name]: spec.name,
+          [LABEL.release]: release,
+          [MACHINE_LABEL.hostKey]: hostKey.publicKey,
+          [MACHINE_LABEL.snapshot]: spec.snapshot ?? '',
+          [MACHINE_LABEL.session]: SESSION,
+        },
+      }),
+    )
 
     try {
       // Before the first boot, so sshd never starts with a key tk does not know.
@@ -275,28 +264,93 @@ export class SandboxMachines {
     }
   }
 
-  /** Removes the machine, its volumes, and its line in known_hosts. */
+  /** Removes the machine, its volumes, its committed disk, and its line in known_hosts. */
   async remove(name: string): Promise<boolean> {
     const machine = await this.find(name)
     if (!machine) return false
-    await this.docker
-      .getContainer(machine.id)
-      .remove({force: true, v: true})
-      .catch((error) => {
-        if (statusCode(error) !== 404) throw error
-      })
+    const container = this.docker.getContainer(machine.id)
+    // A container made again mounts its first container's volume by name: the engine keeps such a volume on rm -v.
+    const volume = await container
+      .inspect()
+      .then((info) => engineVolume(info))
+      .catch(() => undefined)
+    await container.remove({force: true, v: true}).catch((error) => {
+      if (statusCode(error) !== 404) throw error
+    })
+    if (volume) await ignoreGone(this.docker.getVolume(volume).remove())
+    await ignoreGone(this.docker.getImage(diskTag(name)).remove())
     if (machine.ssh) await forgetHostKey(this.knownHosts, machine.ssh.port)
     return true
   }
 
+  /**
+   * Makes the machine's container again so that it publishes `ports` (an engine publishes
+   * ports only when a container is made). What makes it this machine is kept: its disk
+   * (committed as an image the new container starts from, and the /var/lib/docker volume,
+   * mounted again), its host key (on that disk and in its label) and its address on the
+   * sandbox network (asked for again). The old container waits under another name until
+   * the new one answers SSH; when anything fails it comes back as it was.
+   */
+  async republish(name: string, ports: readonly PublishedPort[], options: {waitForSsh?: boolean} = {}): Promise<{machine: Machine; addressKept: boolean}> {
+    const machine = await this.get(name)
+    const old = this.docker.getContainer(machine.id)
+    const info = await old.inspect()
+    const address = await this.networkAddress(machine)
+    const wasRunning = info.State.Running
+    await old.stop({t: 10}).catch((error) => {
+      if (statusCode(error) !== 304) throw error // 304: already stopped
+    })
+    if (machine.ssh) await forgetHostKey(this.knownHosts, machine.ssh.port)
+    await old.commit({repo: DISK_REPOSITORY, tag: name, pause: false})
+    const parked = `${containerName(name)}${PARKED_SUFFIX}${randomBytes(3).toString('hex')}`
+    await old.rename({name: parked})
+    let replacement: Docker.Container | undefined
+    try {
+      const shape: ContainerShape = {
+        name,
+        image: diskTag(name),
+        hostname: info.Config.Hostname,
+        network: machine.network,
+        ports,
+        labels: {...info.Config.Labels},
+        volume: engineVolume(info),
+        aliases: address?.aliases,
+      }
+      let addressKept = false
+      if (address) {
+        try {
+          replacement = await this.docker.createContainer(containerOptions({...shape, ip: address.ip}))
+          addressKept = true
+        } catch (error) {
+          // A network whose subnet the engine chose (made by an older tk) cannot keep an address.
+          if (!/user (configured|specified)/i.test((error as Error).message)) throw error
+        }
+      }
+      replacement ??= await this.docker.createContainer(containerOptions(shape))
+      const started = await this.startContainer(name, options.waitForSsh ?? true)
+      await old.remove({force: true, v: false})
+      return {machine: started, addressKept}
+    } catch (error) {
+      if (replacement) await replacement.remove({force: true, v: false}).catch(() => {})
+      await old.rename({name: containerName(name)}).catch(() => {})
+      if (wasRunning) await this.startContainer(name, false).catch(() => {})
+      throw error
+    }
+  }
+
   async list(): Promise<Machine[]> {
     const containers = await this.docker.listContainers({all: true, filters: {label: [MACHINE_LABEL.name]}})
-    return containers.map((info) => toMachine(info)).sort((a, b) => a.name.localeCompare(b.name))
+    return containers
+      .filter((info) => !isParked(info))
+      .map((info) => toMachine(info))
+      .sort((a, b) => a.name.localeCompare(b.name))
   }
 
   async find(name: string): Promise<Machine | undefined> {
     const containers = await this.docker.listContainers({all: true, filters: {label: [`${MACHINE_LABEL.name}=${name}`]}})
-    return containers.length > 0 ? toMachine(containers[0]) : undefined
+    // While its container is made again, the old one waits under another name (see republish).
+    const info = containers.find((each) => !isParked(each)) ?? containers[0]
+    return info ? toMachine(info) : undefined
   }
 
   async get(name: string): Promise<Machine> {
@@ -423,7 +477,10 @@ export class SandboxMachines {
       } catch (error) {
         const message = (error as {json?: {message?: string}}).json?.message ?? (error as Error).message
         if (/port is already allocated|address already in use/.test(message)) {
-          throw new HostStateError(`sandbox machine ${name} cannot start: its SSH port is taken (${message.trim()})`, {hint: 'choose another port or none'})
+          const published = machine.ports.map((port) => formatPublishedPort(port)).join(', ')
+          throw new HostStateError(`sandbox machine ${name} cannot start: a port it publishes is taken on this machine (${message.trim()})`, {
+            hint: published ? `another program or machine holds one of ${published}, or its SSH port; free it, or publish another port in tk.yml` : 'choose another SSH port or none',
+          })
         }
         throw error
       }
@@ -463,6 +520,85 @@ export class SandboxMachines {
   }
 }
 
+const PARKED_SUFFIX = '.replaced-'
+
+/** A machine's old container, set aside while its new one is made (republish). */
+function isParked(info: Docker.ContainerInfo): boolean {
+  return info.Names.some((name) => name.includes(PARKED_SUFFIX))
+}
+
+export function diskTag(machine: string): string {
+  return `${DISK_REPOSITORY}:${machine}`
+}
+
+/** The volume on the machine's /var/lib/docker (an engine inside keeps its images there). */
+function engineVolume(info: Docker.ContainerInspectInfo): string | undefined {
+  return info.Mounts.find((mount) => mount.Destination === '/var/lib/docker' && mount.Type === 'volume')?.Name
+}
+
+async function ignoreGone(removal: Promise<unknown>): Promise<void> {
+  await removal.catch((error) => {
+    // 404: gone already; 409: still in use (by another machine made from it), left to the engine.
+    if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error
+  })
+}
+
+interface ContainerShape {
+  name: string
+  image: string
+  hostname: string
+  network: string
+  ports: readonly PublishedPort[]
+  labels: Record<string, string>
+  /** The port on 127.0.0.1 for its sshd; any free one when absent. */
+  sshPort?: number
+  /** A volume of its own to mount on /var/lib/docker (a container made again keeps the first one's). */
+  volume?: string
+  /** Its address on the network, asked for (kept across a container made again). */
+  ip?: string
+  aliases?: string[]
+}
+
+/** How every sandbox machine's container is made: systemd, sshd on 127.0.0.1, its ports on the loopback. */
+function containerOptions(shape: ContainerShape): Docker.ContainerCreateOptions {
+  const bindings: Record<string, Array<{HostIp: string; HostPort: string}>> = {'22/tcp': [{HostIp: SANDBOX_SSH_HOST, HostPort: shape.sshPort ? String(shape.sshPort) : ''}]}
+  for (const port of shape.ports) (bindings[`${port.containerPort}/${port.protocol}`] ??= []).push({HostIp: port.hostIp, HostPort: String(port.hostPort)})
+  const key = publishedPortsKey(shape.ports)
+  return {
+    name: containerName(shape.name),
+    Image: shape.image,
+    Hostname: shape.hostname,
+    // Always set: a container made from a committed disk inherits the labels committed with it.
+    Labels: {...shape.labels, [MACHINE_LABEL.ports]: key},
+    ExposedPorts: Object.fromEntries(Object.keys(bindings).map((port) => [port, {}])),
+    // An engine inside the machine needs a real filesystem under it for overlay2.
+    Volumes: {'/var/lib/docker': {}},
+    StopSignal: 'SIGRTMIN+3',
+    HostConfig: {
+      // --privileged fails here: the host withholds CAP_SYS_RESOURCE.
+      CapAdd: ['ALL'],
+      CapDrop: ['SYS_RESOURCE'],
+      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+      // What the CLI's --security-opt systempaths=unconfined sends: /proc/sys stays writable, since an
+      // engine inside sets sysctls in each container's network namespace (Docker 26+ refuses to start
+      // containers when it cannot).
+      MaskedPaths: [],
+      ReadonlyPaths: [],
+      DeviceCgroupRules: ['a *:* rwm'],
+      Tmpfs: {'/run': '', '/run/lock': ''},
+      Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw', ...(shape.volume ? [`${shape.volume}:/var/lib/docker`] : [])],
+      CgroupnsMode: 'host',
+      PortBindings: bindings,
+      NetworkMode: shape.network,
+      // A reboot inside ends systemd with 129: the engine starts the machine again (a stop by tk or the engine is no failure).
+      RestartPolicy: RESTART_ON_REBOOT,
+    },
+    NetworkingConfig: {
+      EndpointsConfig: {[shape.network]: {Aliases: shape.aliases && shape.aliases.length > 0 ? shape.aliases : [shape.name], ...(shape.ip ? {IPAMConfig: {IPv4Address: shape.ip}} : {})}},
+    },
+  } as Docker.ContainerCreateOptions
+}
+
 function toMachine(info: Docker.ContainerInfo): Machine {
   const labels = info.Labels ?? {}
   const port = info.Ports.find((entry) => entry.PrivatePort === 22 && entry.PublicPort && entry.IP === SANDBOX_SSH_HOST)
@@ -480,6 +616,7 @@ function toMachine(info: Docker.ContainerInfo): Machine {
     network: networks[0] ?? info.HostConfig?.NetworkMode ?? '',
     session: labels[MACHINE_LABEL.session] ?? '',
     labels,
+    ports: parsePublishedPortsKey(labels[MACHINE_LABEL.ports]),
   }
 }
 

@@ -156,6 +156,22 @@ describe('tk.yml: ${ENV} references', () => {
   })
 })
 
+describe('tk.yml: a sandbox host\'s published ports', () => {
+  it('publishes on 127.0.0.1 unless another loopback address is given, tcp unless /udp; web-1 and web-2 may both serve 8080', async () => {
+    const config = await parse('provider: sandbox\nhosts:\n  - {name: web-1, ports: ["8080:8080", "127.0.0.2:8080:8080", "5353:53/udp"]}\n  - {name: web-2, ports: ["8081:8080", "8080:8080/udp"]}\n  - {name: db-1}\n')
+    expect(config.hosts[0].ports).to.deep.equal([
+      {hostIp: '127.0.0.1', hostPort: 8080, containerPort: 8080, protocol: 'tcp'},
+      {hostIp: '127.0.0.2', hostPort: 8080, containerPort: 8080, protocol: 'tcp'},
+      {hostIp: '127.0.0.1', hostPort: 5353, containerPort: 53, protocol: 'udp'},
+    ])
+    expect(config.hosts[1].ports).to.deep.equal([
+      {hostIp: '127.0.0.1', hostPort: 8081, containerPort: 8080, protocol: 'tcp'},
+      {hostIp: '127.0.0.1', hostPort: 8080, containerPort: 8080, protocol: 'udp'},
+    ])
+    expect(config.hosts[2]).to.not.have.property('ports')
+  })
+})
+
 describe('tk.yml: malformed files give one precise line, exit 4', () => {
   for (const {file, what, message} of INVALID_FIXTURES) {
     it(what, async () => {
@@ -192,6 +208,13 @@ describe('tk.yml: malformed files give one precise line, exit 4', () => {
     ['an address on a sandbox host', 'provider: sandbox\nhosts:\n  - {name: a, address: x}\n', 'tk.yml:3:24: hosts[0].address: a sandbox host has no address: tk creates the machine and knows how to reach it'],
     ['a port on a sandbox host', 'provider: sandbox\nhosts:\n  - {name: a, port: 2222}\n', 'tk.yml:3:21: hosts[0].port: a sandbox host has no port: tk reaches the machine on the port its engine publishes'],
     ['a user on a sandbox host', 'hosts:\n  - {name: a, provider: sandbox, user: root}\n', 'tk.yml:2:40: hosts[0].user: a sandbox host has no user: tk reaches the machine on the port its engine publishes, as admin'],
+    ['ports on an ssh host', 'hosts:\n  - {name: a, ports: ["8080:80"]}\n', 'tk.yml:2:22: hosts[0].ports: ports applies only to sandbox hosts, and this host\'s provider is ssh'],
+    ['a published port that is no port spec', 'provider: sandbox\nhosts:\n  - {name: a, ports: ["8080"]}\n', 'tk.yml:3:23: hosts[0].ports[0]: expected a port published on this machine\'s loopback: "8081:8080" or "127.0.0.1:8081:8080" (optionally /udp), got "8080"'],
+    ['a port published beyond the loopback', 'provider: sandbox\nhosts:\n  - {name: a, ports: ["0.0.0.0:8080:80"]}\n', 'tk.yml:3:23: hosts[0].ports[0]: expected a port published on this machine\'s loopback'],
+    ['a published port out of range', 'provider: sandbox\nhosts:\n  - {name: a, ports: ["80800:80"]}\n', 'tk.yml:3:23: hosts[0].ports[0]: "80800:80": 80800 is not a port (1-65535)'],
+    ['a loopback address that is none', 'provider: sandbox\nhosts:\n  - {name: a, ports: ["127.0.0.300:80:80"]}\n', 'tk.yml:3:23: hosts[0].ports[0]: "127.0.0.300:80:80": 127.0.0.300 is not an IPv4 address'],
+    ['two hosts publishing the same port', 'provider: sandbox\nhosts:\n  - {name: web-1, ports: ["8080:8080"]}\n  - {name: web-2, ports: ["127.0.0.1:8080:80"]}\n', 'tk.yml:4:27: hosts[1].ports[0]: "127.0.0.1:8080:80": 127.0.0.1:8080 is already published by host web-1 (127.0.0.1:8080:8080/tcp)'],
+    ['one host publishing a port twice', 'provider: sandbox\nhosts:\n  - {name: a, ports: ["8080:80", "127.0.0.1:8080:81"]}\n', 'tk.yml:3:34: hosts[0].ports[1]: "127.0.0.1:8080:81": 127.0.0.1:8080 is already published by another port of this host'],
     ['an identityFile on a sandbox host', 'provider: sandbox\nhosts:\n  - {name: a, identityFile: ~/.ssh/id}\n', 'tk.yml:3:29: hosts[0].identityFile: a sandbox host has no identityFile:'],
     ['a container port docker would refuse', 'provisioners:\n  - {name: w, type: docker, image: nginx, container: {name: web, ports: ["8080:80800"]}}\n', 'tk.yml:2:74: provisioners[0].container.ports[0]: invalid containerPort: 80800'],
     ['a relative bind mount docker would take for a volume name', 'provisioners:\n  - {name: w, type: docker, image: nginx, container: {name: web, volumes: ["./www:/www"]}}\n', 'tk.yml:2:76: provisioners[0].container.volumes[0]: ./www is not a volume name'],

@@ -86,6 +86,15 @@ describe('tk status: the table', () => {
     expect(renderStatus(result([reached('web-1')]), plain, {now: NOW})).not.to.contain('\u001B[')
   })
 
+  it('a sandbox host\'s ADDRESS is where its services answer: its published ports, else its sandbox-network address', () => {
+    const machine = {name: 'tk-web-1-4c1b60d6', state: 'running' as const}
+    const published: HostStatus = {...reached('web-1'), machine, serviceAddress: '127.0.0.1:8080, 127.0.0.1:8443'}
+    const bare: HostStatus = {...reached('db-1'), machine, serviceAddress: '172.30.0.3'}
+    const [, web, db] = cells(renderStatus(result([published, bare]), plain, {now: NOW}))
+    expect(web.slice(0, 3)).to.deep.equal(['web-1', '127.0.0.1:8080, 127.0.0.1:8443', 'yes'])
+    expect(db.slice(0, 3)).to.deep.equal(['db-1', '172.30.0.3', 'yes'])
+  })
+
   it('an empty tk.yml is a sentence, not an empty table', () => {
     expect(renderStatus(result([]), plain, {now: NOW})).to.equal('No hosts: tk.yml lists none.')
   })
