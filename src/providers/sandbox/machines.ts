@@ -467,16 +467,28 @@ export class SandboxMachines {
     }
   }
 
+  /**
+   * Starts a container. The engine picks a sandbox machine's SSH port itself unless one was asked
+   * for, from the same range as every other engine on this machine, which does not know of their
+   * picks: a port another engine's machine holds fails the start. Then the start is tried again
+   * (at most four more times), the engine picking the next port; a clash on a port tk.yml
+   * publishes is the caller's to report.
+   */
+  private async startPickingSshPort(container: Docker.Container, fixedPorts: number[]): Promise<void> {
+    const picked = ((await container.inspect()).HostConfig?.PortBindings?.['22/tcp'] ?? []).some((binding: {HostPort?: string}) => !binding.HostPort)
+    await startAgainOnPickedPortClash(() => container.start(), picked, fixedPorts)
+  }
+
   /** Starts (if needed), pins the host key for the published port, waits for sshd. */
   private async startContainer(name: string, waitForSsh: boolean): Promise<Machine> {
     let machine = await this.get(name)
     const container = this.docker.getContainer(machine.id)
     if (machine.state !== 'running') {
       try {
-        await container.start()
+        await this.startPickingSshPort(container, machine.ports.map((port) => port.hostPort))
       } catch (error) {
-        const message = (error as {json?: {message?: string}}).json?.message ?? (error as Error).message
-        if (/port is already allocated|address already in use/.test(message)) {
+        const message = portClash(error)
+        if (message) {
           const published = machine.ports.map((port) => formatPublishedPort(port)).join(', ')
           throw new HostStateError(`sandbox machine ${name} cannot start: a port it publishes is taken on this machine (${message.trim()})`, {
             hint: published ? `another program or machine holds one of ${published}, or its SSH port; free it, or publish another port in tk.yml` : 'choose another SSH port or none',
@@ -637,4 +649,27 @@ export function sshBanner(port: number, timeoutMs = 2000): Promise<boolean> {
     socket.once('error', () => finish(false))
     socket.once('close', () => finish(false))
   })
+}
+
+/** The engine's words when a start failed for a published port already taken, else undefined. */
+function portClash(error: unknown): string | undefined {
+  const message = (error as {json?: {message?: string}}).json?.message ?? (error as Error).message
+  return /port is already allocated|address already in use/.test(message) ? message : undefined
+}
+
+/**
+ * Runs start; when it fails on a taken port that is not one of fixedPorts and the engine picks the
+ * SSH port (picked), runs it again, at most `tries` times in all.
+ */
+export async function startAgainOnPickedPortClash(start: () => Promise<unknown>, picked: boolean, fixedPorts: number[], tries = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start()
+      return
+    } catch (error) {
+      const message = portClash(error)
+      const port = Number(/:(\d+)\b(?!.*:\d+\b)/.exec(message ?? '')?.[1])
+      if (!message || !picked || attempt >= tries || fixedPorts.includes(port)) throw error
+    }
+  }
 }
