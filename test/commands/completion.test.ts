@@ -2,7 +2,7 @@
  * Shell completion (issue 35), from oclif's plugin-autocomplete with the
  * built CLI: tk autocomplete writes bash and zsh scripts that complete
  * tk's commands (hidden ones left out) and their flags, and tells how to
- * install them. fish: the plugin has none (3.2.44, the last for Node 20).
+ * install them. fish: the plugin has none (3.2.x, the line for Node 18 and 20; 3.3 and 4.x need Node 22 and have none either).
  */
 import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
