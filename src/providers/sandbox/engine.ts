@@ -6,6 +6,7 @@
  * started it, by the pid that run spawned.
  */
 import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {closeSync, openSync} from 'node:fs'
 import {mkdir, readFile, rm} from 'node:fs/promises'
 import {userInfo} from 'node:os'
@@ -101,9 +102,11 @@ export class SandboxEngine {
           `--exec-root=${home.engine.execRoot}`,
           `--host=unix://${home.engine.socket}`,
           `--pidfile=${home.engine.pidFile}`,
-          // No default bridge: a system engine may own docker0. Machines
-          // join a network the sandbox creates instead.
-          '--bridge=none',
+          // A default bridge of its own: a system engine may own docker0, and
+          // dockerd started with --bridge=none deletes a docker0 it finds
+          // (taking the system engine's default network away). Machines join
+          // a network the sandbox creates; this bridge only stands empty.
+          `--bridge=${await ensureBridge(home)}`,
           '--shutdown-timeout=10',
           '--log-level=warn',
         ],
@@ -163,8 +166,40 @@ export class SandboxEngine {
     const deadline = Date.now() + timeoutMs
     while (isAlive(pid) && Date.now() < deadline) await sleep(100)
     if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+    await removeBridge(this.home)
     return true
   }
+}
+
+/** The name of the engine's own default bridge: one per sandbox home, at most 15 characters (IFNAMSIZ). */
+export function bridgeName(home: SandboxHome): string {
+  return `tk-${createHash('sha256').update(home.engine.dataRoot).digest('hex').slice(0, 8)}`
+}
+
+/** Makes the engine's bridge unless it is there (from an earlier start); dockerd gives it an address. */
+async function ensureBridge(home: SandboxHome): Promise<string> {
+  const name = bridgeName(home)
+  if ((await ip(['link', 'show', name])).code === 0) return name
+  const made = await ip(['link', 'add', 'name', name, 'type', 'bridge'])
+  if (made.code !== 0 && (await ip(['link', 'show', name])).code !== 0) {
+    throw new EnvironmentError(`cannot make the sandbox engine's bridge ${name}: ${made.stderr.trim() || `ip exited ${made.code}`}`, {hint: 'the private engine needs root and iproute2 (Debian package iproute2)'})
+  }
+  return name
+}
+
+/** Removes the engine's bridge once the engine is gone (dockerd leaves it behind). */
+export async function removeBridge(home: SandboxHome): Promise<void> {
+  await ip(['link', 'delete', bridgeName(home)])
+}
+
+function ip(args: string[]): Promise<{code: number; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn('ip', args, {stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', (error) => resolve({code: 127, stderr: error.message}))
+    child.on('close', (code) => resolve({code: code ?? 1, stderr}))
+  })
 }
 
 async function answers(docker: Docker): Promise<boolean> {
