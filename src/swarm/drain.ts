@@ -14,6 +14,7 @@
  * engine, and a service of one replica is down while its task moves.
  */
 import {HostStateError} from '../errors/index.js'
+import type {SwarmConfig} from '../config/types.js'
 import type {FleetSessions} from '../fleet/host-session.js'
 import type {Availability, SwarmEngine, SwarmInfo, SwarmNode} from './engine-api.js'
 import {managerCount} from './converge.js'
@@ -156,12 +157,6 @@ export function restartLosesQuorum(nodeId: string, nodes: readonly SwarmNode[]):
 export interface SwarmDrainOptions {
   /** Drain even when the other nodes cannot take all of a node's tasks (--force-drain). */
   force: boolean
-  /**
-   * Check every node before anything happens (tk upgrade, which restarts
-   * each engine it changes); otherwise each node is checked right before its
-   * restart only (tk up, which restarts an engine only when daemon options change).
-   */
-  preflight?: boolean
   /** How long a drain, and a node's return, may take. Default 300 s. */
   timeoutMs?: number
   /** Between two looks at the tasks. Default 1 s. */
@@ -176,70 +171,105 @@ interface Member {
   info: SwarmInfo
 }
 
+/** The swarm nodes a command may restart, as a SwarmDrain reaches them. */
+export interface SwarmNodes {
+  /** The role of `name` in its swarm (undefined: not a swarm node); only for the order and whom to wait for. */
+  role(name: string): 'manager' | 'worker' | undefined
+  /** `name` as a swarm node, asked when its engine is about to restart (undefined: it is not one after all). */
+  member(name: string): Promise<Member | undefined>
+  /** The managers tk may ask, in the order to try them. */
+  managers(): Promise<Member[]>
+}
+
 /**
- * The swarm nodes among a command's hosts, and one at a time through their
- * engines' restarts. Made by prepareSwarmDrain, which refuses before
- * anything happens what cannot be done safely.
+ * The swarm nodes among a command's hosts, taken through their engines'
+ * restarts one at a time: workers first, then managers. Only the restart
+ * is held back; the rest of a host's work (facts, package lists,
+ * provisioners) runs beside the others'.
  */
 export class SwarmDrain {
   private gate: Promise<void> = Promise.resolve()
+  /** Workers of the command not yet done: a manager's restart waits for them. */
+  private readonly unfinishedWorkers: Set<string>
+  private wake: Array<() => void> = []
 
-  /**
-   * `members`: the command's hosts that are swarm nodes, the only ones
-   * drained; `managers`: the managers tk may ask (members and tk.yml's).
-   */
   constructor(
-    private readonly members: ReadonlyMap<string, Member>,
-    private readonly managers: readonly Member[],
+    private readonly nodes: SwarmNodes,
+    names: readonly string[],
     private readonly options: SwarmDrainOptions,
-  ) {}
-
-  /** Whether `name` is a swarm node tk drains. */
-  has(name: string): boolean {
-    return this.members.has(name)
+  ) {
+    this.unfinishedWorkers = new Set(names.filter((name) => nodes.role(name) === 'worker'))
   }
 
   /** `names` in the order to roll them: hosts outside the swarm first (as given), then workers, then managers. */
   order(names: readonly string[]): string[] {
     const rank = (name: string) => {
-      const member = this.members.get(name)
-      return member ? (member.info.ControlAvailable ? 2 : 1) : 0
+      const role = this.nodes.role(name)
+      return role === 'manager' ? 2 : role === 'worker' ? 1 : 0
     }
     return [...names].sort((a, b) => rank(a) - rank(b))
   }
 
   /**
-   * Runs `work` on `name`: a swarm node waits its turn (one node at a time),
-   * and `work` calls the function it is given right before the engine goes
-   * down, which drains the node and waits until its tasks run elsewhere.
-   * After `work`, however it ends, a drained node gets its availability
-   * back and tk waits until it is ready and its global tasks run.
+   * Runs `work` on `name`; `work` calls the function it is given right
+   * before the engine goes down, which waits for the node's turn (one
+   * node at a time; a manager after every worker), drains it and waits
+   * until its tasks run elsewhere. After `work`, however it ends, a drained
+   * node gets its availability back and tk waits until it is ready and its
+   * global tasks run; then the next node may go.
    */
   async around<T>(name: string, work: (beforeRestart: () => Promise<void>) => Promise<T>): Promise<T> {
-    const member = this.members.get(name)
-    if (!member) return work(async () => {})
+    if (!this.nodes.role(name)) return work(async () => {})
+    let release: (() => void) | undefined
+    let member: Member | undefined
+    let drained: {nodeId: string; availability: Availability} | undefined
+    try {
+      let result: T
+      try {
+        result = await work(async () => {
+          if (release) return
+          member = await this.nodes.member(name)
+          if (!member) return
+          if (!member.info.ControlAvailable) this.finished(name)
+          await this.workersDone()
+          release = await this.turn()
+          drained = await this.drain(member)
+        })
+      } catch (error) {
+        if (member && drained) await this.restore(member, drained).catch(() => {})
+        throw error
+      }
+      if (member && drained) await this.restore(member, drained)
+      return result
+    } finally {
+      this.finished(name)
+      release?.()
+    }
+  }
+
+  private finished(name: string): void {
+    if (!this.unfinishedWorkers.delete(name)) return
+    for (const wake of this.wake.splice(0)) wake()
+  }
+
+  private async workersDone(): Promise<void> {
+    while (this.unfinishedWorkers.size > 0) {
+      // eslint-disable-next-line no-await-in-loop -- until the last worker is done
+      await new Promise<void>((resolve) => {
+        this.wake.push(resolve)
+      })
+    }
+  }
+
+  /** Waits for the nodes before; returns what lets the next one go. */
+  private async turn(): Promise<() => void> {
     const previous = this.gate
     let release!: () => void
     this.gate = new Promise((resolve) => {
       release = resolve
     })
     await previous
-    let drained: {nodeId: string; availability: Availability} | undefined
-    try {
-      let result: T
-      try {
-        result = await work(async () => {
-          drained ??= await this.drain(member)
-        })
-      } catch (error) {
-        if (drained) await this.restore(member, drained).catch(() => {})
-        throw error
-      }
-      if (drained) await this.restore(member, drained)
-      return result
-    } finally {
-      release()
-    }
+    return release
   }
 
   private progress(name: string, text: string): void {
@@ -248,7 +278,7 @@ export class SwarmDrain {
 
   /** A reachable manager to ask, other than `name` when there is one. */
   async manager(name: string): Promise<SwarmEngine> {
-    const {managers} = this
+    const managers = await this.nodes.managers()
     for (const candidate of [...managers.filter((member) => member.name !== name), ...managers.filter((member) => member.name === name)]) {
       // eslint-disable-next-line no-await-in-loop -- the first that answers
       const info = await candidate.engine.info().catch(() => undefined)
@@ -377,27 +407,38 @@ const sleep = (ms: number) =>
     setTimeout(resolve, ms)
   })
 
+/** A host's swarm membership, from its engine (undefined: in no swarm, or its engine cannot be asked). */
+async function memberOf(sessions: FleetSessions, name: string): Promise<Member | undefined> {
+  const engine = await swarmEngineOf(sessions.get(name)).catch(() => undefined)
+  const info = await engine?.info().catch(() => undefined)
+  return engine && info && (info.LocalNodeState === 'active' || info.LocalNodeState === 'locked') && info.NodeID ? {name, engine, info} : undefined
+}
+
 /**
- * The swarm nodes among `names` (asked of their engines through `sessions`;
- * a host whose engine cannot be asked, or in no swarm, is not one), checked
- * before anything happens (options.preflight): each manager's restart keeps
- * quorum, and the others can take each node's tasks (unless force). Undefined when none of
- * `names` is a swarm node. `names` may include hosts beyond the command's
- * (tk.yml's swarm managers), asked only as managers.
+ * tk upgrade's swarm nodes: the selected hosts whose engines say they are in
+ * a swarm (`managersBeyond`, tk.yml's other swarm hosts, are asked only as
+ * managers to drain through), checked before anything happens: each
+ * manager's restart keeps quorum, and the others can take each node's tasks
+ * (unless force). Undefined when none of `names` is a swarm node.
  */
 export async function prepareSwarmDrain(sessions: FleetSessions, names: readonly string[], managersBeyond: readonly string[], options: SwarmDrainOptions): Promise<SwarmDrain | undefined> {
-  const ask = async (name: string): Promise<Member | undefined> => {
-    const session = sessions.get(name)
-    const engine = await swarmEngineOf(session).catch(() => undefined)
-    const info = await engine?.info().catch(() => undefined)
-    return engine && info && (info.LocalNodeState === 'active' || info.LocalNodeState === 'locked') && info.NodeID ? {name, engine, info} : undefined
-  }
-  const asked = await Promise.all(names.map(ask))
+  const asked = await Promise.all(names.map((name) => memberOf(sessions, name)))
   const members = new Map(asked.filter((member): member is Member => member !== undefined).map((member) => [member.name, member]))
   if (members.size === 0) return undefined
-  const beyond = (await Promise.all(managersBeyond.filter((name) => !members.has(name)).map(ask))).filter((member): member is Member => member?.info.ControlAvailable === true)
-  const drain = new SwarmDrain(members, [...members.values()].filter((member) => member.info.ControlAvailable).concat(beyond), options)
-  if (!options.preflight) return drain
+  const beyond = (await Promise.all(managersBeyond.filter((name) => !members.has(name)).map((name) => memberOf(sessions, name)))).filter((member): member is Member => member?.info.ControlAvailable === true)
+  const managers = [...members.values()].filter((member) => member.info.ControlAvailable).concat(beyond)
+  const drain = new SwarmDrain(
+    {
+      role: (name) => {
+        const member = members.get(name)
+        return member ? (member.info.ControlAvailable ? 'manager' : 'worker') : undefined
+      },
+      member: async (name) => members.get(name),
+      managers: async () => managers,
+    },
+    names,
+    options,
+  )
   const problems: string[] = []
   const byCluster = new Map<string, Member[]>()
   for (const member of members.values()) byCluster.set(member.info.Cluster?.ID ?? member.info.NodeID, [...(byCluster.get(member.info.Cluster?.ID ?? member.info.NodeID) ?? []), member])
@@ -421,4 +462,27 @@ export async function prepareSwarmDrain(sessions: FleetSessions, names: readonly
     throw new HostStateError(`refused, nothing was changed: ${problems.join('; ')}`, {hint: 'bring unreachable managers back first; for tasks the other nodes cannot take, add room or pass --force-drain'})
   }
   return drain
+}
+
+/**
+ * tk up's swarm nodes: tk.yml's swarm: section says which hosts are nodes
+ * and their roles (no round trip: a re-run that restarts nothing asks
+ * nothing more); a node's engine is asked only when it is about to restart,
+ * and checked then (quorum, the others taking its tasks). The sessions must
+ * include tk.yml's swarm managers.
+ */
+export function swarmDrainFromConfig(sessions: FleetSessions, names: readonly string[], swarm: SwarmConfig, options: SwarmDrainOptions): SwarmDrain {
+  const roles = new Map(swarm.nodes.map((node) => [node.name, node.role]))
+  return new SwarmDrain(
+    {
+      role: (name) => roles.get(name),
+      member: (name) => memberOf(sessions, name),
+      managers: async () =>
+        (await Promise.all(swarm.nodes.filter((node) => node.role === 'manager' && sessions.names.includes(node.name)).map((node) => memberOf(sessions, node.name)))).filter(
+          (member): member is Member => member?.info.ControlAvailable === true,
+        ),
+    },
+    names,
+    options,
+  )
 }

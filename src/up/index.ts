@@ -20,7 +20,7 @@ import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 import {upWindows} from './rolling.js'
 import {registryAuths} from './registry-auth.js'
-import {prepareSwarmDrain} from '../swarm/drain.js'
+import {swarmDrainFromConfig} from '../swarm/drain.js'
 
 export type {UpResult, UpStep} from './execute.js'
 
@@ -187,10 +187,10 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
   const beyond = swarmModule ? swarmModule.swarmHostsBeyond(options.config, targets).map((name) => hostTarget(options.config.hosts.find((host) => host.name === name)!, options.config.file)) : []
   return withSessions([...targets, ...beyond], options.transport, async (sessions) => {
     const names = targets.map((target) => target.name)
-    // Swarm nodes whose engine restarts: checked first, then one at a time (workers first), each drained before the restart.
+    // Swarm nodes whose engine restarts: one at a time (workers first), each checked and drained right before the restart.
     const drain = options.dryRun || !swarm
       ? undefined
-      : await prepareSwarmDrain(sessions, names.filter((name) => !sandboxPlan.has(name)), beyond.map((target) => target.name), {
+      : swarmDrainFromConfig(sessions, names, swarm, {
           force: Boolean(options.forceDrain),
           onProgress: (target, text) => {
             options.onActivity?.(target, text)

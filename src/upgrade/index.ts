@@ -91,7 +91,7 @@ async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Pro
     // Swarm nodes: checked before anything happens, then one at a time (workers first), each drained before its engine restarts.
     const swarm = options.dryRun
       ? undefined
-      : await prepareSwarmDrain(sessions, names, beyond.map((host) => host.name), {force: Boolean(options.forceDrain), preflight: true, onProgress: options.onSwarmProgress})
+      : await prepareSwarmDrain(sessions, names, beyond.map((host) => host.name), {force: Boolean(options.forceDrain), onProgress: options.onSwarmProgress})
     const work = async (name: string) => {
       const session = sessions.get(name)
       const {root} = await session.open()
