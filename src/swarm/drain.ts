@@ -230,8 +230,8 @@ export class SwarmDrain {
           if (release) return
           member = await this.nodes.member(name)
           if (!member) return
-          if (!member.info.ControlAvailable) this.finished(name)
-          await this.workersDone()
+          // A manager goes down only after every worker of the run is done (its quorum is the swarm's last line).
+          if (this.nodes.role(name) === 'manager') await this.workersDone()
           release = await this.turn()
           drained = await this.drain(member)
         })
