@@ -295,7 +295,7 @@ export class SwarmDrain {
     const node = nodes.find((one) => one.ID === nodeId)
     if (!node) throw new HostStateError(`${name}: its node ${nodeId.slice(0, 12)} is not in the swarm's node list`)
     const quorum = restartLosesQuorum(nodeId, nodes)
-    if (quorum) throw new HostStateError(`${name}: ${quorum}; nothing was changed`, {hint: 'bring the unreachable managers back first'})
+    if (quorum) throw new HostStateError(`${name}: ${quorum}; its engine was not restarted`, {hint: 'bring the unreachable managers back first'})
     const availability = node.Spec.Availability
     if (availability === 'drain') {
       this.progress(name, 'swarm: already drained')
@@ -313,7 +313,15 @@ export class SwarmDrain {
       .map((service) => ({id: service.ID, running: live.filter((task) => task.ServiceID === service.ID).length}))
     await manager.updateNode(node, {...node.Spec, Availability: 'drain'})
     this.progress(name, `swarm: draining through ${manager.name}`)
-    await this.waitMoved(member, manager, moving)
+    try {
+      await this.waitMoved(member, manager, moving)
+    } catch (error) {
+      // Not left drained: the node takes tasks again as before, its engine untouched.
+      const again = (await manager.nodes().catch(() => [])).find((one) => one.ID === nodeId)
+      const back = again ? await manager.updateNode(again, {...again.Spec, Availability: availability}).then(() => true, () => false) : false
+      if (error instanceof HostStateError && back) throw new HostStateError(error.message.replace('the node stays drained', `the node is ${availability} again`), {hint: 'see docker service ps on a manager for why its tasks did not move'})
+      throw error
+    }
     return {nodeId, availability}
   }
 
@@ -355,6 +363,11 @@ export class SwarmDrain {
     const started = performance.now()
     const limit = this.options.timeoutMs ?? 300_000
     const late = (what: string) => new HostStateError(`${name}: ${what} within ${Math.round(limit / 1000)}s after its engine restart`, {hint: 'see docker node ls on a manager'})
+    let said = ''
+    const say = (text: string, waited: number) => {
+      if (text !== said || waited % 5 === 0) this.progress(name, `${text}, ${waited}s`)
+      said = text
+    }
     for (let restored = false; ; ) {
       if (performance.now() - started > limit) throw late(restored ? 'its global service tasks did not run again' : 'its node was not ready again')
       // eslint-disable-next-line no-await-in-loop -- polling until the node is back
@@ -377,9 +390,9 @@ export class SwarmDrain {
           this.progress(name, `swarm: back in ${Math.round((performance.now() - started) / 1000)}s, its global tasks run`)
           return
         }
-        this.progress(name, `swarm: ${missing} global task(s) starting, ${Math.round((performance.now() - started) / 1000)}s`)
+        say(`swarm: ${missing} global task(s) starting`, Math.round((performance.now() - started) / 1000))
       } else {
-        this.progress(name, `swarm: waiting for the node to be ready, ${Math.round((performance.now() - started) / 1000)}s`)
+        say('swarm: waiting for the node to be ready', Math.round((performance.now() - started) / 1000))
       }
       // eslint-disable-next-line no-await-in-loop
       await sleep(this.options.pollMs ?? 1000)
@@ -397,7 +410,7 @@ export class SwarmDrain {
 }
 
 function cannotAbsorb(name: string, problems: string[]): HostStateError {
-  return new HostStateError(`${name}: the other swarm nodes cannot take its tasks: ${problems.join('; ')}; nothing was changed`, {
+  return new HostStateError(`${name}: the other swarm nodes cannot take its tasks: ${problems.join('; ')}; its engine was not restarted`, {
     hint: 'add room or relax the placement, or pass --force-drain to restart it anyway (those tasks stop until it is back)',
   })
 }
@@ -455,7 +468,7 @@ export async function prepareSwarmDrain(sessions: FleetSessions, names: readonly
       const quorum = restartLosesQuorum(member.info.NodeID, nodes)
       if (quorum) problems.push(`${member.name}: ${quorum}`)
       const absorb = absorptionProblems(member.info.NodeID, nodes as PlacedNode[], services, tasks)
-      if (absorb.length > 0 && !options.force) problems.push(cannotAbsorb(member.name, absorb).message.replace(/; nothing was changed$/, ''))
+      if (absorb.length > 0 && !options.force) problems.push(cannotAbsorb(member.name, absorb).message.replace(/; its engine was not restarted$/, ''))
     }
   }
   if (problems.length > 0) {

@@ -182,6 +182,7 @@ describe('tk upgrade and tk up on a swarm: services stay up', function () {
     const running = probe(ports)
     const run = await tk(['upgrade', '@swarm', '--json'])
     const {rounds, failures} = await running.stop()
+    if (process.env.TK_TEST_TIMINGS) process.stderr.write(`probe: ${rounds} rounds, ${failures} without an answer\n`)
     expect(run.code, run.stderr).to.equal(0)
     const json = JSON.parse(run.stdout) as UpgradeJson
     expect(json.hosts.map((host) => host.target)).to.deep.equal(['w1', 'w2', 'm1'])
@@ -201,6 +202,7 @@ describe('tk upgrade and tk up on a swarm: services stay up', function () {
     const running = probe(ports)
     const run = await tk(['up', '--serial', '3'])
     const {rounds, failures} = await running.stop()
+    if (process.env.TK_TEST_TIMINGS) process.stderr.write(`probe: ${rounds} rounds, ${failures} without an answer\n`)
     expect(run.code, run.stderr + run.stdout).to.equal(0)
     // All three converge at once (--serial 3), but the restarts go one node at a time: each drained and back before the next, the manager last.
     const turns = run.stdout.split('\n').flatMap((line) => {
