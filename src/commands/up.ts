@@ -19,6 +19,8 @@ export default class Up extends TkCommand {
   4. what ran is recorded on the host in /var/lib/tk/state.json (read by tk status, and by the next tk up from any checkout).
 A host that fails stops there and the others go on. A second tk up on a converged fleet changes nothing.
 
+A swarm node whose engine must restart (daemon options changed) is drained first through a manager: tk waits until its service tasks run on other nodes, restarts the engine, makes the node active again and waits until it is ready and its global tasks run. Swarm nodes go one at a time, workers first, then managers, never past quorum; a node whose tasks the others cannot take (placement constraints, max replicas per node, reservations) is refused before its engine restarts unless --force-drain. See docs/swarm.md.
+
 --dry-run (and the account of a live run) shows what drifted on each host ("drift: container web missing") and the diffs: daemon.json, each file a file provisioner would change (files that may hold secrets by size and hash only), a container's image and state.
 
 On a terminal every host has a live line (what it is doing, for how long); otherwise a line is printed per change. Then what changed, host by host, and a table. --json prints only the result.
@@ -35,6 +37,7 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'What would change, changing nothing', command: '<%= config.bin %> <%= command.id %> --dry-run'},
     {description: 'Switch web-1 to the engine.method tk.yml now names (docker.io <-> docker-ce), though containers run', command: '<%= config.bin %> <%= command.id %> web-1 --force'},
     {description: 'A careful roll-out: four hosts at a time, stop after the first failure', command: '<%= config.bin %> <%= command.id %> --concurrency 4 --max-fail 1'},
+    {description: 'Apply a daemon option to a swarm: each node drained before its engine restarts, then made active again', command: '<%= config.bin %> <%= command.id %> @swarm --serial 1'},
     {description: 'A rolling run: one host at a time, stop at the first host that fails', command: '<%= config.bin %> <%= command.id %> --serial 1'},
     {description: 'Two hosts of the group web at a time, going on after up to three failures', command: '<%= config.bin %> <%= command.id %> @web --serial 2 --max-fail 3'},
     {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
@@ -77,6 +80,7 @@ With several hosts failing for different reasons the exit code is 1.`
     }),
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'install-script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
+    'force-drain': Flags.boolean({summary: 'Drain a swarm node whose engine restarts even when the other nodes cannot take all its tasks (quorum is never given up).'}),
     prune: Flags.boolean({summary: 'Hosts of tk.yml taken out of its swarm: section leave the swarm (managers are demoted first, never past quorum).'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --install-script URL: what arrives may have been changed on the way, and it runs as root.'}),
     ...transportFlags,
@@ -126,6 +130,11 @@ With several hosts failing for different reasons the exit code is 1.`
       onStep: (target, step) => progress?.step(target, step),
       onDone: (outcome) => progress?.done(outcome),
       prune: flags.prune,
+      forceDrain: flags['force-drain'],
+      // On a terminal the host's live line shows it (onActivity); otherwise a line each.
+      onSwarmProgress: (target, text) => {
+        if (!json && !live) write(`${target}: ${text}\n`)
+      },
       onSwarmAction: (action) => {
         if (json) return
         if (live && progress) progress.note(renderSwarm.swarmActionLine(action, style))

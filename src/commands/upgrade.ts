@@ -20,6 +20,8 @@ A move to an older version is refused unless --allow-downgrade. The packages' ow
 
 With --kernel, tk upgrades the host's kernel instead: on Debian the backports metapackage of the running kernel's flavour (linux-image-amd64, -cloud-amd64, -arm64 ...) installed as PACKAGE/RELEASE-backports so that nothing else comes from backports (the backports source is added when missing, and stays: the kernel's security updates come from it); on Ubuntu LTS the HWE metapackage. Then the host is rebooted (as tk reboot does), and its running kernel read again: a kernel that did not change (a container, a bootloader that booted the old one) is a failure that says so. A host with no newer kernel (bullseye: its backports are gone) is left as it is, said plainly. See docs/upgrade.md.
 
+Swarm nodes keep their services up: before a node's engine restarts, tk checks that the other nodes can take its service tasks (placement constraints, max replicas per node, reservations) and that its managers keep quorum — refusing before anything happens otherwise (--force-drain drains anyway, never past quorum) — drains it through a manager, waits until its tasks run on other nodes, upgrades it, makes it active again and waits until it is ready and its global tasks run. Swarm nodes go one at a time whatever --serial says, workers first, then managers; tk.yml's swarm managers are asked even when not upgraded. Plain containers are not moved. See docs/swarm.md.
+
 Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists; it asks --concurrency hosts at once (default 16) and reports every host, since nothing rolls. See docs/upgrade.md.
 
 ${TRANSPORT_ENVIRONMENT}
@@ -33,6 +35,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     {description: "Install the release's newer kernel (Debian backports) and reboot, one host at a time", command: '<%= config.bin %> <%= command.id %> web-1 --kernel'},
     {description: 'Name the kernel package each host would get, change nothing', command: '<%= config.bin %> <%= command.id %> @all --kernel --dry-run'},
     {description: 'Hosts that cannot reach their package sources: fetch through this machine', command: '<%= config.bin %> <%= command.id %> @web --fetch-via workstation'},
+    {description: 'Roll the engine across a swarm: each node drained, upgraded and made active again, workers first', command: '<%= config.bin %> <%= command.id %> @swarm'},
+    {description: "Upgrade a node though the others cannot take all its tasks (they stop until it is back)", command: '<%= config.bin %> <%= command.id %> db-1 --force-drain'},
     {description: 'Move to engine 26 or 27, two hosts at a time, stop after two failures', command: "<%= config.bin %> <%= command.id %> @web --engine-version '>=26 <28' --serial 2 --max-fail 2"},
   ]
 
@@ -55,6 +59,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     serial: Flags.integer({summary: 'How many hosts to upgrade at once.', default: 1, min: 1, env: 'TK_SERIAL'}),
     'max-fail': Flags.integer({summary: 'Start no new host after this many hosts failed.', default: 1, min: 1, env: 'TK_MAX_FAIL'}),
     'health-timeout': Flags.integer({summary: 'Seconds the engine has to answer docker info after its restart.', default: 60, min: 1, helpValue: 'SECONDS'}),
+    'force-drain': Flags.boolean({summary: 'Drain a swarm node even when the other nodes cannot take all its tasks (quorum is never given up).'}),
     'fetch-via': fetchViaFlag(),
     'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing; hosts are asked in parallel (--concurrency), not --serial.'}),
     concurrency: concurrencyFlag('ask at once during --dry-run'),
@@ -74,6 +79,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     ])
     const range = flags['engine-version'] === undefined ? undefined : parseEngineRange(flags['engine-version'])
     const targets = await selectTargets(argv as string[], flags.config)
+    const swarmHosts = await this.swarmHosts(flags.config)
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
     const result = await upgradeHosts(targets, {
@@ -87,6 +93,9 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       maxFail: flags['max-fail'],
       waitSeconds: flags.wait,
       onWait: (target, holder) => process.stderr.write(`${target}: waiting for the host's lock (held by ${holder})\n`),
+      swarmHosts,
+      forceDrain: flags['force-drain'],
+      onSwarmProgress: (target, text) => process.stderr.write(`${target}: ${text}\n`),
       transport: transportOptions(flags, (message) => this.warn(message)),
       onStep: (target, outcome) => this.log(render.upgradeStepLine(target, width, outcome, style)),
       onDone: (outcome) => {
@@ -104,6 +113,17 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       this.log(render.renderUpgradeSummary(result.outcomes, style, flags['dry-run']))
     }
     return finishFleet(result)
+  }
+
+  /** tk.yml's swarm hosts (its managers drain the nodes upgraded), when tk.yml has a swarm: section. */
+  private async swarmHosts(configPath: string | undefined): Promise<Array<import('../targets/index.js').Target>> {
+    const [{loadConfig}, {hostTarget}] = await Promise.all([import('../config/index.js'), import('../targets/index.js')])
+    const config = await loadConfig({path: configPath})
+    if (!config?.swarm) return []
+    return config.swarm.nodes.flatMap((node) => {
+      const host = config.hosts.find((each) => each.name === node.name)
+      return host ? [hostTarget(host, config.file)] : []
+    })
   }
 
   /** tk upgrade --kernel: the newer kernel, a reboot, the kernel read again. */

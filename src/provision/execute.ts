@@ -58,6 +58,8 @@ export interface ProvisionOptions {
   onStepProgress?: (target: string, step: {id: StepId; title: string}, text: string) => void
   /** A new connection (new login session), so that a new docker group membership applies. */
   reconnect?: () => Promise<ProvisionHosts>
+  /** Right before a step restarts the engine (daemon.json changed): a swarm node's drain. */
+  beforeEngineRestart?: () => Promise<void>
   /** The facts round trip already made under the host's lock (in its round trip), and what it printed; made here when absent. */
   facts?: {request: HostFactsRequest; result: RunResult}
 }
@@ -176,6 +178,8 @@ export async function provisionHost(target: string, hosts: ProvisionHosts, desir
       continue
     }
     try {
+      // eslint-disable-next-line no-await-in-loop -- the drain must finish before the engine restarts
+      if (step.id === 'daemon-config' && step.action === 'change' && step.daemonConfig.restart) await options.beforeEngineRestart?.()
       options.onStepStart?.(target, {id: step.id, title: step.title})
       // eslint-disable-next-line no-await-in-loop -- steps run in order, each on what the last left
       const detail = await applyStep(target, step, current, facts, {

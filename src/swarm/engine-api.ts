@@ -150,6 +150,16 @@ export class SwarmEngine {
     await this.call<void>(`update node ${node.Description?.Hostname ?? node.ID}`, {method: 'POST', path: `/nodes/${encodeURIComponent(node.ID)}/update?version=${node.Version.Index}`, body: spec, timeoutMs: SLOW_MS})
   }
 
+  /** The swarm's services (GET /services): modes, replicas, placement, reservations. */
+  async services<T>(): Promise<T[]> {
+    return this.call<T[]>('list the swarm\'s services', {path: '/services'})
+  }
+
+  /** The swarm's tasks, filtered as the engine filters them (GET /tasks?filters=...). */
+  async tasks<T>(filters: Record<string, string[]> = {}): Promise<T[]> {
+    return this.call<T[]>('list the swarm\'s tasks', {path: `/tasks?filters=${encodeURIComponent(JSON.stringify(filters))}`})
+  }
+
   async removeNode(id: string): Promise<void> {
     await this.call<void>(`remove node ${id}`, {method: 'DELETE', path: `/nodes/${encodeURIComponent(id)}?force=true`, timeoutMs: SLOW_MS})
   }

@@ -61,6 +61,8 @@ export interface UpHostOptions {
   onStep?: (target: string, step: UpStep) => void
   /** What the host is doing now, for live progress. */
   onActivity?: (target: string, activity: string) => void
+  /** Right before tk.yml's daemon options restart the engine (a swarm node's drain). */
+  beforeEngineRestart?: () => Promise<void>
 }
 
 /** Fails a host with what a step said, after the step was reported as failed. */
@@ -142,6 +144,7 @@ export async function upHost(
       engine = await provisionHost(target, hosts, desired, {
         facts: facts && lock?.roundTrip ? {request: facts, result: lock.roundTrip} : undefined,
         dryRun: options.dryRun,
+        beforeEngineRestart: options.beforeEngineRestart,
         onStepStart: (_, step) => activity(step.id),
         onStepProgress: (_, step, text) => activity(`${step.id}: ${text}`),
         onStep: (_, outcome) =>

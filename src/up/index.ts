@@ -20,6 +20,7 @@ import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 import {upWindows} from './rolling.js'
 import {registryAuths} from './registry-auth.js'
+import {swarmDrainFromConfig} from '../swarm/drain.js'
 
 export type {UpResult, UpStep} from './execute.js'
 
@@ -53,6 +54,10 @@ export interface UpOptions {
   onSwarmAction?: (action: SwarmAction) => void
   /** A swarm's unlock key, just made (autolock): for a terminal, once; never in the result. */
   onUnlockKey?: (key: string, manager: string) => void
+  /** Drain a swarm node whose engine restarts even when the other nodes cannot take all its tasks. */
+  forceDrain?: boolean
+  /** A swarm node's drain and return, as they go. */
+  onSwarmProgress?: (target: string, text: string) => void
 }
 
 /** tk up's swarm phase: what it did, or why it stopped. */
@@ -181,7 +186,19 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
   const swarmModule = swarm ? await import('../swarm/index.js') : undefined
   const beyond = swarmModule ? swarmModule.swarmHostsBeyond(options.config, targets).map((name) => hostTarget(options.config.hosts.find((host) => host.name === name)!, options.config.file)) : []
   return withSessions([...targets, ...beyond], options.transport, async (sessions) => {
-    const outcomes = await runFleet(targets.map((target) => target.name), (name) => upOne(sessions.get(name)), {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone})
+    const names = targets.map((target) => target.name)
+    // Swarm nodes whose engine restarts: one at a time (workers first), each checked and drained right before the restart.
+    const drain = options.dryRun || !swarm
+      ? undefined
+      : swarmDrainFromConfig(sessions, names, swarm, {
+          force: Boolean(options.forceDrain),
+          onProgress: (target, text) => {
+            options.onActivity?.(target, text)
+            options.onSwarmProgress?.(target, text)
+          },
+        })
+    const work = (name: string) => (drain ? drain.around(name, (beforeEngineRestart) => upOne(sessions.get(name), beforeEngineRestart)) : upOne(sessions.get(name)))
+    const outcomes = await runFleet(drain ? drain.order(names) : names, work, {concurrency: options.concurrency, ...upWindows(targets, options.config, options), onStart: options.onStart, onDone: options.onDone})
     if (!swarm || !swarmModule) return {outcomes}
     const ready = new Set(outcomes.filter((outcome) => outcome.status === 'ok' && !sandboxPlan.has(outcome.target)).map((outcome) => outcome.target))
     try {
@@ -199,7 +216,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
     }
   })
 
-  async function upOne(session: HostSession): Promise<UpResult> {
+  async function upOne(session: HostSession, beforeEngineRestart?: () => Promise<void>): Promise<UpResult> {
     const {name} = session
     const notYet = sandboxPlan.get(name)
     if (notYet) {
@@ -218,6 +235,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
         ...(registryAuth ? {registryAuth} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,
+        ...(beforeEngineRestart ? {beforeEngineRestart} : {}),
       })
   }
 }

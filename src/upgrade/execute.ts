@@ -61,6 +61,8 @@ export interface UpgradeHostOptions extends DesiredUpgrade {
   fetch?: FetchVia
   /** More URLs the workstation's proxy may fetch from besides the host's apt sources (the engine's repository). */
   fetchSources?: string[]
+  /** Right before the packages change and the engine restarts (a swarm node's drain): not called when nothing changes. */
+  beforeApply?: () => Promise<void>
 }
 
 /** How a restart in upgrade-apply.sh ended: "@@tk:restart ..." or "@@tk:after ...". */
@@ -267,6 +269,7 @@ async function upgradeWith(
     }
     stepStarted = performance.now()
   })
+  await options.beforeApply?.()
   const applied = await root.run(
     await boundScript('upgrade-apply.sh', [facts.init, String(limit), (stale.includes('containerd') ? ['containerd'] : plan.restartFirst).join(' '), putBack.join(' '), ...plan.pins], {
       TK_ALLOW_DOWNGRADES: plan.downgrades ? 'yes' : 'no',

@@ -2,7 +2,9 @@
  * `tk upgrade` as a service: connects to the hosts and rolls the upgrade
  * across them, `serial` at a time, stopping after `maxFail` failures.
  */
-import {runOnSessions} from '../fleet/host-session.js'
+import {withSessions} from '../fleet/host-session.js'
+import {runFleet} from '../fleet/runner.js'
+import {prepareSwarmDrain} from '../swarm/drain.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {UpgradeFailed, upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
@@ -27,6 +29,12 @@ export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> 
   waitSeconds?: number
   /** Another run holds a host's lock: who, for the user. */
   onWait?: (target: string, holder: string) => void
+  /** tk.yml's swarm hosts that are not upgraded: managers tk may ask to drain the others (never changed). */
+  swarmHosts?: Target[]
+  /** Drain a swarm node even when the other nodes cannot take all its tasks. */
+  forceDrain?: boolean
+  /** A swarm node's drain and return, as they go. */
+  onSwarmProgress?: (target: string, text: string) => void
 }
 
 export interface UpgradeHostJson {
@@ -77,18 +85,24 @@ export function upgradeWindow(options: Pick<UpgradeFleetOptions, 'dryRun' | 'ser
 }
 
 async function upgradeEach(targets: Target[], options: UpgradeFleetOptions): Promise<Array<HostOutcome<UpgradeResult>>> {
-  return runOnSessions(
-    targets,
-    options.transport,
-    async (session) => {
-      const {name} = session
+  const beyond = (options.swarmHosts ?? []).filter((host) => !targets.some((target) => target.name === host.name))
+  return withSessions([...targets, ...beyond], options.transport, async (sessions) => {
+    const names = targets.map((target) => target.name)
+    // Swarm nodes: checked before anything happens, then one at a time (workers first), each drained before its engine restarts.
+    const swarm = options.dryRun
+      ? undefined
+      : await prepareSwarmDrain(sessions, names, beyond.map((host) => host.name), {force: Boolean(options.forceDrain), onProgress: options.onSwarmProgress})
+    const work = async (name: string) => {
+      const session = sessions.get(name)
       const {root} = await session.open()
       // The host's lock (tk up, tk provision): no other run restarts the engine while packages change.
       const locking = {dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade', onWait: (holder: string) => options.onWait?.(name, holder)}
       // --fetch-via, else the host's engine.fetch in tk.yml.
       const fetch = options.fetch ?? session.target.host?.engine.fetch
-      return session.withLock(locking, () => upgradeHost(name, root, {...options, fetch}))
-    },
-    {...upgradeWindow(options), onStart: options.onStart, onDone: options.onDone},
-  )
+      return session.withLock(locking, () =>
+        swarm ? swarm.around(name, (beforeApply) => upgradeHost(name, root, {...options, fetch, beforeApply})) : upgradeHost(name, root, {...options, fetch}),
+      )
+    }
+    return runFleet(swarm ? swarm.order(names) : names, work, {...upgradeWindow(options), onStart: options.onStart, onDone: options.onDone})
+  })
 }
