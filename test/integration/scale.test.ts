@@ -96,6 +96,23 @@ describe('fleet scale on light hosts (sshd alone, no systemd)', function () {
     expect(JSON.parse(both.stdout).error.message).to.include('--json-lines')
   })
 
+  it('tk check --json-lines prints one line per host as each finishes, then the summary', async () => {
+    const run = await tk(['check', '--json-lines', '@all'])
+    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as {target?: string; ok?: boolean; report?: {verdict: string}; summary?: {passed: number; failed: number; unreachable: number}})
+    expect(lines, run.stderr).to.have.length(FLEET + 1)
+    const summary = lines.at(-1)!.summary!
+    expect(summary.passed + summary.failed, JSON.stringify(summary)).to.equal(FLEET)
+    expect(summary.unreachable).to.equal(0)
+    expect(run.code).to.equal(summary.failed === 0 ? 0 : 1)
+    const hosts = lines.slice(0, -1)
+    expect(hosts.map((line) => line.target).sort()).to.deep.equal(fleet.hosts.slice(0, FLEET).map((host) => host.name).sort())
+    for (const line of hosts) expect(line.ok).to.equal(line.report!.verdict === 'pass')
+    // This machine alone has one report: --json is for that.
+    const local = await tk(['check', '--json-lines'])
+    expect(local.code).to.equal(2)
+    expect(local.stderr).to.include('--json-lines reports hosts as each finishes')
+  })
+
   it('tk status and tk check say plainly that the hosts have no systemd (and no engine)', async () => {
     const status = await tk(['status'])
     expect(status.code, status.stderr).to.equal(0)
