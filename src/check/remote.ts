@@ -20,7 +20,10 @@ export interface CheckHostJson {
 
 export type FleetCheckResult = FleetResult<CheckHostJson, {passed: number; failed: number; unreachable: number}, CheckReport>
 
-export async function checkHosts(targets: Target[], options: {concurrency?: number; transport: TransportOptions}): Promise<FleetCheckResult> {
+export async function checkHosts(
+  targets: Target[],
+  options: {concurrency?: number; transport: TransportOptions; onDone?: (outcome: HostOutcome<CheckReport>) => void},
+): Promise<FleetCheckResult> {
   const script = await readCheckFactsScript()
   const outcomes = await runOnSessions(
     targets,
@@ -30,18 +33,14 @@ export async function checkHosts(targets: Target[], options: {concurrency?: numb
       // Name the report by what the user typed, not the resolved address.
       return {...report, target: session.name}
     },
-    {concurrency: options.concurrency},
+    {concurrency: options.concurrency, onDone: options.onDone},
   )
   return checkFleetResult(outcomes)
 }
 
 /** A failing verdict is exit 1; an unreachable host its error's code. */
 export function checkFleetResult(outcomes: Array<HostOutcome<CheckReport>>): FleetCheckResult {
-  const hosts = outcomes.map((outcome): CheckHostJson => {
-    const durationMs = Math.round(outcome.durationMs)
-    if (outcome.status === 'ok') return {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs, report: outcome.value}
-    return {target: outcome.target, ok: false, durationMs, error: outcomeError(outcome)}
-  })
+  const hosts = outcomes.map((outcome) => checkHostJson(outcome))
   return {
     hosts,
     summary: {
@@ -52,4 +51,11 @@ export function checkFleetResult(outcomes: Array<HostOutcome<CheckReport>>): Fle
     exitCode: fleetExitCode(outcomes, (report) => (report.verdict === 'pass' ? 0 : ExitCode.FAILED)),
     outcomes,
   }
+}
+
+/** One host's element of tk check --json's hosts (and its line with --json-lines). */
+export function checkHostJson(outcome: HostOutcome<CheckReport>): CheckHostJson {
+  const durationMs = Math.round(outcome.durationMs)
+  if (outcome.status === 'ok') return {target: outcome.target, ok: outcome.value.verdict === 'pass', durationMs, report: outcome.value}
+  return {target: outcome.target, ok: false, durationMs, error: outcomeError(outcome)}
 }

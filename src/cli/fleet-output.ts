@@ -4,6 +4,8 @@
  * printed by --json) is the result without it and without the runner's
  * outcomes (renderers read those).
  */
+import * as Flags from '@oclif/core/flags'
+
 import type {FleetResult} from '../fleet/result.js'
 import type {HostOutcome} from '../fleet/runner.js'
 import {failureLine} from '../render/fleet.js'
@@ -35,4 +37,21 @@ export function doneLines<T>(log: (line: string) => void, logError: (line: strin
     if (outcome.status === 'ok') log(success(outcome.target, outcome.value))
     else if (outcome.status === 'failed') logError(failureLine(outcome.target, outcome.error, style))
   }
+}
+
+/**
+ * --json-lines: for tools that stream, one JSON object per host on stdout as
+ * each host finishes (the same object as that host's element of --json's
+ * hosts), then one last line {"summary": ...}. Nothing else goes to stdout.
+ */
+export const jsonLinesFlag = () =>
+  Flags.boolean({
+    summary: "Print one line of JSON per host as each finishes (the host's --json element), then a line {\"summary\": ...}.",
+    description: 'For tools that stream: nothing else is printed on stdout, and the exit code is the same as with --json.',
+    exclusive: ['json'],
+  })
+
+/** Writes one line of --json-lines: `value` as JSON on one line. */
+export function writeJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`)
 }

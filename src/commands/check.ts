@@ -7,7 +7,7 @@ import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
 import type {FleetCheckResult} from '../check/remote.js'
-import {finishFleet} from '../cli/fleet-output.js'
+import {finishFleet, jsonLinesFlag, writeJsonLine} from '../cli/fleet-output.js'
 import {LocalHost} from '../transport/local-host.js'
 import {renderCheckReport, renderFleetCheck} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -20,7 +20,7 @@ export default class Check extends TkCommand {
 
 Without HOST, tk checks this machine: its kernel config is read from /proc/config.gz, /boot/config-$(uname -r), /usr/src/linux-$(uname -r)/.config or /usr/src/linux/.config, in that order. With --kernel-config, tk judges that file alone (plain or gzip), gating flags on the kernel version in its header; checks that need a running system are reported as not applicable.
 
-With HOST arguments (a tk.yml host, @group, user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts, the warnings every host shares are listed once, then each host's failures and own warnings; --verbose prints every host's whole report.
+With HOST arguments (a tk.yml host, @group, user@host:port, [v6addr]:port, or an ~/.ssh/config alias), the same checks run on each host over SSH — every fact gathered in one round trip, hosts in parallel — followed by a summary table. With several hosts, the warnings every host shares are listed once, then each host's failures and own warnings; --verbose prints every host's whole report. --json-lines prints each host's --json entry on one line as the host finishes, then a line {"summary": ...}, and nothing else.
 
 A missing optional flag is a warning; only missing required ones fail. See docs/check.md for every check, docs/ssh.md for targets and host keys.
 
@@ -35,6 +35,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     {description: 'Check three servers over SSH', command: '<%= config.bin %> <%= command.id %> admin@web-1 admin@web-2:2222 db'},
     {description: "Every host's whole report", command: '<%= config.bin %> <%= command.id %> @web --verbose'},
     {description: 'Machine-readable result, one entry per host', command: '<%= config.bin %> <%= command.id %> web-1 web-2 --json'},
+    {description: 'The same, a line per host as each finishes', command: '<%= config.bin %> <%= command.id %> @all --json-lines'},
   ]
 
   static override enableJsonFlag = true
@@ -53,13 +54,16 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     }),
     concurrency: concurrencyFlag('check'),
     verbose: Flags.boolean({char: 'v', summary: "On several hosts, every host's whole report (default: the warnings all hosts share once, then each host's failures and own warnings)."}),
+    'json-lines': jsonLinesFlag(),
     ...transportFlags,
   }
 
-  async run(): Promise<CheckReport | Omit<FleetCheckResult, 'exitCode' | 'outcomes'>> {
+  async run(): Promise<CheckReport | Omit<FleetCheckResult, 'exitCode' | 'outcomes'> | void> {
     const {argv, flags} = await this.parse(Check)
     const hosts = argv as string[]
     const style = makeStyle(useColor())
+    const lines = flags['json-lines']
+    if (lines && hosts.length === 0) throw new UsageError('--json-lines reports hosts as each finishes: name hosts (tk check --json-lines @all), or use --json for this machine')
     if (hosts.length === 0) {
       const report = flags['kernel-config'] ? await checkConfigFile(flags['kernel-config']) : await checkHost(new LocalHost())
       if (!this.jsonEnabled()) this.log(renderCheckReport(report, style))
@@ -70,11 +74,17 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
 
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config, {reachOnly: true})
-    const {checkHosts} = await import('../check/remote.js')
+    const {checkHosts, checkHostJson} = await import('../check/remote.js')
     const result = await checkHosts(targets, {
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
+      ...(lines ? {onDone: (outcome) => writeJsonLine(checkHostJson(outcome))} : {}),
     })
+    if (lines) {
+      writeJsonLine({summary: result.summary})
+      finishFleet(result)
+      return
+    }
     if (!this.jsonEnabled()) this.log(renderFleetCheck(result.outcomes, style, {verbose: flags.verbose}))
     return finishFleet(result)
   }

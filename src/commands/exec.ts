@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {finishFleet} from '../cli/fleet-output.js'
+import {finishFleet, jsonLinesFlag, writeJsonLine} from '../cli/fleet-output.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {BugError, UsageError, userErrorOf} from '../errors/index.js'
@@ -17,6 +17,7 @@ One host: stdout and stderr pass through untouched and tk exits with the remote 
 Several hosts: they run in parallel, every line is prefixed with its host, and a summary of exit codes follows on stderr; tk exits 0 when every host exited 0, else 1 (or the connection class's code when every failure was the same).
 
 --json (before --): nothing streams; one JSON document follows with each host's exitCode, stdout, stderr (UTF-8) and durationMs, or its error; tk exits as without --json.
+--json-lines (before --): the same host objects, one line each as each host finishes, then a line {"summary": ...}: for tools that read a fleet's results as they come.
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -30,6 +31,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     {description: 'As root (sudo when the login user is not root)', command: '<%= config.bin %> <%= command.id %> --sudo web-1 -- systemctl restart docker'},
     {description: 'Feed a file to the remote command', command: '<%= config.bin %> <%= command.id %> --stdin web-1 -- "cat > /tmp/app.env" < app.env'},
     {description: 'Each host\'s exit code, stdout, stderr and duration as JSON', command: '<%= config.bin %> <%= command.id %> --json @web -- systemctl is-active docker'},
+    {description: 'The same, a line per host as each finishes (for jq, or a tool that streams)', command: '<%= config.bin %> <%= command.id %> --json-lines @all -- uptime | jq -c \'select(.exitCode != 0)\''},
   ]
 
   static override enableJsonFlag = true
@@ -43,6 +45,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     stdin: Flags.boolean({summary: 'Send tk\'s standard input to the remote command (one host only).'}),
     timeout: Flags.integer({summary: 'Stop the remote command after this many seconds (exit 124).', min: 1, helpValue: 'SECONDS'}),
     concurrency: concurrencyFlag('run on'),
+    'json-lines': jsonLinesFlag(),
     ...transportFlags,
   }
 
@@ -62,7 +65,8 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     const stdin = flags.stdin ? await readAll(process.stdin) : undefined
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config, {reachOnly: true})
-    const {execOnHosts} = await import('../exec/index.js')
+    const {execOnHosts, execJsonHost} = await import('../exec/index.js')
+    const lines = flags['json-lines']
     const fleet = await execOnHosts(targets, command, {
       asRoot: flags.sudo,
       stdin,
@@ -72,8 +76,17 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
       stdout: process.stdout,
       stderr: process.stderr,
       prefix: targets.length > 1,
-      capture: this.jsonEnabled(),
+      capture: this.jsonEnabled() || lines,
+      ...(lines ? {onDone: (outcome) => writeJsonLine(execJsonHost(outcome))} : {}),
     })
+
+    if (lines) {
+      writeJsonLine({summary: fleet.summary})
+      const [outcome] = fleet.outcomes
+      if (targets.length === 1 && outcome.status === 'ok') process.exitCode = outcome.value.code
+      else finishFleet(fleet)
+      return
+    }
 
     if (this.jsonEnabled()) {
       const {execJsonHosts} = await import('../exec/index.js')

@@ -21,8 +21,10 @@ export interface ExecOptions {
   stderr: NodeJS.WritableStream
   /** Prefix lines with the host name (several hosts). */
   prefix: boolean
-  /** Keep each host's output in its result instead of writing it (tk exec --json). */
+  /** Keep each host's output in its result instead of writing it (tk exec --json, --json-lines). */
   capture?: boolean
+  /** A host finished (tk exec --json-lines prints its line here). */
+  onDone?: (outcome: HostOutcome<ExecResult>) => void
 }
 
 export interface ExecResult {
@@ -48,13 +50,16 @@ export interface ExecJsonHost {
 }
 
 export function execJsonHosts(outcomes: ReadonlyArray<HostOutcome<ExecResult>>): ExecJsonHost[] {
-  return outcomes.map((outcome) => {
-    const base = {target: outcome.target, durationMs: Math.round(outcome.durationMs)}
-    if (outcome.status === 'skipped') return {...base, skipped: outcome.reason}
-    if (outcome.status === 'failed') return {...base, error: outcome.error}
-    const {code, ...rest} = outcome.value
-    return {...base, exitCode: code, ...rest}
-  })
+  return outcomes.map((outcome) => execJsonHost(outcome))
+}
+
+/** One host's element of tk exec --json's hosts (and its line with --json-lines). */
+export function execJsonHost(outcome: HostOutcome<ExecResult>): ExecJsonHost {
+  const base = {target: outcome.target, durationMs: Math.round(outcome.durationMs)}
+  if (outcome.status === 'skipped') return {...base, skipped: outcome.reason}
+  if (outcome.status === 'failed') return {...base, error: outcome.error}
+  const {code, ...rest} = outcome.value
+  return {...base, exitCode: code, ...rest}
 }
 
 /** Splits a stream of chunks into whole lines, each written with a prefix. */
@@ -117,6 +122,6 @@ async function execEach(targets: Target[], command: string, options: ExecOptions
         err?.flush()
       }
     },
-    {concurrency: options.concurrency},
+    {concurrency: options.concurrency, onDone: options.onDone},
   )
 }

@@ -65,6 +65,7 @@ type Privilege = {mode: 'root'} | {mode: 'sudo'} | {mode: 'sudo-password'; passw
 /** How this connection gets root, found once per connection and shared by its views. */
 class PrivilegeState {
   private found: Promise<Privilege> | undefined
+  private probed: Promise<string> | undefined
   constructor(private readonly host: SshHost) {}
   get(): Promise<Privilege> {
     this.found ??= this.discover()
@@ -72,9 +73,15 @@ class PrivilegeState {
     return this.found
   }
 
-  private async discover(): Promise<Privilege> {
-    const name = this.host.name
-    const settings = this.host.connection.settings
+  /** Starts the probe (read-only, never prompts) ahead of the first root command; its answer is kept for get(). */
+  probe(): void {
+    if (this.found || this.probed) return
+    this.probed = this.ask()
+    this.probed.catch(() => (this.probed = undefined)) // get() asks again
+  }
+
+  /** What the host says about root: root, sudo, no-sudo or "sudo-fails REASON". */
+  private async ask(): Promise<string> {
     const probe = await this.host.runRaw(
       [
         'if [ "$(id -u)" = 0 ]; then echo root; exit 0; fi',
@@ -83,7 +90,15 @@ class PrivilegeState {
       ].join('\n'),
       {asRoot: false},
     )
-    const answer = probe.stdout.toString('utf8').trim()
+    return probe.stdout.toString('utf8').trim()
+  }
+
+  private async discover(): Promise<Privilege> {
+    const name = this.host.name
+    const settings = this.host.connection.settings
+    const early = this.probed
+    this.probed = undefined
+    const answer = (early ? await early.catch(() => undefined) : undefined) ?? (await this.ask())
     if (answer === 'root') return {mode: 'root'}
     if (answer === 'sudo') return {mode: 'sudo'}
     const user = this.host.connection.target.user
@@ -168,6 +183,15 @@ export class SshHost implements Host {
   /** Another handle on the same connection whose close() leaves the connection open. */
   view(): SshHost {
     return new SshHost(this.connection, {asRoot: this.options.asRoot, ownsConnection: false, privilege: this.privilege})
+  }
+
+  /**
+   * Asks the host now how this connection gets root (whether sudo needs a password), without
+   * prompting, so that the first root command later does not wait for that round trip: a run
+   * that will need root calls this as soon as it is connected.
+   */
+  probeRoot(): void {
+    this.privilege.probe()
   }
 
   get isRoot(): boolean {

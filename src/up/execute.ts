@@ -88,7 +88,11 @@ export async function upHost(
   options: UpHostOptions,
 ): Promise<UpResult> {
   const started = performance.now()
-  const hosts: ProvisionHosts = {...(await session.open())}
+  const access = await session.open()
+  // The drift round trip and the state's write run as root: how (sudo, a password) is asked now, beside the lock,
+  // not in front of the drift once the lock is held.
+  access.login.probeRoot()
+  const hosts: ProvisionHosts = {...access}
   const host = hosts.login
   const steps: UpStep[] = []
   const emit = (step: UpStep) => {

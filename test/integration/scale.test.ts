@@ -76,6 +76,43 @@ describe('fleet scale on light hosts (sshd alone, no systemd)', function () {
     for (const host of fleet.hosts.slice(0, FLEET)) expect(run.stdout).to.include(`${host.name} | hello from ${host.name}`)
   })
 
+  it('tk exec --json-lines prints one JSON line per host as each finishes, then the summary; nothing else on stdout', async () => {
+    // lt-001 exits 3: its line says so, and tk exits 1 as with --json.
+    const run = await tk(['exec', '--json-lines', '@all', '--', 'echo "from $(hostname)"; [ "$(hostname)" != lt-001 ] || exit 3'])
+    expect(run.code, run.stderr).to.equal(1)
+    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines).to.have.length(FLEET + 1)
+    expect(lines.at(-1)).to.deep.equal({summary: {succeeded: FLEET, failed: 0, skipped: 0}})
+    const hosts = lines.slice(0, -1)
+    expect(hosts.map((line) => line.target).sort()).to.deep.equal(fleet.hosts.slice(0, FLEET).map((host) => host.name).sort())
+    for (const line of hosts) {
+      expect(line.stdout).to.equal(`from ${line.target as string}\n`)
+      expect(line.exitCode).to.equal(line.target === 'lt-001' ? 3 : 0)
+      expect(line.durationMs).to.be.a('number')
+    }
+    // With --json too: a usage error (in --json's shape), and no host is touched.
+    const both = await tk(['exec', '--json', '--json-lines', '@all', '--', 'true'])
+    expect(both.code).to.equal(2)
+    expect(JSON.parse(both.stdout).error.message).to.include('--json-lines')
+  })
+
+  it('tk check --json-lines prints one line per host as each finishes, then the summary', async () => {
+    const run = await tk(['check', '--json-lines', '@all'])
+    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as {target?: string; ok?: boolean; report?: {verdict: string}; summary?: {passed: number; failed: number; unreachable: number}})
+    expect(lines, run.stderr).to.have.length(FLEET + 1)
+    const summary = lines.at(-1)!.summary!
+    expect(summary.passed + summary.failed, JSON.stringify(summary)).to.equal(FLEET)
+    expect(summary.unreachable).to.equal(0)
+    expect(run.code).to.equal(summary.failed === 0 ? 0 : 1)
+    const hosts = lines.slice(0, -1)
+    expect(hosts.map((line) => line.target).sort()).to.deep.equal(fleet.hosts.slice(0, FLEET).map((host) => host.name).sort())
+    for (const line of hosts) expect(line.ok).to.equal(line.report!.verdict === 'pass')
+    // This machine alone has one report: --json is for that.
+    const local = await tk(['check', '--json-lines'])
+    expect(local.code).to.equal(2)
+    expect(local.stderr).to.include('--json-lines reports hosts as each finishes')
+  })
+
   it('tk status and tk check say plainly that the hosts have no systemd (and no engine)', async () => {
     const status = await tk(['status'])
     expect(status.code, status.stderr).to.equal(0)
