@@ -11,6 +11,7 @@
 import type {SwarmConfig, SwarmNodeConfig} from '../config/types.js'
 import {ConfigurationError, HostStateError} from '../errors/index.js'
 import {type NodeSpec, type SwarmEngine, type SwarmInfo, type SwarmNode} from './engine-api.js'
+import {type PortProbe, swarmPortsRefusal} from './ports.js'
 import {removalLosesQuorum} from './quorum.js'
 
 /** A label on each node naming the label keys tk set there, so a key taken out of tk.yml is taken off the node. */
@@ -24,6 +25,8 @@ export interface SwarmHost {
   selected: boolean
   /** The address other hosts reach it at, when tk.yml gives none (asked of the host only when it must join). */
   defaultAdvertise: () => Promise<string>
+  /** The swarm port check before a join (ports.ts); absent: not checked. */
+  ports?: PortProbe
 }
 
 export type SwarmActionKind = 'init' | 'join' | 'promote' | 'demote' | 'update' | 'autolock' | 'leave' | 'remove'
@@ -151,6 +154,8 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     const join = async (each: Known) => {
       const role = each.want!.role
       const advertise = each.want!.advertise ?? (await each.host.defaultAdvertise())
+      const blocked = await swarmPortsRefusal(each.host, manager!.host, managerAddrs)
+      if (blocked) return void refuse(blocked.target, blocked.message, blocked.hint)
       if (!options.dryRun) {
         // Read for this join and handed on in its body; never kept, printed or written.
         await each.host.engine.join({advertiseAddr: advertise, managers: managerAddrs, token: await leader.joinToken(role)})
