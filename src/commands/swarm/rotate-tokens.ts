@@ -39,7 +39,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     const {flags} = await this.parse(SwarmRotateTokens)
     const roles = flags.worker === flags.manager ? (['worker', 'manager'] as const) : flags.worker ? (['worker'] as const) : (['manager'] as const)
     const {rotateSwarmTokens} = await import('../../swarm/index.js')
-    const result = await rotateSwarmTokens({configPath: flags.config, roles, dryRun: flags['dry-run'], transport: transportOptions(flags, (message) => this.warn(message))})
+    const result = await rotateSwarmTokens({configPath: flags.config, roles, dryRun: Boolean(flags['dry-run']), transport: transportOptions(flags, (message) => this.warn(message))})
     for (const skipped of result.skipped) this.warn(`${skipped.target} not asked: ${skipped.message}`)
     const which = `the ${result.rotated.join(' and ')} join token${result.rotated.length === 1 ? '' : 's'}`
     this.log(
