@@ -131,6 +131,9 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     if (desired.autolock) options.onUnlockKey?.(await first.host.engine.unlockKey(), first.host.name)
   }
   const leader = manager.host.engine
+  // The swarm's spec (autolock) is asked beside the node list: joins and node updates do not change it, and a re-run saves a round trip.
+  const inspecting = leader.inspect()
+  inspecting.catch(() => {}) // awaited below; a failure of the node list first must not leave it unhandled
   let nodes = await leader.nodes()
   const inCluster = (each: Known) => each.info.LocalNodeState === 'active' && nodes.some((node) => node.ID === each.info.NodeID)
 
@@ -201,7 +204,7 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
   }
 
   // Autolock on or off as tk.yml says.
-  const swarm = await leader.inspect()
+  const swarm = await inspecting
   if (swarm.autolock !== desired.autolock) {
     if (!options.dryRun) await leader.updateSwarm(swarm, {autolock: desired.autolock})
     act(manager.host.name, 'autolock', `autolock ${desired.autolock ? 'on' : 'off'}`)
