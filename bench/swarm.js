@@ -10,7 +10,7 @@ import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {paired, printPaired} from './lib/paired.js'
+import {median, paired, printPaired} from './lib/paired.js'
 
 const dist = fileURLToPath(new URL('../dist/providers/sandbox/index.js', import.meta.url))
 if (!existsSync(dist)) {
@@ -67,6 +67,10 @@ try {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
   const rows = paired({a: [process.execPath, tk, 'up', '--json'], b: [process.execPath, tk, 'up', '--json'], runs, env, timeoutMs: 900_000, cwdA: withSwarm, cwdB: without})
   printPaired('tk up re-run with swarm: (A) vs the same fleet without it (B)', rows, {a: 'with swarm:', b: 'without'})
+  // The target is a difference in seconds: the pairs' differences, A - B, side by side like the ratios.
+  const differences = rows.a.map((run, index) => run.seconds - rows.b[index].seconds)
+  console.log(`  ${'with swarm: - without'.padEnd(44)} ${median(differences).toFixed(3)} (${Math.min(...differences).toFixed(3)}–${Math.max(...differences).toFixed(3)}) s (median of the pairs' differences; target: at most 0.3)`)
+  console.log(`load after: ${loadavg().map((load) => load.toFixed(1)).join(' ')}`)
 } finally {
   await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
   rmSync(dir, {recursive: true, force: true})

@@ -143,7 +143,10 @@ With several hosts failing for different reasons the exit code is 1.`
       // The key is shown once, on a terminal only: never in --json, a pipe or a log.
       onUnlockKey: (key, manager) => {
         if (!json && process.stdout.isTTY) {
-          process.stdout.write(`\n${style.bold('The swarm is autolocked. Its unlock key, shown this once:')}\n\n    ${key}\n\nStore it in your password manager now: a manager that restarts stays locked until \`docker swarm unlock\` on it is given this key.\n\n`)
+          const text = `\n${style.bold('The swarm is autolocked. Its unlock key, shown this once:')}\n\n    ${key}\n\nStore it in your password manager now: a manager that restarts stays locked until \`docker swarm unlock\` on it is given this key.\n`
+          // Above the live block: written under it, the block's next redraw would wipe it.
+          if (live && progress) progress.note(text)
+          else process.stdout.write(`${text}\n`)
         } else {
           process.stderr.write(`tk: the swarm is autolocked; its unlock key is not printed here (not a terminal): read it on a terminal with \`docker swarm unlock-key\` on ${manager}, and store it\n`)
         }

@@ -11,6 +11,7 @@
 import type {SwarmConfig, SwarmNodeConfig} from '../config/types.js'
 import {ConfigurationError, HostStateError} from '../errors/index.js'
 import {type NodeSpec, type SwarmEngine, type SwarmInfo, type SwarmNode} from './engine-api.js'
+import {type PortProbe, swarmPortsRefusal} from './ports.js'
 import {removalLosesQuorum} from './quorum.js'
 
 /** A label on each node naming the label keys tk set there, so a key taken out of tk.yml is taken off the node. */
@@ -24,6 +25,8 @@ export interface SwarmHost {
   selected: boolean
   /** The address other hosts reach it at, when tk.yml gives none (asked of the host only when it must join). */
   defaultAdvertise: () => Promise<string>
+  /** The swarm port check before a join (ports.ts); absent: not checked. */
+  ports?: PortProbe
 }
 
 export type SwarmActionKind = 'init' | 'join' | 'promote' | 'demote' | 'update' | 'autolock' | 'leave' | 'remove'
@@ -128,6 +131,9 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     if (desired.autolock) options.onUnlockKey?.(await first.host.engine.unlockKey(), first.host.name)
   }
   const leader = manager.host.engine
+  // The swarm's spec (autolock) is asked beside the node list: joins and node updates do not change it, and a re-run saves a round trip.
+  const inspecting = leader.inspect()
+  inspecting.catch(() => {}) // awaited below; a failure of the node list first must not leave it unhandled
   let nodes = await leader.nodes()
   const inCluster = (each: Known) => each.info.LocalNodeState === 'active' && nodes.some((node) => node.ID === each.info.NodeID)
 
@@ -151,6 +157,8 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
     const join = async (each: Known) => {
       const role = each.want!.role
       const advertise = each.want!.advertise ?? (await each.host.defaultAdvertise())
+      const blocked = await swarmPortsRefusal(each.host, manager!.host, managerAddrs)
+      if (blocked) return void refuse(blocked.target, blocked.message, blocked.hint)
       if (!options.dryRun) {
         // Read for this join and handed on in its body; never kept, printed or written.
         await each.host.engine.join({advertiseAddr: advertise, managers: managerAddrs, token: await leader.joinToken(role)})
@@ -196,7 +204,7 @@ export async function convergeSwarm(desired: SwarmConfig, members: SwarmHost[], 
   }
 
   // Autolock on or off as tk.yml says.
-  const swarm = await leader.inspect()
+  const swarm = await inspecting
   if (swarm.autolock !== desired.autolock) {
     if (!options.dryRun) await leader.updateSwarm(swarm, {autolock: desired.autolock})
     act(manager.host.name, 'autolock', `autolock ${desired.autolock ? 'on' : 'off'}`)

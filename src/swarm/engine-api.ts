@@ -165,10 +165,11 @@ export class SwarmEngine {
   }
 
   /** Turns autolock on or off, or rotates the join tokens; the spec is the swarm's own with that one change. */
-  async updateSwarm(current: {version: number; spec: SwarmInspect['Spec']}, change: {autolock?: boolean; rotateTokens?: boolean}): Promise<void> {
+  async updateSwarm(current: {version: number; spec: SwarmInspect['Spec']}, change: {autolock?: boolean; rotateTokens?: boolean | {worker: boolean; manager: boolean}}): Promise<void> {
     const spec = change.autolock === undefined ? current.spec : {...current.spec, EncryptionConfig: {...current.spec.EncryptionConfig, AutoLockManagers: change.autolock}}
-    const rotate = change.rotateTokens ? '&rotateWorkerToken=true&rotateManagerToken=true' : ''
-    await this.call<void>(change.rotateTokens ? 'rotate the join tokens' : 'change autolock', {method: 'POST', path: `/swarm/update?version=${current.version}${rotate}`, body: spec, timeoutMs: SLOW_MS})
+    const which = change.rotateTokens === true ? {worker: true, manager: true} : change.rotateTokens || {worker: false, manager: false}
+    const rotate = `${which.worker ? '&rotateWorkerToken=true' : ''}${which.manager ? '&rotateManagerToken=true' : ''}`
+    await this.call<void>(rotate ? 'rotate the join tokens' : 'change autolock', {method: 'POST', path: `/swarm/update?version=${current.version}${rotate}`, body: spec, timeoutMs: SLOW_MS})
   }
 
   /** The key that unlocks a locked manager: for the user's eyes once, on a terminal. */

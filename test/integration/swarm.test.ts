@@ -14,8 +14,9 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {runTk} from '../run-tk.js'
+import {runTk, TK_BIN} from '../run-tk.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
+import {tmuxTerminal} from '../support/terminal.js'
 import {busyboxImageTar, cleanEnv, sandboxFlags, sandboxFleetYaml, target} from '../support/tk-hosts.js'
 
 interface SwarmJson {
@@ -116,6 +117,18 @@ describe('tk up with swarm: on sandbox machines', function () {
     return run
   }
 
+  it('tk up --dry-run says it would start the swarm and join the others, and changes nothing', async () => {
+    writeConfig(SWARM)
+    const {code, json, stderr} = await up(['--dry-run'])
+    expect(code, stderr).to.equal(0)
+    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action} ${(action as {result?: string}).result}`)).to.have.members(['m1 init would-change', 'w1 join would-change', 'w2 join would-change'])
+    expect(json.swarm?.actions.find((action) => action.action === 'init')?.detail).to.match(/^would start the swarm \(advertise \d+\.\d+\.\d+\.\d+\)$/)
+    const plain = await tk(['up', '--dry-run'])
+    expect(plain.code, plain.stderr).to.equal(0)
+    expect(plain.stdout).to.match(/^swarm m1: init would change would start the swarm/m).and.match(/^swarm w2: join would change would join as a worker/m)
+    for (const machine of [m1, w1, w2]) expect(await docker(machine, 'docker info --format "{{.Swarm.LocalNodeState}}"'), machine.name).to.equal('inactive') // eslint-disable-line no-await-in-loop
+  })
+
   it('starts the swarm on the manager; a worker already in another swarm is refused with one line and left as it was', async () => {
     await docker(w2, 'docker swarm init --advertise-addr eth0 >/dev/null')
     const before = await docker(w2, 'docker info --format "{{.Swarm.NodeID}} {{.Swarm.Cluster.ID}} {{.Swarm.ControlAvailable}}"')
@@ -154,6 +167,76 @@ describe('tk up with swarm: on sandbox machines', function () {
     expect(json.summary.changed).to.equal(0)
     expect(json.swarm).to.include({changed: 0})
     expect(json.swarm?.actions).to.deep.equal([])
+  })
+
+  /** The join tokens' digests, taken on the manager: the test compares them and never sees a token. */
+  const tokenDigests = async () => {
+    const [worker, manager] = (await docker(m1, 'docker swarm join-token -q worker | sha256sum; docker swarm join-token -q manager | sha256sum')).split('\n')
+    return {worker, manager}
+  }
+
+  it('tk swarm rotate-tokens rotates the join tokens on a manager, never showing them; --worker only the workers\'; --dry-run none', async () => {
+    const before = await tokenDigests()
+    const dry = await tk(['swarm', 'rotate-tokens', '--dry-run'])
+    expect(dry.code, dry.stderr).to.equal(0)
+    expect(dry.stdout.trim()).to.match(/^would rotate the worker and manager join tokens of swarm \w{12} on m1$/)
+    expect(await tokenDigests()).to.deep.equal(before)
+
+    const rotated = await tk(['swarm', 'rotate-tokens'])
+    expect(rotated.code, rotated.stderr).to.equal(0)
+    expect(rotated.stdout.trim()).to.match(/^rotated the worker and manager join tokens of swarm \w{12} on m1: the old ones no longer work; nodes in the swarm are not affected$/)
+    const after = await tokenDigests()
+    expect(after.worker).not.to.equal(before.worker)
+    expect(after.manager).not.to.equal(before.manager)
+
+    const workerOnly = await tk(['swarm', 'rotate-tokens', '--worker', '--json'])
+    expect(workerOnly.code, workerOnly.stderr).to.equal(0)
+    expect(JSON.parse(workerOnly.stdout)).to.include({dryRun: false, manager: 'm1'}).and.to.have.property('rotated').that.deep.equals(['worker'])
+    const last = await tokenDigests()
+    expect(last.worker).not.to.equal(after.worker)
+    expect(last.manager).to.equal(after.manager)
+    for (const run of [dry, rotated, workerOnly]) expect(run.stdout + run.stderr).not.to.contain('SWMTKN')
+
+    // Without a swarm: section: one line, exit 4 (config).
+    const config = join(dir, 'no-swarm.yml')
+    writeFileSync(config, readFileSync(join(dir, 'tk.yml'), 'utf8').replace(/^swarm:[\s\S]*?(?=^hosts:)/m, ''))
+    const none = await tk(['swarm', 'rotate-tokens', '-c', config])
+    expect(none.code).to.equal(4)
+    expect(none.stderr.trim().split('\n')[0]).to.match(/has no swarm: section/)
+  })
+
+  it('after the rotation, a worker that joins again does so with the new token; a firewall that blocks 2377 refuses the join in one line, and nothing is half-joined', async () => {
+    // w2 leaves, and its node is taken off the list: it is a new host to the swarm.
+    const id = await docker(w2, 'docker info --format "{{.Swarm.NodeID}}"')
+    await docker(w2, 'docker swarm leave >/dev/null')
+    for (let attempt = 0; attempt < 60; attempt++) {
+      // eslint-disable-next-line no-await-in-loop -- bounded: the manager sees it down within a few seconds
+      if ((await docker(m1, `docker node inspect --format '{{.Status.State}}' ${id}`)) === 'down') break
+      await new Promise((resolve) => setTimeout(resolve, 500)) // eslint-disable-line no-await-in-loop
+    }
+    await docker(m1, `docker node rm ${id} >/dev/null`)
+    // A firewall on w2 that drops its connections to port 2377.
+    await docker(w2, 'sudo iptables -I OUTPUT -p tcp --dport 2377 -j DROP')
+    try {
+      const {code, json} = await up()
+      expect(code).to.equal(1)
+      expect(json.swarm?.refused.map((refusal) => refusal.target)).to.deep.equal(['w2'])
+      expect(json.swarm?.refused[0].message).to.match(/^w2 cannot reach the swarm's managers at \d+\.\d+\.\d+\.\d+ port 2377\/tcp \(timed out\); firewall active: (nftables|iptables) on w2; tk does not join it$/)
+      expect(await docker(w2, 'docker info --format "{{.Swarm.LocalNodeState}}"')).to.equal('inactive')
+      expect((await docker(m1, 'docker node ls -q')).split('\n')).to.have.length(2)
+      const plain = await tk(['up'])
+      expect(plain.code).to.equal(1)
+      expect(plain.stderr.split('\n').filter((line) => line.includes('w2 cannot reach')), plain.stderr).to.have.length(1)
+      expect(plain.stderr).not.to.match(/\n\s+at /)
+    } finally {
+      await docker(w2, 'sudo iptables -D OUTPUT -p tcp --dport 2377 -j DROP')
+    }
+    // The rule gone, w2 joins, with the token rotated above.
+    const {code, json, stderr} = await up()
+    expect(code, stderr).to.equal(0)
+    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.have.members(['w2 join', 'w2 update'])
+    expect(json.swarm?.cluster).to.include({managers: 1, reachableManagers: 1, workers: 2})
+    expect(await docker(w2, 'docker info --format "{{.Swarm.LocalNodeState}}"')).to.equal('active')
   })
 
   it('group labels, then the host\'s own, are on the nodes', async () => {
@@ -209,8 +292,14 @@ describe('tk up with swarm: on sandbox machines', function () {
   })
 
   it('1 -> 3 managers, then back to 1, quorum kept on the way', async () => {
-    writeConfig(['swarm:', "  managers: [m1, '@web']", '  labels:', "    '@web': {tier: web}", '    w2: {disk: ssd}'])
-    let {code, json, stderr} = await up()
+    writeConfig(['swarm:', "  managers: [m1, '@web']", '  labels:', "    '@web': {tier: web}", '    w2: {disk: ssd}', '    w1: {zone: a}'])
+    // A dry run first: what it would promote and label, and nothing changed.
+    let {code, json, stderr} = await up(['--dry-run'])
+    expect(code, stderr).to.equal(0)
+    expect(json.swarm?.actions.map((action) => `${action.target} ${action.action} ${action.detail}`)).to.have.members(['w1 promote worker -> manager; labels zone=a', 'w2 promote worker -> manager'])
+    expect(await docker(m1, 'docker node ls --filter role=manager -q | wc -l')).to.equal('1')
+    expect(await docker(m1, 'docker node ls -q | xargs docker node inspect --format "{{json .Spec.Labels}}"')).not.to.contain('zone')
+    ;({code, json, stderr} = await up())
     expect(code, stderr).to.equal(0)
     expect(json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.have.members(['w1 promote', 'w2 promote'])
     expect(json.swarm?.cluster).to.include({managers: 3, reachableManagers: 3, workers: 0})
@@ -236,6 +325,56 @@ describe('tk up with swarm: on sandbox machines', function () {
     expect(json.swarm?.cluster).to.include({managers: 1, workers: 1})
     expect(await docker(w2, 'docker info --format "{{.Swarm.LocalNodeState}}"')).to.equal('inactive')
     expect((await docker(m1, 'docker node ls -q')).split('\n')).to.have.length(2)
+  })
+
+  it('autolock: the unlock key is shown once on a terminal with how to store it, never again, never in --json or piped output', async () => {
+    const SWARM_AUTOLOCK = ['swarm:', '  managers: [m1]', '  workers: [w1]', '  autolock: true', '  labels:', "    '@web': {tier: web}"]
+    // Piped, with --json: autolock goes on, the key is in neither stream; stderr says where to read it.
+    writeConfig(SWARM_AUTOLOCK)
+    let run = await up()
+    expect(run.code, run.stderr).to.equal(0)
+    expect(run.json.swarm?.actions.map((action) => `${action.target} ${action.action}`)).to.deep.equal(['m1 autolock'])
+    expect(run.stdout + run.stderr).not.to.contain('SWMKEY')
+    expect(run.stderr).to.contain('its unlock key is not printed here (not a terminal)')
+    writeConfig(SWARM_AUTOLOCK.filter((line) => !line.includes('autolock')))
+    expect((await up()).code).to.equal(0)
+    // Piped without --json: the same.
+    writeConfig(SWARM_AUTOLOCK)
+    const plain = await tk(['up'])
+    expect(plain.code, plain.stderr).to.equal(0)
+    expect(plain.stdout + plain.stderr).not.to.contain('SWMKEY')
+    writeConfig(SWARM_AUTOLOCK.filter((line) => !line.includes('autolock')))
+    expect((await up()).code).to.equal(0)
+
+    // On a terminal (tmux): shown once, with how to store it; a re-run shows nothing of it.
+    writeConfig(SWARM_AUTOLOCK)
+    const onTerminal = async (name: string) => {
+      const session = `tk-swarm-${name}-${process.pid}`
+      const marker = join(dir, `${name}-exit`)
+      const command = ['env', 'SSH_AUTH_SOCK=', 'NO_COLOR=1', `TK_KNOWN_HOSTS=${fixture.sandbox.home.knownHosts}`, process.execPath, TK_BIN, 'up'].map((word) => `'${word}'`).join(' ')
+      const {tmux} = tmuxTerminal(session)
+      expect(tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', dir, `${command}; echo "exit=$?" > ${marker}; sleep 60`).status).to.equal(0)
+      try {
+        // Until tk up ends (bounded: 5 minutes).
+        for (let attempt = 0; attempt < 600 && !readFileSync(marker, {encoding: 'utf8', flag: 'a+'}).trim(); attempt++) await new Promise((resolve) => setTimeout(resolve, 500)) // eslint-disable-line no-await-in-loop
+        const screen = tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session).stdout
+        expect(readFileSync(marker, 'utf8').trim(), screen).to.equal('exit=0')
+        return screen
+      } finally {
+        tmux('kill-session', '-t', session)
+      }
+    }
+    const first = await onTerminal('autolock-on')
+    const key = await docker(m1, 'docker swarm unlock-key -q')
+    expect(first).to.contain('The swarm is autolocked. Its unlock key, shown this once:')
+    expect(first.split('\n').filter((line) => line.trim() === key), 'the key on a line of its own, once').to.have.length(1)
+    expect(first).to.match(/Store it in your password manager now/)
+    const again = await onTerminal('autolock-again')
+    expect(again).not.to.contain('SWMKEY')
+    expect(again).not.to.contain('unlock key')
+    // Off again for what follows.
+    writeConfig(SWARM_AUTOLOCK.filter((line) => !line.includes('autolock')))
+    expect((await up()).code).to.equal(0)
   })
 
   it('no join token in any output, --json, or file tk wrote here or on the hosts', async () => {
