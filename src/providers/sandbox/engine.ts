@@ -192,9 +192,10 @@ export async function removeBridge(home: SandboxHome): Promise<void> {
   await ip(['link', 'delete', bridgeName(home)])
 }
 
-function ip(args: string[]): Promise<{code: number; stderr: string}> {
+async function ip(args: string[]): Promise<{code: number; stderr: string}> {
+  const program = (await findProgram('ip')) ?? 'ip'
   return new Promise((resolve) => {
-    const child = spawn('ip', args, {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn(program, args, {stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', (error) => resolve({code: 127, stderr: error.message}))

@@ -20,6 +20,8 @@ interface Program {
 /** The programs the provider runs as root with its private engine, and the Debian package that brings each. */
 const PROGRAMS: readonly Program[] = [
   {program: 'dockerd', package: 'docker.io'},
+  // The private engine's own bridge is made with ip (see engine.ts).
+  {program: 'ip', package: 'iproute2'},
   {program: 'ssh-keygen', package: 'openssh-client'},
   {program: 'debootstrap', package: 'debootstrap', forImages: true},
   {program: 'tar', package: 'tar', forImages: true},
