@@ -2,14 +2,14 @@
  * The sandbox's private engine leaves a system engine's docker0 alone. dockerd started with
  * --bridge=none deletes a docker0 it finds (found when the README's first command ran on a
  * machine whose own docker.io had started: that engine's `docker run` then failed with "could
- * not find bridge docker0"). tk's engine now has a default bridge of its own, per sandbox home,
- * removed when the engine stops. The docker0 here is a stand-in made by the test when the
- * machine has none (this machine runs no system engine), removed afterwards; a real one is
- * only looked at.
+ * not find bridge docker0"). tk's engine now has a default bridge of its own, one per sandbox
+ * home, kept when the engine stops (its subnet stays reserved under the rules dockerd leaves).
+ * The docker0 here is a stand-in made by the test when the machine has none (this machine runs
+ * no system engine), removed afterwards; a real one is only looked at. The test's home is one
+ * fixed path, so that its bridge is the same one on every run.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {rmSync} from 'node:fs'
 
 import {expect} from 'chai'
 
@@ -18,10 +18,11 @@ import {bridgeName, SandboxEngine} from '../../src/providers/sandbox/engine.js'
 import {sandboxHome} from '../../src/providers/sandbox/home.js'
 
 const linkExists = (name: string) => spawnSync('ip', ['link', 'show', name], {stdio: 'ignore'}).status === 0
+const ipv4 = (name: string) => /inet (\S+)/.exec(spawnSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], {encoding: 'utf8'}).stdout)?.[1]
 
 describe('the sandbox engine and a system engine\'s docker0', function () {
   this.timeout(180_000)
-  const root = mkdtempSync(join('/var/lib', 'tk-bridge-test-'))
+  const root = '/var/lib/tk-test-engine-bridge'
   const home = sandboxHome(root, chooseEngine({}))
   let madeDocker0 = false
   let engine: SandboxEngine | undefined
@@ -40,17 +41,20 @@ describe('the sandbox engine and a system engine\'s docker0', function () {
     rmSync(root, {recursive: true, force: true})
   })
 
-  it('starts on a bridge of its own, leaves docker0 in place, and removes its bridge when it stops', async () => {
+  it('starts on a bridge of its own, leaves docker0 in place, and keeps its bridge and its address across a stop and a start', async () => {
     engine = await SandboxEngine.ensure(home)
     expect(engine.startedHere).to.equal(true)
     expect(linkExists('docker0'), 'docker0 after the sandbox engine started').to.equal(true)
     const name = bridgeName(home)
-    expect(linkExists(name)).to.equal(true)
     const network = await engine.docker.getNetwork('bridge').inspect()
     expect(network.Options?.['com.docker.network.bridge.name']).to.equal(name)
+    const address = ipv4(name)
+    expect(address, `${name}'s address`).to.match(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
     expect(await engine.stop()).to.equal(true)
-    engine = undefined
-    expect(linkExists(name), 'the engine\'s bridge after it stopped').to.equal(false)
+    expect(ipv4(name), 'the bridge after the engine stopped').to.equal(address)
     expect(linkExists('docker0'), 'docker0 after the sandbox engine stopped').to.equal(true)
+    engine = await SandboxEngine.ensure(home)
+    expect(ipv4(name), 'the bridge after a new start').to.equal(address)
+    expect(linkExists('docker0')).to.equal(true)
   })
 })

@@ -166,7 +166,6 @@ export class SandboxEngine {
     const deadline = Date.now() + timeoutMs
     while (isAlive(pid) && Date.now() < deadline) await sleep(100)
     if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-    await removeBridge(this.home)
     return true
   }
 }
@@ -176,7 +175,12 @@ export function bridgeName(home: SandboxHome): string {
   return `tk-${createHash('sha256').update(home.engine.dataRoot).digest('hex').slice(0, 8)}`
 }
 
-/** Makes the engine's bridge unless it is there (from an earlier start); dockerd gives it an address. */
+/**
+ * Makes the engine's bridge unless it is there (from an earlier start); dockerd gives it an
+ * address. It is kept when the engine stops, as the bridges of the engine's own networks are:
+ * dockerd leaves its rules for the bridge's subnet (a MASQUERADE for it) in place when it stops,
+ * and the bridge's route is what keeps another network from being given that subnet under them.
+ */
 async function ensureBridge(home: SandboxHome): Promise<string> {
   const name = bridgeName(home)
   if ((await ip(['link', 'show', name])).code === 0) return name
@@ -185,11 +189,6 @@ async function ensureBridge(home: SandboxHome): Promise<string> {
     throw new EnvironmentError(`cannot make the sandbox engine's bridge ${name}: ${made.stderr.trim() || `ip exited ${made.code}`}`, {hint: 'the private engine needs root and iproute2 (Debian package iproute2)'})
   }
   return name
-}
-
-/** Removes the engine's bridge once the engine is gone (dockerd leaves it behind). */
-export async function removeBridge(home: SandboxHome): Promise<void> {
-  await ip(['link', 'delete', bridgeName(home)])
 }
 
 async function ip(args: string[]): Promise<{code: number; stderr: string}> {

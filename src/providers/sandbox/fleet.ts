@@ -585,7 +585,6 @@ export async function stopSandboxEngine(options: {timeoutMs?: number} = {}): Pro
   const deadline = Date.now() + (options.timeoutMs ?? 60_000)
   while (isAlive(pid) && Date.now() < deadline) await sleep(100)
   if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-  if (!isAlive(pid)) await (await import('./engine.js')).removeBridge(home)
   opened.delete(home.root)
   return {wasRunning: true, pid, machines}
 }
