@@ -187,12 +187,17 @@ describe('tk upgrade and tk up on a swarm: services stay up', function () {
     const json = JSON.parse(run.stdout) as UpgradeJson
     expect(json.hosts.map((host) => host.target)).to.deep.equal(['w1', 'w2', 'm1'])
     for (const host of json.hosts) expect(host.result, host.target).to.include({restarted: true})
-    expect(run.stderr).to.match(/^w1: swarm: draining, \d+ task\(s\) still moving, \d+s$/m)
+    // Which node drains and through which manager; while tasks are still moving, how many and how long
+    // (a drain that is over by the first look says only that it drained, and in how long).
+    expect(run.stderr).to.match(/^w1: swarm: draining through m1$/m)
+    for (const line of run.stderr.split('\n').filter((text) => text.startsWith('w1: swarm: draining,'))) expect(line).to.match(/^w1: swarm: draining, \d+ task\(s\) still moving, \d+s$/)
     expect(run.stderr).to.match(/^w1: swarm: drained in \d+s/m)
     expect(run.stderr).to.match(/^m1: swarm: back in \d+s, its global tasks run$/m)
     for (const machine of machines) expect(await root(machine, "dpkg-query -W -f '${Version}' containerd")).to.equal(NEW) // eslint-disable-line no-await-in-loop
-    const availability = await root(machines[0], 'docker node ls --format "{{.Availability}} {{.Status}}"')
-    expect(availability.split('\n')).to.deep.equal(['Active Ready', 'Active Ready', 'Active Ready'])
+    // Every node active and ready. Right after the manager's own restart it may not yet have heard from
+    // a worker (Unknown, seen once in a full CI run); tk waits for the node it restarted, and the others
+    // are seen ready within a few heartbeats (bounded: 120 s).
+    await until(machines[0], 'docker node ls --format "{{.Availability}} {{.Status}}"', (out) => out.split('\n').filter((line) => line === 'Active Ready').length === 3)
     expect(rounds).to.be.greaterThan(20)
     expect(failures, `${failures} of ${rounds} rounds without an answer`).to.equal(0)
   })
