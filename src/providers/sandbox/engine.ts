@@ -107,6 +107,11 @@ export class SandboxEngine {
           // (taking the system engine's default network away). Machines join
           // a network the sandbox creates; this bridge only stands empty.
           `--bridge=${await ensureBridge(home)}`,
+          // No MASQUERADE rule for that bridge's subnet: the bridge stands empty,
+          // and the rule (which dockerd leaves behind when it stops) would rewrite
+          // the sources of any other network later given an overlapping subnet.
+          // The sandbox's own networks keep theirs (a per-network option).
+          '--ip-masq=false',
           '--shutdown-timeout=10',
           '--log-level=warn',
         ],
