@@ -475,7 +475,8 @@ export class SandboxMachines {
    * publishes is the caller's to report.
    */
   private async startPickingSshPort(container: Docker.Container, fixedPorts: number[]): Promise<void> {
-    const picked = ((await container.inspect()).HostConfig?.PortBindings?.['22/tcp'] ?? []).some((binding: {HostPort?: string}) => !binding.HostPort)
+    // Asked only after a clash: a start that succeeds costs no inspect.
+    const picked = async () => ((await container.inspect()).HostConfig?.PortBindings?.['22/tcp'] ?? []).some((binding: {HostPort?: string}) => !binding.HostPort)
     await startAgainOnPickedPortClash(() => container.start(), picked, fixedPorts)
   }
 
@@ -659,9 +660,10 @@ function portClash(error: unknown): string | undefined {
 
 /**
  * Runs start; when it fails on a taken port that is not one of fixedPorts and the engine picks the
- * SSH port (picked), runs it again, at most `tries` times in all.
+ * SSH port (picked, asked on the first clash), runs it again, at most `tries` times in all.
  */
-export async function startAgainOnPickedPortClash(start: () => Promise<unknown>, picked: boolean, fixedPorts: number[], tries = 5): Promise<void> {
+export async function startAgainOnPickedPortClash(start: () => Promise<unknown>, picked: () => Promise<boolean>, fixedPorts: number[], tries = 5): Promise<void> {
+  let sshPortPicked: boolean | undefined
   for (let attempt = 1; ; attempt++) {
     try {
       await start()
@@ -669,7 +671,9 @@ export async function startAgainOnPickedPortClash(start: () => Promise<unknown>,
     } catch (error) {
       const message = portClash(error)
       const port = Number(/:(\d+)\b(?!.*:\d+\b)/.exec(message ?? '')?.[1])
-      if (!message || !picked || attempt >= tries || fixedPorts.includes(port)) throw error
+      if (!message || attempt >= tries || fixedPorts.includes(port)) throw error
+      sshPortPicked ??= await picked()
+      if (!sshPortPicked) throw error
     }
   }
 }

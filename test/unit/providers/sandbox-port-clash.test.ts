@@ -12,7 +12,7 @@ describe('sandbox machine start on a port another engine holds', () => {
     await startAgainOnPickedPortClash(async () => {
       calls++
       if (messages.length > 0) throw refusal(messages.shift()!)
-    }, true, [8080])
+    }, async () => true, [8080])
     expect(calls).to.equal(3)
   })
 
@@ -21,7 +21,7 @@ describe('sandbox machine start on a port another engine holds', () => {
     const attempt = startAgainOnPickedPortClash(async () => {
       calls++
       throw refusal('Bind for 127.0.0.1:32778 failed: port is already allocated')
-    }, true, [], 3)
+    }, async () => true, [], 3)
     await attempt.then(
       () => expect.fail('resolved'),
       (error: Error) => expect(error.message).to.include('port is already allocated'),
@@ -39,7 +39,7 @@ describe('sandbox machine start on a port another engine holds', () => {
       await startAgainOnPickedPortClash(async () => {
         calls++
         throw refusal(message)
-      }, picked, fixed).catch(() => {})
+      }, async () => picked, fixed).catch(() => {})
       expect(calls, message).to.equal(1)
     }
   })
