@@ -13,6 +13,8 @@
 //   running `true`                                                  target: at most 1.5x
 // --before PATH times another tk's bin/run.js (e.g. a checkout of main) on the same fleet too:
 //   node bench/up.js --drift --hosts 10 --before /tmp/tk-main/bin/run.js
+// --keep leaves the converged fleet and its directory (tk.yml) in place for profiling, and prints
+// where (start the engine first, `tk sandbox engine start`, or it stops with the script).
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -32,6 +34,7 @@ const argument = (name, fallback) => (process.argv.includes(name) ? Number(proce
 const runs = argument('--runs', 5)
 const count = argument('--hosts', 10)
 const drift = process.argv.includes('--drift')
+const keep = process.argv.includes('--keep')
 const before = process.argv.includes('--before') ? process.argv[process.argv.indexOf('--before') + 1] : undefined
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const dir = mkdtempSync(join(tmpdir(), 'tk-bench-up-'))
@@ -178,8 +181,13 @@ try {
   console.log(`  tk up re-run, ${String(count).padEnd(2)} converged hosts             ${verdict(median(all), 2)}`)
   console.log(`  (all ${count}-host runs: ${all.map((seconds) => seconds.toFixed(2)).join(' ')} s; load average after: ${loadavg()[0].toFixed(2)})`)
 } finally {
+  if (keep) {
+    console.log(`  kept: ${made.length} machines and ${dir} (tk.yml; env TK_KNOWN_HOSTS=${sandbox.home.knownHosts})`)
+    made.length = 0
+    snapshotMade = false
+  }
   await Promise.all(made.map((name) => sandbox.machines.remove(name).catch(() => {})))
   if (snapshotMade) await sandbox.machines.removeSnapshot(snapshot).catch(() => {})
-  rmSync(dir, {recursive: true, force: true})
+  if (!keep) rmSync(dir, {recursive: true, force: true})
   await sandbox.close()
 }

@@ -57,8 +57,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
   async run(): Promise<Omit<StatusResult, 'exitCode' | 'outcomes'>> {
     const {argv, flags} = await this.parse(Status)
     const [{gatherStatus, statusTargets}, {finishFleet}, {statusDriftCheck}] = await Promise.all([import('../status/gather.js'), import('../cli/fleet-output.js'), import('../up/drift.js')])
-    const targets = await statusTargets(argv as string[], flags.config)
-    const drift = targets.some((target) => target.host) ? await statusDriftCheck(flags.config) : undefined
+    const {targets, config} = await statusTargets(argv as string[], flags.config)
+    const drift = targets.some((target) => target.host) ? statusDriftCheck(config) : undefined
     const result = await gatherStatus(targets, {
       concurrency: flags.concurrency,
       ...(drift ? {drift} : {}),

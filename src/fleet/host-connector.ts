@@ -4,6 +4,7 @@
  * file and SSH settings under whatever the command line said. Sandbox hosts
  * are reached through their machine, with the sandbox's own key and known_hosts.
  */
+import type {TkConfig} from '../config/types.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {SshPool} from '../transport/pool.js'
@@ -77,7 +78,13 @@ export class HostConnector {
  * unset. Commands that apply tk.yml's engine or provisioners leave it off.
  */
 export async function selectTargets(args: string[], configPath?: string, options: {reachOnly?: boolean} = {}): Promise<Target[]> {
+  return (await selectTargetsAndConfig(args, configPath, options)).targets
+}
+
+/** selectTargets, with the tk.yml it read (undefined: none), for a command that needs more of it than the hosts. */
+export async function selectTargetsAndConfig(args: string[], configPath?: string, options: {reachOnly?: boolean} = {}): Promise<{targets: Target[]; config?: TkConfig}> {
   const {loadConfig} = await import('../config/index.js')
   const {resolveTargets} = await import('../targets/index.js')
-  return resolveTargets(await loadConfig({path: configPath, deferSecrets: options.reachOnly}), args)
+  const config = await loadConfig({path: configPath, deferSecrets: options.reachOnly})
+  return {targets: resolveTargets(config, args), ...(config ? {config} : {})}
 }

@@ -5,6 +5,7 @@
  * connection (src/status/engine-api.ts). A host that cannot be reached is a
  * row saying why, never an exception.
  */
+import type {TkConfig} from '../config/types.js'
 import {type PublishedPort, publishedAddress} from '../config/published-ports.js'
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, InputError, UserError} from '../errors/index.js'
@@ -85,14 +86,14 @@ const SCRIPT_TIMEOUT_MS = 20_000
  * The hosts a status is about: the arguments (names, @groups, raw targets),
  * or every tk.yml host when there are none.
  */
-export async function statusTargets(args: string[], configPath?: string): Promise<Target[]> {
-  const [{findConfigFile}, {selectTargets}] = await Promise.all([import('../config/locate.js'), import('../fleet/host-connector.js')])
+export async function statusTargets(args: string[], configPath?: string): Promise<{targets: Target[]; config?: TkConfig}> {
+  const [{findConfigFile}, {selectTargetsAndConfig}] = await Promise.all([import('../config/locate.js'), import('../fleet/host-connector.js')])
   if (args.length === 0 && findConfigFile({path: configPath}) === undefined) {
     throw new InputError(`no hosts given, and no tk.yml in ${process.cwd()} or any directory above it`, {
       hint: 'name hosts (tk status admin@web-1 web-2:2222), or run where a tk.yml lists them (tk init writes one)',
     })
   }
-  return selectTargets(args.length === 0 ? [ALL_HOSTS] : args, configPath, {reachOnly: true})
+  return selectTargetsAndConfig(args.length === 0 ? [ALL_HOSTS] : args, configPath, {reachOnly: true})
 }
 
 export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions; drift?: DriftCheck}): Promise<StatusResult> {

@@ -6,15 +6,14 @@
  * `tk status` uses it, with the provisioners' own dry runs, to say what
  * drifted ("web: container web missing").
  */
-import {loadConfig} from '../config/index.js'
-import type {DockerProvisioner, FileProvisioner, Provisioner} from '../config/types.js'
+import type {DockerProvisioner, FileProvisioner, Provisioner, TkConfig} from '../config/types.js'
 import type {Target} from '../targets/index.js'
 import {FactSections} from '../facts/sections.js'
 import {readHostState} from '../facts/up-state.js'
 import type {ProvisionHosts} from '../provision/execute.js'
 import type {Host} from '../transport/host.js'
 import {shQuote} from '../transport/sh-quote.js'
-import {dockerFactsScript, runDockerProvisioner} from './provisioners/docker.js'
+import {dockerFactsOverApi, dockerFactsScript, runDockerProvisioner} from './provisioners/docker.js'
 import {fileStateScript, runFileProvisioner} from './provisioners/file.js'
 import {trustsRecord} from './provisioners/types.js'
 import {specHasherOf, specKeyScript, specKeyUnreadable, type SpecHasher} from './spec-hash.js'
@@ -50,13 +49,27 @@ export async function driftScript(provisioners: Provisioner[], options: {dryRun:
   return {script: parts.join('\n'), names}
 }
 
-/** Runs the drift round trip as root. */
+/**
+ * Runs the drift round trip as root. Docker provisioners are asked through the engine's API over
+ * the connection first (no docker CLI started on the host); those the API did not answer (the login
+ * user not in the docker group) are read by the round trip's script as root.
+ */
 export async function gatherDrift(target: string, root: Host, provisioners: Provisioner[], options: {dryRun: boolean}): Promise<DriftFacts> {
-  const {script, names} = await driftScript(provisioners, options)
+  const outputs = new Map<string, string>()
+  const docker = watched(provisioners).filter((each): each is DockerProvisioner => each.type === 'docker')
+  await Promise.all(
+    docker.map(async (each) => {
+      const answer = await dockerFactsOverApi(root, each).catch(() => undefined)
+      if (answer !== undefined) outputs.set(each.name, answer)
+    }),
+  )
+  const {script, names} = await driftScript(
+    provisioners.filter((each) => !outputs.has(each.name)),
+    options,
+  )
   const result = await root.run(script)
   if (result.code !== 0) throw specKeyUnreadable(target, result.stderr)
   const sections = new FactSections(result.stdout)
-  const outputs = new Map<string, string>()
   for (const [index, name] of names.entries()) {
     if (sections.lines(`p-${index}-exit`)[0] === '0') outputs.set(name, sections.body(`p-${index}`))
   }
@@ -93,12 +106,13 @@ export async function checkDrift(target: string, hosts: ProvisionHosts, provisio
 }
 
 /**
- * tk status's drift check for tk.yml's hosts: undefined when there is no tk.yml or none of its
- * provisioners is watched. A host without watched provisioners answers undefined (nothing shown).
+ * tk status's drift check for tk.yml's hosts, from the tk.yml tk status read (secrets deferred):
+ * undefined when there is none, when a provisioner's or daemon option's variable is unset (what
+ * tk up would apply is not known), or when none of its provisioners is watched. A host without
+ * watched provisioners answers undefined (nothing shown).
  */
-export async function statusDriftCheck(configPath?: string): Promise<((target: Target, hosts: ProvisionHosts) => Promise<ProvisionerDrift[] | undefined>) | undefined> {
-  const config = await loadConfig({path: configPath, required: false, checkFiles: false}).catch(() => undefined)
-  if (!config || watched(config.provisioners).length === 0) return undefined
+export function statusDriftCheck(config: TkConfig | undefined): ((target: Target, hosts: ProvisionHosts) => Promise<ProvisionerDrift[] | undefined>) | undefined {
+  if (!config || config.deferredEnv.length > 0 || watched(config.provisioners).length === 0) return undefined
   const byName = new Map(config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
   return async (target, hosts) => {
     const provisioners = (target.host?.provisioners ?? []).map((name) => byName.get(name)!).filter(Boolean)

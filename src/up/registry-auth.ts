@@ -3,7 +3,7 @@
  * pulls: read on the workstation (${ENV} values, or a docker credential
  * helper run here) before any host is touched, and handed to the engine only
  * in the X-Registry-Auth header of its API's pull request, over the SSH
- * connection (src/up/provisioners/docker-pull-api.ts). Nothing is written on
+ * connection (src/up/provisioners/docker-api.ts). Nothing is written on
  * the host; every value is a secret of the run (hidden from all output).
  */
 import {spawn} from 'node:child_process'

@@ -23,11 +23,17 @@ import {imageArchive} from '../support/image-archive.js'
 import {sandboxFixture, type SandboxFixture, type TestMachine} from '../support/sandbox.js'
 import {busyboxImageTar, cleanEnv, connectTransport, sandboxFlags, target} from '../support/tk-hosts.js'
 
-/** The root host, counting the scripts run on it and the bytes sent to their stdin. */
+/** A host, counting the scripts run on it, the bytes sent to their stdin, and the requests to the engine's API. */
 class CountingHost implements Host {
   runs = 0
   stdinBytes = 0
+  requests = 0
   constructor(private readonly host: Host) {}
+
+  readonly requestUnixSocket: Host['requestUnixSocket'] = (socketPath, request) => {
+    this.requests++
+    return this.host.requestUnixSocket!(socketPath, request)
+  }
   get name() {
     return this.host.name
   }
@@ -57,6 +63,7 @@ class CountingHost implements Host {
   reset() {
     this.runs = 0
     this.stdinBytes = 0
+    this.requests = 0
   }
 }
 
@@ -89,17 +96,18 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
   const connect = async (machine: TestMachine) => {
     const login = await connectTransport(fixture, machine)
     opened.push(login)
-    return {login, root: new CountingHost(login.asRoot())}
+    return {login: new CountingHost(login), root: new CountingHost(login.asRoot())}
   }
 
   const provision = async (
-    hosts: {login: Host; root: CountingHost},
+    hosts: {login: CountingHost; root: CountingHost},
     provisioner: DockerProvisioner,
     options: {dryRun?: boolean; state?: HostState} = {},
   ): Promise<ProvisionerRun> => {
     // The host's spec key, read as tk up reads it once per run (not counted: the provisioner's own runs are).
     const specs = await hostSpecHasher('web1', hosts.root, {dryRun: options.dryRun ?? false})
     hosts.root.reset()
+    hosts.login.reset()
     const context: ProvisionerContext = {target: 'web1', hosts, state: options.state ?? emptyState(), dryRun: options.dryRun ?? false, secrets: [SECRET], specs}
     try {
       const run = await runDockerProvisioner(provisioner, context)
@@ -162,7 +170,9 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       const again = await provision(hosts, docker({load: archivePath}))
       expect(again).to.include({result: 'ok', specHash: first.specHash})
       expect(again.detail).to.equal(`image tk-test/busybox:1 loaded (${imageId.slice(7, 19)})`)
-      expect(hosts.root.runs, 'one inspection').to.equal(1)
+      // The login user is in the docker group (tk provision put it there): the engine's API answers, no command runs.
+      expect(hosts.root.runs, 'no command').to.equal(0)
+      expect(hosts.login.requests, 'the image, asked through the API').to.equal(1)
       expect(hosts.root.stdinBytes, 'no upload').to.equal(0)
 
       // run: once and drift: ignore, with the spec already in the host's state: the host is not asked at all.
@@ -170,6 +180,7 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       const once = await provision(hosts, docker({load: archivePath, run: 'once', drift: 'ignore'}), {state})
       expect(once.result).to.equal('ok')
       expect(hosts.root.runs).to.equal(0)
+      expect(hosts.login.requests).to.equal(0)
 
       // The reference lost its tag, the archive's image is still there: tagged again, not uploaded.
       await root(machine, 'docker tag tk-test/busybox:1 tk-test/kept && docker rmi tk-test/busybox:1 >/dev/null')
@@ -192,9 +203,10 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       const same = await provision(hosts, spec)
       const elapsed = performance.now() - started
       expect(same).to.include({result: 'ok', detail: `image tk-test/busybox:1 loaded (${imageId.slice(7, 19)}); container app running`})
-      expect(hosts.root.runs, 'one inspection').to.equal(1)
+      expect(hosts.root.runs, 'no command').to.equal(0)
+      expect(hosts.login.requests, 'the image and the container, asked through the API').to.equal(2)
       expect(await containerId(machine)).to.equal(id)
-      // One SSH channel, sudo and one docker call; the budget is a `tk up` re-run of 10 hosts in 2 s.
+      // Two requests to the engine's API; the budget is a `tk up` re-run of 10 hosts in 2 s.
       expect(elapsed, 'an unchanged run').to.be.below(2000)
 
       const newSecret = docker({load: archivePath, container: container({env: {TOKEN: `${SECRET}-2`, MODE: 'test'}})})
@@ -207,7 +219,8 @@ describe('tk up: the docker provisioner on sandbox machines', function () {
       const newPort = docker({load: archivePath, container: container({env: {TOKEN: `${SECRET}-2`, MODE: 'test'}, ports: ['8081:80']})})
       const dry = await provision(hosts, newPort, {dryRun: true})
       expect(dry).to.include({result: 'would-change', detail: 'would recreate container app (its spec changed)'})
-      expect(hosts.root.runs).to.equal(1)
+      expect(hosts.root.runs).to.equal(0)
+      expect(hosts.login.requests).to.equal(2)
       expect(await containerId(machine)).to.equal(idAfterEnv)
 
       const byPort = await provision(hosts, newPort)

@@ -16,10 +16,10 @@ import {basename} from 'node:path'
 import {hideSecrets} from '../../config/secrets.js'
 import type {DockerProvisioner} from '../../config/types.js'
 import {ConfigurationError, HostStateError, UserError, userErrorOf} from '../../errors/index.js'
-import type {RunResult} from '../../transport/host.js'
+import type {Host, RunResult} from '../../transport/host.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {normalizeReference, readSaveArchive, type SaveArchive} from './docker-archive.js'
-import {imageIdThroughApi, pullThroughApi} from './docker-pull-api.js'
+import {dockerFactsThroughApi, imageIdThroughApi, pullThroughApi} from './docker-api.js'
 import type {SpecDigest} from '../spec-hash.js'
 import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRun, type ProvisionerRunner} from './types.js'
 
@@ -338,6 +338,17 @@ export async function dockerFactsScript(provisioner: DockerProvisioner, options:
   return boundScript('docker-facts.sh', [normalizeReference(provisioner.image), provisioner.container?.name ?? '', options.pull ? 'pull' : '', ...(options.archive?.imageIds ?? [])])
 }
 
+/**
+ * What docker-facts.sh would print (without a pull), asked through the engine's API over the
+ * connection: no docker CLI started on the host. Undefined when the login user cannot ask the
+ * engine: the caller runs dockerFactsScript as root instead.
+ */
+export async function dockerFactsOverApi(host: Host, provisioner: DockerProvisioner, archive?: SaveArchive): Promise<string | undefined> {
+  if (!host.requestUnixSocket) return undefined
+  if (provisioner.load && !archive) archive = await readArchiveOnce(provisioner.load, provisioner.image)
+  return dockerFactsThroughApi(host, provisioner.image, provisioner.container?.name, SPEC_LABEL, archive?.imageIds)
+}
+
 // ---- Run --------------------------------------------------------------------
 
 
@@ -402,12 +413,13 @@ export const runDockerProvisioner: ProvisionerRunner<DockerProvisioner> = async 
 
   const root = context.hosts.root
   const pull = provisioner.run === 'always' && !archive && !context.dryRun
-  // A registry of tk.yml's: its pulls go through the engine's API with the credentials (docker-pull-api.ts), not the facts script.
+  // A registry of tk.yml's: its pulls go through the engine's API with the credentials (docker-api.ts), not the facts script.
   const auth = archive ? undefined : context.registryAuth?.(provisioner.image)
   const scriptPull = pull && !auth
   // What the drift round trip read serves unless this run pulls first.
   const prefetched = pull ? undefined : takePrefetched(context, provisioner.name)
-  let stdout = prefetched
+  // Without a pull by the script, the engine's API answers as well, without the docker CLI on the host.
+  let stdout = prefetched ?? (scriptPull ? undefined : await dockerFactsOverApi(context.hosts.login, provisioner, archive))
   if (stdout === undefined) {
     // With its tag spelt out, the reference can never be taken for a container name.
     const factsRun = await root.run(await dockerFactsScript(provisioner, {pull: scriptPull, archive}))

@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {parseConfig} from '../../../src/config/index.js'
-import {pullError, pullQuery} from '../../../src/up/provisioners/docker-pull-api.js'
+import {pullError, pullQuery} from '../../../src/up/provisioners/docker-api.js'
 import {registryAuths, registryOfImage} from '../../../src/up/registry-auth.js'
 import {upWindows} from '../../../src/up/rolling.js'
 
