@@ -6,7 +6,9 @@
  * which tk.
  */
 import {HostStateError} from '../errors/index.js'
+import type {FactSections} from './sections.js'
 import type {Host} from '../transport/host.js'
+import {shQuote} from '../transport/sh-quote.js'
 
 /** Where tk keeps what it knows of a host, on the host. */
 export const STATE_DIR = '/var/lib/tk'
@@ -14,6 +16,8 @@ export const STATE_DIR = '/var/lib/tk'
 export const LOCK_FILE = `${STATE_DIR}/up.lock`
 
 export const STATE_FILE = `${STATE_DIR}/state.json`
+/** States up to this size are written by the script itself, larger ones sent on its stdin. */
+const STATE_INLINE_LIMIT = 16 * 1024
 
 export interface ProvisionerRecord {
   type: 'shell' | 'file' | 'docker'
@@ -66,6 +70,25 @@ export function parseHostState(text: string | undefined): HostState {
   return {version: 1, ...(state.lastUp ? {lastUp: state.lastUp} : {}), provisioners}
 }
 
+/**
+ * The state read by a round trip that runs anyway (tk up's facts, under the lock): appended to its
+ * script, it prints the file as a section of its own, saving a channel and a process per host.
+ */
+export const STATE_SECTION_SCRIPT = [
+  "printf '\\n@@tk:up-state\\n'",
+  `if [ -e ${STATE_FILE} ]; then cat -- ${STATE_FILE} || printf '\\n@@tk:up-state-unreadable\\n'; fi`,
+].join('\n')
+
+/**
+ * The state in the output of a script STATE_SECTION_SCRIPT ended: undefined when the section is not
+ * there (the script ended early: read it on its own); a file that was there but could not be read
+ * fails, as readHostState does.
+ */
+export function hostStateFromSections(sections: FactSections, target: string): HostState | undefined {
+  if (sections.has('up-state-unreadable')) throw new HostStateError(`${target}: cannot read ${STATE_FILE}`)
+  return sections.has('up-state') ? parseHostState(sections.body('up-state')) : undefined
+}
+
 export async function readHostState(host: Host): Promise<HostState> {
   const data = await host.readFile(STATE_FILE)
   return parseHostState(data?.toString('utf8'))
@@ -73,16 +96,20 @@ export async function readHostState(host: Host): Promise<HostState> {
 
 /** Written as root, world-readable (it holds no secret), so `tk status` can read it as any user; one round trip. */
 export async function writeHostState(root: Host, state: HostState): Promise<void> {
+  const text = `${JSON.stringify(state, null, 2)}\n`
+  // A state of the usual size travels in the script, written by printf (a shell builtin): no process
+  // reads stdin for it (it is on every tk up of every host, and holds nothing secret).
+  const inline = text.length <= STATE_INLINE_LIMIT
   const script = [
     'set -eu',
     'umask 022',
-    `mkdir -p ${STATE_DIR}`,
+    `[ -d ${STATE_DIR} ] || mkdir -p ${STATE_DIR}`,
     `t=${STATE_DIR}/.state.json.tk-$$`,
     `trap 'rm -f "$t"' EXIT`,
-    'cat > "$t"',
+    inline ? `printf '%s' ${shQuote(text)} > "$t"` : 'cat > "$t"',
     `mv -f "$t" ${STATE_FILE}`,
     'trap - EXIT',
   ].join('\n')
-  const written = await root.run(script, {stdin: `${JSON.stringify(state, null, 2)}\n`})
+  const written = await root.run(script, inline ? {} : {stdin: text})
   if (written.code !== 0) throw new HostStateError(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`)
 }

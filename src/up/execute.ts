@@ -18,7 +18,8 @@ import {runShellProvisioner} from './provisioners/shell.js'
 import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
 import {SpecHasher} from './spec-hash.js'
 import {type DriftFacts, gatherDrift} from './drift.js'
-import {type HostState, type LastUp, readHostState, writeHostState} from '../facts/up-state.js'
+import {hostStateFromSections, type HostState, type LastUp, readHostState, STATE_SECTION_SCRIPT, writeHostState} from '../facts/up-state.js'
+import {FactSections} from '../facts/sections.js'
 
 export interface UpStep {
   /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */
@@ -103,7 +104,7 @@ export async function upHost(
 
   // A dry run changes nothing, the lock file included; it reads the state as it is.
   // The engine's facts are gathered in the lock's own round trip, as soon as the lock is held,
-  // and the state is read meanwhile (it is needed only by the provisioners).
+  // and the state is read by that same round trip (a dry run, without the lock, reads it on its own).
   let reading: Promise<HostState> | undefined
   const startReading = (): Promise<HostState> => {
     if (!reading) {
@@ -128,15 +129,20 @@ export async function upHost(
         command: 'tk up',
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
         roundTrip: {
-          script: facts.script,
+          // The state is read by the facts' own round trip: no channel of its own.
+          script: `${facts.script}\n${STATE_SECTION_SCRIPT}`,
           onLocked: () => {
             facts.start()
-            startReading()
             startDrift()
           },
         },
       })
     : undefined
+  if (lock?.roundTrip && lock.roundTrip.code === 0) {
+    const read = lock.roundTrip.stdout
+    reading = Promise.resolve().then(() => hostStateFromSections(new FactSections(read), target) ?? readHostState(host))
+    reading.catch(() => {})
+  }
   let state: HostState | undefined
   let engine: Awaited<ReturnType<typeof provisionHost>> | undefined
   let failure: unknown

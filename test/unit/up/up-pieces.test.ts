@@ -1,7 +1,8 @@
 /** The pure parts of tk up: spec hashes, the host's state file, file provisioner comparisons, tk.yml's engine as a desired engine, progress output. */
 import {expect} from 'chai'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -13,7 +14,9 @@ import {InputError} from '../../../src/errors/index.js'
 import {parseFileState, readSourceTree} from '../../../src/up/provisioners/file.js'
 import {hideSecrets} from '../../../src/up/provisioners/types.js'
 import {KEYED_PREFIX, sha256, SpecHasher, specText} from '../../../src/up/spec-hash.js'
-import {emptyState, parseHostState} from '../../../src/facts/up-state.js'
+import {emptyState, hostStateFromSections, parseHostState, STATE_DIR, STATE_FILE, STATE_SECTION_SCRIPT, writeHostState} from '../../../src/facts/up-state.js'
+import type {Host} from '../../../src/transport/host.js'
+import {FactSections} from '../../../src/facts/sections.js'
 
 const engine = (overrides: Partial<EngineConfig> = {}): EngineConfig => ({method: 'distro', daemon: {}, users: [], compose: true, ...overrides})
 
@@ -52,6 +55,54 @@ describe('tk up: pure parts', () => {
       expect(parseHostState(JSON.stringify(state))).to.deep.equal(state)
       for (const text of [undefined, '', '{', '[]', '{"version":2}', 'null']) expect(parseHostState(text)).to.deep.equal(emptyState())
       expect(parseHostState('{"version":1,"provisioners":"nope"}')).to.deep.equal(emptyState())
+    })
+
+    it('reads the state from the section a round trip printed: the file, none, or one that cannot be read (which fails, never an empty state)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tk-state-section-'))
+      try {
+        const file = join(dir, 'state.json')
+        // The script as tk appends it to the facts, run here with sh on a file of this test's.
+        const printed = (before = '') => execFileSync('sh', ['-c', `${before}\n${STATE_SECTION_SCRIPT.replaceAll(STATE_FILE, file)}`], {encoding: 'utf8'})
+        const state = {version: 1, provisioners: {motd: {type: 'shell', specHash: 'ab', appliedAt: 'x', tkVersion: '0.1.0'}}}
+        writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`)
+        expect(hostStateFromSections(new FactSections(printed("printf '@@tk:whoami\\nuid=1000\\n'")), 'web-1')).to.deep.equal(state)
+        rmSync(file)
+        expect(hostStateFromSections(new FactSections(printed()), 'web-1')).to.deep.equal(emptyState())
+        mkdirSync(file)
+        expect(() => hostStateFromSections(new FactSections(printed()), 'web-1')).to.throw(`web-1: cannot read ${STATE_FILE}`)
+        // A script that ended before the section: not known, to be read on its own.
+        expect(hostStateFromSections(new FactSections('@@tk:whoami\nuid=1000\n'), 'web-1')).to.equal(undefined)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
+    })
+  })
+
+  describe('writeHostState', () => {
+    it('writes the state file whole, by the script itself when small and on stdin when large, whatever its strings hold', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tk-state-write-'))
+      try {
+        const scripts: Array<{stdin: boolean}> = []
+        // The script tk sends as root, run here with sh on a directory of this test's.
+        const host = {
+          name: 'web-1',
+          run: async (script: string, options: {stdin?: string | Buffer} = {}) => {
+            scripts.push({stdin: options.stdin !== undefined})
+            const result = spawnSync('sh', ['-c', script.replaceAll(STATE_DIR, join(dir, 'tk'))], {input: options.stdin ?? '', encoding: 'utf8'})
+            return {code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr}
+          },
+        } as unknown as Host
+        const odd = `it's "quoted" $HOME \`date\` \\ %s\nline`
+        const small = {version: 1 as const, provisioners: {[odd]: {type: 'shell' as const, specHash: odd, appliedAt: 'x', tkVersion: '0.1.0'}}}
+        await writeHostState(host, small)
+        expect(JSON.parse(readFileSync(join(dir, 'tk', 'state.json'), 'utf8'))).to.deep.equal(small)
+        const large = {version: 1 as const, provisioners: Object.fromEntries(Array.from({length: 400}, (_, index) => [`p${index}`, {type: 'shell' as const, specHash: 'a'.repeat(64), appliedAt: 'x', tkVersion: '0.1.0'}]))}
+        await writeHostState(host, large)
+        expect(JSON.parse(readFileSync(join(dir, 'tk', 'state.json'), 'utf8'))).to.deep.equal(large)
+        expect(scripts).to.deep.equal([{stdin: false}, {stdin: true}])
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
     })
   })
 
