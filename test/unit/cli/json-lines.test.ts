@@ -8,7 +8,6 @@
  */
 import {expect} from 'chai'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -27,6 +26,7 @@ import {upgradeKernels} from '../../../src/upgrade/kernel.js'
 import type {TkConfig} from '../../../src/config/types.js'
 import {loadConfig} from '../../../src/config/index.js'
 import {FakeSshServer} from '../transport/fake-ssh-server.js'
+import {closedPort, isolatedTransport} from '../transport/loopback.js'
 
 /** What process.stdout is written while `body` runs. */
 async function stdoutOf(body: () => Promise<void> | void): Promise<string> {
@@ -39,14 +39,6 @@ async function stdoutOf(body: () => Promise<void> | void): Promise<string> {
     process.stdout.write = write
   }
   return written.join('')
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const {port} = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
 }
 
 describe('--json-lines: the writer', () => {
@@ -103,17 +95,7 @@ describe("--json-lines: each service's host elements are --json's", function () 
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tk-json-lines-'))
-    transport = {
-      knownHostsFile: join(dir, 'known_hosts'),
-      globalKnownHostsFiles: [],
-      hostKeyPolicy: 'accept-new',
-      agentSocket: false,
-      connectTimeoutMs: 5000,
-      identityFiles: [],
-      sshConfigPath: join(dir, 'no-ssh-config'),
-      env: {},
-      homeDir: dir,
-    }
+    transport = isolatedTransport(dir)
     ports = [await closedPort(), await closedPort()]
   })
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
