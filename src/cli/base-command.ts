@@ -61,6 +61,26 @@ export abstract class TkCommand extends Command {
     process.once('SIGTERM', onSignal)
   }
 
+  /**
+   * --json-lines given (before any --) to a command that has it: stdout
+   * carries only its lines, so human output is off as with --json (log and
+   * logToStderr say nothing; warnings still go to stderr).
+   */
+  protected jsonLinesEnabled(): boolean {
+    if (!(this.ctor as {flags?: Record<string, unknown>}).flags?.['json-lines']) return false
+    const end = this.argv.indexOf('--')
+    const index = this.argv.indexOf('--json-lines')
+    return index !== -1 && (end === -1 || index < end)
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    if (!this.jsonLinesEnabled()) super.log(message, ...args)
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    if (!this.jsonLinesEnabled()) super.logToStderr(message, ...args)
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const userError = isParseError(error) ? new UsageError(parseErrorLine(error), {hint: `see ${this.config.bin} ${this.id} --help`}) : error
     if (userError instanceof UserError) {

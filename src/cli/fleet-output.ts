@@ -51,7 +51,31 @@ export const jsonLinesFlag = () =>
     exclusive: ['json'],
   })
 
-/** Writes one line of --json-lines: `value` as JSON on one line. */
-export function writeJsonLine(value: unknown): void {
+/**
+ * --json-lines on a command that works on many hosts, the one way every such
+ * command prints it. `host` writes a host's line: exactly its element of
+ * --json's hosts, handed over by the service as soon as that element is final
+ * (as the host finishes). `end` writes the last line: the command's --json
+ * document without its hosts, summary first, so {"summary": ...} and whatever
+ * else --json has beside them (tk up's dryRun and swarm, tk status's swarms).
+ * The command sets the exit code as with --json (finishFleet); human output
+ * is off (TkCommand.jsonLinesEnabled).
+ */
+export interface JsonLines<H = unknown> {
+  host: (element: H) => void
+  end: <J extends {hosts?: readonly unknown[]; summary: unknown}>(json: J) => void
+}
+
+/** The --json-lines writer when the flag is given, else undefined (commands pass `lines?.host` to their service). */
+export function jsonLines<H = unknown>(enabled: boolean): JsonLines<H> | undefined {
+  if (!enabled) return undefined
+  return {
+    host: (element) => writeJsonLine(element),
+    end: ({hosts: _hosts, summary, ...rest}) => writeJsonLine({summary, ...rest}),
+  }
+}
+
+/** One line of --json-lines: `value` as JSON on one line. */
+function writeJsonLine(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`)
 }

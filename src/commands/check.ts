@@ -6,8 +6,8 @@ import {TkCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {UsageError} from '../errors/index.js'
-import type {FleetCheckResult} from '../check/remote.js'
-import {finishFleet, jsonLinesFlag, writeJsonLine} from '../cli/fleet-output.js'
+import type {CheckHostJson, FleetCheckResult} from '../check/remote.js'
+import {finishFleet, jsonLines, jsonLinesFlag} from '../cli/fleet-output.js'
 import {LocalHost} from '../transport/local-host.js'
 import {renderCheckReport, renderFleetCheck} from '../render/check.js'
 import {makeStyle, useColor} from '../render/style.js'
@@ -62,7 +62,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     const {argv, flags} = await this.parse(Check)
     const hosts = argv as string[]
     const style = makeStyle(useColor())
-    const lines = flags['json-lines']
+    const lines = jsonLines<CheckHostJson>(flags['json-lines'])
     if (lines && hosts.length === 0) throw new UsageError('--json-lines reports hosts as each finishes: name hosts (tk check --json-lines @all), or use --json for this machine')
     if (hosts.length === 0) {
       const report = flags['kernel-config'] ? await checkConfigFile(flags['kernel-config']) : await checkHost(new LocalHost())
@@ -78,14 +78,10 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONNECTION', 'AUTH', 'HOST_K
     const result = await checkHosts(targets, {
       concurrency: flags.concurrency,
       transport: transportOptions(flags, (message) => this.warn(message)),
-      ...(lines ? {onDone: (outcome) => writeJsonLine(checkHostJson(outcome))} : {}),
+      ...(lines ? {onDone: (outcome) => lines.host(checkHostJson(outcome))} : {}),
     })
-    if (lines) {
-      writeJsonLine({summary: result.summary})
-      finishFleet(result)
-      return
-    }
-    if (!this.jsonEnabled()) this.log(renderFleetCheck(result.outcomes, style, {verbose: flags.verbose}))
-    return finishFleet(result)
+    if (!this.jsonEnabled() && !lines) this.log(renderFleetCheck(result.outcomes, style, {verbose: flags.verbose}))
+    const json = finishFleet(result)
+    return lines ? lines.end(json) : json
   }
 }

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {TkCommand} from '../cli/base-command.js'
-import {finishFleet, jsonLinesFlag, writeJsonLine} from '../cli/fleet-output.js'
+import {finishFleet, jsonLines, jsonLinesFlag} from '../cli/fleet-output.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {BugError, UsageError, userErrorOf} from '../errors/index.js'
@@ -66,7 +66,7 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
     const {selectTargets} = await import('../fleet/host-connector.js')
     const targets = await selectTargets(hosts, flags.config, {reachOnly: true})
     const {execOnHosts, execJsonHost} = await import('../exec/index.js')
-    const lines = flags['json-lines']
+    const lines = jsonLines<ExecJsonHost>(flags['json-lines'])
     const fleet = await execOnHosts(targets, command, {
       asRoot: flags.sudo,
       stdin,
@@ -76,16 +76,15 @@ ${exitCodeTable(['USAGE', 'CONNECTION', 'AUTH', 'HOST_KEY', 'PRIVILEGE'])}`
       stdout: process.stdout,
       stderr: process.stderr,
       prefix: targets.length > 1,
-      capture: this.jsonEnabled() || lines,
-      ...(lines ? {onDone: (outcome) => writeJsonLine(execJsonHost(outcome))} : {}),
+      capture: this.jsonEnabled() || Boolean(lines),
+      ...(lines ? {onDone: (outcome) => lines.host(execJsonHost(outcome))} : {}),
     })
 
     if (lines) {
-      writeJsonLine({summary: fleet.summary})
       const [outcome] = fleet.outcomes
       if (targets.length === 1 && outcome.status === 'ok') process.exitCode = outcome.value.code
       else finishFleet(fleet)
-      return
+      return lines.end({summary: fleet.summary})
     }
 
     if (this.jsonEnabled()) {

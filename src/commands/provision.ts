@@ -6,8 +6,8 @@ import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {fetchViaFlag} from '../cli/fetch-flag.js'
 import {repositoryFlags, repositoryRequest} from '../cli/repository-flags.js'
-import {finishFleet} from '../cli/fleet-output.js'
-import type {ProvisionFleetResult} from '../provision/index.js'
+import {finishFleet, jsonLines, jsonLinesFlag} from '../cli/fleet-output.js'
+import type {ProvisionFleetResult, ProvisionHostJson} from '../provision/index.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 
@@ -23,6 +23,8 @@ Engine daemon options: --daemon-opt KEY=VALUE (repeatable; log-opts.max-size=10m
 The login user, when not root, joins the docker group (--no-login-user to skip); --docker-user adds others. Members of the docker group are root-equivalent on the host.
 
 A host of tk.yml (a name or @group) starts from its engine: settings in the file, as tk up converges it; flags given on the command line win (--method, --engine-version, --compose/--no-compose replace, --docker-user adds, daemon options merge key by key over the file's). A raw target gets the flags alone.
+
+--json prints only the result. --json-lines prints each host's --json element on one line as the host finishes, then a line {"summary": ...}, and nothing else on stdout (exit code as with --json).
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -49,6 +51,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'Rotate container logs and keep containers running across engine restarts', command: '<%= config.bin %> <%= command.id %> @web --daemon-opt log-opts.max-size=10m --daemon-opt log-opts.max-file=3 --daemon-opt live-restore=true'},
     {description: 'See the daemon.json diff first', command: '<%= config.bin %> <%= command.id %> web-1 --daemon-config ./daemon.json --dry-run'},
     {description: 'Install from an offline bundle (made with tk bundle): no network needed on the host', command: '<%= config.bin %> <%= command.id %> web-1 --bundle ./engine-bookworm-amd64.tkb'},
+    {description: 'A line of JSON per host as each is done, then the summary', command: '<%= config.bin %> <%= command.id %> @all --json-lines'},
     {description: 'Prove it runs a container', command: '<%= config.bin %> <%= command.id %> web-1 --smoke-image hello-world'},
     {description: 'A host that cannot reach its package sources: fetch them through this machine', command: '<%= config.bin %> <%= command.id %> web-1 --fetch-via workstation'},
   ]
@@ -93,10 +96,11 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     'dry-run': Flags.boolean({summary: 'Print each host\'s plan and change nothing.'}),
     concurrency: concurrencyFlag('provision'),
     wait: lockWaitFlag(),
+    'json-lines': jsonLinesFlag(),
     ...transportFlags,
   }
 
-  async run(): Promise<Omit<ProvisionFleetResult, 'exitCode' | 'outcomes'>> {
+  async run(): Promise<Omit<ProvisionFleetResult, 'exitCode' | 'outcomes'> | void> {
     this.explainInterrupts()
     const {argv, flags, metadata} = await this.parse(Provision)
     // Typed on the command line (or set in the environment), not a default: only those win over tk.yml.
@@ -130,6 +134,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     })
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
+    const lines = jsonLines<ProvisionHostJson>(flags['json-lines'])
     const result = await provisionHosts(targets, {
       desired,
       dryRun: flags['dry-run'],
@@ -141,15 +146,17 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
         this.log(stepLine(target, width, outcome, style))
         for (const line of diffLines(width, outcome, style)) this.log(line)
       },
+      onHost: lines?.host,
     })
 
-    if (!this.jsonEnabled()) {
+    if (!this.jsonEnabled() && !lines) {
       const {outcomes} = result
       for (const outcome of outcomes) if (outcome.status === 'failed') this.logToStderr(failureLine(outcome.target, outcome.error, style))
       for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) this.log(style.yellow(`note: ${notice}`))
       this.log('')
       this.log(renderProvisionSummary(outcomes, style, flags['dry-run']))
     }
-    return finishFleet(result)
+    const json = finishFleet(result)
+    return lines ? lines.end(json) : json
   }
 }

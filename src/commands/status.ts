@@ -4,7 +4,8 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import type {StatusResult} from '../status/gather.js'
+import {finishFleet, jsonLines, jsonLinesFlag} from '../cli/fleet-output.js'
+import type {HostStatus, StatusResult} from '../status/gather.js'
 
 export default class Status extends TkCommand {
   static override summary = 'Show a table of hosts: reachable, OS, kernel, engine, daemon, docker group, last tk up.'
@@ -24,6 +25,8 @@ On a terminal narrower than the table, OS loses its codename and LAST UP its "by
 
 After the table, for tk.yml hosts with file or docker provisioners: what drifted on the host since tk up applied them, a line each ("~ web-1: web: container web missing", "~ web-1: site: 1 file changed on the host (content of index.html)"); reading it takes root (sudo) on those hosts, and a host where root is refused says "drift not checked" without failing its row.
 
+--json prints only the result; --json-lines prints each host's --json element on one line as soon as the host has answered (a swarm node's once its managers' node list is read, after every host answered), then a line {"summary": ...} with the swarms, and nothing else on stdout.
+
 Without HOST, every host in tk.yml (@all). Unreachable hosts are rows, and why each is follows the table. A status never changes a host: a stopped engine is not started by asking it.
 
 ${TRANSPORT_ENVIRONMENT}
@@ -36,6 +39,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     {description: 'The hosts of one group, and a machine not in tk.yml', command: '<%= config.bin %> <%= command.id %> @web admin@10.0.0.7:2222'},
     {description: 'Every column in full on a narrow terminal', command: '<%= config.bin %> <%= command.id %> --wide'},
     {description: 'Machine-readable, one entry per host', command: '<%= config.bin %> <%= command.id %> --json'},
+    {description: 'A line of JSON per host as each answers: the unreachable ones', command: '<%= config.bin %> <%= command.id %> @all --json-lines | jq -c \'select(.reachable == false)\''},
     {description: 'Give up on a silent host after 3 seconds', command: '<%= config.bin %> <%= command.id %> --connect-timeout 3'},
   ]
 
@@ -51,25 +55,29 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'INPUT', 'CONFIG', 'CONNECTION', 'AUTH
     wide: Flags.boolean({
       summary: 'Every column in full, however wide the terminal (output that is not a terminal always has them).',
     }),
+    'json-lines': jsonLinesFlag(),
     ...transportFlags,
   }
 
-  async run(): Promise<Omit<StatusResult, 'exitCode' | 'outcomes'>> {
+  async run(): Promise<Omit<StatusResult, 'exitCode' | 'outcomes'> | void> {
     const {argv, flags} = await this.parse(Status)
-    const [{gatherStatus, statusTargets}, {finishFleet}, {statusDriftCheck}] = await Promise.all([import('../status/gather.js'), import('../cli/fleet-output.js'), import('../up/drift.js')])
+    const [{gatherStatus, statusTargets}, {statusDriftCheck}] = await Promise.all([import('../status/gather.js'), import('../up/drift.js')])
     const {targets, config} = await statusTargets(argv as string[], flags.config)
     const drift = targets.some((target) => target.host) ? statusDriftCheck(config) : undefined
+    const lines = jsonLines<HostStatus>(flags['json-lines'])
     const result = await gatherStatus(targets, {
+      onHost: lines?.host,
       concurrency: flags.concurrency,
       ...(drift ? {drift} : {}),
       transport: transportOptions(flags, (message) => this.warn(message)),
     })
-    if (!this.jsonEnabled()) {
+    if (!this.jsonEnabled() && !lines) {
       const [{renderStatus}, {makeStyle, useColor}] = await Promise.all([import('../render/status.js'), import('../render/style.js')])
       // On a terminal the table fits its width (columns shortened, then left out); piped, every column.
       const width = process.stdout.isTTY && !flags.wide ? process.stdout.columns : undefined
       this.log(renderStatus(result, makeStyle(useColor()), {width}))
     }
-    return finishFleet(result)
+    const json = finishFleet(result)
+    return lines ? lines.end(json) : json
   }
 }

@@ -4,10 +4,10 @@ import * as Flags from '@oclif/core/flags'
 import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
-import {finishFleet} from '../cli/fleet-output.js'
+import {finishFleet, jsonLines, jsonLinesFlag} from '../cli/fleet-output.js'
 import {DEFAULT_CONCURRENCY} from '../fleet/runner.js'
 import {makeStyle, useColor} from '../render/style.js'
-import type {UpFleetResult} from '../up/index.js'
+import type {UpFleetResult, UpHostJson} from '../up/index.js'
 
 export default class Up extends TkCommand {
   static override summary = 'Bring every host of tk.yml to the state it describes: engine, daemon configuration, docker users, your provisioners.'
@@ -23,7 +23,7 @@ A swarm node whose engine must restart (daemon options changed) is drained first
 
 --dry-run (and the account of a live run) shows what drifted on each host ("drift: container web missing") and the diffs: daemon.json, each file a file provisioner would change (files that may hold secrets by size and hash only), a container's image and state.
 
-On a terminal every host has a live line (what it is doing, for how long); otherwise a line is printed per change. Then what changed, host by host, and a table. --json prints only the result.
+On a terminal every host has a live line (what it is doing, for how long); otherwise a line is printed per change. Then what changed, host by host, and a table. --json prints only the result; --json-lines prints each host's --json element on one line as the host finishes (in a rolling run too), then a line {"summary": ...} with the rest of --json's document (dryRun, swarm), and nothing else on stdout.
 
 ${TRANSPORT_ENVIRONMENT}
 
@@ -43,6 +43,7 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
     {description: 'Converge, and make hosts taken out of tk.yml\'s swarm: section leave the swarm', command: '<%= config.bin %> <%= command.id %> --prune'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
+    {description: 'A line of JSON per host as each converges, then the summary: the hosts that failed, as they fail', command: '<%= config.bin %> <%= command.id %> --json-lines | jq -c \'select(.ok == false)\''},
     {
       description: 'Hosts whose engine method is script, with the install script pinned to the sha256 you reviewed',
       command: '<%= config.bin %> <%= command.id %> --install-script https://get.docker.com --install-script-sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
@@ -81,12 +82,13 @@ With several hosts failing for different reasons the exit code is 1.`
     'install-script': Flags.string({summary: 'The install script for hosts whose engine method is script: a local file or an https URL.', helpValue: 'FILE|URL'}),
     'install-script-sha256': Flags.string({summary: 'The install script\'s sha256: checked before any host is touched and again on each host before it runs.', helpValue: 'HEX'}),
     'force-drain': Flags.boolean({summary: 'Drain a swarm node whose engine restarts even when the other nodes cannot take all its tasks (quorum is never given up).'}),
+    'json-lines': jsonLinesFlag(),
     prune: Flags.boolean({summary: 'Hosts of tk.yml taken out of its swarm: section leave the swarm (managers are demoted first, never past quorum).'}),
     'allow-insecure-script': Flags.boolean({summary: 'Take a plain http:// --install-script URL: what arrives may have been changed on the way, and it runs as root.'}),
     ...transportFlags,
   }
 
-  async run(): Promise<Omit<UpFleetResult, 'exitCode' | 'outcomes' | 'steps'>> {
+  async run(): Promise<Omit<UpFleetResult, 'exitCode' | 'outcomes' | 'steps'> | void> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Up)
     const [up, render, renderSwarm] = await Promise.all([import('../up/index.js'), import('../render/up.js'), import('../render/swarm.js')])
@@ -99,9 +101,11 @@ With several hosts failing for different reasons the exit code is 1.`
       rerun: flags.rerun,
     })
 
-    const json = this.jsonEnabled()
+    const lines = jsonLines<UpHostJson>(flags['json-lines'])
+    // --json and --json-lines: no human output, stdout is the result's alone.
+    const quiet = this.jsonEnabled() || Boolean(lines)
     const style = makeStyle(useColor())
-    const live = !json && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
+    const live = !quiet && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb'
     const stepWidth = Math.max(render.MIN_STEP_WIDTH, ...config.provisioners.map((provisioner) => render.stepName({kind: 'provisioner', title: provisioner.type, id: provisioner.name}).length))
     // Whether anything came before the summary: piped output starts with the table when nothing did, not a blank line.
     let printed = false
@@ -109,7 +113,7 @@ With several hosts failing for different reasons the exit code is 1.`
       printed = true
       process.stdout.write(text)
     }
-    const progress = json ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write, dryRun: flags['dry-run'], stepWidth})
+    const progress = quiet ? undefined : new render.UpProgress(targets.map((target) => target.name), {live, style, write, dryRun: flags['dry-run'], stepWidth})
     // Sandbox machines are made before any host starts: their lines say so, with a clock, instead of "queued".
     if (progress && !flags['dry-run']) for (const target of targets) if (target.provider === 'sandbox') progress.creating(target.name)
     const result = await up.upHosts(targets, {
@@ -129,20 +133,21 @@ With several hosts failing for different reasons the exit code is 1.`
       onActivity: (target, activity) => progress?.activity(target, activity),
       onStep: (target, step) => progress?.step(target, step),
       onDone: (outcome) => progress?.done(outcome),
+      onHost: lines?.host,
       prune: flags.prune,
       forceDrain: flags['force-drain'],
       // On a terminal the host's live line shows it (onActivity); otherwise a line each.
       onSwarmProgress: (target, text) => {
-        if (!json && !live) write(`${target}: ${text}\n`)
+        if (!quiet && !live) write(`${target}: ${text}\n`)
       },
       onSwarmAction: (action) => {
-        if (json) return
+        if (quiet) return
         if (live && progress) progress.note(renderSwarm.swarmActionLine(action, style))
         else write(`${renderSwarm.swarmActionLine(action, style)}\n`)
       },
-      // The key is shown once, on a terminal only: never in --json, a pipe or a log.
+      // The key is shown once, on a terminal only: never in --json or --json-lines, a pipe or a log.
       onUnlockKey: (key, manager) => {
-        if (!json && process.stdout.isTTY) {
+        if (!quiet && process.stdout.isTTY) {
           const text = `\n${style.bold('The swarm is autolocked. Its unlock key, shown this once:')}\n\n    ${key}\n\nStore it in your password manager now: a manager that restarts stays locked until \`docker swarm unlock\` on it is given this key.\n`
           // Above the live block: written under it, the block's next redraw would wipe it.
           if (live && progress) progress.note(text)
@@ -151,7 +156,7 @@ With several hosts failing for different reasons the exit code is 1.`
           process.stderr.write(`tk: the swarm is autolocked; its unlock key is not printed here (not a terminal): read it on a terminal with \`docker swarm unlock-key\` on ${manager}, and store it\n`)
         }
       },
-      // Above the live block on a terminal; else on stderr, even with --json: building an image takes minutes, and stdout stays the result's.
+      // Above the live block on a terminal; else on stderr, even with --json or --json-lines: building an image takes minutes, and stdout stays the result's.
       onSandboxProgress: (event) => {
         const text = `${event.target ? `${event.target}: ` : ''}${event.message}`
         if (event.target) progress?.activity(event.target, event.message.length > 40 ? `${event.message.slice(0, 39)}…` : event.message)
@@ -162,20 +167,20 @@ With several hosts failing for different reasons the exit code is 1.`
     progress?.stop()
 
     const {outcomes} = result
-    if (!json) {
+    if (!quiet) {
       if (live) for (const line of render.renderChanges(outcomes, result.steps, style)) write(`${line}\n`)
       for (const notice of new Set(outcomes.flatMap((outcome) => (outcome.status === 'ok' ? outcome.value.notices : [])))) write(`${style.yellow(`note: ${notice}`)}\n`)
       if (printed) this.log('')
       this.log(render.renderUpSummary(outcomes, style, flags['dry-run']))
       if (result.swarm) {
-        const lines = renderSwarm.renderSwarm(result.swarm, style)
-        for (const line of lines.out) this.log(line)
-        for (const line of lines.err) process.stderr.write(`${line}\n`)
+        const swarmLines = renderSwarm.renderSwarm(result.swarm, style)
+        for (const line of swarmLines.out) this.log(line)
+        for (const line of swarmLines.err) process.stderr.write(`${line}\n`)
       }
       const failed = outcomes.filter((outcome) => outcome.status !== 'ok').map((outcome) => outcome.target)
       if (failed.length > 0) process.stderr.write(`tk: ${failed.length} of ${outcomes.length} host${outcomes.length === 1 ? '' : 's'} ${flags['dry-run'] ? 'could not be planned' : 'did not converge'}: ${failed.join(', ')}\n`)
     }
     const {steps: _steps, ...rest} = finishFleet(result)
-    return rest
+    return lines ? lines.end(rest) : rest
   }
 }

@@ -5,10 +5,10 @@ import {TkCommand} from '../cli/base-command.js'
 import {exitCodeTable} from '../errors/exit-codes.js'
 import {concurrencyFlag, lockWaitFlag, TRANSPORT_ENVIRONMENT, transportFlags, transportOptions} from '../cli/transport-flags.js'
 import {fetchViaFlag} from '../cli/fetch-flag.js'
-import {doneLines, finishFleet, phaseLines} from '../cli/fleet-output.js'
+import {doneLines, finishFleet, jsonLines, jsonLinesFlag, phaseLines} from '../cli/fleet-output.js'
 import {failureLine} from '../render/fleet.js'
-import type {UpgradeFleetResult} from '../upgrade/index.js'
-import type {KernelFleetResult} from '../upgrade/kernel.js'
+import type {UpgradeFleetResult, UpgradeHostJson} from '../upgrade/index.js'
+import type {KernelFleetResult, KernelHostJson} from '../upgrade/kernel.js'
 import {makeStyle, useColor} from '../render/style.js'
 
 export default class Upgrade extends TkCommand {
@@ -24,6 +24,8 @@ Swarm nodes keep their services up: before a node's engine restarts, tk checks t
 
 Hosts are upgraded --serial at a time (default 1); after --max-fail failures (default 1) no new host is started and the rest are reported as skipped. --dry-run shows each package's from -> to per host and changes nothing but the package lists; it asks --concurrency hosts at once (default 16) and reports every host, since nothing rolls. See docs/upgrade.md.
 
+--json prints only the result; --json-lines prints each host's --json element on one line as the host is done (upgraded, failed or skipped), then a line {"summary": ...}, and nothing else on stdout (with --kernel too).
+
 ${TRANSPORT_ENVIRONMENT}
 
 Exit codes:
@@ -38,6 +40,7 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     {description: 'Roll the engine across a swarm: each node drained, upgraded and made active again, workers first', command: '<%= config.bin %> <%= command.id %> @swarm'},
     {description: "Upgrade a node though the others cannot take all its tasks (they stop until it is back)", command: '<%= config.bin %> <%= command.id %> db-1 --force-drain'},
     {description: 'Move to engine 26 or 27, two hosts at a time, stop after two failures', command: "<%= config.bin %> <%= command.id %> @web --engine-version '>=26 <28' --serial 2 --max-fail 2"},
+    {description: 'A line of JSON per host as each is upgraded, then the summary', command: '<%= config.bin %> <%= command.id %> @web --json-lines'},
   ]
 
   static override enableJsonFlag = true
@@ -64,10 +67,11 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     'dry-run': Flags.boolean({summary: 'Show each host\'s package moves and change nothing; hosts are asked in parallel (--concurrency), not --serial.'}),
     concurrency: concurrencyFlag('ask at once during --dry-run'),
     wait: lockWaitFlag(),
+    'json-lines': jsonLinesFlag(),
     ...transportFlags,
   }
 
-  async run(): Promise<Omit<UpgradeFleetResult | KernelFleetResult, 'exitCode' | 'outcomes'>> {
+  async run(): Promise<Omit<UpgradeFleetResult | KernelFleetResult, 'exitCode' | 'outcomes'> | void> {
     this.explainInterrupts()
     const {argv, flags} = await this.parse(Upgrade)
     if (flags.kernel) return this.kernel(argv as string[], flags)
@@ -82,6 +86,8 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
     const swarmHosts = await this.swarmHosts(flags.config)
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
+    const lines = jsonLines<UpgradeHostJson>(flags['json-lines'])
+    const quiet = this.jsonEnabled() || Boolean(lines)
     const result = await upgradeHosts(targets, {
       range,
       allowDowngrade: flags['allow-downgrade'],
@@ -101,18 +107,20 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       onDone: (outcome) => {
         if (outcome.status === 'ok') {
           if (outcome.value.changed > 0) for (const line of render.packageLines(width, outcome.value.packages, style)) this.log(line)
-        } else if (outcome.status === 'failed' && !this.jsonEnabled()) {
+        } else if (outcome.status === 'failed' && !quiet) {
           this.logToStderr(failureLine(outcome.target, outcome.error, style))
           if (outcome.cause instanceof UpgradeFailed) for (const line of render.journalLines(width, outcome.cause.details.journal, style)) this.logToStderr(line)
         }
       },
+      onHost: lines?.host,
     })
 
-    if (!this.jsonEnabled()) {
+    if (!quiet) {
       this.log('')
       this.log(render.renderUpgradeSummary(result.outcomes, style, flags['dry-run']))
     }
-    return finishFleet(result)
+    const done = finishFleet(result)
+    return lines ? lines.end(done) : done
   }
 
   /** tk.yml's swarm hosts (its managers drain the nodes upgraded), when tk.yml has a swarm: section. */
@@ -127,12 +135,13 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
   }
 
   /** tk upgrade --kernel: the newer kernel, a reboot, the kernel read again. */
-  private async kernel(hosts: string[], flags: {config?: string; serial: number; 'max-fail': number; 'dry-run': boolean; concurrency?: number; wait?: number; 'reboot-timeout': number} & Parameters<typeof transportOptions>[0]): Promise<Omit<KernelFleetResult, 'exitCode' | 'outcomes'>> {
+  private async kernel(hosts: string[], flags: {config?: string; serial: number; 'max-fail': number; 'dry-run': boolean; 'json-lines': boolean; concurrency?: number; wait?: number; 'reboot-timeout': number} & Parameters<typeof transportOptions>[0]): Promise<Omit<KernelFleetResult, 'exitCode' | 'outcomes'> | void> {
     const [{selectTargets}, {upgradeKernels}, render] = await Promise.all([import('../fleet/host-connector.js'), import('../upgrade/kernel.js'), import('../render/upgrade.js')])
     const targets = await selectTargets(hosts, flags.config)
     const style = makeStyle(useColor())
     const width = Math.max(...targets.map((target) => target.name.length))
-    const json = this.jsonEnabled()
+    const lines = jsonLines<KernelHostJson>(flags['json-lines'])
+    const json = this.jsonEnabled() || Boolean(lines)
     const result = await upgradeKernels(targets, {
       dryRun: flags['dry-run'],
       serial: flags.serial,
@@ -143,11 +152,13 @@ ${exitCodeTable(['OK', 'FAILED', 'USAGE', 'CONFIG', 'CONNECTION', 'AUTH', 'HOST_
       transport: transportOptions(flags, (message) => this.warn(message)),
       onProgress: phaseLines(width, style, json),
       onDone: doneLines((line) => this.log(line), (line) => this.logToStderr(line), json, style, (target, value) => render.kernelLine(target, width, value, style)),
+      onHost: lines?.host,
     })
     if (!json) {
       this.log('')
       this.log(render.renderKernelSummary(result.outcomes, style, flags['dry-run']))
     }
-    return finishFleet(result)
+    const done = finishFleet(result)
+    return lines ? lines.end(done) : done
   }
 }

@@ -82,12 +82,30 @@ export interface HostResultJson<T> {
   error?: HostFailure
 }
 
+/** One host's per-host JSON of such a command. */
+export function hostResultJson<T>(outcome: HostOutcome<T>): HostResultJson<T> {
+  return outcome.status === 'ok' ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcomeError(outcome)}
+}
+
 /** The fleet result of such a command: per-host JSON, the counts and the exit code of its outcomes. */
 export function fleetResultOf<T>(outcomes: Array<HostOutcome<T>>): FleetResult<HostResultJson<T>, FleetCounts, T> {
   return {
-    hosts: outcomes.map((outcome) => (outcome.status === 'ok' ? {target: outcome.target, ok: true, result: outcome.value} : {target: outcome.target, ok: false, error: outcomeError(outcome)})),
+    hosts: outcomes.map((outcome) => hostResultJson(outcome)),
     summary: countOutcomes(outcomes),
     exitCode: fleetExitCode(outcomes),
     outcomes,
+  }
+}
+
+/**
+ * A service's way to hand each host's per-host JSON on as soon as it is
+ * final (--json-lines prints it then): the runner's onDone, with the element
+ * made by the same function that makes --json's hosts.
+ */
+export function reportingHosts<T, H>(toJson: (outcome: HostOutcome<T>) => H, onHost?: (host: H) => void, onDone?: (outcome: HostOutcome<T>) => void): ((outcome: HostOutcome<T>) => void) | undefined {
+  if (!onHost) return onDone
+  return (outcome) => {
+    onDone?.(outcome)
+    onHost(toJson(outcome))
   }
 }

@@ -6,7 +6,7 @@ import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 
 import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
-import {type FleetResult, fleetExitCode, outcomeError} from '../fleet/result.js'
+import {type FleetResult, fleetExitCode, outcomeError, reportingHosts} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
@@ -207,6 +207,8 @@ export interface ProvisionFleetOptions {
   waitSeconds?: number
   /** Another run holds a host's lock: who, for the user. */
   onWait?: (target: string, holder: string) => void
+  /** A host's element of --json's hosts, as the host finishes (tk provision --json-lines). */
+  onHost?: (host: ProvisionHostJson) => void
 }
 
 export interface ProvisionHostJson {
@@ -223,20 +225,16 @@ export type ProvisionFleetResult = FleetResult<ProvisionHostJson, {succeeded: nu
 
 export async function provisionHosts(targets: Target[], options: ProvisionFleetOptions): Promise<ProvisionFleetResult> {
   const seen = new Map<string, StepOutcome[]>()
+  const hostJson = (outcome: HostOutcome<ProvisionResult>) => provisionHostJson(outcome, seen.get(outcome.target) ?? [])
   const outcomes = await provisionEach(targets, {
     ...options,
     onStep: (target, outcome) => {
       seen.set(target, [...(seen.get(target) ?? []), outcome])
       options.onStep?.(target, outcome)
     },
-  })
+  }, reportingHosts(hostJson, options.onHost))
   return {
-    hosts: outcomes.map((outcome): ProvisionHostJson => {
-      const durationMs = Math.round(outcome.durationMs)
-      if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
-      const error = outcomeError(outcome)
-      return {target: outcome.target, ok: false, durationMs, error, steps: seen.get(outcome.target) ?? []}
-    }),
+    hosts: outcomes.map(hostJson),
     summary: {
       succeeded: outcomes.filter((outcome) => outcome.status === 'ok').length,
       failed: outcomes.filter((outcome) => outcome.status !== 'ok').length,
@@ -247,7 +245,14 @@ export async function provisionHosts(targets: Target[], options: ProvisionFleetO
   }
 }
 
-async function provisionEach(targets: Target[], options: ProvisionFleetOptions): Promise<Array<HostOutcome<ProvisionResult>>> {
+/** One host's element of tk provision --json's hosts (and its line with --json-lines); `steps`, the host's steps as reported, are kept for a failed host. */
+export function provisionHostJson(outcome: HostOutcome<ProvisionResult>, steps: StepOutcome[]): ProvisionHostJson {
+  const durationMs = Math.round(outcome.durationMs)
+  if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
+  return {target: outcome.target, ok: false, durationMs, error: outcomeError(outcome), steps}
+}
+
+async function provisionEach(targets: Target[], options: ProvisionFleetOptions, onDone?: (outcome: HostOutcome<ProvisionResult>) => void): Promise<Array<HostOutcome<ProvisionResult>>> {
   return runOnSessions(
     targets,
     options.transport,
@@ -272,6 +277,6 @@ async function provisionEach(targets: Target[], options: ProvisionFleetOptions):
         }),
       )
     },
-    {concurrency: options.concurrency},
+    {concurrency: options.concurrency, onDone},
   )
 }

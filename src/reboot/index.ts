@@ -4,7 +4,7 @@
  * that no other tk run is changing it meanwhile. Sandbox machines are made
  * to start again by themselves when their init stops for the reboot.
  */
-import {type FleetCounts, type FleetResult, fleetResultOf} from '../fleet/result.js'
+import {type FleetCounts, type FleetResult, fleetResultOf, hostResultJson, reportingHosts} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {runOnSessions} from '../fleet/host-session.js'
 import {rebootHost, type RebootReport} from '../fleet/reboot.js'
@@ -23,6 +23,8 @@ export interface RebootFleetOptions {
   transport: TransportOptions
   onProgress?: (target: string, text: string) => void
   onDone?: (outcome: HostOutcome<RebootReport>) => void
+  /** A host's element of --json's hosts, as the host finishes (tk reboot --json-lines). */
+  onHost?: (host: RebootHostJson) => void
 }
 
 export interface RebootHostJson {
@@ -45,7 +47,7 @@ export async function rebootHosts(targets: Target[], options: RebootFleetOptions
           onProgress: (text) => options.onProgress?.(session.name, text),
         }),
       ),
-    {concurrency: options.serial, maxFail: options.maxFail, onDone: options.onDone},
+    {concurrency: options.serial, maxFail: options.maxFail, onDone: reportingHosts(hostResultJson, options.onHost, options.onDone)},
   )
   return fleetResultOf(outcomes)
 }

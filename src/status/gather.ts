@@ -10,7 +10,7 @@ import {type PublishedPort, publishedAddress} from '../config/published-ports.js
 import {ExitCode} from '../errors/exit-codes.js'
 import {ConnectionError, InputError, UserError} from '../errors/index.js'
 import {combineExitCodes, type FleetResult, outcomeError} from '../fleet/result.js'
-import {type HostFailure, runFleet} from '../fleet/runner.js'
+import {type HostFailure, type HostOutcome, runFleet} from '../fleet/runner.js'
 import {boundScript} from '../transport/host-scripts.js'
 import {FleetSessions} from '../fleet/host-session.js'
 import {ALL_HOSTS, type Target} from '../targets/index.js'
@@ -96,7 +96,19 @@ export async function statusTargets(args: string[], configPath?: string): Promis
   return selectTargetsAndConfig(args.length === 0 ? [ALL_HOSTS] : args, configPath, {reachOnly: true})
 }
 
-export async function gatherStatus(targets: Target[], options: {concurrency?: number; transport: TransportOptions; drift?: DriftCheck}): Promise<StatusResult> {
+export interface StatusOptions {
+  concurrency?: number
+  transport: TransportOptions
+  drift?: DriftCheck
+  /**
+   * A host's element of --json's hosts as soon as it is final (tk status
+   * --json-lines): as the host answers, or, for a swarm node, once its
+   * managers' node list has been read after every host answered.
+   */
+  onHost?: (host: HostStatus) => void
+}
+
+export async function gatherStatus(targets: Target[], options: StatusOptions): Promise<StatusResult> {
   const byName = new Map(targets.map((target) => [target.name, target]))
   const [script, cliScript] = await Promise.all([boundScript('status-facts.sh'), boundScript('status-facts.sh', [], {TK_STATUS_DOCKER_CLI: '1'})])
   const machines = await sandboxMachines(targets)
@@ -106,10 +118,32 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
   const swarmEngines = new Map<string, SwarmEngine>()
   let swarm: Awaited<ReturnType<typeof swarmStatus>> | undefined
   let outcomes
+  const hostStatus = (outcome: HostOutcome<Said>, node?: NodeStatus): HostStatus => {
+    const durationMs = Math.round(outcome.durationMs)
+    const status = machines.get(outcome.target)
+    const machine = status ? {machine: {name: status.machine, state: status.state}, ...sandboxServices(status)} : {}
+    if (outcome.status !== 'ok') {
+      const error = outcomeError(outcome)
+      return {
+        name: outcome.target,
+        address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(byName.get(outcome.target)!, sessions),
+        reachable: false,
+        durationMs,
+        problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(error), ...error},
+        ...machine,
+      }
+    }
+    const {address, ...said} = outcome.value
+    return {name: outcome.target, address, reachable: true, durationMs, ...said, ...machine, ...(node ? {swarm: node} : {})}
+  }
+  // Swarm nodes' elements wait for their managers' node lists; the others are final as they finish.
+  const onDone = options.onHost && ((outcome: HostOutcome<Said>) => {
+    if (!swarmInfos.has(outcome.target)) options.onHost!(hostStatus(outcome))
+  })
   try {
     outcomes = await runFleet(
       sessions.names,
-      async (name) => {
+      async (name): Promise<Said> => {
         const machine = machines.get(name)
         // A status never starts or creates a machine (connecting would start a stopped one).
         if (machine && machine.state !== 'running') throw machineNotRunning(machine)
@@ -131,33 +165,15 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
         // No channel to the socket (forbidden by sshd, or nothing listens): the docker CLI on the host asks, and says which.
         return {address, ...(await runStatusScript(host, cliScript, name)), ...(await drifting)}
       },
-      {concurrency: options.concurrency},
+      {concurrency: options.concurrency, onDone},
     )
     if (swarmInfos.size > 0) swarm = await swarmStatus(swarmInfos, swarmEngines)
   } finally {
     await sessions.close()
   }
 
-  const hosts = outcomes.map((outcome, index): HostStatus => {
-    const durationMs = Math.round(outcome.durationMs)
-    const status = machines.get(outcome.target)
-    const machine = status ? {machine: {name: status.machine, state: status.state}, ...sandboxServices(status)} : {}
-    if (outcome.status !== 'ok') {
-      const error = outcomeError(outcome)
-      const target = targets[index]
-      return {
-        name: outcome.target,
-        address: status && status.state !== 'running' ? `sandbox ${status.machine}` : addressOf(target, sessions),
-        reachable: false,
-        durationMs,
-        problem: {reason: status && status.state !== 'running' ? 'not running' : problemReason(error), ...error},
-        ...machine,
-      }
-    }
-    const {address, ...said} = outcome.value
-    const node = swarm?.nodes.get(outcome.target)
-    return {name: outcome.target, address, reachable: true, durationMs, ...said, ...machine, ...(node ? {swarm: node} : {})}
-  })
+  const hosts = outcomes.map((outcome) => hostStatus(outcome, swarm?.nodes.get(outcome.target)))
+  if (options.onHost) for (const [index, outcome] of outcomes.entries()) if (swarmInfos.has(outcome.target)) options.onHost(hosts[index])
   return {
     hosts,
     summary: {
@@ -170,6 +186,9 @@ export async function gatherStatus(targets: Target[], options: {concurrency?: nu
     ...(swarm ? {swarms: swarm.clusters} : {}),
   }
 }
+
+/** What a reached host said: its address as reached, its facts or why there are none, its drift. */
+type Said = {address: string; facts?: StatusFacts; problem?: HostProblem} & Pick<HostStatus, 'drift' | 'driftError'>
 
 /** The drift check's answer for the host, or why there is none; nothing for a host without a check. */
 async function checkDrift(check: DriftCheck | undefined, target: Target | undefined, hosts: {login: SshHost; root: Host}): Promise<Pick<HostStatus, 'drift' | 'driftError'>> {

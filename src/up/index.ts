@@ -7,7 +7,7 @@
 import {loadConfig} from '../config/index.js'
 import type {TkConfig} from '../config/types.js'
 import {ConfigurationError, InputError, UsageError} from '../errors/index.js'
-import {combineExitCodes, countOutcomes, type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {combineExitCodes, countOutcomes, type FleetResult, fleetExitCode, reportingHosts} from '../fleet/result.js'
 import {ExitCode} from '../errors/exit-codes.js'
 import {failureOf, runFleet, type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {type HostSession, withSessions} from '../fleet/host-session.js'
@@ -47,6 +47,8 @@ export interface UpOptions {
   onStep?: (target: string, step: UpStep) => void
   onActivity?: (target: string, activity: string) => void
   onDone?: (outcome: HostOutcome<UpResult>) => void
+  /** A host's element of --json's hosts, as the host finishes (tk up --json-lines). */
+  onHost?: (host: UpHostJson) => void
   /** Sandbox machines being made or started (image builds take minutes the first time). */
   onSandboxProgress?: (event: {target?: string; message: string}) => void
   /** Hosts taken out of tk.yml's swarm: leave it (managers demoted first). */
@@ -127,21 +129,18 @@ export type UpFleetResult = FleetResult<UpHostJson, {succeeded: number; failed: 
 /** tk up on the selected hosts of tk.yml: each host's outcome, the fleet's summary and exit code. */
 export async function upHosts(targets: Target[], options: UpOptions): Promise<UpFleetResult> {
   const steps = new Map<string, UpStep[]>()
+  const hostJson = (outcome: HostOutcome<UpResult>) => upHostJson(outcome, steps.get(outcome.target) ?? [])
   const {outcomes, swarm} = await upEach(targets, {
     ...options,
     onStep: (target, step) => {
       steps.set(target, [...(steps.get(target) ?? []), step])
       options.onStep?.(target, step)
     },
+    onDone: reportingHosts(hostJson, options.onHost, options.onDone),
   })
   return {
     dryRun: Boolean(options.dryRun),
-    hosts: outcomes.map((outcome): UpHostJson => {
-      const durationMs = Math.round(outcome.durationMs)
-      if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
-      if (outcome.status === 'skipped') return {target: outcome.target, ok: false, skipped: true, reason: outcome.reason, durationMs}
-      return {target: outcome.target, ok: false, durationMs, error: outcome.error, steps: steps.get(outcome.target) ?? []}
-    }),
+    hosts: outcomes.map(hostJson),
     summary: {
       ...countOutcomes(outcomes),
       changed: outcomes.reduce((sum, outcome) => sum + (outcome.status === 'ok' ? outcome.value.changed : 0), 0),
@@ -151,6 +150,14 @@ export async function upHosts(targets: Target[], options: UpOptions): Promise<Up
     steps,
     ...(swarm ? {swarm} : {}),
   }
+}
+
+/** One host's element of tk up --json's hosts (and its line with --json-lines); `steps` are the host's steps as reported, kept for a failed host. */
+export function upHostJson(outcome: HostOutcome<UpResult>, steps: UpStep[]): UpHostJson {
+  const durationMs = Math.round(outcome.durationMs)
+  if (outcome.status === 'ok') return {target: outcome.target, ok: true, durationMs, result: outcome.value}
+  if (outcome.status === 'skipped') return {target: outcome.target, ok: false, skipped: true, reason: outcome.reason, durationMs}
+  return {target: outcome.target, ok: false, durationMs, error: outcome.error, steps}
 }
 
 /** The fleet's exit code with the swarm phase's: a refusal or a failure there fails the run. */

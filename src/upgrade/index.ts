@@ -9,7 +9,7 @@ import type {Target} from '../targets/index.js'
 import type {TransportOptions} from '../transport/connection.js'
 import {UpgradeFailed, upgradeHost, type UpgradeHostOptions, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
 import type {PackageMove} from './plan.js'
-import {type FleetResult, fleetExitCode} from '../fleet/result.js'
+import {type FleetResult, fleetExitCode, reportingHosts} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 
 export {UpgradeFailed, type UpgradeResult, type UpgradeStepOutcome} from './execute.js'
@@ -25,6 +25,8 @@ export interface UpgradeFleetOptions extends Omit<UpgradeHostOptions, 'onStep'> 
   onStart?: (target: string) => void
   onStep?: (target: string, outcome: UpgradeStepOutcome) => void
   onDone?: (outcome: HostOutcome<UpgradeResult>) => void
+  /** A host's element of --json's hosts, as the host finishes (tk upgrade --json-lines). */
+  onHost?: (host: UpgradeHostJson) => void
   /** Seconds to wait for another tk run's lock on a host; 0 fails at once. Default 300. */
   waitSeconds?: number
   /** Another run holds a host's lock: who, for the user. */
@@ -52,18 +54,9 @@ export type UpgradeFleetResult = FleetResult<UpgradeHostJson, {upgraded: number;
 
 /** A rolling upgrade: `serial` hosts at a time, no new host after `maxFail` failures, the rest skipped. */
 export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptions): Promise<UpgradeFleetResult> {
-  const outcomes = await upgradeEach(targets, options)
-  const time = (outcome: {startedAt?: string; finishedAt?: string; durationMs: number}) => ({
-    ...(outcome.startedAt ? {startedAt: outcome.startedAt, finishedAt: outcome.finishedAt} : {}),
-    durationMs: Math.round(outcome.durationMs),
-  })
+  const outcomes = await upgradeEach(targets, {...options, onDone: reportingHosts(upgradeHostJson, options.onHost, options.onDone)})
   return {
-    hosts: outcomes.map((outcome): UpgradeHostJson => {
-      if (outcome.status === 'ok') return {target: outcome.target, status: 'ok', ...time(outcome), result: outcome.value}
-      if (outcome.status === 'skipped') return {target: outcome.target, status: 'skipped', ...time(outcome), reason: outcome.reason}
-      const details = outcome.cause instanceof UpgradeFailed ? outcome.cause.details : undefined
-      return {target: outcome.target, status: 'failed', ...time(outcome), error: {...outcome.error, ...details}}
-    }),
+    hosts: outcomes.map(upgradeHostJson),
     summary: {
       upgraded: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed > 0).length,
       current: outcomes.filter((outcome) => outcome.status === 'ok' && outcome.value.changed === 0).length,
@@ -73,6 +66,18 @@ export async function upgradeHosts(targets: Target[], options: UpgradeFleetOptio
     exitCode: fleetExitCode(outcomes),
     outcomes,
   }
+}
+
+/** One host's element of tk upgrade --json's hosts (and its line with --json-lines). */
+export function upgradeHostJson(outcome: HostOutcome<UpgradeResult>): UpgradeHostJson {
+  const time = {
+    ...(outcome.startedAt ? {startedAt: outcome.startedAt, finishedAt: outcome.finishedAt} : {}),
+    durationMs: Math.round(outcome.durationMs),
+  }
+  if (outcome.status === 'ok') return {target: outcome.target, status: 'ok', ...time, result: outcome.value}
+  if (outcome.status === 'skipped') return {target: outcome.target, status: 'skipped', ...time, reason: outcome.reason}
+  const details = outcome.cause instanceof UpgradeFailed ? outcome.cause.details : undefined
+  return {target: outcome.target, status: 'failed', ...time, error: {...outcome.error, ...details}}
 }
 
 /**

@@ -8,7 +8,7 @@
  * that did not change is said plainly, never reported as a success.
  */
 import {HostStateError} from '../errors/index.js'
-import {type FleetCounts, type FleetResult, fleetResultOf} from '../fleet/result.js'
+import {type FleetCounts, type FleetResult, fleetResultOf, hostResultJson, reportingHosts} from '../fleet/result.js'
 import {type HostFailure, type HostOutcome} from '../fleet/runner.js'
 import {runOnSessions, type HostSession} from '../fleet/host-session.js'
 import {rebootHost} from '../fleet/reboot.js'
@@ -113,6 +113,8 @@ export interface KernelFleetOptions {
   transport: TransportOptions
   onProgress?: (target: string, text: string) => void
   onDone?: (outcome: HostOutcome<KernelResult>) => void
+  /** A host's element of --json's hosts, as the host finishes (tk upgrade --kernel --json-lines). */
+  onHost?: (host: KernelHostJson) => void
 }
 
 export interface KernelHostJson {
@@ -125,6 +127,7 @@ export interface KernelHostJson {
 export type KernelFleetResult = FleetResult<KernelHostJson, FleetCounts, KernelResult>
 
 export async function upgradeKernels(targets: Target[], options: KernelFleetOptions): Promise<KernelFleetResult> {
+  const onDone = reportingHosts(hostResultJson, options.onHost, options.onDone)
   const outcomes = await runOnSessions(
     targets,
     options.transport,
@@ -132,7 +135,7 @@ export async function upgradeKernels(targets: Target[], options: KernelFleetOpti
       session.withLock({dryRun: options.dryRun, waitSeconds: options.waitSeconds, command: 'tk upgrade --kernel'}, () =>
         upgradeKernel(session, options),
       ),
-    options.dryRun ? {concurrency: options.concurrency, onDone: options.onDone} : {concurrency: options.serial ?? 1, maxFail: options.maxFail, onDone: options.onDone},
+    options.dryRun ? {concurrency: options.concurrency, onDone} : {concurrency: options.serial ?? 1, maxFail: options.maxFail, onDone},
   )
   return fleetResultOf(outcomes)
 }

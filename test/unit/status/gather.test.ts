@@ -6,7 +6,6 @@
  */
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createServer, type AddressInfo} from 'node:net'
 import {release, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -15,16 +14,9 @@ import {formatAddress, gatherStatus, problemReason} from '../../../src/status/ga
 import {rawTarget} from '../../../src/targets/index.js'
 import type {TransportOptions} from '../../../src/transport/connection.js'
 import {FakeSshServer} from '../transport/fake-ssh-server.js'
+import {closedPort, isolatedTransport} from '../transport/loopback.js'
 
 const SECRET = 'status-test-password'
-
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const {port} = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 describe('tk status: gathering over SSH (fake server)', function () {
   this.timeout(20_000)
@@ -40,17 +32,7 @@ describe('tk status: gathering over SSH (fake server)', function () {
   after(() => server.close())
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tk-status-'))
-    transport = {
-      knownHostsFile: join(dir, 'known_hosts'),
-      globalKnownHostsFiles: [],
-      hostKeyPolicy: 'accept-new',
-      agentSocket: false,
-      connectTimeoutMs: 5000,
-      identityFiles: [],
-      sshConfigPath: join(dir, 'no-ssh-config'),
-      env: {TK_SSH_PASSWORD: SECRET},
-      homeDir: dir,
-    }
+    transport = isolatedTransport(dir, {TK_SSH_PASSWORD: SECRET})
   })
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
