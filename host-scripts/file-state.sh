@@ -17,7 +17,7 @@ set -eu
 d=$1
 kind=$2
 # tk:include lib/enter-directory.sh
-case ${3%%:*} in root) owner_uid=0 ;; *) set_owner "$3" ;; esac
+set_owner "$3"
 if [ "$kind" = file ]; then dir=${d%/*}; else dir=$d; fi
 # The components to look at: /, each directory on the way, and (a file) the destination.
 set -- /
@@ -51,14 +51,8 @@ while IFS=: read -r type uid gid mode user group name; do
   fi
   [ "$type" != 'symbolic link' ] || refuse "$name is a symbolic link (to $(readlink -- "$name")): tk does not write through links; make it a directory or change the destination"
   [ "$type" = directory ] || refuse "$name is not a directory"
-  # As check_current_directory (lib/enter-directory.sh) judges an entered directory.
-  why="tk writes as root only where no user but root and the files' owner can change the path"
-  [ "$uid" = 0 ] || [ "$uid" = "$owner_uid" ] || refuse "$name belongs to $(id_name "$uid"): $why"
-  [ $((0$mode & 2)) = 0 ] || refuse "$name is writable by every user: $why"
-  if [ $((0$mode & 16)) != 0 ]; then
-    member=$(other_group_member "$gid")
-    [ -z "$member" ] || refuse "$name is writable by group $(id_name "$gid" group), which $member is in: $why"
-  fi
+  # As enter_directory judges an entered directory.
+  check_directory "$name" "$uid" "$gid" "$mode"
 done <<FOUND
 $found
 FOUND

@@ -21,8 +21,12 @@ refuse() {
 }
 
 # set_owner OWNER[:GROUP]: sets owner_uid, or refuses when the host has no such user.
+# root is uid 0 on every host: no `id` process for the usual owner.
 set_owner() {
-	owner_uid=$(id -u -- "${1%%:*}" 2>/dev/null) || refuse "no user ${1%%:*} on this host"
+	case ${1%%:*} in
+		root) owner_uid=0 ;;
+		*) owner_uid=$(id -u -- "${1%%:*}" 2>/dev/null) || refuse "no user ${1%%:*} on this host" ;;
+	esac
 }
 
 # A user's (or with "group", a group's) name for messages: the number when it has none.
@@ -42,7 +46,12 @@ other_group_member() {
 
 # The current directory, reached as $1: refused unless only root and the owner can write it.
 check_current_directory() {
-	set -- "$1" $(stat -c '%u %g %a' .)
+	check_directory "$1" $(stat -c '%u %g %a' .)
+}
+
+# check_directory PATH UID GID MODE: a directory with that owner, group and
+# mode (stat's %u %g %a), refused unless only root and the owner can write it.
+check_directory() {
 	ed_why="tk writes as root only where no user but root and the files' owner can change the path"
 	[ "$2" = 0 ] || [ "$2" = "$owner_uid" ] || refuse "$1 belongs to $(id_name "$2"): $ed_why"
 	ed_mode=$((0$4))

@@ -56,11 +56,22 @@ export async function pullThroughApi(host: Host, image: string, auth: string, pr
   if (error) throw new HostStateError(`${prefix}: docker pull failed: ${error}`)
 }
 
+/** What GET PATH on the engine's API answers: its JSON, null for a 404 (no such object); throws on any other answer or none. */
+async function getJson<T>(host: Host, path: string): Promise<T | null> {
+  const answer = await host.requestUnixSocket?.(ENGINE_SOCKET, {method: 'GET', path, timeoutMs: 30_000}).catch(() => undefined)
+  if (answer?.status === 404) return null
+  if (answer?.status !== 200) throw new Error(`the engine did not answer GET ${path}`)
+  return JSON.parse(answer.body) as T
+}
+
+const imagePath = (image: string) => `/images/${encodeURIComponent(image)}/json`
+
 /** The image ID the engine has for `image`, or undefined when it has none (GET /images/NAME/json). */
 export async function imageIdThroughApi(host: Host, image: string): Promise<string | undefined> {
-  const answer = await host.requestUnixSocket?.(ENGINE_SOCKET, {method: 'GET', path: `/images/${encodeURIComponent(normalizeReference(image))}/json`, timeoutMs: 30_000})
-  if (!answer || answer.status !== 200) return undefined
-  return (JSON.parse(answer.body) as {Id?: string}).Id
+  return getJson<{Id?: string}>(host, imagePath(normalizeReference(image))).then(
+    (found) => found?.Id,
+    () => undefined,
+  )
 }
 
 /** What GET /containers/NAME/json says that docker-facts.sh reads. */
@@ -79,33 +90,28 @@ interface ContainerJson {
  */
 export async function dockerFactsThroughApi(host: Host, image: string, container: string | undefined, specLabel: string, archiveIds: readonly string[] = []): Promise<string | undefined> {
   if (!host.requestUnixSocket) return undefined
-  const ask = async (path: string): Promise<unknown> => {
-    const answer = await host.requestUnixSocket!(ENGINE_SOCKET, {method: 'GET', path, timeoutMs: 30_000}).catch(() => undefined)
-    if (answer?.status === 404) return null
-    if (answer?.status !== 200) throw new Error('no answer')
-    return JSON.parse(answer.body) as unknown
-  }
   try {
     const [imageJson, containerJson] = await Promise.all([
-      ask(`/images/${encodeURIComponent(normalizeReference(image))}/json`) as Promise<{Id?: string} | null>,
-      container ? (ask(`/containers/${encodeURIComponent(container)}/json`) as Promise<ContainerJson | null>) : Promise.resolve(undefined),
+      getJson<{Id?: string}>(host, imagePath(normalizeReference(image))),
+      container ? getJson<ContainerJson>(host, `/containers/${encodeURIComponent(container)}/json`) : undefined,
     ])
     const imageId = imageJson?.Id
     const lines = [`image ${imageId ?? '-'}`]
     if (archiveIds.length > 0) {
       // As docker-facts.sh: the ID the reference has if it is one of them, else the first the engine has.
       let archive = archiveIds.find((id) => id === imageId)
-      for (const id of archiveIds) {
-        if (archive) break
+      for (const id of archive ? [] : archiveIds) {
         // eslint-disable-next-line no-await-in-loop -- in order: the first the engine has
-        if (await ask(`/images/${encodeURIComponent(id)}/json`)) archive = id
+        if (await getJson(host, imagePath(id))) {
+          archive = id
+          break
+        }
       }
       lines.push(`archive ${archive ?? '-'}`)
     }
     if (container !== undefined) {
-      const found = containerJson
-      const label = found?.Config?.Labels?.[specLabel]
-      lines.push(found?.Id ? `container ${found.Id} ${found.Image ?? '-'} ${found.State?.Running === true} ${label || '-'}` : 'container -')
+      const label = containerJson?.Config?.Labels?.[specLabel]
+      lines.push(containerJson?.Id ? `container ${containerJson.Id} ${containerJson.Image ?? '-'} ${containerJson.State?.Running === true} ${label || '-'}` : 'container -')
     }
     return `${lines.join('\n')}\n`
   } catch {

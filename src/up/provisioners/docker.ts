@@ -344,7 +344,6 @@ export async function dockerFactsScript(provisioner: DockerProvisioner, options:
  * engine: the caller runs dockerFactsScript as root instead.
  */
 export async function dockerFactsOverApi(host: Host, provisioner: DockerProvisioner, archive?: SaveArchive): Promise<string | undefined> {
-  if (!host.requestUnixSocket) return undefined
   if (provisioner.load && !archive) archive = await readArchiveOnce(provisioner.load, provisioner.image)
   return dockerFactsThroughApi(host, provisioner.image, provisioner.container?.name, SPEC_LABEL, archive?.imageIds)
 }
