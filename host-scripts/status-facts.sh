@@ -108,4 +108,7 @@ section engine-source
 section state
 # echo: the file may not end in a newline, and the end marker must start a line.
 if [ -r /var/lib/tk/state.json ]; then cat /var/lib/tk/state.json; echo; fi
+# The last quick run of tk up (src/up/converged.ts), when one came after the state's.
+section up-last
+show /var/lib/tk/up.last || true
 section end

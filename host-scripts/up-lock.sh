@@ -17,15 +17,17 @@
 # Exits 3 when the lock file is not there yet or not this user's to open (tk
 # sets it up as root, lock-setup.sh, and retries).
 # Prints "busy" (then the holder's line) while waiting, then "locked" once
-# held, "locked owner" when it wrote the owner file itself.
+# held, "locked owner" when it wrote the owner file itself. Exits 5 when a
+# "last" line (below) could not be written.
 set -eu
 lock=/var/lib/tk/up.lock
 owner=/var/lib/tk/up.owner
 # The lock file is 0660 root:tk (lib/lock-files.sh): one this user cannot
 # write is missing, not open to it (not in the tk group, or not in this
 # login's groups yet), or an earlier tk's 0644 one that anyone could hold.
-# Root may write any file: its check is the file's mode.
-if [ "$(id -u)" = 0 ]; then
+# Root may write any file: its check is the file's mode. tk says whether the
+# login user is root (tk_login_root=yes), which saves an id process.
+if [ "${tk_login_root:-}" = yes ]; then
   [ -f "$lock" ] && [ "$(stat -c %a:%G "$lock")" = 660:tk ] || exit 3
 else
   [ -r "$lock" ] && [ -w "$lock" ] || exit 3
@@ -61,10 +63,30 @@ else
   echo locked
 fi
 if [ -n "${4:-}" ]; then
-  # The script must not hold the lock's descriptor, nor read tk's stdin.
+  # The script must not hold the lock's descriptor, nor read tk's stdin; it runs in a subshell
+  # (no new sh started), with the shell's options as sh -c would have them.
   code=0
-  sh -c "$4" 9<&- </dev/null || code=$?
+  (
+    set +eu
+    eval "$4"
+  ) 9<&- </dev/null || code=$?
   printf '\n@@tk-lock:done-%s %s\n' "$5" "$code"
 fi
 # Held while tk's lines come: read ends at tk's end of input, timeout when tk went silent.
-while timeout "$3" sh -c 'IFS= read -r line' 9<&-; do :; done
+# A line "last JSON" (a quick run's account: tk up found the host as its last full check left
+# it) is written to up.last, for tk status, and is tk's last line: its exit code says whether it
+# could be written (5: not). One reader for that line and the end of input: no process more.
+while :; do
+  code=0
+  timeout "$3" sh -c '
+    IFS= read -r line || exit 1
+    case $line in
+      "last "*)
+        { printf "%s\n" "${line#last }" > /var/lib/tk/up.last; } 2>/dev/null || exit 5
+        while IFS= read -r line; do :; done
+        exit 6 ;;
+    esac' 9<&- || code=$?
+  [ "$code" = 0 ] || break
+done
+[ "$code" = 5 ] && exit 5
+exit 0

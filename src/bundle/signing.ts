@@ -10,7 +10,10 @@ import {mkdir, open, readdir, readFile, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import * as openpgp from 'openpgp'
+import type * as OpenPgp from 'openpgp'
+
+/** openpgp.js, loaded when a bundle is signed or checked: it is large, and most commands never need it. */
+const pgp = () => import('openpgp')
 
 import {EnvironmentError, InputError} from '../errors/index.js'
 
@@ -23,13 +26,14 @@ export const OWN_KEY_FILE = 'bundle-key.asc'
 export const TRUSTED_KEYS_DIR = 'bundle-keys'
 
 export interface Signer {
-  key: openpgp.PrivateKey
+  key: OpenPgp.PrivateKey
   fingerprint: string
   userIds: string[]
 }
 
 /** tk's own signing key: read, or made (Ed25519) and written 0600 on first use. */
 export async function ownSigningKey(dir = configDir()): Promise<Signer> {
+  const openpgp = await pgp()
   const file = join(dir, OWN_KEY_FILE)
   let armored: string | undefined
   try {
@@ -60,7 +64,8 @@ export async function ownSigningKey(dir = configDir()): Promise<Signer> {
 
 /** A user's signing key (an armored OpenPGP private key; TK_BUNDLE_KEY_PASSPHRASE unlocks a protected one). */
 export async function userSigningKey(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Signer> {
-  let key: openpgp.PrivateKey
+  const openpgp = await pgp()
+  let key: OpenPgp.PrivateKey
   try {
     key = await openpgp.readPrivateKey({armoredKey: await readFile(file, 'utf8')})
   } catch (error) {
@@ -78,7 +83,7 @@ export async function userSigningKey(file: string, env: NodeJS.ProcessEnv = proc
   return signerOf(key, file)
 }
 
-async function signerOf(key: openpgp.PrivateKey, file: string): Promise<Signer> {
+async function signerOf(key: OpenPgp.PrivateKey, file: string): Promise<Signer> {
   try {
     await key.getSigningKey()
   } catch {
@@ -96,6 +101,7 @@ export async function trustSigner(signer: Signer, dir = configDir()): Promise<vo
 
 /** Fingerprints of the keys this workstation trusts for bundles: tk's own and CONFIG/bundle-keys/*.asc. */
 export async function trustedFingerprints(dir = configDir()): Promise<Set<string>> {
+  const openpgp = await pgp()
   const found = new Set<string>()
   const add = async (file: string) => {
     try {
@@ -122,12 +128,14 @@ export async function publicKeyArmor(signer: Signer): Promise<string> {
 
 /** A detached armored signature of data. */
 export async function signDetached(signer: Signer, data: string): Promise<string> {
+  const openpgp = await pgp()
   const message = await openpgp.createMessage({text: data})
   return openpgp.sign({message, signingKeys: signer.key, detached: true, format: 'armored'})
 }
 
 /** apt's InRelease: the Release file, clear-signed. */
 export async function clearSign(signer: Signer, text: string): Promise<string> {
+  const openpgp = await pgp()
   const message = await openpgp.createCleartextMessage({text})
   return openpgp.sign({message, signingKeys: signer.key, format: 'armored'})
 }
@@ -144,7 +152,8 @@ export interface SignatureCheck {
 
 /** Checks a detached signature of data against the armored public key given. */
 export async function checkDetached(data: string, armoredSignature: string, armoredKey: string): Promise<SignatureCheck> {
-  let key: openpgp.Key
+  const openpgp = await pgp()
+  let key: OpenPgp.Key
   try {
     key = await openpgp.readKey({armoredKey})
   } catch (error) {

@@ -19,6 +19,8 @@ export default class Up extends TkCommand {
   4. what ran is recorded on the host in /var/lib/tk/state.json (read by tk status, and by the next tk up from any checkout).
 A host that fails stops there and the others go on. A second tk up on a converged fleet changes nothing.
 
+Quick runs: after a full check that changed nothing, tk records the host's fingerprint (the inodes, sizes, times and modes of the files the check reads and of the provisioners' files, the boot, the engine's process). The next tk up within an hour, with the same tk.yml, that finds the same fingerprint and the same containers skips the full check: no facts, no sudo, one round trip. Anything changed on the host, in tk.yml or a provisioner's sources, and every run an hour after the last full check, is checked in full. --full checks every host in full now. See docs/up.md.
+
 A swarm node whose engine must restart (daemon options changed) is drained first through a manager: tk waits until its service tasks run on other nodes, restarts the engine, makes the node active again and waits until it is ready and its global tasks run. Swarm nodes go one at a time, workers first, then managers, never past quorum; a node whose tasks the others cannot take (placement constraints, max replicas per node, reservations) is refused before its engine restarts unless --force-drain. See docs/swarm.md.
 
 --dry-run (and the account of a live run) shows what drifted on each host ("drift: container web missing") and the diffs: daemon.json, each file a file provisioner would change (files that may hold secrets by size and hash only), a container's image and state.
@@ -40,6 +42,7 @@ With several hosts failing for different reasons the exit code is 1.`
     {description: 'Apply a daemon option to a swarm: each node drained before its engine restarts, then made active again', command: '<%= config.bin %> <%= command.id %> @swarm --serial 1'},
     {description: 'A rolling run: one host at a time, stop at the first host that fails', command: '<%= config.bin %> <%= command.id %> --serial 1'},
     {description: 'Two hosts of the group web at a time, going on after up to three failures', command: '<%= config.bin %> <%= command.id %> @web --serial 2 --max-fail 3'},
+    {description: 'Check every host in full, though nothing changed since the last full check (no quick runs)', command: '<%= config.bin %> <%= command.id %> --full'},
     {description: 'Run the shell provisioner migrate again, though it already ran', command: '<%= config.bin %> <%= command.id %> --rerun migrate'},
     {description: 'Converge, and make hosts taken out of tk.yml\'s swarm: section leave the swarm', command: '<%= config.bin %> <%= command.id %> --prune'},
     {description: 'For scripts and CI', command: '<%= config.bin %> <%= command.id %> --json > up.json'},
@@ -70,6 +73,10 @@ With several hosts failing for different reasons the exit code is 1.`
     }),
     wait: lockWaitFlag(),
     'skip-check': Flags.boolean({summary: 'Go on even when tk check fails on a host.'}),
+    full: Flags.boolean({
+      summary: 'Check every host in full: no quick runs on hosts whose fingerprint is what the last full check recorded.',
+      description: 'A quick run trusts the host\'s fingerprint for up to an hour after a full check that changed nothing; --full reads everything again (the engine\'s facts, tk check, each provisioner\'s files and containers).',
+    }),
     force: Flags.boolean({summary: 'Switch a host\'s engine (docker.io <-> docker-ce, as engine.method asks) while containers run.'}),
     'allow-downgrade': Flags.boolean({summary: 'Let a switch between docker.io and docker-ce go to an older engine.'}),
     rerun: Flags.string({
@@ -126,6 +133,7 @@ With several hosts failing for different reasons the exit code is 1.`
       skipCheck: flags['skip-check'],
       engineSwitch: {force: flags.force, allowDowngrade: flags['allow-downgrade']},
       rerun: flags.rerun,
+      full: flags.full,
       installScript,
       tkVersion: this.config.version,
       transport: transportOptions(flags, (message) => this.warn(message)),

@@ -5,7 +5,6 @@
  * fingerprint (v4 or v6) is the one tk compares with the expected one. Nothing
  * is verified here: apt's gpgv does that on the host with this key.
  */
-import {readKeys} from 'openpgp'
 
 export class OpenPgpKeyError extends Error {}
 
@@ -20,6 +19,8 @@ export interface OpenPgpKey {
 export async function readOpenPgpPublicKey(data: Buffer): Promise<OpenPgpKey> {
   if (data.length === 0) throw new OpenPgpKeyError('it is empty')
   const text = data.toString('latin1')
+  // openpgp.js is loaded when a key is read: it is large, and most commands never need it.
+  const {readKeys} = await import('openpgp')
   let keys
   try {
     keys = text.includes('-----BEGIN PGP') ? await readKeys({armoredKeys: text}) : await readKeys({binaryKeys: new Uint8Array(data)})

@@ -41,6 +41,8 @@ export interface LastUp {
   /** Steps that changed the host (engine steps and provisioners). */
   changed: number
   durationMs: number
+  /** A quick run (src/up/converged.ts): the host's fingerprint was the last full check's. */
+  quick?: true
 }
 
 export interface HostState {
@@ -94,12 +96,18 @@ export async function readHostState(host: Host): Promise<HostState> {
   return parseHostState(data?.toString('utf8'))
 }
 
-/** Written as root, world-readable (it holds no secret), so `tk status` can read it as any user; one round trip. */
-export async function writeHostState(root: Host, state: HostState): Promise<void> {
-  const text = `${JSON.stringify(state, null, 2)}\n`
+/**
+ * Written as root, world-readable (it holds no secret), so `tk status` can read it as any user; one round
+ * trip, which `then` (a script run after the write, with `stdin` as its input) shares: what tk up records
+ * beside the state (src/up/converged.ts). A state too large to travel in the script goes on stdin, and
+ * `then` gets none (thenStdinFits says so first).
+ */
+export async function writeHostState(root: Host, state: HostState, then?: {script: string; stdin?: string}): Promise<void> {
+  const text = stateText(state)
   // A state of the usual size travels in the script, written by printf (a shell builtin): no process
   // reads stdin for it (it is on every tk up of every host, and holds nothing secret).
   const inline = text.length <= STATE_INLINE_LIMIT
+  if (!inline && then?.stdin !== undefined) throw new HostStateError('the state is too large to share its round trip with input of its own')
   const script = [
     'set -eu',
     'umask 022',
@@ -109,7 +117,15 @@ export async function writeHostState(root: Host, state: HostState): Promise<void
     inline ? `printf '%s' ${shQuote(text)} > "$t"` : 'cat > "$t"',
     `mv -f "$t" ${STATE_FILE}`,
     'trap - EXIT',
+    ...(then ? [then.script] : []),
   ].join('\n')
-  const written = await root.run(script, inline ? {} : {stdin: text})
+  const written = await root.run(script, inline ? (then?.stdin === undefined ? {} : {stdin: then.stdin}) : {stdin: text})
   if (written.code !== 0) throw new HostStateError(`cannot write ${STATE_FILE}: ${written.stderr.trim().split('\n').pop()}`)
+}
+
+const stateText = (state: HostState): string => `${JSON.stringify(state, null, 2)}\n`
+
+/** Whether `then` of writeHostState may have input of its own along with this state. */
+export function thenStdinFits(state: HostState): boolean {
+  return stateText(state).length <= STATE_INLINE_LIMIT
 }

@@ -32,6 +32,8 @@ export const LOCK_IDLE_SECONDS = 60
 const LOCK_HEARTBEAT_MS = 15_000
 
 export const OWNER_FILE = `${STATE_DIR}/up.owner`
+/** A quick run's account (tk up, src/up/converged.ts), written by the lock's holder. */
+export const LAST_FILE = `${STATE_DIR}/up.last`
 
 /** Who is running tk, for the lock's owner line: user@workstation. */
 export function whoAmI(): string {
@@ -50,7 +52,11 @@ export const lockHolder = (by: string, command: string): string => `${by} (${com
 export interface HostLock {
   /** What options.whenLocked's script printed, run under the lock in the same round trip. */
   whenLocked?: RunResult
-  release(): Promise<void>
+  /**
+   * Lets the lock go. With `last` (one line of JSON: tk up's quick run), the holder first writes it to
+   * /var/lib/tk/up.last, and release waits for it to say it did.
+   */
+  release(final?: {last?: string}): Promise<void>
 }
 
 /** A script run on the host as soon as the lock is held, in the lock's own round trip: the facts a run plans from. */
@@ -121,9 +127,18 @@ export async function acquireHostLock(
   heartbeat.unref()
   return {
     whenLocked,
-    release: async () => {
+    release: async (final) => {
       clearInterval(heartbeat)
       await owner
+      if (final?.last !== undefined) {
+        if (final.last.includes('\n')) throw new HostStateError(`${target}: the run's account for up.last is not one line`)
+        channel.write(`last ${final.last}\n`)
+        channel.end()
+        await channel.whenClosed
+        const code = channel.exitStatus.code
+        if (code !== 0) throw new HostStateError(`${target}: cannot write ${LAST_FILE}${code === 5 ? ' as the login user' : ` (the lock's holder ended with ${code ?? 'no exit status'})`}`)
+        return
+      }
       // Closing the holder's input ends it, and flock's lock with it; no need to wait for the close.
       channel.end()
     },
@@ -148,7 +163,7 @@ async function holdLock(target: string, login: SshHost, options: HostLockOptions
   const nonce = randomBytes(8).toString('hex')
   const marker = doneMarker(nonce)
   const channel = await login.connection.exec(
-    loginShellCommand(script, {args: [String(Math.max(0, Math.floor(waitSeconds))), options.holder, String(LOCK_IDLE_SECONDS), ...(then ? [then.script, nonce] : [])]}),
+    loginShellCommand(login.connection.target.user === 'root' ? `tk_login_root=yes\n${script}` : script, {args: [String(Math.max(0, Math.floor(waitSeconds))), options.holder, String(LOCK_IDLE_SECONDS), ...(then ? [then.script, nonce] : [])]}),
   )
   return new Promise((resolve, reject) => {
     let buffered = ''

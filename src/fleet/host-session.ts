@@ -45,7 +45,8 @@ export interface LockOptions {
 export interface HeldLock {
   /** What the round trip's script printed; undefined for a dry run. */
   roundTrip?: RunResult
-  release(): Promise<void>
+  /** With `last`, the lock's holder writes it to /var/lib/tk/up.last first (see acquireHostLock). */
+  release(final?: {last?: string}): Promise<void>
 }
 
 export class HostSession {
@@ -100,7 +101,7 @@ export class HostSession {
       // Its own connection: a later reconnect (a docker group just joined) must log in anew too.
       relogin: () => this.lockConnector.get(this.target),
     })
-    return {roundTrip: lock.whenLocked, release: () => lock.release()}
+    return {roundTrip: lock.whenLocked, release: (final) => lock.release(final)}
   }
 
   /** Runs `work` holding the host's lock (none for a dry run) and releases it however `work` ends. */

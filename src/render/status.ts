@@ -158,7 +158,9 @@ function groupCell({dockerGroup}: StatusFacts, style: Style): string {
 export function lastUpCell(last: LastUp | undefined, style: Style, now = Date.now(), short = false): string {
   if (!last) return style.dim('never')
   const by = last.by && !short ? ` by ${last.by}` : ''
-  return `${formatAge(now - Date.parse(last.at))}${by}, ${last.ok ? style.green('ok') : style.red('failed')}`
+  // A quick run found the host as the last full check left it (docs/up.md).
+  const quick = last.quick && !short ? style.dim(' (quick)') : ''
+  return `${formatAge(now - Date.parse(last.at))}${by}, ${last.ok ? style.green('ok') : style.red('failed')}${quick}`
 }
 
 /** How long ago, in the largest whole unit: "42s ago", "3m ago", "5h ago", "12d ago". */

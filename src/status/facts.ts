@@ -73,7 +73,7 @@ export function parseStatusFacts(output: string): StatusFacts {
     user: sections.lines('user')[0] ?? '',
     engine: parseEngine(sections),
     ...(dockerGroup ? {dockerGroup} : {}),
-    ...optional('lastUp', parseLastUp(sections.body('state'))),
+    ...optional('lastUp', latestUp(parseLastUp(sections.body('state')), parseQuickUp(sections.body('up-last')))),
     ...optional('init', sections.lines('init')[0]),
   }
 }
@@ -141,6 +141,22 @@ export function parseLastUp(text: string): LastUp | undefined {
   const last = parseHostState(text.trim() || undefined).lastUp
   if (!last || typeof last !== 'object' || typeof last.at !== 'string' || Number.isNaN(Date.parse(last.at))) return undefined
   return last
+}
+
+/** A quick run's account (/var/lib/tk/up.last: one line of JSON, a LastUp), or undefined. */
+export function parseQuickUp(text: string): LastUp | undefined {
+  try {
+    const last = JSON.parse(text.trim()) as LastUp
+    return last && typeof last === 'object' && typeof last.at === 'string' && !Number.isNaN(Date.parse(last.at)) ? last : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The later of the state's last tk up and the last quick run. */
+function latestUp(full: LastUp | undefined, quick: LastUp | undefined): LastUp | undefined {
+  if (!full || !quick) return full ?? quick
+  return Date.parse(quick.at) > Date.parse(full.at) ? quick : full
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?: V} {

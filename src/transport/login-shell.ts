@@ -19,10 +19,13 @@ const DECODE = `'eval "$(printf %b "$1")"'`
 /** Bytes that stay as they are: printable ASCII but ' \ and ! (csh's history). */
 const plain = (byte: number) => byte >= 0x20 && byte <= 0x7e && byte !== 0x27 && byte !== 0x5c && byte !== 0x21
 
+/** Each byte as it travels: itself, or its octal escape. */
+const ENCODED = Array.from({length: 256}, (_, byte) => (plain(byte) ? String.fromCharCode(byte) : `\\0${byte.toString(8).padStart(3, '0')}`))
+
 /** `text` as printf %b's argument, with only bytes every login shell leaves alone between single quotes. */
 export function printfEncode(text: string): string {
   let out = ''
-  for (const byte of Buffer.from(text, 'utf8')) out += plain(byte) ? String.fromCharCode(byte) : `\\0${byte.toString(8).padStart(3, '0')}`
+  for (const byte of Buffer.from(text, 'utf8')) out += ENCODED[byte]
   return out
 }
 

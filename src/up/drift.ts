@@ -22,6 +22,8 @@ export interface DriftFacts {
   specs: SpecHasher
   /** Each checked provisioner's facts script output, by name (only those whose script succeeded). */
   outputs: Map<string, string>
+  /** What the engine's API answered for docker provisioners, by name (tk up's record of a check: src/up/converged.ts). */
+  apiAnswers: ReadonlyMap<string, string>
 }
 
 /** The provisioners whose result tk compares with the host (file and docker, not drift: ignore). */
@@ -63,6 +65,7 @@ export async function gatherDrift(target: string, root: Host, provisioners: Prov
       if (answer !== undefined) outputs.set(each.name, answer)
     }),
   )
+  const apiAnswers = new Map(outputs)
   const {script, names} = await driftScript(
     provisioners.filter((each) => !outputs.has(each.name)),
     options,
@@ -73,7 +76,7 @@ export async function gatherDrift(target: string, root: Host, provisioners: Prov
   for (const [index, name] of names.entries()) {
     if (sections.lines(`p-${index}-exit`)[0] === '0') outputs.set(name, sections.body(`p-${index}`))
   }
-  return {specs: specHasherOf(target, sections.lines('spec-key').join(''), options), outputs}
+  return {specs: specHasherOf(target, sections.lines('spec-key').join(''), options), outputs, apiAnswers}
 }
 
 /** One provisioner's drift, for tk status. */

@@ -9,7 +9,7 @@ import {HostStateError, UserError} from '../errors/index.js'
 import {hostFactsRequest} from '../facts/host-facts.js'
 import {provisionHost, type ProvisionHosts, type StepResult} from '../provision/execute.js'
 import type {DesiredEngine} from '../provision/desired-engine.js'
-import type {HostSession} from '../fleet/host-session.js'
+import type {HeldLock, HostSession} from '../fleet/host-session.js'
 import {randomBytes} from 'node:crypto'
 
 import {runDockerProvisioner} from './provisioners/docker.js'
@@ -18,8 +18,9 @@ import {runShellProvisioner} from './provisioners/shell.js'
 import type {ProvisionerContext, ProvisionerRun} from './provisioners/types.js'
 import {SpecHasher} from './spec-hash.js'
 import {type DriftFacts, gatherDrift} from './drift.js'
-import {hostStateFromSections, type HostState, type LastUp, readHostState, STATE_SECTION_SCRIPT, writeHostState} from '../facts/up-state.js'
+import {hostStateFromSections, type HostState, type LastUp, readHostState, STATE_SECTION_SCRIPT, thenStdinFits, writeHostState} from '../facts/up-state.js'
 import {FactSections} from '../facts/sections.js'
+import {accountHolds, type CheckAccount, newAccount, quickCheckScript, type QuickLook, quickPlan, quickRunPossible, quickSteps, readQuickLook, recordScript} from './converged.js'
 
 export interface UpStep {
   /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */
@@ -45,6 +46,11 @@ export interface UpResult {
   engine?: {version: string}
   os?: string
   notices: string[]
+  /**
+   * A quick run (src/up/converged.ts): nothing the full check reads changed on the host since the
+   * last full check that changed nothing, at this time; its steps are that check's.
+   */
+  quick?: {fullCheckAt: string}
   durationMs: number
 }
 
@@ -57,6 +63,8 @@ export interface UpHostOptions {
   tkVersion: string
   /** Shell provisioners to run again on purpose (tk up --rerun). */
   rerun?: ReadonlySet<string>
+  /** tk up --full: check the host in full even when its fingerprint says nothing changed. */
+  full?: boolean
   /** Credentials of tk.yml's registries, for docker provisioners' pulls. */
   registryAuth?: (image: string) => string | undefined
   onStep?: (target: string, step: UpStep) => void
@@ -89,10 +97,16 @@ export async function upHost(
   options: UpHostOptions,
 ): Promise<UpResult> {
   const started = performance.now()
+  // What tk.yml asks of the host, for a quick run (read from the workstation while the connection is made).
+  const planning = quickRunPossible(provisioners, desired, {dryRun: options.dryRun, rerun: options.rerun})
+    ? session.open().then((access) => quickPlan(target, access.login.connection.target.user, desired, provisioners, options.tkVersion))
+    : undefined
   const access = await session.open()
+  // A source tk cannot read makes no quick run: the full check's provisioner says why.
+  const plan = await planning?.catch(() => undefined)
   // The drift round trip and the state's write run as root: how (sudo, a password) is asked now, beside the lock,
-  // not in front of the drift once the lock is held.
-  access.login.probeRoot()
+  // not in front of the drift once the lock is held. A quick run needs no root: asked once it is known not to be one.
+  if (!plan || options.full) access.login.probeRoot()
   const hosts: ProvisionHosts = {...access}
   const host = hosts.login
   const steps: UpStep[] = []
@@ -123,23 +137,42 @@ export async function upHost(
     return drifting
   }
   const facts = options.dryRun ? undefined : await hostFactsRequest(host, {users: desired.dockerUsers})
+  // The state is read by the facts' own round trip: no channel of its own.
+  const factsScript = facts && `${facts.script}\n${STATE_SECTION_SCRIPT}`
   const lock = facts
     ? await session.lock({
         waitSeconds: options.waitSeconds,
         command: 'tk up',
         onWait: (holder) => activity(`waiting for the host's lock (held by ${holder})`),
         roundTrip: {
-          // The state is read by the facts' own round trip: no channel of its own.
-          script: `${facts.script}\n${STATE_SECTION_SCRIPT}`,
+          // With a quick run possible, the fingerprint first: the facts are read only when it differs from the record's.
+          script: plan ? `${await quickCheckScript(plan, {full: options.full})}\n${factsScript}` : factsScript!,
           onLocked: () => {
-            facts.start()
+            if (plan && !options.full) return
+            facts!.start()
             startDrift()
           },
         },
       })
     : undefined
-  if (lock?.roundTrip && lock.roundTrip.code === 0) {
-    const read = lock.roundTrip.stdout
+  let roundTrip = lock?.roundTrip
+  let look: QuickLook | undefined
+  if (plan && roundTrip?.code === 0) {
+    look = readQuickLook(new FactSections(roundTrip.stdout))
+    if (look.account && !options.full) {
+      if (await accountHolds(look.account, plan, host)) return quickRun(target, look.account, lock!, started, options)
+      // The fingerprint was the record's but tk.yml (or a container, or the time) says check in full: the facts now.
+      access.login.probeRoot()
+      facts!.start()
+      roundTrip = await host.run(factsScript!)
+    }
+    if (!options.full) {
+      facts!.start()
+      startDrift()
+    }
+  }
+  if (roundTrip && roundTrip.code === 0) {
+    const read = roundTrip.stdout
     reading = Promise.resolve().then(() => hostStateFromSections(new FactSections(read), target) ?? readHostState(host))
     reading.catch(() => {})
   }
@@ -152,7 +185,7 @@ export async function upHost(
     startDrift()
     try {
       engine = await provisionHost(target, hosts, desired, {
-        facts: facts && lock?.roundTrip ? {request: facts, result: lock.roundTrip} : undefined,
+        facts: facts && roundTrip ? {request: facts, result: roundTrip} : undefined,
         dryRun: options.dryRun,
         beforeEngineRestart: options.beforeEngineRestart,
         onStepStart: (_, step) => activity(step.id),
@@ -230,8 +263,23 @@ export async function upHost(
         changed,
         durationMs: Math.round(performance.now() - started),
       }
+      const next = {...state, lastUp}
+      // A check that changed nothing is recorded with the fingerprint the host had as it began, for quick runs;
+      // any other removes the record: the next run checks in full.
+      const account =
+        plan && look?.fingerprint && failure === undefined && thenStdinFits(next) && steps.every((step) => step.result === 'ok')
+          ? newAccount(plan, (await drifting?.catch(() => undefined))?.apiAnswers ?? new Map(), {
+              at: lastUp.at,
+              by: options.by,
+              tkVersion: options.tkVersion,
+              steps: steps.map(({kind, id, title, detail}) => ({kind, id, title, detail})),
+              ...(engine?.engine ? {engine: engine.engine} : {}),
+              ...(engine?.os ? {os: engine.os} : {}),
+              notices: engine?.notices ?? [],
+            })
+          : undefined
       // Recorded even after a failure: what ran must not run again by mistake.
-      await writeHostState(hosts.root, {...state, lastUp}).catch((error: Error) => {
+      await writeHostState(hosts.root, next, await recordScript(account && {account, fingerprint: look!.fingerprint!})).catch((error: Error) => {
         failure ??= new HostStateError(`${target}: cannot write the host's state: ${error.message}`)
       })
     }
@@ -248,6 +296,29 @@ export async function upHost(
     ...(engine?.os ? {os: engine.os} : {}),
     notices: engine?.notices ?? [],
     durationMs: Math.round(performance.now() - started),
+  }
+}
+
+/**
+ * A quick run's result: the full check's steps as it recorded them, its account of this run left in
+ * up.last (by the lock's holder, as the lock is let go) for tk status.
+ */
+async function quickRun(target: string, account: CheckAccount, lock: HeldLock, started: number, options: UpHostOptions): Promise<UpResult> {
+  const steps = quickSteps(account)
+  for (const step of steps) options.onStep?.(target, step)
+  const durationMs = Math.round(performance.now() - started)
+  const last: LastUp = {at: new Date().toISOString(), by: options.by, tkVersion: options.tkVersion, ok: true, changed: 0, durationMs, quick: true}
+  await lock.release({last: JSON.stringify(last)})
+  return {
+    target,
+    dryRun: false,
+    changed: 0,
+    steps,
+    ...(account.engine ? {engine: account.engine} : {}),
+    ...(account.os ? {os: account.os} : {}),
+    notices: account.notices,
+    quick: {fullCheckAt: account.at},
+    durationMs,
   }
 }
 

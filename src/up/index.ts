@@ -39,6 +39,8 @@ export interface UpOptions {
   engineSwitch?: {force?: boolean; allowDowngrade?: boolean}
   /** Shell provisioners to run again on purpose (tk up --rerun NAME). */
   rerun?: string[]
+  /** tk up --full: no quick runs (src/up/converged.ts): every host checked in full. */
+  full?: boolean
   /** For engines of method script. */
   installScript?: InstallScript
   tkVersion: string
@@ -239,6 +241,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
         by: session.by,
         tkVersion: options.tkVersion,
         ...(options.rerun && options.rerun.length > 0 ? {rerun: new Set(options.rerun)} : {}),
+        ...(options.full ? {full: true} : {}),
         ...(registryAuth ? {registryAuth} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,

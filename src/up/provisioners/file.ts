@@ -12,14 +12,12 @@
 import {readdir, readFile, realpath, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix, relative, sep} from 'node:path'
 
-import {create as createTar} from 'tar'
 
 import type {FileProvisioner} from '../../config/types.js'
 import {HostStateError, InputError} from '../../errors/index.js'
 import {boundScript} from '../../transport/host-scripts.js'
 import {sha256, specText} from '../spec-hash.js'
 import type {RunResult} from '../../transport/host.js'
-import {createTwoFilesPatch} from 'diff'
 
 import {hideSecrets} from '../../config/secrets.js'
 import {rehashOf, takePrefetched, trustsRecord, unchangedRun, type ProvisionerContext, type ProvisionerRunner} from './types.js'
@@ -174,10 +172,15 @@ function driftOf(stale: StaleFile[], destination: string, single: boolean): stri
   return lines
 }
 
+/** The provisioner's spec as text, what its hash (and tk up's quick-run digest) covers. */
+export function fileSpecText(provisioner: FileProvisioner, tree: SourceTree): string {
+  return specText({type: 'file', destination: provisioner.destination, owner: provisioner.owner ?? 'root:root', mode: provisioner.mode, kind: tree.kind, files: tree.files})
+}
+
 export const runFileProvisioner: ProvisionerRunner<FileProvisioner> = async (provisioner, context) => {
   const tree = await readSourceTree(provisioner)
   const owner = provisioner.owner ?? 'root:root'
-  const spec = context.specs.digest(specText({type: 'file', destination: provisioner.destination, owner, mode: provisioner.mode, kind: tree.kind, files: tree.files}))
+  const spec = context.specs.digest(fileSpecText(provisioner, tree))
   const hash = spec.value
   const count = `${tree.files.length} file${tree.files.length === 1 ? '' : 's'}`
   const recorded = context.state.provisioners[provisioner.name]
@@ -225,18 +228,21 @@ async function fileDiffs(provisioner: FileProvisioner, tree: SourceTree, stale: 
     // eslint-disable-next-line no-await-in-loop -- few files change at once; each read is small
     const [ours, theirs] = await Promise.all([readFile(source), file.missing ? Promise.resolve(Buffer.alloc(0)) : context.hosts.root.readFile(hostPath)])
     const before = theirs ?? Buffer.alloc(0)
-    lines.push(...fileDiff(hostPath, before, ours, {hidden: !showable(hostPath, file.mode) || (file.hostMode !== undefined && !showable(hostPath, file.hostMode)), secrets: context.secrets}))
+    // eslint-disable-next-line no-await-in-loop -- in the files' order
+    lines.push(...(await fileDiff(hostPath, before, ours, {hidden: !showable(hostPath, file.mode) || (file.hostMode !== undefined && !showable(hostPath, file.hostMode)), secrets: context.secrets})))
   }
   return lines
 }
 
 /** The file provisioner's diff for one file (pure): a unified diff, or sizes and hashes when it must not or cannot be shown as text. */
-export function fileDiff(path: string, before: Buffer, after: Buffer, options: {hidden: boolean; secrets: string[]}): string[] {
+export async function fileDiff(path: string, before: Buffer, after: Buffer, options: {hidden: boolean; secrets: string[]}): Promise<string[]> {
   const summary = (data: Buffer) => `${data.length} bytes, sha256 ${sha256(data).slice(0, 12)}`
   if (options.hidden || isBinary(before) || isBinary(after) || before.length + after.length > MAX_DIFF_BYTES) {
     const why = options.hidden ? 'may hold a secret: not shown' : 'binary or large: not shown'
     return [`${path}: ${before.length === 0 ? 'new' : summary(before)} -> ${summary(after)} (${why})`]
   }
+  // jsdiff and tar are loaded when a file changes: a converged run never needs them.
+  const {createTwoFilesPatch} = await import('diff')
   const patch = createTwoFilesPatch(`${path} (host)`, `${path} (tk.yml)`, before.toString('utf8'), after.toString('utf8'), undefined, undefined, {context: 2})
   // The line of "=" jsdiff puts first says nothing; the secrets of tk.yml never show, whichever side.
   return hideSecrets(patch, options.secrets).split('\n').filter((line) => line !== '' && !/^=+$/.test(line))
@@ -271,6 +277,7 @@ function hostFailure(provisioner: FileProvisioner, context: ProvisionerContext, 
 async function tarOf(root: string, files: string[]): Promise<Buffer> {
   const chunks: Buffer[] = []
   // follow: a symlink in the source travels as the file it points to, as its hash in the plan was taken.
+  const {create: createTar} = await import('tar')
   const stream = createTar({cwd: root, portable: true, noDirRecurse: true, follow: true}, files)
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
   return Buffer.concat(chunks)

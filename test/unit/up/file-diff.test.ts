@@ -8,8 +8,8 @@ import {expect} from 'chai'
 import {fileDiff, showable} from '../../../src/up/provisioners/file.js'
 
 describe('file provisioner diffs', () => {
-  it('a text file: a unified diff, host copy to source, without the "=" line, tk.yml secrets hidden', () => {
-    const lines = fileDiff('/srv/site/index.html', Buffer.from('<h1>defaced</h1>\nkept\n'), Buffer.from('<h1>hello s3cret-value</h1>\nkept\n'), {hidden: false, secrets: ['s3cret-value']})
+  it('a text file: a unified diff, host copy to source, without the "=" line, tk.yml secrets hidden', async () => {
+    const lines = await fileDiff('/srv/site/index.html', Buffer.from('<h1>defaced</h1>\nkept\n'), Buffer.from('<h1>hello s3cret-value</h1>\nkept\n'), {hidden: false, secrets: ['s3cret-value']})
     expect(lines).to.deep.equal([
       '--- /srv/site/index.html (host)',
       '+++ /srv/site/index.html (tk.yml)',
@@ -20,11 +20,11 @@ describe('file provisioner diffs', () => {
     ])
   })
 
-  it('a hidden or binary file: sizes and hashes only', () => {
-    const [hidden] = fileDiff('/etc/app/app.env', Buffer.from('TOKEN=old\n'), Buffer.from('TOKEN=new-value\n'), {hidden: true, secrets: []})
+  it('a hidden or binary file: sizes and hashes only', async () => {
+    const [hidden] = await fileDiff('/etc/app/app.env', Buffer.from('TOKEN=old\n'), Buffer.from('TOKEN=new-value\n'), {hidden: true, secrets: []})
     expect(hidden).to.match(/^\/etc\/app\/app\.env: 10 bytes, sha256 [0-9a-f]{12} -> 16 bytes, sha256 [0-9a-f]{12} \(may hold a secret: not shown\)$/)
     expect(hidden).not.to.include('TOKEN')
-    const [binary] = fileDiff('/srv/logo.png', Buffer.alloc(0), Buffer.from([0x89, 0, 1]), {hidden: false, secrets: []})
+    const [binary] = await fileDiff('/srv/logo.png', Buffer.alloc(0), Buffer.from([0x89, 0, 1]), {hidden: false, secrets: []})
     expect(binary).to.match(/^\/srv\/logo\.png: new -> 3 bytes, sha256 [0-9a-f]{12} \(binary or large: not shown\)$/)
   })
 
