@@ -11,6 +11,8 @@
 // compared with its yardstick, pair by pair (bench/lib/paired.js):
 //   re-run of tk up on the converged hosts vs the same number of parallel OpenSSH logins
 //   running `true`                                                  target: at most 1.5x
+// (a re-run is quick on hosts whose fingerprint the last full check recorded: docs/up.md#quick-runs;
+// the same with --full is measured too, for what a full check of each host costs)
 // --before PATH times another tk's bin/run.js (e.g. a checkout of main) on the same fleet too:
 //   node bench/up.js --drift --hosts 10 --before /tmp/tk-main/bin/run.js
 // --keep leaves the converged fleet and its directory (tk.yml) in place for profiling, and prints
@@ -109,8 +111,10 @@ function sshOptions(machine) {
 function againstLogins(fleet, env) {
   const quote = (word) => `'${word.replace(/'/g, "'\\''")}'`
   const logins = fleet.map((machine) => `ssh ${sshOptions(machine).map(quote).join(' ')} true &`).join(' ')
-  for (const [label, bin] of [['this tk', tk], ...(before ? [['--before', before]] : [])]) {
-    const rows = paired({a: [process.execPath, bin, 'up', '--json'], b: ['sh', '-c', `${logins} wait`], runs, cwd: dir, env, timeoutMs: 600_000})
+  // The re-run as it comes (quick runs, docs/up.md), and the full check every host gets an hour after the last.
+  const variants = [['this tk', tk, []], ['this tk, --full', tk, ['--full']], ...(before ? [['--before', before, []]] : [])]
+  for (const [label, bin, extra] of variants) {
+    const rows = paired({a: [process.execPath, bin, 'up', '--json', ...extra], b: ['sh', '-c', `${logins} wait`], runs, cwd: dir, env, timeoutMs: 600_000})
     printPaired(`tk up re-run (${label}) vs ${fleet.length} parallel ssh logins running true`, rows, {a: `tk up (${label})`, b: `${fleet.length} ssh logins`})
   }
 }
@@ -174,12 +178,15 @@ try {
     all.push(result.seconds)
     one.push(timed([process.execPath, tk, 'up', 'h0', '--json'], {env, cwd: dir}).seconds)
   }
+  const last = JSON.parse(timed([process.execPath, tk, 'up', '--json'], {env, cwd: dir}).stdout)
+  const quick = last.hosts.filter((host) => host.result?.quick).length
   if (drift) againstLogins(fleet, env)
   const verdict = (seconds, limit) => `${seconds.toFixed(3)} s  (limit ${limit} s)  ${seconds <= limit ? 'PASS' : 'FAIL'}`
   console.log(`  tk up from bare, one host (apt included)       ${fresh.seconds.toFixed(2)} s`)
   console.log(`  tk up re-run, one converged host               ${median(one).toFixed(3)} s`)
   console.log(`  tk up re-run, ${String(count).padEnd(2)} converged hosts             ${verdict(median(all), 2)}`)
   console.log(`  (all ${count}-host runs: ${all.map((seconds) => seconds.toFixed(2)).join(' ')} s; load average after: ${loadavg()[0].toFixed(2)})`)
+  console.log(`  quick runs (docs/up.md#quick-runs) in a re-run after these: ${quick} of ${count} hosts`)
 } finally {
   if (keep) {
     console.log(`  kept: ${made.length} machines and ${dir} (tk.yml; env TK_KNOWN_HOSTS=${sandbox.home.knownHosts})`)

@@ -3,15 +3,22 @@
 # prints (after the full check that records it, state.json is written anew:
 # the record takes that line from the file as written). The format is the
 # record's: change it and every host's next run is a full one.
+# A process from its /proc/PID/stat fields: pid, (name), start time since boot.
+tk_process() {
+	printf 'dockerd %s %s %s\n' "$1" "$2" "${22}"
+}
 tk_fingerprint() {
 	if read -r tk_boot < /proc/sys/kernel/random/boot_id; then printf 'boot %s\n' "$tk_boot"; fi
 	# The engine's process: the same pid started at the same time is the same run of dockerd.
-	if [ -r /run/docker.pid ] && read -r tk_pid < /run/docker.pid && [ -r "/proc/$tk_pid/stat" ] && read -r tk_stat < "/proc/$tk_pid/stat"; then
+	# dockerd writes its pid file without a newline: read says "no line", but has read it.
+	tk_pid=
+	{ read -r tk_pid < /run/docker.pid; } 2>/dev/null || true
+	if [ -n "$tk_pid" ] && [ -r "/proc/$tk_pid/stat" ] && read -r tk_stat < "/proc/$tk_pid/stat"; then
+		# Its fields as a function's arguments: tk_fingerprint's own are the paths below.
 		set -f
 		# shellcheck disable=SC2086
-		set -- $tk_stat
+		tk_process $tk_stat
 		set +f
-		printf 'dockerd %s %s %s\n' "$1" "$2" "${22}"
 	else
 		echo 'dockerd none'
 	fi

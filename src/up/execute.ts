@@ -97,13 +97,12 @@ export async function upHost(
   options: UpHostOptions,
 ): Promise<UpResult> {
   const started = performance.now()
-  // What tk.yml asks of the host, for a quick run (read from the workstation while the connection is made).
-  const planning = quickRunPossible(provisioners, desired, {dryRun: options.dryRun, rerun: options.rerun})
-    ? session.open().then((access) => quickPlan(target, access.login.connection.target.user, desired, provisioners, options.tkVersion))
-    : undefined
+  // What tk.yml asks of the host, for a quick run (src/up/converged.ts): read from the workstation once connected.
   const access = await session.open()
   // A source tk cannot read makes no quick run: the full check's provisioner says why.
-  const plan = await planning?.catch(() => undefined)
+  const plan = quickRunPossible(provisioners, desired, {dryRun: options.dryRun, rerun: options.rerun})
+    ? await quickPlan(target, access.login.connection.target.user, desired, provisioners, options.tkVersion).catch(() => undefined)
+    : undefined
   // The drift round trip and the state's write run as root: how (sudo, a password) is asked now, beside the lock,
   // not in front of the drift once the lock is held. A quick run needs no root: asked once it is known not to be one.
   if (!plan || options.full) access.login.probeRoot()
@@ -164,7 +163,10 @@ export async function upHost(
       // The fingerprint was the record's but tk.yml (or a container, or the time) says check in full: the facts now.
       access.login.probeRoot()
       facts!.start()
-      roundTrip = await host.run(factsScript!)
+      roundTrip = await host.run(factsScript!).catch(async (error: unknown) => {
+        await lock!.release().catch(() => {})
+        throw error
+      })
     }
     if (!options.full) {
       facts!.start()

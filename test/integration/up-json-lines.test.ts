@@ -140,9 +140,16 @@ describe('tk up --json-lines on sandbox machines', function () {
     expect(lines[1].at - lines[0].at, 'web-2 ran after web-1\'s line was written').to.be.at.least(second.durationMs * 0.8)
   })
 
-  it('a converged re-run: each host unchanged, its line the element --json lists', async () => {
-    const {hosts, summary} = await compare([])
-    expect(summary).to.deep.include({summary: {succeeded: 2, failed: 0, skipped: 0, changed: 0}})
-    for (const host of hosts) expect((host.result as {changed: number}).changed).to.equal(0)
+  it('a converged re-run: each host unchanged, its line the element --json lists (full checks, then quick runs)', async () => {
+    // After the rolling run changed the hosts, both checks are full ones; after a full check that changed nothing, both quick.
+    for (const [args, quick] of [[['--full'], false], [[], true]] as const) {
+      // eslint-disable-next-line no-await-in-loop -- each pair compares the same state
+      const {hosts, summary} = await compare([...args])
+      expect(summary).to.deep.include({summary: {succeeded: 2, failed: 0, skipped: 0, changed: 0}})
+      for (const host of hosts) {
+        expect((host.result as {changed: number}).changed).to.equal(0)
+        expect((host.result as {quick?: unknown}).quick !== undefined, `${String(host.target)} quick`).to.equal(quick)
+      }
+    }
   })
 })
