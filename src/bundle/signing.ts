@@ -10,10 +10,7 @@ import {mkdir, open, readdir, readFile, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import type * as OpenPgp from 'openpgp'
-
-/** openpgp.js, loaded when a bundle is signed or checked: it is large, and most commands never need it. */
-const pgp = () => import('openpgp')
+import * as openpgp from 'openpgp'
 
 import {EnvironmentError, InputError} from '../errors/index.js'
 
@@ -26,14 +23,13 @@ export const OWN_KEY_FILE = 'bundle-key.asc'
 export const TRUSTED_KEYS_DIR = 'bundle-keys'
 
 export interface Signer {
-  key: OpenPgp.PrivateKey
+  key: openpgp.PrivateKey
   fingerprint: string
   userIds: string[]
 }
 
 /** tk's own signing key: read, or made (Ed25519) and written 0600 on first use. */
 export async function ownSigningKey(dir = configDir()): Promise<Signer> {
-  const openpgp = await pgp()
   const file = join(dir, OWN_KEY_FILE)
   let armored: string | undefined
   try {
@@ -64,8 +60,7 @@ export async function ownSigningKey(dir = configDir()): Promise<Signer> {
 
 /** A user's signing key (an armored OpenPGP private key; TK_BUNDLE_KEY_PASSPHRASE unlocks a protected one). */
 export async function userSigningKey(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Signer> {
-  const openpgp = await pgp()
-  let key: OpenPgp.PrivateKey
+  let key: openpgp.PrivateKey
   try {
     key = await openpgp.readPrivateKey({armoredKey: await readFile(file, 'utf8')})
   } catch (error) {
@@ -83,7 +78,7 @@ export async function userSigningKey(file: string, env: NodeJS.ProcessEnv = proc
   return signerOf(key, file)
 }
 
-async function signerOf(key: OpenPgp.PrivateKey, file: string): Promise<Signer> {
+async function signerOf(key: openpgp.PrivateKey, file: string): Promise<Signer> {
   try {
     await key.getSigningKey()
   } catch {
@@ -101,7 +96,6 @@ export async function trustSigner(signer: Signer, dir = configDir()): Promise<vo
 
 /** Fingerprints of the keys this workstation trusts for bundles: tk's own and CONFIG/bundle-keys/*.asc. */
 export async function trustedFingerprints(dir = configDir()): Promise<Set<string>> {
-  const openpgp = await pgp()
   const found = new Set<string>()
   const add = async (file: string) => {
     try {
@@ -128,14 +122,12 @@ export async function publicKeyArmor(signer: Signer): Promise<string> {
 
 /** A detached armored signature of data. */
 export async function signDetached(signer: Signer, data: string): Promise<string> {
-  const openpgp = await pgp()
   const message = await openpgp.createMessage({text: data})
   return openpgp.sign({message, signingKeys: signer.key, detached: true, format: 'armored'})
 }
 
 /** apt's InRelease: the Release file, clear-signed. */
 export async function clearSign(signer: Signer, text: string): Promise<string> {
-  const openpgp = await pgp()
   const message = await openpgp.createCleartextMessage({text})
   return openpgp.sign({message, signingKeys: signer.key, format: 'armored'})
 }
@@ -152,8 +144,7 @@ export interface SignatureCheck {
 
 /** Checks a detached signature of data against the armored public key given. */
 export async function checkDetached(data: string, armoredSignature: string, armoredKey: string): Promise<SignatureCheck> {
-  const openpgp = await pgp()
-  let key: OpenPgp.Key
+  let key: openpgp.Key
   try {
     key = await openpgp.readKey({armoredKey})
   } catch (error) {

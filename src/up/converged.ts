@@ -33,10 +33,17 @@ import {dockerFactsOverApi, dockerSpecText, readArchiveOnce} from './provisioner
 import {fileSpecText, readSourceTree} from './provisioners/file.js'
 import {shellSpecText, shellText} from './provisioners/shell.js'
 import {specText} from './spec-hash.js'
-import type {UpStep} from './execute.js'
 
 /** A quick run relies on a full check at most this old; older, the host is checked in full again. */
 export const QUICK_MAX_AGE_MS = 60 * 60 * 1000
+
+/** A step of the full check, as recorded (tk up's UpStep without its result and time: all were ok). */
+export interface RecordedStep {
+  kind: 'engine' | 'provisioner'
+  id: string
+  title: string
+  detail: string
+}
 
 /** What the last full check that changed nothing found: the first line of up.record. */
 export interface CheckAccount {
@@ -52,7 +59,7 @@ export interface CheckAccount {
   /** What the engine said of each docker provisioner's image and container, by provisioner name. */
   docker: Record<string, string>
   /** The check's steps, all ok. */
-  steps: Array<Pick<UpStep, 'kind' | 'id' | 'title' | 'detail'>>
+  steps: RecordedStep[]
   engine?: {version: string}
   os?: string
   notices: string[]
@@ -206,6 +213,6 @@ export async function recordScript(record?: {account: CheckAccount; fingerprint:
 }
 
 /** A quick run's steps: the full check's, as it recorded them. */
-export function quickSteps(account: CheckAccount): UpStep[] {
+export function quickSteps(account: CheckAccount): Array<RecordedStep & {result: 'ok'; durationMs: 0}> {
   return account.steps.map((step) => ({...step, result: 'ok' as const, durationMs: 0}))
 }
