@@ -168,15 +168,24 @@ export function readQuickLook(sections: FactSections): QuickLook {
 const salted = (salt: string, text: string) => createHash('sha256').update(salt).update('\n').update(text).digest('hex')
 
 /**
- * Whether the account holds for this run: the same tk.yml (the material's digest), a check recent
- * enough, and each docker provisioner's container as the engine describes it now (asked through its
- * API over the connection; a login user the engine does not answer gets a full check).
+ * What the engine says now of each docker provisioner's image and container (through its API over the
+ * connection; undefined where it does not answer the login user), asked as soon as the lock is held,
+ * beside the fingerprint.
  */
-export async function accountHolds(account: CheckAccount, plan: QuickPlan, login: Host, now = Date.now()): Promise<boolean> {
+export function askEngine(plan: QuickPlan, login: Host): Promise<Array<string | undefined>> {
+  return Promise.all(plan.docker.map((each) => dockerFactsOverApi(login, each).catch(() => undefined)))
+}
+
+/**
+ * Whether the account holds for this run: the same tk.yml (the material's digest), a check recent
+ * enough, and each docker provisioner's container as the engine describes it now (askEngine; a login
+ * user the engine does not answer gets a full check).
+ */
+export async function accountHolds(account: CheckAccount, plan: QuickPlan, engine: Promise<Array<string | undefined>>, now = Date.now()): Promise<boolean> {
   if (salted(account.salt, plan.material) !== account.spec) return false
   const age = now - Date.parse(account.at)
   if (!(age >= 0 && age < QUICK_MAX_AGE_MS)) return false
-  const answers = await Promise.all(plan.docker.map((each) => dockerFactsOverApi(login, each).catch(() => undefined)))
+  const answers = await engine
   return plan.docker.every((each, index) => answers[index] !== undefined && account.docker[each.name] === salted(account.salt, answers[index]!))
 }
 

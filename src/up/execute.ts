@@ -20,7 +20,7 @@ import {SpecHasher} from './spec-hash.js'
 import {type DriftFacts, gatherDrift} from './drift.js'
 import {hostStateFromSections, type HostState, type LastUp, readHostState, STATE_SECTION_SCRIPT, thenStdinFits, writeHostState} from '../facts/up-state.js'
 import {FactSections} from '../facts/sections.js'
-import {accountHolds, type CheckAccount, newAccount, quickCheckScript, type QuickLook, quickPlan, quickRunPossible, quickSteps, readQuickLook, recordScript} from './converged.js'
+import {accountHolds, askEngine, type CheckAccount, newAccount, quickCheckScript, type QuickLook, quickPlan, quickRunPossible, quickSteps, readQuickLook, recordScript} from './converged.js'
 
 export interface UpStep {
   /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */
@@ -138,6 +138,7 @@ export async function upHost(
   const facts = options.dryRun ? undefined : await hostFactsRequest(host, {users: desired.dockerUsers})
   // The state is read by the facts' own round trip: no channel of its own.
   const factsScript = facts && `${facts.script}\n${STATE_SECTION_SCRIPT}`
+  let asking: ReturnType<typeof askEngine> | undefined
   const lock = facts
     ? await session.lock({
         waitSeconds: options.waitSeconds,
@@ -147,7 +148,11 @@ export async function upHost(
           // With a quick run possible, the fingerprint first: the facts are read only when it differs from the record's.
           script: plan ? `${await quickCheckScript(plan, {full: options.full})}\n${factsScript}` : factsScript!,
           onLocked: () => {
-            if (plan && !options.full) return
+            // The engine is asked about the containers under the lock, beside the fingerprint.
+            if (plan && !options.full) {
+              asking = askEngine(plan, host)
+              return
+            }
             facts!.start()
             startDrift()
           },
@@ -159,7 +164,7 @@ export async function upHost(
   if (plan && roundTrip?.code === 0) {
     look = readQuickLook(new FactSections(roundTrip.stdout))
     if (look.account && !options.full) {
-      if (await accountHolds(look.account, plan, host)) return quickRun(target, look.account, lock!, started, options)
+      if (await accountHolds(look.account, plan, asking ?? askEngine(plan, host))) return quickRun(target, look.account, lock!, started, options)
       // The fingerprint was the record's but tk.yml (or a container, or the time) says check in full: the facts now.
       access.login.probeRoot()
       facts!.start()

@@ -13,7 +13,7 @@ import type {DockerProvisioner, FileProvisioner, ShellProvisioner} from '../../.
 import {FactSections} from '../../../src/facts/sections.js'
 import {DEFAULT_DESIRED, type DesiredEngine} from '../../../src/provision/desired-engine.js'
 import type {Host} from '../../../src/transport/host.js'
-import {accountHolds, newAccount, QUICK_MAX_AGE_MS, quickPlan, quickRunPossible, readQuickLook, recordScript} from '../../../src/up/converged.js'
+import {accountHolds, askEngine, newAccount, QUICK_MAX_AGE_MS, quickPlan, quickRunPossible, readQuickLook, recordScript} from '../../../src/up/converged.js'
 
 const shell = (extra: Partial<ShellProvisioner> = {}): ShellProvisioner => ({name: 'setup', type: 'shell', run: 'once', hosts: ['h'], inline: 'echo hi', env: {}, privileged: true, ...extra})
 
@@ -93,7 +93,7 @@ describe('tk up quick runs (src/up/converged.ts)', () => {
           return {status: 200, body: JSON.stringify(body)}
         },
       }) as unknown as Host
-    const holds = (changed: Partial<typeof plan>, host = engine(true), at = now) => accountHolds(account, {...plan, ...changed}, host, at)
+    const holds = (changed: Partial<typeof plan>, host = engine(true), at = now) => accountHolds(account, {...plan, ...changed}, askEngine(plan, host), at)
     expect(await holds({})).to.equal(true)
     expect(await holds({}, engine(false)), 'the container stopped').to.equal(false)
     expect(await holds({material: `${plan.material} `}), 'tk.yml changed').to.equal(false)
