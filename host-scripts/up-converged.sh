@@ -21,16 +21,21 @@ tk_record=/var/lib/tk/up.record
 # tk:include lib/fingerprint.sh
 tk_print=$(tk_fingerprint "$@"; tk_state_print; echo end)
 tk_usable=yes
+tk_why=
 while IFS= read -r tk_line; do
 	case $tk_line in
 		'stat: '*': No such file or directory') ;;
-		'stat: '*) tk_usable=no ;;
+		'stat: '*)
+			tk_usable=no
+			tk_why=$tk_line
+			;;
 	esac
 done <<EOF
 $tk_print
 EOF
 if [ "$tk_usable" = no ]; then
-	printf '@@tk:fingerprint-unusable\n'
+	# What could not be looked at (the last such line), for tk to say why the run is a full check.
+	printf '@@tk:fingerprint-unusable\n%s\n' "$tk_why"
 else
 	printf '@@tk:fingerprint\n%s\n' "$tk_print"
 fi

@@ -22,14 +22,13 @@ tk_fingerprint() {
 	else
 		echo 'dockerd none'
 	fi
-	# What tk check and the engine's steps read from /proc and /sys besides the files below (one digit each:
-	# read takes a byte at a time, and these answer a read from offset 0).
+	# What tk check and the engine's steps read from /proc besides the files below (one digit each: read
+	# takes a byte at a time, and these answer a read from offset 0). Not the kernel's modules: they are
+	# loaded as containers and networks need them (by any container on a shared kernel), so a module
+	# more says nothing; one a running engine uses cannot be unloaded, and a reboot is the boot id.
 	for tk_sysctl in net/ipv4/ip_forward net/ipv6/conf/all/forwarding net/ipv6/conf/default/forwarding; do
 		if read -r tk_value < "/proc/sys/$tk_sysctl"; then printf 'sysctl %s %s\n' "$tk_sysctl" "$tk_value"; fi
 	done 2>/dev/null
-	for tk_module in overlay br_netfilter bridge veth nf_nat iptable_nat iptable_filter xt_conntrack xt_addrtype xt_MASQUERADE; do
-		if [ -d "/sys/module/$tk_module" ]; then printf 'module %s\n' "$tk_module"; fi
-	done
 	# The files the full check reads (and the directories whose entries it lists), then the provisioners'.
 	# Errors come first (stat's stdout is buffered), in the order given: a missing file is part of the print.
 	LC_ALL=C stat -c '%n %i %s %.9Y %.9Z %f %u %g' -- \

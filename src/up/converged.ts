@@ -137,8 +137,10 @@ export async function quickPlan(
  * The lock round trip's first part: the fingerprint, and the account when it is the recorded one
  * (never with `full`: tk up --full takes the fingerprint, to record, and always reads the facts).
  */
-export function quickCheckScript(plan: QuickPlan, options: {full?: boolean} = {}): Promise<string> {
-  return boundScript('up-converged.sh', plan.paths, options.full ? {TK_FULL_CHECK: '1'} : {})
+export async function quickCheckScript(plan: QuickPlan, options: {full?: boolean} = {}): Promise<string> {
+  const script = await boundScript('up-converged.sh', plan.paths, options.full ? {TK_FULL_CHECK: '1'} : {})
+  // Its arguments are the paths, none included: it runs inside the lock's script, whose own they must not be.
+  return plan.paths.length > 0 ? script : `set --\n${script}`
 }
 
 /** What the quick check printed: the fingerprint (to record after a full check) and the account it matched. */

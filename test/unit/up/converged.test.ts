@@ -13,7 +13,7 @@ import type {DockerProvisioner, FileProvisioner, ShellProvisioner} from '../../.
 import {FactSections} from '../../../src/facts/sections.js'
 import {DEFAULT_DESIRED, type DesiredEngine} from '../../../src/provision/desired-engine.js'
 import type {Host} from '../../../src/transport/host.js'
-import {accountHolds, askEngine, newAccount, QUICK_MAX_AGE_MS, quickPlan, quickRunPossible, readQuickLook, recordScript} from '../../../src/up/converged.js'
+import {accountHolds, askEngine, newAccount, quickCheckScript, QUICK_MAX_AGE_MS, quickPlan, quickRunPossible, readQuickLook, recordScript} from '../../../src/up/converged.js'
 
 const shell = (extra: Partial<ShellProvisioner> = {}): ShellProvisioner => ({name: 'setup', type: 'shell', run: 'once', hosts: ['h'], inline: 'echo hi', env: {}, privileged: true, ...extra})
 
@@ -106,5 +106,8 @@ describe('tk up quick runs (src/up/converged.ts)', () => {
     expect(record.stdin).to.equal(`${JSON.stringify(account)}\nboot x\n/etc/group 1\n`)
     expect(record.script).to.not.include(account.spec)
     expect((await recordScript()).stdin).to.equal(undefined)
+    // Without a file provisioner the script still sets its arguments (none): it runs inside the lock's script.
+    expect(await quickCheckScript(plan)).to.match(/^set --\n/)
+    expect(await quickCheckScript({...plan, paths: ['/etc/a b']})).to.match(/^set -- '\/etc\/a b'\n/)
   })
 })
