@@ -138,19 +138,22 @@ function answerError(exit: string | undefined, message: string | undefined): str
 
 /** The last tk up from the state file's text: anything unreadable or incomplete counts as never. */
 export function parseLastUp(text: string): LastUp | undefined {
-  const last = parseHostState(text.trim() || undefined).lastUp
-  if (!last || typeof last !== 'object' || typeof last.at !== 'string' || Number.isNaN(Date.parse(last.at))) return undefined
-  return last
+  return soundLastUp(parseHostState(text.trim() || undefined).lastUp)
 }
 
 /** A quick run's account (/var/lib/tk/up.last: one line of JSON, a LastUp), or undefined. */
 export function parseQuickUp(text: string): LastUp | undefined {
   try {
-    const last = JSON.parse(text.trim()) as LastUp
-    return last && typeof last === 'object' && typeof last.at === 'string' && !Number.isNaN(Date.parse(last.at)) ? last : undefined
+    return soundLastUp(JSON.parse(text.trim()))
   } catch {
     return undefined
   }
+}
+
+/** A record of a tk up with a readable time, or undefined. */
+function soundLastUp(last: unknown): LastUp | undefined {
+  if (!last || typeof last !== 'object' || typeof (last as LastUp).at !== 'string' || Number.isNaN(Date.parse((last as LastUp).at))) return undefined
+  return last as LastUp
 }
 
 /** The later of the state's last tk up and the last quick run. */

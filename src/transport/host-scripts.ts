@@ -56,12 +56,16 @@ export function hostScript(name: string): Promise<string> {
   return pending
 }
 
-/** The script with its positional arguments and environment set, ready for Host.run. */
+/**
+ * The script with its positional arguments and environment set, ready for Host.run. The arguments are
+ * set even when there are none: a bound script may run inside another (the host lock's round trip),
+ * whose own arguments it must not take for its.
+ */
 export async function boundScript(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
   const script = await hostScript(name)
   const lines = [
     ...Object.entries(env).map(([key, value]) => `${key}=${shQuote(value)}; export ${key}`),
-    ...(args.length > 0 ? [`set -- ${args.map((arg) => shQuote(arg)).join(' ')}`] : []),
+    `set --${args.map((arg) => ` ${shQuote(arg)}`).join('')}`,
   ]
   return `${lines.join('\n')}\n${script}`
 }

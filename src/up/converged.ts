@@ -96,7 +96,29 @@ function engineMaterial(desired: DesiredEngine): unknown {
   }
 }
 
-async function provisionerMaterial(provisioner: Provisioner): Promise<{spec: string; paths: string[]}> {
+/** A provisioner's part of the material, and the paths of its files on the host. */
+export interface ProvisionerMaterial {
+  spec: string
+  paths: string[]
+}
+
+/**
+ * Each provisioner's material, read (its sources hashed) once for a whole run however many hosts it
+ * applies to: a run's hosts share one of these.
+ */
+export function provisionerMaterials(): (provisioner: Provisioner) => Promise<ProvisionerMaterial> {
+  const read = new Map<Provisioner, Promise<ProvisionerMaterial>>()
+  return (provisioner) => {
+    let material = read.get(provisioner)
+    if (!material) {
+      material = provisionerMaterial(provisioner)
+      read.set(provisioner, material)
+    }
+    return material
+  }
+}
+
+async function provisionerMaterial(provisioner: Provisioner): Promise<ProvisionerMaterial> {
   switch (provisioner.type) {
     case 'shell': {
       return {spec: shellSpecText(provisioner as ShellProvisioner, await shellText(provisioner as ShellProvisioner)), paths: []}
@@ -113,15 +135,19 @@ async function provisionerMaterial(provisioner: Provisioner): Promise<{spec: str
   }
 }
 
-/** What the full check of this host depends on from tk's side, and what to fingerprint on the host. */
+/**
+ * What the full check of this host depends on from tk's side, and what to fingerprint on the host;
+ * `materials` is the run's (provisionerMaterials), a new one when none is given.
+ */
 export async function quickPlan(
   target: string,
   user: string,
   desired: DesiredEngine,
   provisioners: Provisioner[],
   tkVersion: string,
+  materials: (provisioner: Provisioner) => Promise<ProvisionerMaterial> = provisionerMaterials(),
 ): Promise<QuickPlan> {
-  const parts = await Promise.all(provisioners.map((each) => provisionerMaterial(each)))
+  const parts = await Promise.all(provisioners.map((each) => materials(each)))
   const material = specText({
     v: 1,
     tkVersion,
@@ -137,10 +163,8 @@ export async function quickPlan(
  * The lock round trip's first part: the fingerprint, and the account when it is the recorded one
  * (never with `full`: tk up --full takes the fingerprint, to record, and always reads the facts).
  */
-export async function quickCheckScript(plan: QuickPlan, options: {full?: boolean} = {}): Promise<string> {
-  const script = await boundScript('up-converged.sh', plan.paths, options.full ? {TK_FULL_CHECK: '1'} : {})
-  // Its arguments are the paths, none included: it runs inside the lock's script, whose own they must not be.
-  return plan.paths.length > 0 ? script : `set --\n${script}`
+export function quickCheckScript(plan: QuickPlan, options: {full?: boolean} = {}): Promise<string> {
+  return boundScript('up-converged.sh', plan.paths, options.full ? {TK_FULL_CHECK: '1'} : {})
 }
 
 /** What the quick check printed: the fingerprint (to record after a full check) and the account it matched. */

@@ -20,7 +20,20 @@ import {SpecHasher} from './spec-hash.js'
 import {type DriftFacts, gatherDrift} from './drift.js'
 import {hostStateFromSections, type HostState, type LastUp, readHostState, STATE_SECTION_SCRIPT, thenStdinFits, writeHostState} from '../facts/up-state.js'
 import {FactSections} from '../facts/sections.js'
-import {accountHolds, askEngine, type CheckAccount, newAccount, quickCheckScript, type QuickLook, quickPlan, quickRunPossible, quickSteps, readQuickLook, recordScript} from './converged.js'
+import {
+  accountHolds,
+  askEngine,
+  type CheckAccount,
+  newAccount,
+  type provisionerMaterials,
+  quickCheckScript,
+  type QuickLook,
+  quickPlan,
+  quickRunPossible,
+  quickSteps,
+  readQuickLook,
+  recordScript,
+} from './converged.js'
 
 export interface UpStep {
   /** engine: a provisioning step (id = its step id); provisioner: a user provisioner (id = its name). */
@@ -65,6 +78,8 @@ export interface UpHostOptions {
   rerun?: ReadonlySet<string>
   /** tk up --full: check the host in full even when its fingerprint says nothing changed. */
   full?: boolean
+  /** The provisioners' material for quick runs, read once for the run's hosts (provisionerMaterials). */
+  materials?: ReturnType<typeof provisionerMaterials>
   /** Credentials of tk.yml's registries, for docker provisioners' pulls. */
   registryAuth?: (image: string) => string | undefined
   onStep?: (target: string, step: UpStep) => void
@@ -97,11 +112,11 @@ export async function upHost(
   options: UpHostOptions,
 ): Promise<UpResult> {
   const started = performance.now()
-  // What tk.yml asks of the host, for a quick run (src/up/converged.ts): read from the workstation once connected.
   const access = await session.open()
+  // What tk.yml asks of the host, for a quick run (src/up/converged.ts), read on the workstation once connected.
   // A source tk cannot read makes no quick run: the full check's provisioner says why.
   const plan = quickRunPossible(provisioners, desired, {dryRun: options.dryRun, rerun: options.rerun})
-    ? await quickPlan(target, access.login.connection.target.user, desired, provisioners, options.tkVersion).catch(() => undefined)
+    ? await quickPlan(target, access.login.connection.target.user, desired, provisioners, options.tkVersion, options.materials).catch(() => undefined)
     : undefined
   // The drift round trip and the state's write run as root: how (sudo, a password) is asked now, beside the lock,
   // not in front of the drift once the lock is held. A quick run needs no root: asked once it is known not to be one.

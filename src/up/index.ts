@@ -19,6 +19,7 @@ import type {InstallScript} from '../provision/desired-engine.js'
 import {loadInstallScript} from '../provision/index.js'
 import {upHost, type UpResult, type UpStep} from './execute.js'
 import {upWindows} from './rolling.js'
+import {provisionerMaterials} from './converged.js'
 import {registryAuths} from './registry-auth.js'
 import {swarmDrainFromConfig} from '../swarm/drain.js'
 
@@ -187,6 +188,8 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
     }),
   )
   const provisionersByName = new Map(options.config.provisioners.map((provisioner) => [provisioner.name, provisioner]))
+  // Each provisioner's sources read and hashed once for quick runs, not once per host.
+  const materials = provisionerMaterials()
   // Registry credentials read here (a credential helper may ask), before any host is touched; a dry run pulls nothing.
   const registryAuth = options.dryRun ? undefined : await registryAuths(options.config.registries, options.config.secrets)
   const sandboxPlan = await prepareSandboxHosts(targets, options)
@@ -242,6 +245,7 @@ async function upEach(targets: Target[], options: UpOptions): Promise<{outcomes:
         tkVersion: options.tkVersion,
         ...(options.rerun && options.rerun.length > 0 ? {rerun: new Set(options.rerun)} : {}),
         ...(options.full ? {full: true} : {}),
+        materials,
         ...(registryAuth ? {registryAuth} : {}),
         onStep: options.onStep,
         onActivity: options.onActivity,
